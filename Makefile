@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make run` (install + headline comparison), `make test` (install + tests).
+# The virtual environment is built with a Python >= 3.12 found by tools/find-python (override: make PYTHON=...).
+VENV      ?= .venv
+PYTHON    ?= $(shell tools/find-python)
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/lockdown-sim compare
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/household_days.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

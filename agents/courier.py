@@ -1,0 +1,64 @@
+"""Couriers: platform riders, whose number at work and stops a day limit platform deliveries, and local
+suppliers' trucks, whose working minutes limit bulk trips to compound gates. Both move on the city grid to the
+gate they last served."""
+
+from __future__ import annotations
+
+from mesa.discrete_space import CellAgent
+
+
+class Courier(CellAgent):
+    def __init__(self, model, base, cell):
+        super().__init__(model)
+        self.base = base  # the supplier the courier works for
+        self.cell = cell
+        self.stops_today = 0
+
+    def go_to(self, cell) -> None:
+        if cell is not self.cell:
+            self.cell = cell
+
+
+class Rider(Courier):
+    """A platform rider. Works on a day when not locked down (its draw is below the share of riders at work)."""
+
+    def __init__(self, model, site, cell, draw: float):
+        super().__init__(model, site, cell)
+        self.draw = draw
+        self.working = False
+        self.capacity = 0  # stops it can make today
+
+    def report_for_work(self, working_share: float, site_open: bool, stops_possible: int) -> None:
+        self.working = site_open and self.draw < working_share
+        self.capacity = stops_possible if self.working else 0
+        self.stops_today = 0
+
+    def deliver(self, stops: int, cell) -> None:
+        self.stops_today += stops
+        self.go_to(cell)
+
+
+class Truck(Courier):
+    """A local supplier's truck: a day of minutes spent on round trips to compound gates."""
+
+    def __init__(self, model, supplier, cell, minutes_per_day: float):
+        super().__init__(model, supplier, cell)
+        self.minutes_per_day = minutes_per_day
+        self.minutes_left = minutes_per_day
+        self.trips_today = 0
+
+    def start_day(self) -> None:
+        self.minutes_left = self.minutes_per_day
+        self.trips_today = 0
+        self.stops_today = 0
+        self.go_to(self.base.cell)
+
+    def can_drive(self, minutes: float) -> bool:
+        """A run fits the minutes left, or it is the truck's first run of the day (long runs take a day)."""
+        return minutes <= self.minutes_left or (self.trips_today == 0 and self.minutes_left > 0)
+
+    def drive(self, minutes: float, stops: int, cell) -> None:
+        self.minutes_left -= minutes
+        self.trips_today += 1
+        self.stops_today += stops
+        self.go_to(cell)

@@ -1,0 +1,75 @@
+"""End-of-run outcomes from a daily table: the figures the brief asks every run to measure, over the lockdown."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# name -> (label for tables, how it is computed, format)
+OUTCOMES: dict[str, tuple[str, str, str]] = {
+    "fill_rate": ("fill rate (lockdown)", "portions home / portions needed, over the lockdown", "{:.3f}"),
+    "need_met": ("need met (lockdown, mean)", "mean daily need_met_share over the lockdown", "{:.3f}"),
+    "elderly_unserved": ("elderly unserved (mean daily)", "mean daily elderly_unserved_share over the lockdown", "{:.3f}"),
+    "elderly_left_unserved": ("elderly left unserved 3+ days", "elderly_left_unserved_share at the end of the lockdown", "{:.3f}"),
+    "ever_ran_out": ("households ever ran out", "ever_ran_out_share at the end of the lockdown", "{:.3f}"),
+    "courier_stops": ("courier stops / 1000 households / day", "platform rider stops per 1,000 households per lockdown day", "{:.1f}"),
+    "courier_utilization": ("courier utilization", "rider stops made / stops possible, over the lockdown", "{:.3f}"),
+    "truck_trips": ("truck trips / 1000 households / day", "truck runs per 1,000 households per lockdown day", "{:.2f}"),
+    "portions_per_stop": ("portions per stop", "portions left at gates / (rider stops + truck hand-overs), over the lockdown", "{:.1f}"),
+    "idle_local_capacity": ("idle local capacity (mean)", "mean daily idle_local_capacity over the lockdown", "{:.3f}"),
+    "offers_per_slot": ("households trying per platform slot", "platform tries / platform slots, over the lockdown", "{:.2f}"),
+    "leaders_peak": ("leaders / 1000 households (peak)", "most leaders active on one day, per 1,000 households", "{:.2f}"),
+    "leader_hours": ("leader hours / leader / day", "leader hours / leader-days, over the lockdown", "{:.2f}"),
+    "moq_success_rate": ("minimum-order success", "offers that reached the minimum / offers closed, by the end of the run", "{:.3f}"),
+    "gateway_share": ("gateway share (at reopening)", "share of active leaders on a gateway on the last lockdown day", "{:.3f}"),
+    "ties_at_reopening": ("ties / 1000 households (reopening)", "standing household-leader ties on the last lockdown day, per 1,000 households", "{:.1f}"),
+    "ties_kept": ("lockdown ties kept at the end", "ties made during the lockdown still standing at the end / standing at reopening", "{:.3f}"),
+}
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
+    """Outcomes of one run (see OUTCOMES); the lockdown is days before `reopen_day`."""
+    lock = table[table["day"] < reopen_day]
+    if lock.empty:
+        lock = table
+    last = lock.iloc[-1]
+    days = len(lock)
+    k = 1000.0 / households
+    stops = lock["courier_stops"].sum() + lock["truck_stops"].sum()
+    leader_days = lock["leaders"].sum()
+    ties_open = last["ties"]
+    return {
+        "fill_rate": _div(lock["portions_delivered"].sum(), lock["portions_needed"].sum()),
+        "need_met": lock["need_met_share"].mean(),
+        "elderly_unserved": lock["elderly_unserved_share"].mean(),
+        "elderly_left_unserved": last["elderly_left_unserved_share"],
+        "ever_ran_out": last["ever_ran_out_share"],
+        "courier_stops": lock["courier_stops"].sum() * k / days,
+        "courier_utilization": _div(lock["courier_stops"].sum(), lock["courier_stop_capacity"].sum()),
+        "truck_trips": lock["truck_trips"].sum() * k / days,
+        "portions_per_stop": _div(lock["portions_platform"].sum() + lock["portions_group"].sum(), stops),
+        "idle_local_capacity": lock["idle_local_capacity"].mean(),
+        "offers_per_slot": _div(lock["platform_tried"].sum(), lock["platform_slots"].sum()),
+        "leaders_peak": lock["leaders"].max() * k,
+        "leader_hours": _div(lock["leader_hours"].sum(), leader_days),
+        "moq_success_rate": table["moq_success_rate"].iloc[-1],
+        "gateway_share": last["gateway_share"],
+        "ties_at_reopening": ties_open * k,
+        "ties_kept": _div(table["lockdown_ties"].iloc[-1], last["lockdown_ties"]),
+    }
+
+
+def format_value(name: str, value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return OUTCOMES[name][2].format(value)
+
+
+def summary_lines(summary: dict) -> list[str]:
+    width = max(len(label) for label, _, _ in OUTCOMES.values())
+    return [f"  {OUTCOMES[k][0]:<{width}}  {format_value(k, summary[k])}" for k in OUTCOMES]

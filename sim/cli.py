@@ -1,0 +1,187 @@
+"""The `lockdown-sim` command: run one scenario, compare ordering modes, list scenarios, settings and metrics.
+
+Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
+with code 2 before any work is done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sim.errors import ScenarioError
+from sim.scenario import builtin_names, load_scenario, parse_value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse's own code for usage errors)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _overrides(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"--set: '{pair}' is not allowed; allowed: section.key=value, e.g. stock.initial_days=3")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def _model_params(args) -> dict:
+    params = {"scenario": args.scenario}
+    if getattr(args, "ordering", None):
+        params["ordering"] = args.ordering
+    for name in ("households", "days", "courier_availability", "elderly_share"):
+        value = getattr(args, name, None)
+        if value is not None:
+            params[name] = value
+    if args.no_lockdown:
+        params["lockdown"] = False
+    overrides = _overrides(args.set)
+    if overrides:
+        params["overrides"] = overrides
+    return params
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", default="shanghai-2022", help="built-in name or path to a scenario .toml (default: shanghai-2022)")
+    p.add_argument("--households", type=int, help="households in the run (default: the scenario's)")
+    p.add_argument("--days", type=int, help="days to run (default: the scenario's horizon)")
+    p.add_argument("--courier-availability", type=float, dest="courier_availability",
+                   help="multiplier on the scenario's riders at work (default 1.0)")
+    p.add_argument("--elderly-share", type=float, dest="elderly_share", help="share of households with a member aged 60+")
+    p.add_argument("--no-lockdown", action="store_true", help="the same city without restrictions (counterfactual)")
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                   help="change any scenario setting, e.g. --set mechanisms.gateway=false (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lockdown-sim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run one scenario and write its daily metrics (Parquet and CSV)")
+    _common(run)
+    run.add_argument("--ordering", default="hybrid", help="platform | group_buying | hybrid (default: hybrid)")
+    run.add_argument("--rng", type=int, default=1, help="seed (default 1)")
+    run.add_argument("--out", required=True, help="directory for daily.parquet, daily.csv and run.json")
+    run.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+
+    cmp_ = sub.add_parser("compare", help="platform vs group buying vs hybrid on the same city and seeds (headline)")
+    _common(cmp_)
+    cmp_.add_argument("--rng", type=int, default=1, help="first seed (default 1)")
+    cmp_.add_argument("--seeds", type=int, default=3, help="seeds per mode: rng, rng+1, ... (default 3)")
+    cmp_.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
+    cmp_.add_argument("--out", help="also write compare.csv (one row per run) and compare.txt here")
+
+    sub.add_parser("scenarios", help="list the built-in scenarios")
+    params = sub.add_parser("params", help="list a scenario's settings with their values, plausible bounds and meaning")
+    params.add_argument("--scenario", default="shanghai-2022")
+    sub.add_parser("metrics", help="list the daily metrics and their definitions")
+    return parser
+
+
+def cmd_run(args) -> int:
+    from analysis.summary import summarise, summary_lines
+    from sim.model import LockdownSupplyModel
+    from sim.runner import daily_table, prepare_out_dir, run_info, run_model, write_run
+
+    params = _model_params(args)
+    LockdownSupplyModel(**dict(params, days=1), rng=args.rng)  # validates everything before the real run
+    out = prepare_out_dir(args.out, args.overwrite)
+    model = run_model(params, rng=args.rng, label=f"{model_label(params)}")
+    table = daily_table(model)
+    summary = summarise(table, model.population.n, model.cfg.timeline.reopen_day)
+    write_run(out, table, run_info(model, params, args.rng), summary)
+    print(f"{model.cfg.name}: {params.get('ordering', 'hybrid')}, {model.population.n:,} households in "
+          f"{model.population.n_compounds:,} compounds, {model.horizon} days, seed {args.rng}")
+    print("\n".join(summary_lines(summary)))
+    print(f"wrote {out / 'daily.parquet'}, daily.csv and run.json")
+    return 0
+
+
+def model_label(params: dict) -> str:
+    return f"{params.get('scenario')} {params.get('ordering', 'hybrid')}"
+
+
+def cmd_compare(args) -> int:
+    from analysis.compare import compare_table, format_table
+    from experiments.compare import run_compare
+    from sim.model import LockdownSupplyModel
+    from sim.runner import atomic_write
+
+    if args.seeds < 1:
+        raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 1")
+    if args.workers < 1:
+        raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
+    params = _model_params(args)
+    probe = LockdownSupplyModel(**dict(params, days=1), rng=args.rng)  # validates before any run
+    out = None
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(f"--out: cannot create '{out}': {exc.strerror}") from None
+    seeds = list(range(args.rng, args.rng + args.seeds))
+    runs = run_compare(params, seeds, workers=min(args.workers, 3 * len(seeds)))
+    text = format_table(compare_table(runs))
+    n = probe.population.n
+    print(f"{probe.cfg.name}: {n:,} households, {probe.population.n_compounds:,} compounds, "
+          f"{params.get('days', probe.cfg.horizon)} days (lockdown until day {probe.cfg.timeline.reopen_day}), seeds {seeds[0]}..{seeds[-1]}")
+    print(text)
+    if out is not None:
+        atomic_write(out / "compare.csv", lambda p: runs.to_csv(p, index=False))
+        atomic_write(out / "compare.txt", lambda p: Path(p).write_text(text + "\n"))
+        print(f"wrote {out / 'compare.csv'} and compare.txt")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    for name in builtin_names():
+        cfg = load_scenario(name)
+        print(f"{name:16s} {cfg.meta.description} ({cfg.meta.default_households:,} households by default)")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from sim.schema import SCHEMA
+
+    cfg = load_scenario(args.scenario)
+    for section, fields in SCHEMA.items():
+        print(f"[{section}]")
+        for key, spec in fields.items():
+            path = f"{section}.{key}"
+            bounds = cfg.plausible.get(path)
+            extra = f"  plausible {list(bounds)}" if bounds else ""
+            print(f"  {key} = {cfg[path]!r}{extra}\n      {spec.doc}; allowed: {spec.allowed()}")
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from sim.metrics import DEFINITIONS
+
+    for name, text in DEFINITIONS.items():
+        print(f"{name}\n    {text}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"lockdown-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lockdown-sim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

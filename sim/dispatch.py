@@ -1,0 +1,93 @@
+"""Bulk gate delivery: on the due day a local supplier's trucks take each confirmed group order to the compound
+gate. A run costs loading, the round trip on the street network and the hand-over time at the gate. With
+`bulk_delivery` on, a group order is one hand-over at the gate; off, every household's share is handed over
+separately (what pooling saves). Orders the trucks cannot reach wait; too late, they are cancelled."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.group_orders import DELIVERED
+
+
+class TruckDispatch:
+    def __init__(self, scenario, *, bulk: bool):
+        c = scenario.couriers
+        self.bulk = bulk
+        self.capacity = c.truck_capacity_sets
+        self.load = c.truck_load_minutes
+        self.stop = c.truck_stop_minutes
+        self.minutes_per_km = 60.0 / c.truck_km_per_hour
+        self.late_cancel = scenario.local_suppliers.late_cancel_days
+        self.max_one_way_km = max(0.0, (c.truck_minutes_per_day - self.load - self.stop) / (2 * self.minutes_per_km))
+        self.reset_day_stats()
+
+    def reset_day_stats(self) -> None:
+        self.trips = 0
+        self.stops = 0
+        self.portions = 0.0
+        self.deliveries = 0
+
+    def run_plan(self, offer, km: float) -> list[float]:
+        """Minutes of each truck run needed for an offer."""
+        hh, sets = offer.signups()
+        runs = max(1, math.ceil(int(sets.sum()) / self.capacity))
+        stops = 1 if self.bulk else len(hh)
+        per_run_stops = np.full(runs, stops // runs) + (np.arange(runs) < stops % runs)
+        return [self.load + 2 * km * self.minutes_per_km + self.stop * int(s) for s in per_run_stops]
+
+    def dispatch(self, model, day: int) -> None:
+        """Send today's due orders, oldest first, and cancel those too late."""
+        self.reset_day_stats()
+        orders = model.group_orders
+        supply = model.local_supply
+        for truck in model.trucks:
+            truck.start_day()
+        due = sorted((o for o in orders.confirmed if o.due_day <= day), key=lambda o: (o.due_day, o.id))
+        for offer in due:
+            s = offer.supplier
+            if supply.permits and model.permit_needed(offer) and not (0 <= supply.permit_day[s] <= day):
+                pass  # waits for its pass
+            else:
+                km = float(model.city.distance_km(supply.x[s], supply.y[s],
+                                                  model.compound_x[offer.compound], model.compound_y[offer.compound]))
+                if self._send(model, offer, km, day):
+                    continue
+            if day > offer.due_day + self.late_cancel:
+                orders.cancel_confirmed(offer, day, supply, model.ledger)
+
+    def _send(self, model, offer, km: float, day: int) -> bool:
+        trucks = model.local_suppliers[offer.supplier].trucks
+        plan = self.run_plan(offer, km)
+        # all runs must fit today's trucks (each run on the truck with most minutes left)
+        left = [t.minutes_left for t in trucks]
+        first = [t.trips_today == 0 for t in trucks]
+        chosen = []
+        for minutes in plan:
+            best = max(range(len(trucks)), key=lambda i: left[i])
+            if not (minutes <= left[best] or (first[best] and left[best] > 0)):
+                return False
+            left[best] -= minutes
+            first[best] = False
+            chosen.append((best, minutes))
+        hh, sets = offer.signups()
+        per_run_stops = 1 if self.bulk else max(1, len(hh) // len(plan))
+        gate_cell = model.compounds[offer.compound].cell
+        for i, minutes in chosen:
+            trucks[i].drive(minutes, per_run_stops, gate_cell)
+        portions = sets.astype(np.float32) * np.float32(model.group_orders.set_portions)
+        model.gate.drop(hh, portions)
+        ledger = model.ledger
+        ledger.in_transit -= offer.portions
+        ledger.at_gate += offer.portions
+        offer.status, offer.ended_day = DELIVERED, day
+        model.group_orders.confirmed.remove(offer)
+        offer.leader.receive_delivery(offer)
+        model.ties.form(hh, offer.leader.household_index)
+        self.trips += len(plan)
+        self.stops += 1 if self.bulk else len(hh)
+        self.portions += offer.portions
+        self.deliveries += 1
+        return True

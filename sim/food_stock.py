@@ -1,0 +1,63 @@
+"""Food at home: daily consumption, running out, and the demand that sends households looking for food.
+
+Portions are person-days of food. A household needs `size` portions a day; a day on which it cannot eat its
+full need counts as a day with an empty stock (the brief's "ran out").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a household counts as left unserved
+
+
+class FoodStock:
+    """Stock, food on its way, and run-out history for every household (vectorised)."""
+
+    def __init__(self, size: np.ndarray, stock_cfg, rng: np.random.Generator):
+        self.size = size.astype(np.float32)
+        spread = stock_cfg.initial_days_spread
+        days = stock_cfg.initial_days * (1 + spread * (2 * rng.random(len(size)) - 1))
+        self.stock = (days * self.size).astype(np.float32)
+        self.pending = np.zeros(len(size), dtype=np.float32)  # ordered, not yet home
+        self.empty_streak = np.zeros(len(size), dtype=np.int16)
+        self.ever_empty = np.zeros(len(size), dtype=bool)
+        self.left_unserved = np.zeros(len(size), dtype=bool)
+        self.short_today = np.zeros(len(size), dtype=bool)
+        self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
+        self.reorder = (stock_cfg.reorder_days * self.size).astype(np.float32)
+        self.target = (stock_cfg.target_days * self.size).astype(np.float32)
+        self.offer_level = (stock_cfg.offer_days * self.size).astype(np.float32)
+
+    def in_need(self) -> np.ndarray:
+        """Households whose stock plus food on its way is below their reorder level."""
+        return self.stock + self.pending < self.reorder
+
+    def demand(self, target=None) -> np.ndarray:
+        """Portions each household wants to order now (0 when not in need)."""
+        target = self.target if target is None else target
+        want = np.maximum(target - self.stock - self.pending, 0)
+        return np.where(self.in_need(), want, 0).astype(np.float32)
+
+    def offer_demand(self) -> np.ndarray:
+        """Portions each household would take in a group offer it sees (0 when above its offer level)."""
+        want = np.maximum(self.target - self.stock - self.pending, 0)
+        return np.where(self.stock + self.pending < self.offer_level, want, 0).astype(np.float32)
+
+    def receive(self, portions: np.ndarray) -> None:
+        """Food arrives home (it was counted as pending until now)."""
+        self.stock += portions
+        self.pending = np.maximum(self.pending - portions, 0)
+
+    def consume(self) -> tuple[float, float]:
+        """Eat one day; returns (portions needed, portions eaten)."""
+        eaten = np.minimum(self.stock, self.size)
+        self.stock -= eaten
+        np.maximum(self.stock, 0, out=self.stock)
+        short = eaten < self.size - 1e-4
+        self.short_today = short
+        self.empty_streak = np.where(short, self.empty_streak + 1, 0).astype(np.int16)
+        self.ever_empty |= short
+        self.days_short += short
+        self.left_unserved |= self.empty_streak >= LEFT_UNSERVED_DAYS
+        return float(self.size.sum()), float(eaten.sum(dtype=np.float64))

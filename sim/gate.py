@@ -1,0 +1,68 @@
+"""The compound gate: deliveries stop there, and getting food from the gate to the door needs people.
+
+Where residents may move inside the compound (control and prevention tiers, reopened) each household fetches
+its own. In a sealed compound only volunteers (a share of them, `sealed_factor`) and the compound's staff
+carry food in; what they cannot carry waits, oldest first, and spoils after `gate_spoil_days`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Gate:
+    """Food waiting at each compound's gate, by household and by days waited (vectorised)."""
+
+    def __init__(self, pop, vcfg):
+        self.pop = pop
+        self.spoil_days = vcfg.gate_spoil_days
+        self.waiting = np.zeros((self.spoil_days, pop.n), dtype=np.float32)  # row k: waited k days
+        self.staff = vcfg.staff_portions_per_100 * pop.compound_size / 100.0
+        self.per_volunteer = vcfg.hours * vcfg.portions_per_hour
+        self.sealed_factor = vcfg.sealed_factor
+        self.carried_by_volunteers = 0.0
+
+    def drop(self, households: np.ndarray, portions: np.ndarray) -> None:
+        """A courier or truck leaves food for these households at their gate."""
+        np.add.at(self.waiting[0], households, portions)
+
+    def total(self) -> float:
+        return float(self.waiting.sum(dtype=np.float64))
+
+    def capacity(self, rules, volunteers_per_compound: np.ndarray) -> np.ndarray:
+        """Portions per compound that can be carried from the gate today (inf where residents fetch their own)."""
+        cap = self.staff + volunteers_per_compound * self.per_volunteer * self.sealed_factor
+        return np.where(rules.residents_move_inside(), np.inf, cap)
+
+    def carry_in(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Carry food to doors, oldest first, up to each compound's capacity; age and spoil the rest.
+
+        Returns (portions home per household, portions spoiled per household).
+        """
+        home = np.zeros(self.pop.n, dtype=np.float32)
+        if not self.waiting.any():
+            self.carried_by_volunteers = 0.0
+            return home, home.copy()
+        left = capacity.astype(np.float64).copy()
+        comp = self.pop.compound
+        for k in range(self.spoil_days - 1, -1, -1):
+            row = self.waiting[k]
+            if not row.any():
+                continue
+            total = self.pop.per_compound(row)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
+            moved = (row * share[comp]).astype(np.float32)
+            home += moved
+            row -= moved
+            np.maximum(row, 0, out=row)
+            left -= np.minimum(total, left)
+        limited = np.isfinite(capacity)
+        self.carried_by_volunteers = float(home[limited[comp]].sum(dtype=np.float64))
+        spoiled = self.waiting[-1].copy()
+        self.waiting[1:] = self.waiting[:-1]
+        self.waiting[0] = 0
+        return home, spoiled
+
+    def waiting_for(self, households) -> np.ndarray:
+        return self.waiting[:, households].sum(axis=0)

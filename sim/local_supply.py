@@ -1,0 +1,77 @@
+"""Local suppliers' stock, minimum orders, lead times and vehicle passes (arrays; `LocalSupplier` agents read them).
+
+Their total daily stock is `capacity_ratio` times the city's daily food need, split unevenly (lognormal)
+among suppliers. Stock does not keep: at most two days' supply is on hand. A supplier whose trucks must drive
+in a locked district applies for a pass the first time a leader asks, and holds it `permit_delay_days` later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KINDS = ("farm", "wholesaler", "supermarket", "restaurant")
+SHELF_DAYS = 2.0
+
+
+class LocalSupply:
+    def __init__(self, n: int, scenario, city, daily_need: float, rng: np.random.Generator, *, permits: bool):
+        cfg = scenario.local_suppliers
+        self.n = n
+        self.set_portions = cfg.set_portions
+        self.kind = rng.choice(len(KINDS), size=n, p=cfg.kind_shares).astype(np.int8)
+        self.district = (rng.random(n) >= scenario.city.west_share).astype(np.int8)
+        self.x, self.y = city.random_land_cells(self.district)
+        weights = rng.lognormal(0.0, 0.8, n)
+        self.daily = (cfg.capacity_ratio * daily_need * weights / weights.sum()).astype(np.float64)
+        self.stock = self.daily.copy()
+        spans = [cfg.moq_farm, cfg.moq_wholesaler, cfg.moq_supermarket, cfg.moq_restaurant]
+        lo = np.array([s[0] for s in spans])[self.kind]
+        hi = np.array([s[1] for s in spans])[self.kind]
+        self.moq = rng.integers(lo, hi + 1).astype(np.int32)
+        self.lead = rng.integers(cfg.lead_time_days[0], cfg.lead_time_days[1] + 1, n).astype(np.int32)
+        self.permit_delay = rng.integers(cfg.permit_delay_days[0], cfg.permit_delay_days[1] + 1, n).astype(np.int32)
+        self.permit_day = np.full(n, -1, dtype=np.int32)  # day the pass is held; -1: not applied for
+        self.permits = permits
+        self.trucks = rng.integers(1, cfg.trucks_max + 1, n).astype(np.int32)
+        self.listed_draw = rng.random(n)
+        self.listed = np.zeros(n, dtype=bool)
+        self.committed_today = 0.0
+        self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
+
+    def start_day(self, listed_share: float) -> None:
+        """Restock (fresh supply arrives, old stock beyond the shelf life goes) and update gateway listings."""
+        np.minimum(self.stock + self.daily, SHELF_DAYS * self.daily, out=self.stock)
+        self.listed = self.listed_draw < listed_share
+        self.committed_today = 0.0
+
+    def available_sets(self, s) -> np.ndarray:
+        """Sets a supplier can still sell: stock not held by sign-ups in open offers ("sold out" at 0)."""
+        return np.maximum(np.floor(self.stock[s] / self.set_portions + 1e-9).astype(np.int64) - self.promised[s], 0)
+
+    def hold(self, s: int, sets: int) -> None:
+        self.promised[s] += sets
+
+    def release(self, s: int, sets: int) -> None:
+        self.promised[s] -= sets
+        assert self.promised[s] >= 0
+
+    def permit_ready(self, s: int, day: int, needed: bool) -> int:
+        """First day supplier s may drive: today if no pass is needed or it holds one, else when it will."""
+        if not (needed and self.permits):
+            return day
+        if self.permit_day[s] < 0:
+            self.permit_day[s] = day + self.permit_delay[s]
+        return max(day, int(self.permit_day[s]))
+
+    def commit(self, s: int, portions: float) -> None:
+        assert portions <= self.stock[s] + 1e-6, "a supplier cannot commit more than its stock"
+        self.stock[s] = max(0.0, self.stock[s] - portions)
+        self.committed_today += portions
+
+    def take_back(self, s: int, portions: float) -> None:
+        self.stock[s] += portions
+
+    def idle_share(self) -> float:
+        """Share of today's local supply capacity nobody ordered (space of places left untapped)."""
+        total = self.daily.sum()
+        return float(max(0.0, 1.0 - self.committed_today / total)) if total > 0 else float("nan")

@@ -1,0 +1,155 @@
+"""What every run measures, once a day: the definitions (used for the DataCollector and the docs) and the
+computation from the day's records. Portions are person-days of food."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from sim.lockdown import CONTROL, PREVENTION, SEALED
+
+NAN = float("nan")
+
+# name -> exact definition. Order is the column order of the daily table.
+DEFINITIONS: dict[str, str] = {
+    "day": "day of the run, 0 = first lockdown day of the scenario",
+    "fill_rate": "portions that reached homes today (carried in from gates + bought in shops) / portions needed today (sum of household sizes); above 1 on days bulk deliveries arrive",
+    "cumulative_fill_rate": "portions that reached homes so far / portions needed so far",
+    "need_met_share": "portions eaten today / portions needed today (bounded by 1; counts food already at home)",
+    "elderly_unserved_share": "households with an older member that could not eat their full need today / all households with an older member",
+    "elderly_left_unserved_share": "households with an older member that have had 3 or more days in a row with an empty stock so far / all households with an older member",
+    "ever_ran_out_share": "households that have had at least one day with an empty stock (could not eat their full need) / all households",
+    "courier_stops": "platform rider stops at compound gates today (one per platform order)",
+    "courier_utilization": "courier_stops / courier_stop_capacity (nan if no rider worked)",
+    "courier_stop_capacity": "stops the riders at work could have made today",
+    "truck_trips": "local suppliers' truck runs (depot - gate - depot) today",
+    "truck_stops": "hand-overs at compound gates by trucks today (one per group order with bulk delivery, one per household without)",
+    "portions_delivered": "portions that reached homes today (the numerator of fill_rate)",
+    "portions_needed": "portions households needed today (sum of household sizes; the denominator of fill_rate)",
+    "portions_per_stop": "portions left at gates by riders and trucks today / (courier_stops + truck_stops); nan on days with no stop",
+    "idle_local_capacity": "share of local suppliers' daily supply capacity that no order committed today (space of places left untapped)",
+    "offers_seen_per_delivery_slot": "households that tried to book a platform slot today / platform slots offered today (space of flows; nan where the platform channel is closed)",
+    "leaders": "group leaders active today",
+    "leader_hours": "hours group leaders worked today",
+    "moq_success_rate": "offers that reached the supplier's minimum order / offers closed (reached or lapsed) so far; nan before the first close",
+    "gateway_share": "share of active leaders who use a gateway (group-buying mini-program); nan with no leader",
+    "ties": "ties between households and leaders made by taking part in a delivered order, still standing",
+    "ties_formed": "ties made so far (cumulative)",
+    "lockdown_ties": "standing ties that were made before reopening (after reopening they can only fade)",
+    "platform_tried": "households that tried to book a platform slot today",
+    "platform_slots": "platform delivery slots offered today (min of staff picking capacity and rider stops, open sites)",
+    "platform_orders": "platform slots won today (= courier_stops)",
+    "platform_elderly_share": "share of today's platform orders won by households with an older member",
+    "slot_sellout_minutes": "median minutes after an opening at which a sold-out site's last slot went; nan if none sold out",
+    "riders_working": "platform riders at work today",
+    "portions_platform": "portions riders left at gates today",
+    "portions_group": "portions trucks left at gates today",
+    "portions_retail": "portions residents bought in shops today",
+    "offers_posted": "group-buying offers posted today",
+    "signups": "sign-ups accepted into offers today",
+    "orders_confirmed": "offers that reached their minimum and were confirmed today",
+    "orders_lapsed": "offers that lapsed today (minimum not met when the window closed)",
+    "group_deliveries": "group orders delivered to gates today",
+    "chat_member_share": "share of households in their compound chat group",
+    "canvassed": "households without phone or proxy whose needs volunteers have listed (cumulative)",
+    "volunteers": "resident volunteers",
+    "food_at_gate": "portions waiting at gates at the end of the day",
+    "spoiled_portions": "portions that spoiled at gates today",
+    "sealed_share": "share of households in sealed compounds today",
+    "control_share": "share of households in control-tier compounds today",
+    "prevention_share": "share of households in prevention-tier compounds today",
+}
+
+METRIC_NAMES = tuple(DEFINITIONS)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else NAN
+
+
+def _read(model, name: str):
+    return model.today[name]
+
+
+def reporters() -> dict:
+    """Model reporters for Mesa's DataCollector: one per metric, reading the day's record."""
+    return {name: partial(_read, name=name) for name in METRIC_NAMES}
+
+
+def daily_metrics(model, d: dict) -> dict:
+    """The day's metrics from the model state and the day's records `d`."""
+    pop, food, plat = model.population, model.food, model.platform
+    elderly_n = model.n_elderly
+    leaders = model.active_leaders()
+    tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
+    stops = d["courier_stops"] + d["truck_stops"]
+    gate_in = d["portions_platform"] + d["portions_group"]
+    return {
+        "day": model.day,
+        "fill_rate": _ratio(d["home"], d["needed"]),
+        "cumulative_fill_rate": _ratio(model.cum_home, model.cum_needed),
+        "need_met_share": _ratio(d["eaten"], d["needed"]),
+        "elderly_unserved_share": _ratio(float((food.short_today & pop.elderly).sum()), elderly_n),
+        "elderly_left_unserved_share": _ratio(float((food.left_unserved & pop.elderly).sum()), elderly_n),
+        "ever_ran_out_share": float(food.ever_empty.mean()),
+        "courier_stops": d["courier_stops"],
+        "courier_utilization": _ratio(d["courier_stops"], d["stop_capacity"]),
+        "courier_stop_capacity": d["stop_capacity"],
+        "truck_trips": d["truck_trips"],
+        "truck_stops": d["truck_stops"],
+        "portions_delivered": d["home"],
+        "portions_needed": d["needed"],
+        "portions_per_stop": _ratio(gate_in, stops),
+        "idle_local_capacity": model.local_supply.idle_share(),
+        "offers_seen_per_delivery_slot": (_ratio(d["platform_tried"], d["platform_slots"])
+                                          if model.platform_open and d["platform_slots"] > 0
+                                          else (math.inf if model.platform_open and d["platform_tried"] else NAN)),
+        "leaders": len(leaders),
+        "leader_hours": float(sum(ld.hours_worked_today for ld in leaders)),
+        "moq_success_rate": model.group_orders.moq_success_rate(),
+        "gateway_share": _ratio(sum(ld.uses_gateway for ld in leaders), len(leaders)),
+        "ties": len(model.ties),
+        "ties_formed": model.ties.formed_total,
+        "lockdown_ties": model.ties.made_before(model.rules.reopen_day),
+        "platform_tried": d["platform_tried"],
+        "platform_slots": d["platform_slots"],
+        "platform_orders": d["courier_stops"],
+        "platform_elderly_share": _ratio(plat.won_elderly, plat.won) if model.platform_open else NAN,
+        "slot_sellout_minutes": plat.sellout_minutes if model.platform_open else NAN,
+        "riders_working": d["riders_working"],
+        "portions_platform": d["portions_platform"],
+        "portions_group": d["portions_group"],
+        "portions_retail": d["portions_retail"],
+        "offers_posted": model.group_orders.posted_today,
+        "signups": model.group_orders.signups_today,
+        "orders_confirmed": model.group_orders.confirmed_today,
+        "orders_lapsed": model.group_orders.lapsed_today,
+        "group_deliveries": model.dispatch.deliveries,
+        "chat_member_share": float(model.chat.member.mean()),
+        "canvassed": int(model.canvassing.listed.sum()),
+        "volunteers": int(model.volunteers.volunteer.sum()),
+        "food_at_gate": model.ledger.at_gate,
+        "spoiled_portions": d["spoiled"],
+        "sealed_share": float(tier_hh[SEALED]),
+        "control_share": float(tier_hh[CONTROL]),
+        "prevention_share": float(tier_hh[PREVENTION]),
+    }
+
+
+def definitions_markdown() -> str:
+    """docs/metrics.md: the exact definition of every daily metric (kept in sync by a test)."""
+    lines = [
+        "# Daily metrics",
+        "",
+        "Collected every day by Mesa's `DataCollector` as model reporters (`model.datacollector."
+        "get_model_vars_dataframe()`, the `daily.parquet` of `lockdown-sim run`, the rows of `mesa.batch_run`).",
+        "Portions are person-days of food. Generated from `sim/metrics.py` by",
+        "`python -c \"from sim.metrics import definitions_markdown as d; print(d(), end='')\" > docs/metrics.md`.",
+        "",
+        "| metric | definition |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {text} |" for name, text in DEFINITIONS.items()]
+    return "\n".join(lines) + "\n"

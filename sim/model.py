@@ -1,0 +1,312 @@
+"""LockdownSupplyModel: how a city under strict residential lockdown gets food to sealed homes.
+
+After Shanghai, spring 2022, and the argument of a qualitative study of group buying there (20 leaders and 30
+members): e-grocery platforms reached every resident but lacked delivery capacity ("space of flows"), while
+local suppliers had stock and trucks but no channel to residents ("space of places"); compound chat groups,
+their leaders and volunteers joined the two. See ../shared/MODEL_BRIEF.md and the README.
+
+One step is one day. Each day: rules -> shops -> platform slots -> community (volunteers, chat groups,
+outreach, leaders, gateway, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from mesa.datacollection import DataCollector
+
+from agents import Compound, GroupLeader, Household, LocalSupplier, Truck
+from sim.chat_groups import ChatGroups
+from sim.city import City
+from sim.dispatch import TruckDispatch
+from sim.errors import ScenarioError
+from sim.food_stock import FoodStock
+from sim.gate import Gate
+from sim.gateway import Gateway
+from sim.group_orders import GroupOrders
+from sim.leader_emergence import emerging_leaders
+from sim.ledger import Ledger
+from sim.local_supply import LocalSupply
+from sim.lockdown import SEALED, LockdownRules
+from sim.metrics import daily_metrics, reporters
+from sim.outreach import Canvassing
+from sim.platform_slots import PlatformChannel
+from sim.population import build_population, stochastic_round
+from sim.retail import Retail
+from sim.scenario import load_scenario
+from sim.schema import MECHANISMS
+from sim.ties import Ties
+from sim.volunteering import Volunteers
+
+ORDERING_MODES = ("platform", "group_buying", "hybrid")
+
+
+def _check(name: str, ok: bool, allowed: str, value) -> None:
+    if not ok:
+        raise ScenarioError(f"{name}: {value!r} is not allowed; allowed: {allowed}")
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+class LockdownSupplyModel(mesa.Model):
+    """Food supply of a locked-down city: platform ordering vs community group buying.
+
+    Args:
+        scenario: built-in scenario name ("shanghai-2022", "toy") or path to a scenario TOML file.
+        ordering: "platform" (individual platform ordering only), "group_buying" (community group buying
+            only) or "hybrid" (both channels open, as in reality).
+        households: households in the run; the scenario's city is scaled to it (None: the scenario default).
+        courier_availability: multiplier on the scenario's curve of riders at work (1.0 = as in the scenario).
+        elderly_share: share of households with a member aged 60+ (None: the scenario's value).
+        lockdown: False runs the same city with no restrictions (the counterfactual baseline).
+        days: days to run (None: the scenario's horizon).
+        invitations ... tiers: mechanism switches (None: the scenario's [mechanisms] value); see README.
+        overrides: {"section.key": value} changes to any scenario setting.
+        rng: seed or numpy Generator (Mesa 3.5 style).
+    """
+
+    def __init__(
+        self,
+        scenario: str = "shanghai-2022",
+        ordering: str = "hybrid",
+        households: int | None = None,
+        courier_availability: float = 1.0,
+        elderly_share: float | None = None,
+        lockdown: bool = True,
+        days: int | None = None,
+        invitations: bool | None = None,
+        posted_codes: bool | None = None,
+        supplier_ties: bool | None = None,
+        leader_emergence: bool | None = None,
+        min_order: bool | None = None,
+        bulk_delivery: bool | None = None,
+        volunteers: bool | None = None,
+        gateway: bool | None = None,
+        proxies: bool | None = None,
+        canvassing: bool | None = None,
+        fcfs_slots: bool | None = None,
+        tie_decay: bool | None = None,
+        permits: bool | None = None,
+        tiers: bool | None = None,
+        overrides: dict | None = None,
+        rng=None,
+    ):
+        super().__init__(rng=rng)
+        switches = dict(invitations=invitations, posted_codes=posted_codes, supplier_ties=supplier_ties,
+                        leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
+                        volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
+                        fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers)
+        assert set(switches) == set(MECHANISMS)
+        _check("ordering", ordering in ORDERING_MODES, " | ".join(ORDERING_MODES), ordering)
+        _check("courier_availability", _number(courier_availability) and 0 <= courier_availability <= 10,
+               "a number from 0 to 10", courier_availability)
+        _check("elderly_share", elderly_share is None or (_number(elderly_share) and 0 <= elderly_share <= 1),
+               "a number from 0 to 1", elderly_share)
+        _check("lockdown", isinstance(lockdown, (bool, np.bool_)), "true or false", lockdown)
+        for name, value in switches.items():
+            _check(name, value is None or isinstance(value, (bool, np.bool_)), "true or false (or None)", value)
+        _check("overrides", overrides is None or isinstance(overrides, dict), 'a dict {"section.key": value}', overrides)
+        cfg = load_scenario(scenario, overrides)
+        n = cfg.meta.default_households if households is None else households
+        _check("households", _number(n) and float(n).is_integer() and 10 <= n <= 20_000_000,
+               "a whole number from 10 to 20,000,000", households)
+        _check("days", days is None or (_number(days) and float(days).is_integer() and 1 <= days <= 3650),
+               "a whole number of days from 1 to 3650", days)
+
+        self.cfg = cfg
+        self.ordering = ordering
+        self.platform_open = ordering in ("platform", "hybrid")
+        self.group_open = ordering in ("group_buying", "hybrid")
+        self.mechanisms = {k: bool(cfg.mechanisms.__dict__[k] if v is None else v) for k, v in switches.items()}
+        self.horizon = int(days) if days is not None else cfg.horizon
+        self.elderly_share = cfg.population.elderly_share if elderly_share is None else float(elderly_share)
+        self.day = 0
+        mech = self.mechanisms
+        rng = self.rng
+
+        # --- the city and its people ------------------------------------------------------------
+        self.population = pop = build_population(int(n), cfg, self.elderly_share, rng)
+        self.scale = pop.n / cfg.population.real_households
+        self.city = City(pop.n_compounds, cfg.city, self.random, rng)
+        self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district)
+        self.compounds = [Compound(self, c, self.city.cell(self.compound_x[c], self.compound_y[c]))
+                          for c in range(pop.n_compounds)]
+        self.households = [Household(self, i) for i in range(pop.n)]
+        self.n_elderly = int(pop.elderly.sum())
+        self.rules = LockdownRules(cfg, pop.compound_district, rng, lockdown=bool(lockdown), tiers=mech["tiers"])
+        self.food = FoodStock(pop.size, cfg.stock, rng)
+
+        # --- local suppliers and their trucks ----------------------------------------------------
+        n_local = stochastic_round(cfg.local_suppliers.real_count * self.scale, rng, minimum=2)
+        self.local_supply = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), rng, permits=mech["permits"])
+        ls = self.local_supply
+        self.local_suppliers = [LocalSupplier(self, s, self.city.cell(ls.x[s], ls.y[s])) for s in range(n_local)]
+        self.trucks = []
+        for supplier in self.local_suppliers:
+            for _ in range(int(ls.trucks[supplier.index])):
+                truck = Truck(self, supplier, supplier.cell, cfg.couriers.truck_minutes_per_day)
+                supplier.trucks.append(truck)
+                self.trucks.append(truck)
+        has_tie = rng.random(pop.n) < cfg.population.supplier_tie_share
+        pop.supplier_tie[has_tie] = rng.choice(n_local, size=int(has_tie.sum()), p=ls.daily / ls.daily.sum())
+
+        # --- channels and community mechanisms ---------------------------------------------------
+        self.platform = PlatformChannel(self, cfg, pop, self.city, rng, self.scale, fcfs=mech["fcfs_slots"],
+                                        proxies=mech["proxies"], courier_availability=float(courier_availability))
+        self.retail = Retail(cfg, rng)
+        self.chat = ChatGroups(pop, cfg.group_buying, rng, invitations=mech["invitations"],
+                               posted_codes=mech["posted_codes"], proxies=mech["proxies"])
+        self.volunteers = Volunteers(pop, cfg.volunteers, rng, enabled=mech["volunteers"])
+        self.canvassing = Canvassing(pop, cfg.outreach, rng, enabled=mech["canvassing"], proxies=mech["proxies"])
+        self.gate = Gate(pop, cfg.volunteers)
+        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"])
+        self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
+        self.gateway = Gateway(cfg.gateway, rng, enabled=mech["gateway"])
+        self.ties = Ties(pop.n, cfg.ties, rng, decay=mech["tie_decay"])
+        self.ledger = Ledger()
+        self.leaders: list[GroupLeader] = []
+        self.leader_of_household: dict[int, GroupLeader] = {}
+        self.is_leader = np.zeros(pop.n, dtype=bool)
+        self._leaders_c = np.zeros(pop.n_compounds)
+        self.cum_home = 0.0
+        self.cum_needed = 0.0
+        self.today: dict = {}
+        self.datacollector = DataCollector(model_reporters=reporters())
+
+    # --- helpers the agents use -------------------------------------------------------------------
+    def active_leaders(self) -> list[GroupLeader]:
+        return [ld for ld in self.leaders if ld.active]
+
+    def leaders_per_compound(self) -> np.ndarray:
+        return self._leaders_c
+
+    def member_tie_suppliers(self, c: int) -> np.ndarray:
+        """Local suppliers that members of compound c's chat group know (bridging ties brought into the group)."""
+        lo, hi = int(self.population.start[c]), int(self.population.start[c + 1])
+        ties = self.population.supplier_tie[lo:hi][self.chat.member[lo:hi]]
+        return np.unique(ties[ties >= 0]).astype(np.int64)
+
+    def permit_needed_for(self, supplier: int, compound: int) -> bool:
+        return (self.rules.needs_permit(int(self.local_supply.district[supplier]))
+                or self.rules.needs_permit(int(self.population.compound_district[compound])))
+
+    def permit_needed(self, offer) -> bool:
+        return self.permit_needed_for(offer.supplier, offer.compound)
+
+    # --- one day ----------------------------------------------------------------------------------
+    def step(self) -> None:
+        day = self.day = self.steps - 1
+        pop, food, ledger, rules = self.population, self.food, self.ledger, self.rules
+        rules.update(day)
+        active = rules.locked_compounds()
+        self.local_supply.start_day(self.gateway.listed_today(day))
+        d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots",
+                           "riders_working", "portions_platform"), 0)
+
+        # shops, where residents may go out
+        bought = self.retail.shop(food, pop, rules, day)
+        retail = float(bought.sum(dtype=np.float64))
+        ledger.retail += retail
+
+        # individual platform ordering
+        if self.platform_open:
+            plat = self.platform
+            plat.start_day(day)
+            winners, baskets = plat.book(food.demand(), np.ones(pop.n, dtype=bool))
+            food.pending[winners] += baskets
+            self.gate.drop(winners, baskets)
+            ledger.shipped_platform += plat.portions
+            ledger.at_gate += plat.portions
+            plat.deliver(winners, self)
+            d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
+                     platform_slots=int(plat.slots.sum()), riders_working=sum(r.working for r in plat.riders),
+                     portions_platform=plat.portions)
+
+        # community: volunteers in every mode; chat groups, leaders and offers where group buying is open
+        self.volunteers.recruit(active, busy=self.is_leader)
+        self.group_orders.reset_day_stats()
+        if self.group_open:
+            self._community_day(day, active)
+        if rules.reopened:
+            self._retire_leaders()
+        self.dispatch.dispatch(self, day)
+
+        # from the gate to the door, then a day of eating
+        capacity = self.gate.capacity(rules, self.volunteers.per_compound())
+        home, spoiled = self.gate.carry_in(capacity)
+        food.receive(home)
+        food.pending[:] = np.maximum(food.pending - spoiled, 0)
+        home_sum, spoiled_sum = float(home.sum(dtype=np.float64)), float(spoiled.sum(dtype=np.float64))
+        ledger.delivered_home += home_sum
+        ledger.spoiled += spoiled_sum
+        ledger.at_gate -= home_sum + spoiled_sum
+        needed, eaten = food.consume()
+        self.ties.end_day(day)
+        if rules.reopened:
+            self.ties.decay()
+
+        delivered = home_sum + retail
+        self.cum_home += delivered
+        self.cum_needed += needed
+        d.update(home=delivered, needed=needed, eaten=eaten, spoiled=spoiled_sum, portions_retail=retail,
+                 truck_trips=self.dispatch.trips, truck_stops=self.dispatch.stops,
+                 portions_group=self.dispatch.portions)
+        self.today = daily_metrics(self, d)
+        self.datacollector.collect(self)
+        self.running = day + 1 < self.horizon
+
+    def _community_day(self, day: int, active: np.ndarray) -> None:
+        pop, food, mech = self.population, self.food, self.mechanisms
+        self.chat.grow(active)
+        sealed = self.rules.tier == SEALED
+        factor = np.where(sealed, self.cfg.volunteers.sealed_factor, 1.0)
+        self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
+        if mech["leader_emergence"]:
+            for h in emerging_leaders(self, active):
+                self._new_leader(int(h))
+        leaders = self.active_leaders()
+        self.gateway.adopt(leaders, day)
+        for leader in leaders:
+            leader.start_day()
+        eligible = self.chat.member | self.canvassing.listed
+        demand = food.offer_demand()
+        self.group_orders.measure_need(eligible, demand)
+        self.agents_by_type[GroupLeader].shuffle_do("lead") if leaders else None
+        self.group_orders.sign_up(eligible, demand, self.ties, self.local_supply)
+        self.group_orders.close_due(day, self.local_supply, self.ledger, self.permit_needed)
+
+    def _new_leader(self, h: int) -> None:
+        c = int(self.population.compound[h])
+        g = self.cfg.group_buying
+        hours = min(float(self.population.free_hours[h]), self.cfg.population.free_hours_max)
+        leader = GroupLeader(self, h, self.compounds[c], max(hours, g.leader_min_hours))
+        self.leaders.append(leader)
+        self.compounds[c].leaders.append(leader)
+        self.leader_of_household[h] = leader
+        self.is_leader[h] = True
+        self._leaders_c[c] += 1
+        self.volunteers.stand_down([h])
+        if self.mechanisms["posted_codes"]:
+            self.chat.post_codes(c)
+
+    def _retire_leaders(self) -> None:
+        rate = self.cfg.group_buying.leader_retire_rate
+        for leader in self.active_leaders():  # a retiring leader posts no new offers; open ones run their course
+            if self.random.random() < rate:
+                leader.retire()
+                self._leaders_c[leader.compound.index] -= 1
+
+    # --- checks -----------------------------------------------------------------------------------
+    def conservation_errors(self) -> dict:
+        """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
+        in_transit = sum(o.portions for o in self.group_orders.confirmed)
+        return {
+            "ledger_imbalance": self.ledger.imbalance(),
+            "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),
+            "transit_vs_orders": self.ledger.in_transit - in_transit,
+            "min_household_stock": float(self.food.stock.min()),
+            "min_supplier_stock": float(self.local_supply.stock.min()),
+            "min_gate": float(self.gate.waiting.min()),
+        }

@@ -1,0 +1,35 @@
+"""Elderly outreach: volunteers go door to door and list the needs of residents who cannot order on a phone,
+so that their orders join the group's (the study's "the vulnerable are seen"). Remote proxies are the other
+half of outreach; they act through `Population.ordering_class` and `ChatGroups.can_join`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Canvassing:
+    def __init__(self, pop, ocfg, rng: np.random.Generator, *, enabled: bool, proxies: bool):
+        self.pop = pop
+        self.enabled = enabled
+        self.per_volunteer = ocfg.canvass_per_volunteer
+        # Who needs a visit: homes nobody can order for (no phone and no proxy at work).
+        self.target = pop.older_only & ~pop.phone & ~(pop.proxy & proxies)
+        order = rng.permutation(pop.n)
+        # rank of each target home within its compound, in a random visiting order
+        rank = np.zeros(pop.n, dtype=np.int64)
+        tgt = order[self.target[order]]
+        tgt = tgt[np.argsort(pop.compound[tgt], kind="stable")]
+        comp = pop.compound[tgt]
+        rank[tgt] = np.arange(len(tgt)) - np.searchsorted(comp, comp)
+        self.rank = rank
+        self.visits = np.zeros(pop.n_compounds)
+        self.listed = np.zeros(pop.n, dtype=bool)
+
+    def canvass(self, volunteers_per_compound: np.ndarray, active_compounds: np.ndarray, factor: np.ndarray) -> int:
+        """A day of door-to-door visits; returns how many homes were newly listed."""
+        if not self.enabled:
+            return 0
+        self.visits += volunteers_per_compound * self.per_volunteer * factor * active_compounds
+        new = self.target & ~self.listed & (self.rank < self.visits[self.pop.compound])
+        self.listed |= new
+        return int(new.sum())

@@ -1,0 +1,123 @@
+"""The synthetic population: compounds of realistic size and the fixed traits of every household.
+
+Scaling down a run keeps compound sizes realistic (lognormal, from FACTS.md) and draws fewer compounds,
+because minimum orders and gate work depend on compound size, not on the size of the city. Households are
+stored compound by compound, so the homes of compound c are the index range start[c]:start[c + 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.city import EAST, WEST
+
+# How each household orders on its phone, for the speed at which it grabs platform slots.
+YOUNG, OLDER, PROXY, NONE = 0, 1, 2, 3
+
+
+@dataclass
+class Population:
+    """Fixed traits, one array entry per household (index = Household.index)."""
+
+    compound: np.ndarray  # int32, compound index
+    size: np.ndarray  # int8, persons
+    elderly: np.ndarray  # bool, has a member aged 60+
+    older_only: np.ndarray  # bool, nobody younger lives there
+    phone: np.ndarray  # bool, someone at home can order on a smartphone
+    proxy: np.ndarray  # bool, a child elsewhere can order for them (only for older-only homes without phone)
+    no_contact: np.ndarray  # bool, knew no neighbour before the lockdown
+    free_hours: np.ndarray  # float32, hours a day the household can give to group work
+    supplier_tie: np.ndarray  # int32, index of a local supplier someone at home knows, -1 for none
+    start: np.ndarray  # int64[C + 1], compound c holds households start[c]:start[c + 1]
+    compound_size: np.ndarray  # int32[C]
+    compound_district: np.ndarray  # int8[C]
+
+    @property
+    def n(self) -> int:
+        return len(self.compound)
+
+    @property
+    def n_compounds(self) -> int:
+        return len(self.compound_size)
+
+    def per_compound(self, values, weights_dtype=np.float64) -> np.ndarray:
+        """Sum a per-household array (bool or number) over each compound."""
+        return np.bincount(self.compound, weights=np.asarray(values, dtype=weights_dtype), minlength=self.n_compounds)
+
+    def ordering_class(self, proxies: bool) -> np.ndarray:
+        """YOUNG / OLDER / PROXY / NONE: who orders for the household on a phone, if anyone."""
+        cls = np.full(self.n, NONE, dtype=np.int8)
+        cls[self.phone & ~self.older_only] = YOUNG
+        cls[self.phone & self.older_only] = OLDER
+        if proxies:
+            cls[~self.phone & self.proxy] = PROXY
+        return cls
+
+
+def compound_sizes(n_households: int, city, rng: np.random.Generator) -> np.ndarray:
+    """Draw lognormal compound sizes until they hold n_households; the last compound takes the rest."""
+    sizes: list[np.ndarray] = []
+    total = 0
+    median, sigma = city.compound_median_households, city.compound_sigma
+    lo, hi = city.compound_min_households, city.compound_max_households
+    while total < n_households:
+        batch = np.clip(np.rint(median * np.exp(sigma * rng.standard_normal(1024))), lo, hi).astype(np.int64)
+        sizes.append(batch)
+        total += int(batch.sum())
+    out = np.concatenate(sizes)
+    cum = np.cumsum(out)
+    k = int(np.searchsorted(cum, n_households))  # compound k completes the population
+    out = out[: k + 1].copy()
+    out[k] -= int(cum[k] - n_households)
+    if k > 0 and out[k] < lo:  # too small a remainder joins the previous compound
+        out[k - 1] += out[k]
+        out = out[:k]
+    return out.astype(np.int32)
+
+
+def build_population(n_households: int, scenario, elderly_share: float, rng: np.random.Generator) -> Population:
+    """Compounds and household traits for a city of n_households (all draws from the model's rng)."""
+    pop = scenario.population
+    sizes = compound_sizes(n_households, scenario.city, rng)
+    n_c = len(sizes)
+    district = np.where(rng.random(n_c) < scenario.city.west_share, WEST, EAST).astype(np.int8)
+    start = np.zeros(n_c + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    compound = np.repeat(np.arange(n_c, dtype=np.int32), sizes)
+
+    n = n_households
+    elderly = rng.random(n) < elderly_share
+    older_only = elderly & (rng.random(n) < pop.older_only_share)
+    # Older-only homes are one or two people (a couple in 60 %); the rest are sized so the mean holds.
+    older_size = 1 + (rng.random(n) < 0.6)
+    p_oo = elderly_share * pop.older_only_share
+    lam = max(0.0, (pop.household_size_mean - 1.6 * p_oo) / max(1e-9, 1 - p_oo) - 1.0)
+    other_size = 1 + rng.poisson(lam, n)
+    size = np.clip(np.where(older_only, older_size, other_size), 1, 8).astype(np.int8)
+
+    phone = ~older_only | (rng.random(n) < pop.elderly_phone_share)
+    proxy = older_only & ~phone & (rng.random(n) < pop.proxy_share)
+    no_contact = rng.random(n) < pop.no_contact_share
+    free_hours = np.minimum(rng.gamma(2.0, pop.free_hours_mean / 2.0, n), pop.free_hours_max).astype(np.float32)
+    return Population(
+        compound=compound,
+        size=size,
+        elderly=elderly,
+        older_only=older_only,
+        phone=phone,
+        proxy=proxy,
+        no_contact=no_contact,
+        free_hours=free_hours,
+        supplier_tie=np.full(n, -1, dtype=np.int32),
+        start=start,
+        compound_size=sizes,
+        compound_district=district,
+    )
+
+
+def stochastic_round(x: float, rng: np.random.Generator, minimum: int = 0) -> int:
+    """Round x up with probability equal to its fraction, so scaled counts are right on average."""
+    whole = int(np.floor(x))
+    return max(minimum, whole + int(rng.random() < x - whole))

@@ -1,0 +1,350 @@
+"""What a scenario may contain: every field's type, hard bounds and meaning, and the checks that enforce them.
+
+Hard bounds say what the model can run with; plausible bounds (the scenario's own [plausible] table) say
+what the evidence supports. A value outside hard bounds is an error naming the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.errors import ScenarioError
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _fmt(v) -> str:
+    return repr(v) if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number in [lo, hi]; `whole` asks for an integer; `day` also bounds it by the horizon."""
+
+    lo: float
+    hi: float
+    doc: str
+    whole: bool = False
+    day: bool = False
+
+    def allowed(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {_fmt(self.lo)} to {_fmt(self.hi)}"
+
+    def check(self, path: str, v, horizon: int | None):
+        if not _is_number(v) or (isinstance(v, float) and not math.isfinite(v)):
+            raise ScenarioError(f"{path}: {_fmt(v)} is not {self.allowed()}")
+        if self.whole and not float(v).is_integer():
+            raise ScenarioError(f"{path}: {_fmt(v)} is not {self.allowed()}")
+        if not self.lo <= v <= self.hi:
+            raise ScenarioError(f"{path}: {_fmt(v)} is out of range; allowed: {self.allowed()}")
+        if self.day and horizon is not None and v > horizon:
+            raise ScenarioError(f"{path}: day {_fmt(v)} is beyond the horizon; allowed: a day from 0 to {horizon}")
+        return int(v) if self.whole else float(v)
+
+
+@dataclass(frozen=True)
+class Flag:
+    doc: str
+
+    def allowed(self) -> str:
+        return "true or false"
+
+    def check(self, path, v, horizon):
+        if not isinstance(v, bool):
+            raise ScenarioError(f"{path}: {_fmt(v)} is not true or false")
+        return v
+
+
+@dataclass(frozen=True)
+class Text:
+    doc: str
+
+    def allowed(self) -> str:
+        return "a text string"
+
+    def check(self, path, v, horizon):
+        if not isinstance(v, str):
+            raise ScenarioError(f"{path}: {_fmt(v)} is not a text string")
+        return v
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range [a, b] that draws are made from, with lo <= a <= b <= hi."""
+
+    lo: float
+    hi: float
+    doc: str
+    whole: bool = False
+
+    def allowed(self) -> str:
+        kind = "whole numbers" if self.whole else "numbers"
+        return f"[a, b] with {_fmt(self.lo)} <= a <= b <= {_fmt(self.hi)} ({kind})"
+
+    def check(self, path, v, horizon):
+        ok = isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)
+        ok = ok and v[0] <= v[1] and self.lo <= v[0] and v[1] <= self.hi
+        ok = ok and (not self.whole or all(float(x).is_integer() for x in v))
+        if not ok:
+            raise ScenarioError(f"{path}: {_fmt(v)} is not allowed; allowed: {self.allowed()}")
+        return [int(x) for x in v] if self.whole else [float(x) for x in v]
+
+
+@dataclass(frozen=True)
+class Shares:
+    """n non-negative numbers that sum to 1."""
+
+    n: int
+    doc: str
+
+    def allowed(self) -> str:
+        return f"a list of {self.n} non-negative numbers summing to 1"
+
+    def check(self, path, v, horizon):
+        ok = isinstance(v, list) and len(v) == self.n and all(_is_number(x) and x >= 0 for x in v)
+        if not ok or abs(sum(v) - 1.0) > 1e-6:
+            raise ScenarioError(f"{path}: {_fmt(v)} is not allowed; allowed: {self.allowed()}")
+        return [float(x) for x in v]
+
+
+@dataclass(frozen=True)
+class Points:
+    """A list of [x, value] pairs; x is a day (bounded by the horizon) unless x_hi says otherwise."""
+
+    lo: float
+    hi: float
+    doc: str
+    x_hi: float | None = None  # None: x is a day from 0 to the horizon
+    x_name: str = "day"
+
+    def allowed(self) -> str:
+        x_range = "0..horizon" if self.x_hi is None else f"0..{_fmt(self.x_hi)}"
+        return f"a list of [{self.x_name}, value] pairs, {self.x_name} in {x_range} ascending, value from {_fmt(self.lo)} to {_fmt(self.hi)}"
+
+    def check(self, path, v, horizon):
+        if not isinstance(v, list) or not v:
+            raise ScenarioError(f"{path}: {_fmt(v)} is not allowed; allowed: {self.allowed()}")
+        last = -math.inf
+        out = []
+        for i, pt in enumerate(v):
+            if not (isinstance(pt, list) and len(pt) == 2 and all(_is_number(x) for x in pt)):
+                raise ScenarioError(f"{path}[{i}]: {_fmt(pt)} is not allowed; allowed: {self.allowed()}")
+            x, y = pt
+            x_hi = horizon if self.x_hi is None else self.x_hi
+            if x < 0 or (x_hi is not None and x > x_hi):
+                what = "beyond the horizon" if self.x_hi is None else "out of range"
+                raise ScenarioError(f"{path}[{i}]: {self.x_name} {_fmt(x)} is {what}; allowed: {self.x_name} from 0 to {_fmt(x_hi)}")
+            if x < last:
+                raise ScenarioError(f"{path}[{i}]: {self.x_name}s must ascend; allowed: {self.allowed()}")
+            if not self.lo <= y <= self.hi:
+                raise ScenarioError(f"{path}[{i}]: value {_fmt(y)} is out of range; allowed: a value from {_fmt(self.lo)} to {_fmt(self.hi)}")
+            last = x
+            out.append([float(x), float(y)])
+        return out
+
+
+@dataclass(frozen=True)
+class TierPoints:
+    """Residents by tier on given days: a list of {day, sealed, control, prevention} tables."""
+
+    doc: str
+
+    def allowed(self) -> str:
+        return "a list of {day, sealed, control, prevention} tables, days ascending within the horizon, counts >= 0 and not all 0"
+
+    def check(self, path, v, horizon):
+        if not isinstance(v, list) or not v:
+            raise ScenarioError(f"{path}: {_fmt(v)} is not allowed; allowed: {self.allowed()}")
+        keys = {"day", "sealed", "control", "prevention"}
+        out, last = [], -1
+        for i, row in enumerate(v):
+            if not isinstance(row, dict) or set(row) != keys:
+                raise ScenarioError(f"{path}[{i}]: {_fmt(row)} is not allowed; allowed: {self.allowed()}")
+            if not all(_is_number(row[k]) and row[k] >= 0 for k in keys):
+                raise ScenarioError(f"{path}[{i}]: counts must be numbers >= 0; allowed: {self.allowed()}")
+            if row["day"] > (horizon if horizon is not None else math.inf):
+                raise ScenarioError(f"{path}[{i}].day: day {_fmt(row['day'])} is beyond the horizon; allowed: a day from 0 to {horizon}")
+            if row["day"] < last or row["sealed"] + row["control"] + row["prevention"] <= 0:
+                raise ScenarioError(f"{path}[{i}]: not allowed; allowed: {self.allowed()}")
+            last = row["day"]
+            out.append({k: float(row[k]) for k in keys})
+        return out
+
+
+UNIT = (0.0, 1.0)
+_D = 3650  # longest horizon, days
+
+SCHEMA: dict[str, dict] = {
+    "meta": {
+        "name": Text("scenario name"),
+        "description": Text("one line on what the scenario represents"),
+        "horizon_days": Num(1, _D, "days simulated (one step is one day)", whole=True),
+        "default_households": Num(10, 20_000_000, "households in a run when none are asked for", whole=True),
+    },
+    "population": {
+        "real_households": Num(10, 50_000_000, "households in the real city; the run is scaled from it", whole=True),
+        "household_size_mean": Num(1.0, 8.0, "mean persons per household"),
+        "elderly_share": Num(*UNIT, "share of households with a member aged 60+"),
+        "older_only_share": Num(*UNIT, "of those, share with nobody younger at home"),
+        "elderly_phone_share": Num(*UNIT, "share of older-only households able to order on a smartphone"),
+        "proxy_share": Num(*UNIT, "share of older-only households without phone skill with a remote proxy"),
+        "supplier_tie_share": Num(*UNIT, "share of households with a tie to a local supplier"),
+        "no_contact_share": Num(*UNIT, "share of households with no neighbour contact before the lockdown"),
+        "free_hours_mean": Num(0.0, 16.0, "mean free hours a day for group work"),
+        "free_hours_max": Num(0.0, 24.0, "cap on free hours a day"),
+    },
+    "stock": {
+        "initial_days": Num(0.0, 60.0, "mean days of food at home on day 0"),
+        "initial_days_spread": Num(*UNIT, "relative spread of initial stock"),
+        "reorder_days": Num(0.0, 60.0, "days of stock below which a household looks for food"),
+        "offer_days": Num(0.0, 60.0, "days of stock below which a household takes up a group offer it sees"),
+        "target_days": Num(0.5, 60.0, "days of stock a household orders up to"),
+        "panic_days": Num(0.0, 60.0, "days of stock bought before a district is locked"),
+    },
+    "city": {
+        "west_share": Num(0.05, 0.95, "share of households west of the river"),
+        "compound_median_households": Num(1, 20_000, "median compound size in households"),
+        "compound_sigma": Num(0.0, 3.0, "lognormal sigma of compound size"),
+        "compound_min_households": Num(1, 100_000, "smallest compound", whole=True),
+        "compound_max_households": Num(1, 1_000_000, "largest compound", whole=True),
+        "cell_km": Num(0.01, 10.0, "side of a grid cell in km"),
+        "cells_per_compound": Num(1.0, 20.0, "land cells per compound"),
+        "bridge_spacing_km": Num(0.1, 100.0, "distance between river crossings in km"),
+    },
+    "timeline": {
+        "lockdown_day_east": Num(0, _D, "day the east district is locked", whole=True, day=True),
+        "lockdown_day_west": Num(0, _D, "day the west district is locked", whole=True, day=True),
+        "tier_system_day": Num(0, _D, "day the three-tier system starts", whole=True, day=True),
+        "reopen_day": Num(0, _D, "day the city reopens", whole=True, day=True),
+        "tier_churn": Num(*UNIT, "daily chance a compound's outbreak draw is renewed"),
+        "prevention_exit_share": Num(*UNIT, "share of prevention-tier compounds letting residents out"),
+        "tier_points": TierPoints("residents by tier on given days"),
+    },
+    "retail": {
+        "open_share": Points(0.0, 1.0, "share of supermarkets open over days"),
+        "trips_per_week": Num(0.0, 14.0, "shopping trips a week when residents may go out"),
+    },
+    "platform": {
+        "real_sites": Num(0, 1_000_000, "platform warehouses and stores in the real city", whole=True),
+        "site_open_share": Points(0.0, 1.0, "share of platform sites open over days"),
+        "staff_share": Points(0.0, 1.0, "share of site staff at work over days"),
+        "site_orders_normal": Num(0, 1_000_000, "orders a site can pick a day with full staff"),
+        "service_radius_km": Num(0.1, 100.0, "delivery radius of a site in km"),
+        "basket_days": Num(0.5, 60.0, "days of household food in one platform basket"),
+        "openings": Points(0.0, 1.0, "slot openings: [minute after midnight, share of slots]", x_hi=1439, x_name="minute"),
+        "reaction_minutes_young": Num(0.01, 600.0, "mean delay of a practised user after slots open"),
+        "reaction_minutes_older": Num(0.01, 600.0, "mean delay of an older user with a phone"),
+        "reaction_minutes_proxy": Num(0.01, 600.0, "mean delay of a remote proxy"),
+    },
+    "couriers": {
+        "real_riders_normal": Num(0, 10_000_000, "riders before the lockdown", whole=True),
+        "riders_working": Points(0.0, 10_000_000.0, "riders at work over days (real city)"),
+        "rider_minutes_per_day": Num(1.0, 1440.0, "working minutes of a rider"),
+        "rider_handoff_minutes": Num(0.1, 120.0, "minutes per stop at a gate"),
+        "rider_km_per_hour": Num(0.1, 200.0, "rider speed"),
+        "rider_batch": Num(1, 100, "orders per rider trip", whole=True),
+        "rider_max_stops": Num(1, 10_000, "ceiling on rider stops a day", whole=True),
+        "truck_capacity_sets": Num(1, 100_000, "sets one truck carries", whole=True),
+        "truck_minutes_per_day": Num(1.0, 1440.0, "working minutes of a truck"),
+        "truck_km_per_hour": Num(0.1, 200.0, "truck speed"),
+        "truck_load_minutes": Num(0.0, 600.0, "loading minutes per trip"),
+        "truck_stop_minutes": Num(0.0, 600.0, "minutes per hand-over at a gate"),
+    },
+    "local_suppliers": {
+        "real_count": Num(0, 10_000_000, "local suppliers in the real city", whole=True),
+        "capacity_ratio": Num(0.0, 100.0, "their daily stock / city daily need"),
+        "set_portions": Num(0.1, 100.0, "person-days of food in one set"),
+        "trucks_max": Num(1, 1000, "trucks per supplier are 1..trucks_max", whole=True),
+        "kind_shares": Shares(4, "shares of farm, wholesaler, supermarket, restaurant"),
+        "moq_farm": Span(1, 100_000, "minimum order of a farm, sets", whole=True),
+        "moq_wholesaler": Span(1, 100_000, "minimum order of a wholesaler, sets", whole=True),
+        "moq_supermarket": Span(1, 100_000, "minimum order of a supermarket, sets", whole=True),
+        "moq_restaurant": Span(1, 100_000, "minimum order of a restaurant, sets", whole=True),
+        "lead_time_days": Span(0, 60, "days from a filled order to dispatch", whole=True),
+        "permit_delay_days": Span(0, 365, "days from applying for a vehicle pass to holding one", whole=True),
+        "late_cancel_days": Num(0, 365, "days late after which an undispatched order is cancelled", whole=True),
+    },
+    "group_buying": {
+        "initial_member_share": Num(*UNIT, "share of households in a compound chat group on day 0"),
+        "invite_rate": Num(0.0, 50.0, "daily invitation hazard at full membership"),
+        "no_contact_invite_factor": Num(*UNIT, "invitation factor for households with no neighbour contact"),
+        "code_rate": Num(*UNIT, "daily chance a non-member scans a posted code"),
+        "code_post_share": Num(*UNIT, "share of compounds with codes posted on day 0"),
+        "signup_prob": Num(*UNIT, "chance a member in need signs up to an offer it sees"),
+        "trust_boost": Num(*UNIT, "extra sign-up chance with a tie to the leader"),
+        "signup_window_days": Num(1, 60, "days an offer gathers sign-ups", whole=True),
+        "max_sets_per_household": Num(1, 1000, "most sets one household takes in an offer", whole=True),
+        "leader_propensity": Num(*UNIT, "daily chance a willing member in need starts leading"),
+        "leader_tie_boost": Num(0.0, 100.0, "multiplier for members with a supplier tie"),
+        "leader_min_hours": Num(0.0, 24.0, "free hours a leader needs"),
+        "leaders_per_100_households": Num(0.0, 100.0, "ceiling on leaders per 100 households"),
+        "offers_per_leader": Num(1, 100, "offers one leader keeps open", whole=True),
+        "leader_retire_rate": Num(*UNIT, "daily chance a leader stops after reopening"),
+    },
+    "leader_hours": {
+        "search": Num(0.0, 24.0, "hours to find a supplier"),
+        "post": Num(0.0, 24.0, "hours to post an offer"),
+        "per_signup_minutes": Num(0.0, 600.0, "minutes per sign-up"),
+        "per_payment_minutes": Num(0.0, 600.0, "minutes per payment collected"),
+        "receive": Num(0.0, 24.0, "hours at the gate per delivery"),
+    },
+    "volunteers": {
+        "rate": Num(*UNIT, "daily chance a member with free time volunteers"),
+        "per_100_households": Num(0.0, 100.0, "ceiling on volunteers per 100 households"),
+        "hours": Num(0.0, 24.0, "hours a volunteer gives a day"),
+        "portions_per_hour": Num(0.0, 10_000.0, "portions carried to doors per volunteer hour"),
+        "staff_portions_per_100": Num(0.0, 100_000.0, "portions compound staff carry a day per 100 households"),
+        "sealed_factor": Num(*UNIT, "share of volunteers allowed to move in a sealed compound"),
+        "gate_spoil_days": Num(1, 60, "days food can wait at the gate before it spoils", whole=True),
+    },
+    "outreach": {
+        "canvass_per_volunteer": Num(0.0, 1000.0, "doors a volunteer canvasses a day"),
+    },
+    "gateway": {
+        "launch_day": Num(0, _D, "day leaders start adopting the gateway", whole=True, day=True),
+        "bass_p": Num(*UNIT, "Bass innovation coefficient"),
+        "bass_q": Num(*UNIT, "Bass imitation coefficient"),
+        "overhead_factor": Num(*UNIT, "share of posting, sign-up and payment work left"),
+        "search_factor": Num(*UNIT, "share of search work left"),
+        "listed_share": Points(0.0, 1.0, "share of local suppliers listed on the gateway over days"),
+    },
+    "ties": {
+        "decay_rate": Num(*UNIT, "daily loss of a once-made tie after reopening"),
+        "kept_strength": Num(1, 10_000, "orders together after which a tie no longer decays", whole=True),
+    },
+    "mechanisms": {
+        name: Flag(doc)
+        for name, doc in {
+            "invitations": "chat groups grow by members inviting neighbours",
+            "posted_codes": "chat groups grow by QR codes posted at gates",
+            "supplier_ties": "members' ties bring suppliers into the group",
+            "leader_emergence": "group leaders emerge from households",
+            "min_order": "suppliers require a minimum order",
+            "bulk_delivery": "a group order is one hand-over at the gate (off: one per household)",
+            "volunteers": "residents volunteer to carry food from the gate",
+            "gateway": "leaders adopt group-buying mini-programs",
+            "proxies": "remote children order for older parents",
+            "canvassing": "volunteers list the needs of residents without phones",
+            "fcfs_slots": "platform slots go first come, first served at the opening time (off: lottery)",
+            "tie_decay": "ties fade after reopening",
+            "permits": "local suppliers' trucks need passes that take time",
+            "tiers": "three-tier compound status (off: every compound sealed until reopening)",
+        }.items()
+    },
+}
+
+MECHANISMS = tuple(SCHEMA["mechanisms"])
+
+
+def field(path: str):
+    """The schema entry for a dotted path such as 'population.elderly_share', or a ScenarioError."""
+    section, _, key = path.partition(".")
+    if section not in SCHEMA or key not in SCHEMA[section]:
+        if section not in SCHEMA:
+            raise ScenarioError(f"{path}: unknown section '{section}'; allowed: {', '.join(SCHEMA)}")
+        raise ScenarioError(f"{path}: unknown key '{key}'; allowed in [{section}]: {', '.join(SCHEMA[section])}")
+    return SCHEMA[section][key]

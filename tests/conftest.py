@@ -1,0 +1,50 @@
+"""Shared helpers: run the toy city once per parameter set and reuse the result within a test process."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+
+from analysis.summary import summarise
+from sim.model import LockdownSupplyModel
+from sim.runner import daily_table
+
+TOY_REOPEN = 30  # toy scenario: reopening day
+SEEDS = (1, 2, 3)
+
+
+class Run:
+    """A finished model with its daily table and summary."""
+
+    def __init__(self, model):
+        self.model = model
+        self.table = daily_table(model)
+        self.summary = summarise(self.table, model.population.n, model.cfg.timeline.reopen_day)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(key: str) -> Run:
+    kw = json.loads(key)
+    model = LockdownSupplyModel(**kw)
+    while model.running:
+        model.step()
+    return Run(model)
+
+
+def toy_run(**kw) -> Run:
+    """Run the toy scenario to its horizon with these keyword parameters (cached)."""
+    kw.setdefault("scenario", "toy")
+    kw.setdefault("rng", 1)
+    return _cached(json.dumps(kw, sort_keys=True))
+
+
+def over_seeds(stat, seeds=SEEDS, **kw) -> list:
+    """stat(run) for each seed."""
+    return [stat(toy_run(rng=s, **kw)) for s in seeds]
+
+
+@pytest.fixture
+def toy():
+    return toy_run

@@ -1,0 +1,239 @@
+"""Every mechanism is real behaviour: switch it off and the outcome it drives moves the right way.
+
+Each test compares runs of the toy city on the same seeds with the mechanism on and off, and asserts the
+direction on every seed (so one lucky seed cannot carry the test).
+"""
+
+import numpy as np
+
+from conftest import TOY_REOPEN, over_seeds, toy_run
+
+LAST_LOCKDOWN_DAY = TOY_REOPEN - 1
+
+
+def each(on, off, better):
+    """True if better(on_i, off_i) for every seed i."""
+    return all(better(a, b) for a, b in zip(on, off))
+
+
+def members(run):
+    return run.table["chat_member_share"][LAST_LOCKDOWN_DAY]
+
+
+# --- chat groups ---------------------------------------------------------------------------------
+def test_chat_groups_grow_by_invitation():
+    initial = toy_run().model.cfg.group_buying.initial_member_share
+    only_invites = over_seeds(members, ordering="group_buying", posted_codes=False)
+    neither = over_seeds(members, ordering="group_buying", posted_codes=False, invitations=False)
+    assert all(v < initial + 0.03 for v in neither), neither  # nothing grows the groups
+    assert all(v > initial + 0.5 for v in only_invites), only_invites
+
+
+def test_chat_groups_grow_by_posted_codes_which_reach_households_without_neighbour_contact():
+    initial = toy_run().model.cfg.group_buying.initial_member_share
+    only_codes = over_seeds(members, ordering="group_buying", invitations=False)
+    assert all(v > initial + 0.3 for v in only_codes), only_codes
+
+    def no_contact_share(run):
+        pop, chat = run.model.population, run.model.chat
+        return chat.member[pop.no_contact & chat.can_join].mean()
+
+    with_codes = over_seeds(no_contact_share, ordering="group_buying")
+    without = over_seeds(no_contact_share, ordering="group_buying", posted_codes=False)
+    assert each(with_codes, without, lambda a, b: a > b + 0.05), (with_codes, without)
+
+
+# --- suppliers reached through ties and gateways -----------------------------------------------------
+def group_portions(run):
+    return run.table["portions_group"].sum()
+
+
+def test_supplier_ties_bring_channels_into_the_group():
+    with_ties = over_seeds(group_portions, ordering="group_buying", gateway=False)
+    without = over_seeds(group_portions, ordering="group_buying", gateway=False, supplier_ties=False)
+    assert all(v > 0 for v in with_ties)
+    assert all(v == 0 for v in without)  # no tie and no gateway: no channel to any supplier
+
+
+def test_gateway_widens_supplier_reach():
+    via_gateway = over_seeds(group_portions, ordering="group_buying", supplier_ties=False)
+    without = over_seeds(group_portions, ordering="group_buying", supplier_ties=False, gateway=False)
+    assert sum(via_gateway) > 0 and all(v == 0 for v in without)
+
+
+def test_gateway_adoption_cuts_leader_overhead():
+    def hours_per_signup(run):
+        t = run.table[run.table["day"] < TOY_REOPEN]
+        return t["leader_hours"].sum() / max(1, t["signups"].sum())
+
+    def gateway_share(run):
+        return run.table["gateway_share"][LAST_LOCKDOWN_DAY]
+
+    on = over_seeds(hours_per_signup, ordering="group_buying")
+    off = over_seeds(hours_per_signup, ordering="group_buying", gateway=False)
+    assert all(s > 0.5 for s in over_seeds(gateway_share, ordering="group_buying"))
+    assert all(s == 0 for s in over_seeds(gateway_share, ordering="group_buying", gateway=False))
+    assert each(on, off, lambda a, b: a < b), (on, off)
+
+
+# --- leaders -------------------------------------------------------------------------------------
+def test_leaders_emerge_and_carry_group_buying():
+    fill = lambda run: run.summary["fill_rate"]  # noqa: E731
+    on = over_seeds(fill, ordering="hybrid")
+    off = over_seeds(fill, ordering="hybrid", leader_emergence=False)
+    assert each(on, off, lambda a, b: a > b + 0.03), (on, off)
+    no_leaders = toy_run(ordering="hybrid", leader_emergence=False)
+    assert no_leaders.table["leaders"].max() == 0 and group_portions(no_leaders) == 0
+    with_leaders = toy_run(ordering="hybrid").model
+    assert all(with_leaders.population.phone[ld.household_index] for ld in with_leaders.leaders)
+
+
+def test_leader_hours_limit_the_sign_ups_a_leader_can_count():
+    normal = over_seeds(group_portions, ordering="group_buying")
+    slow = over_seeds(group_portions, ordering="group_buying", overrides={"leader_hours.per_signup_minutes": 120.0})
+    assert each(normal, slow, lambda a, b: a > 3 * b + 1), (normal, slow)
+    run = toy_run(ordering="group_buying", overrides={"leader_hours.per_signup_minutes": 120.0})
+    for leader in run.model.leaders:  # two-hour sign-ups: no leader counts more than its day allows
+        assert leader.hours_worked_total <= (run.model.day - leader.emerged_day + 1) * leader.hours_per_day + 6
+
+
+# --- minimum order, sign-up window, lapse -------------------------------------------------------------
+def test_minimum_order_makes_offers_lapse():
+    lapsed = lambda run: run.table["orders_lapsed"].sum()  # noqa: E731
+    on = over_seeds(lapsed, ordering="group_buying")
+    off = over_seeds(lapsed, ordering="group_buying", min_order=False)
+    assert each(on, off, lambda a, b: a > b), (on, off)
+    assert all(r <= 1.0 for r in over_seeds(lambda r: r.summary["moq_success_rate"], ordering="group_buying"))
+    # a higher minimum order lapses more offers
+    high = {f"local_suppliers.moq_{k}": [400, 800] for k in ("farm", "wholesaler", "supermarket", "restaurant")}
+    success = lambda run: run.summary["moq_success_rate"]  # noqa: E731
+    normal_s = over_seeds(success, ordering="group_buying")
+    high_s = over_seeds(success, ordering="group_buying", overrides=high)
+    assert each(normal_s, high_s, lambda a, b: a > b or np.isnan(b)), (normal_s, high_s)
+
+
+def test_offers_close_after_their_window_and_lapsed_sign_ups_are_released():
+    run = toy_run(ordering="group_buying", overrides={"group_buying.signup_window_days": 3})
+    offers = run.model.group_orders.offers
+    assert all(o.close_day == o.posted_day + 2 for o in offers)
+    ended = [o for o in offers if o.status_name in ("lapsed", "delivered", "confirmed")]
+    assert all(o.ended_day >= o.close_day or o.confirmed_day == o.close_day for o in ended)
+    lapsed = [o for o in offers if o.status_name == "lapsed"]
+    assert lapsed and all(o.sets < o.moq for o in lapsed)
+
+
+# --- bulk gate delivery and lead time -------------------------------------------------------------------
+def test_bulk_delivery_pools_many_households_into_one_hand_over():
+    def stops_per_1000_portions(run):
+        return 1000 * run.table["truck_stops"].sum() / max(1, group_portions(run))
+
+    on = over_seeds(stops_per_1000_portions, ordering="group_buying")
+    off = over_seeds(stops_per_1000_portions, ordering="group_buying", bulk_delivery=False)
+    assert each(on, off, lambda a, b: 10 * a < b), (on, off)
+
+
+def test_lead_time_delays_delivery_after_confirmation():
+    for lead in (0, 4):
+        run = toy_run(ordering="group_buying", permits=False, overrides={"local_suppliers.lead_time_days": [lead, lead]})
+        delivered = [o for o in run.model.group_orders.offers if o.status_name == "delivered"]
+        assert delivered
+        assert all(o.due_day == o.confirmed_day + lead for o in delivered)
+        assert all(o.ended_day >= o.confirmed_day + lead for o in delivered)
+
+
+def test_permits_delay_the_first_truck():
+    def first_delivery(run):
+        days = run.table["day"][run.table["portions_group"] > 0]
+        return days.min() if len(days) else 99
+
+    on = over_seeds(first_delivery, ordering="group_buying")
+    off = over_seeds(first_delivery, ordering="group_buying", permits=False)
+    assert each(on, off, lambda a, b: a >= b) and sum(on) > sum(off), (on, off)
+
+
+# --- inside the compound ------------------------------------------------------------------------------
+def test_volunteers_carry_food_from_the_gate_in_sealed_compounds():
+    spoiled = lambda run: run.table["spoiled_portions"].sum()  # noqa: E731
+    fill = lambda run: run.summary["need_met"]  # noqa: E731
+    on_s = over_seeds(spoiled, ordering="hybrid", tiers=False)
+    off_s = over_seeds(spoiled, ordering="hybrid", tiers=False, volunteers=False)
+    on_f = over_seeds(fill, ordering="hybrid", tiers=False)
+    off_f = over_seeds(fill, ordering="hybrid", tiers=False, volunteers=False)
+    assert each(on_s, off_s, lambda a, b: a < b), (on_s, off_s)
+    assert each(on_f, off_f, lambda a, b: a > b), (on_f, off_f)
+
+
+def test_residents_fetch_their_own_food_outside_sealed_compounds():
+    # With the three tiers, most compounds leave sealed status and food no longer waits for volunteers.
+    spoiled = lambda run: run.table["spoiled_portions"].sum()  # noqa: E731
+    tiers_on = over_seeds(spoiled, ordering="hybrid", volunteers=False)
+    all_sealed = over_seeds(spoiled, ordering="hybrid", volunteers=False, tiers=False)
+    assert each(tiers_on, all_sealed, lambda a, b: a < b), (tiers_on, all_sealed)
+
+
+# --- the vulnerable: outreach and slot competition ----------------------------------------------------------
+def days_short(run, mask):
+    return run.model.food.days_short[mask(run.model)].mean()
+
+
+def test_remote_proxies_order_for_older_parents():
+    def proxied(m):
+        return m.population.older_only & ~m.population.phone & m.population.proxy
+
+    on = over_seeds(lambda r: days_short(r, proxied), ordering="platform")
+    off = over_seeds(lambda r: days_short(r, proxied), ordering="platform", proxies=False)
+    assert each(on, off, lambda a, b: a < b), (on, off)
+
+
+def test_canvassing_brings_residents_without_phones_into_group_orders():
+    def unreachable(m):
+        return m.canvassing.target
+
+    on = over_seeds(lambda r: days_short(r, unreachable), ordering="group_buying")
+    off = over_seeds(lambda r: days_short(r, unreachable), ordering="group_buying", canvassing=False)
+    assert each(on, off, lambda a, b: a < b), (on, off)
+    assert toy_run(ordering="group_buying").table["canvassed"].iloc[-1] > 0
+    assert toy_run(ordering="group_buying", canvassing=False).table["canvassed"].iloc[-1] == 0
+
+
+def test_first_come_first_served_slots_favour_the_fast():
+    def elderly_win_share(run):
+        return run.table["platform_elderly_share"][:TOY_REOPEN].mean()
+
+    fcfs = over_seeds(elderly_win_share, ordering="platform")
+    lottery = over_seeds(elderly_win_share, ordering="platform", fcfs_slots=False)
+    assert each(fcfs, lottery, lambda a, b: a < b), (fcfs, lottery)
+    # slots sell out within minutes of opening
+    minutes = toy_run(ordering="platform").table["slot_sellout_minutes"][:TOY_REOPEN].dropna()
+    assert len(minutes) and minutes.median() < 10
+
+
+def test_courier_availability_limits_platform_deliveries():
+    stops = lambda run: run.table["courier_stops"][:TOY_REOPEN].sum()  # noqa: E731
+    assert toy_run(ordering="platform", courier_availability=0.0).table["courier_stops"].sum() == 0
+    base = over_seeds(stops, ordering="platform")
+    double = over_seeds(stops, ordering="platform", courier_availability=2.0)
+    assert each(base, double, lambda a, b: a < b), (base, double)
+
+
+# --- ties -------------------------------------------------------------------------------------------
+def test_ties_form_in_delivered_orders_and_fade_after_reopening():
+    run = toy_run(ordering="group_buying")
+    t = run.table
+    assert t["ties"][:TOY_REOPEN].is_monotonic_increasing  # nothing fades during the lockdown
+    assert t["ties"][LAST_LOCKDOWN_DAY] > 0
+
+    kept = lambda r: r.table["lockdown_ties"].iloc[-1]  # noqa: E731
+    decay = over_seeds(kept, ordering="group_buying")
+    no_decay = over_seeds(kept, ordering="group_buying", tie_decay=False)
+    assert each(decay, no_decay, lambda a, b: a < b), (decay, no_decay)
+    at_reopening = over_seeds(lambda r: r.table["lockdown_ties"][LAST_LOCKDOWN_DAY], ordering="group_buying", tie_decay=False)
+    assert no_decay == at_reopening
+
+
+def test_ties_raise_sign_ups_to_the_same_leader():
+    sign = lambda run: run.table["signups"][:TOY_REOPEN].sum()  # noqa: E731
+    trust = over_seeds(sign, ordering="group_buying")
+    none = over_seeds(sign, ordering="group_buying", overrides={"group_buying.trust_boost": 0.0})
+    assert sum(trust) > sum(none), (trust, none)
+
