@@ -20,22 +20,35 @@ class Courier(CellAgent):
 
 
 class Rider(Courier):
-    """A platform rider. Works on a day when not locked down (its draw is below the share of riders at work)."""
+    """A platform rider. Works on a day when not locked down (its draw is below the share of riders at work).
 
-    def __init__(self, model, site, cell, draw: float):
+    Riders are many (80,000 in the full city), so their daily state is held in the platform's arrays.
+    """
+
+    def __init__(self, model, site, cell, index: int):
         super().__init__(model, site, cell)
-        self.draw = draw
-        self.working = False
-        self.capacity = 0  # stops it can make today
+        self.index = index
 
-    def report_for_work(self, working_share: float, site_open: bool, stops_possible: int) -> None:
-        self.working = site_open and self.draw < working_share
-        self.capacity = stops_possible if self.working else 0
-        self.stops_today = 0
+    @property
+    def draw(self) -> float:
+        return float(self.model.platform.rider_draw[self.index])
 
-    def deliver(self, stops: int, cell) -> None:
-        self.stops_today += stops
-        self.go_to(cell)
+    @property
+    def working(self) -> bool:
+        return bool(self.model.platform.rider_working[self.index])
+
+    @property
+    def capacity(self) -> int:
+        """Stops it can make today."""
+        return int(self.model.platform.rider_capacity[self.index])
+
+    @property
+    def stops_today(self) -> int:
+        return int(self.model.platform.rider_stops[self.index])
+
+    @stops_today.setter
+    def stops_today(self, value) -> None:  # Courier.__init__ sets 0; the platform owns the count
+        pass
 
 
 class Truck(Courier):

@@ -68,44 +68,83 @@ class GroupLeader(mesa.Agent):
             if searched:
                 cost += hours.search * (m.gateway.search_factor if via_gateway else 1.0)
             self.spend(cost)
-            avail = int(m.local_supply.available_sets(supplier))
+            avail = m.local_supply.today_available[supplier]
             book.post(self, supplier, avail, int(m.local_supply.moq[supplier]), m.day, via_gateway)
             m.local_supply.permit_ready(supplier, m.day, m.permit_needed_for(supplier, c))
 
     def find_supplier(self, wanted_sets: float):
         """Pick a supplier this leader can reach: known ones first, then members' ties, then the gateway.
 
-        Returns (supplier, searched, via_gateway) or None; a failed search still costs its hours.
+        Among reachable suppliers with stock for their minimum order and within a truck's day, prefer one whose
+        minimum the group can plausibly meet, then the nearest (then the first in id order). Returns
+        (supplier, searched, via_gateway) or None; a failed search still costs its hours.
         """
         m = self.model
         supply = m.local_supply
-        day = m.day
-        known = np.fromiter(self.known, dtype=np.int64, count=len(self.known))
-        ties = m.member_tie_suppliers(self.compound.index) if m.mechanisms["supplier_ties"] else np.zeros(0, np.int64)
-        listed = np.flatnonzero(supply.listed) if self.uses_gateway else np.zeros(0, np.int64)
-        min_order = m.group_orders.min_order
-        busy = {o.supplier for o in self.offers}
-        for pool, searched in ((known, False), (np.union1d(ties, listed), True)):
-            pool = np.array([s for s in pool.tolist() if s not in busy and day - self.lapsed.get(s, -99) > 2],
-                            dtype=np.int64)
-            if len(pool) == 0:
-                continue
-            moq = supply.moq[pool] if min_order else np.ones(len(pool), dtype=np.int64)
-            avail = supply.available_sets(pool)
-            km = m.city.distance_km(supply.x[pool], supply.y[pool],
-                                    m.compound_x[self.compound.index], m.compound_y[self.compound.index])
-            ok = (avail >= moq) & (km <= m.dispatch.max_one_way_km)
-            if not ok.any():
-                if searched:
-                    self.spend(m.cfg.leader_hours.search * (m.gateway.search_factor if self.uses_gateway else 1.0))
-                continue
-            # a minimum the group can plausibly meet first, then the nearest
-            reachable = moq <= max(wanted_sets, 1.0)
-            score = np.where(ok, np.where(reachable, 0.0, 1e6) + km, np.inf)
-            best = int(pool[int(np.argmin(score))])
-            via_gateway = searched and best in set(listed.tolist()) and best not in set(ties.tolist())
-            return best, searched, via_gateway
-        return None
+        c = self.compound.index
+        cx, cy = m.compound_x[c], m.compound_y[c]
+        wanted = max(wanted_sets, 1.0)
+        if self.known:
+            best = self._best(self._usable(list(self.known)), c, cx, cy, wanted)
+            if best is not None:
+                return best[0], False, False
+        ties = m.member_tie_suppliers(c).tolist() if m.mechanisms["supplier_ties"] else []
+        listed = supply.listed if self.uses_gateway else None
+        pool: list | None = None
+        best = None
+        if listed is None:
+            pool = self._usable(ties)
+            best = self._best(pool, c, cx, cy, wanted)
+        else:
+            # The nearest suppliers first: exact when the winner is nearer than every supplier left out.
+            near, _, d_k = supply.nearest(c, cx, cy)
+            near_listed = near[listed[near]]
+            complete = len(near_listed) >= supply.listed_count
+            short = self._usable(sorted(set(ties).union(near_listed.tolist())))
+            best = self._best(short, c, cx, cy, wanted)
+            if complete:
+                pool = short
+            elif best is None or not (best[1] and best[2] < d_k):
+                pool = self._usable(np.union1d(np.asarray(ties, dtype=np.int64), np.flatnonzero(listed)).tolist())
+                best = self._best(pool, c, cx, cy, wanted)
+        if best is None:
+            if pool:  # searched, found nobody usable: the hours are spent anyway
+                self.spend(m.cfg.leader_hours.search * (m.gateway.search_factor if self.uses_gateway else 1.0))
+            return None
+        s = best[0]
+        via_gateway = listed is not None and bool(listed[s]) and s not in ties
+        return s, True, via_gateway
+
+    def _usable(self, pool: list) -> list:
+        """Drop suppliers this leader already has an open offer with, or whose offer lapsed in the last two days."""
+        if not pool:
+            return pool
+        day = self.model.day
+        drop = {o.supplier for o in self.offers}
+        drop.update(s for s, d in self.lapsed.items() if day - d <= 2)
+        return [s for s in pool if s not in drop] if drop else pool
+
+    def _best(self, pool: list, c: int, cx: int, cy: int, wanted: float):
+        """(supplier, reachable_minimum, km) of the best usable supplier in pool, or None.
+
+        Usable: stock for its minimum order today and within a truck's day. Best: a minimum the group can
+        plausibly meet (`wanted` sets) first, then the nearest, then the first in pool order.
+        """
+        if not pool:
+            return None
+        m = self.model
+        supply = m.local_supply
+        avail, moq = supply.today_available, supply.today_moq
+        max_km = m.dispatch.max_one_way_km
+        kms = supply.km_to(c, cx, cy, pool)
+        best, best_score = None, np.inf
+        for s, km in zip(pool, kms):
+            need = moq[s]
+            if avail[s] >= need and km <= max_km:
+                score = (0.0 if need <= wanted else 1e6) + km
+                if score < best_score:
+                    best, best_score = (s, need <= wanted, km), score
+        return best
 
     def note_lapse(self, supplier: int, day: int) -> None:
         self.lapsed[supplier] = day

@@ -45,15 +45,16 @@ class TruckDispatch:
         supply = model.local_supply
         for truck in model.trucks:
             truck.start_day()
-        due = sorted((o for o in orders.confirmed if o.due_day <= day), key=lambda o: (o.due_day, o.id))
+        due = sorted((o for o in orders.confirmed.values() if o.due_day <= day), key=lambda o: (o.due_day, o.id))
         for offer in due:
             s = offer.supplier
             if supply.permits and model.permit_needed(offer) and not (0 <= supply.permit_day[s] <= day):
                 pass  # waits for its pass
             else:
-                km = float(model.city.distance_km(supply.x[s], supply.y[s],
-                                                  model.compound_x[offer.compound], model.compound_y[offer.compound]))
-                if self._send(model, offer, km, day):
+                if offer.km < 0:
+                    c = offer.compound
+                    offer.km = supply.km_to(c, model.compound_x[c], model.compound_y[c], [s])[0]
+                if self._send(model, offer, offer.km, day):
                     continue
             if day > offer.due_day + self.late_cancel:
                 orders.cancel_confirmed(offer, day, supply, model.ledger)
@@ -83,7 +84,7 @@ class TruckDispatch:
         ledger.in_transit -= offer.portions
         ledger.at_gate += offer.portions
         offer.status, offer.ended_day = DELIVERED, day
-        model.group_orders.confirmed.remove(offer)
+        del model.group_orders.confirmed[offer.id]
         offer.leader.receive_delivery(offer)
         model.ties.form(hh, offer.leader.household_index)
         self.trips += len(plan)

@@ -34,6 +34,8 @@ class Offer:
     confirmed_day: int = -1
     ended_day: int = -1
     portions: float = 0.0  # committed by the supplier at confirmation
+    sets: int = 0  # sets signed up so far
+    km: float = -1.0  # supplier-to-gate distance, measured at the first dispatch attempt
     _hh: list = field(default_factory=list)
     _sets: list = field(default_factory=list)
 
@@ -44,10 +46,6 @@ class Offer:
         if len(self._hh) > 1:
             self._hh, self._sets = [np.concatenate(self._hh)], [np.concatenate(self._sets)]
         return self._hh[0], self._sets[0]
-
-    @property
-    def sets(self) -> int:
-        return int(sum(int(s.sum()) for s in self._sets))
 
     @property
     def status_name(self) -> str:
@@ -72,7 +70,7 @@ class GroupOrders:
         self.hours = h
         self.offers: list[Offer] = []
         self.open: list[Offer] = []
-        self.confirmed: list[Offer] = []
+        self.confirmed: dict[int, Offer] = {}  # id -> offer awaiting dispatch, in confirmation order
         self.signed = np.full(pop.n, -1, dtype=np.int64)  # id of the open offer a household signed, -1 none
         self.uncovered = np.zeros(pop.n_compounds)
         self.closed_total = {CONFIRMED: 0, LAPSED: 0, CANCELLED: 0}
@@ -134,28 +132,87 @@ class GroupOrders:
         # accept in signing order, within each offer's remaining capacity and its leader's hours
         order = np.argsort(pick, kind="stable")
         hh, pick, sets = hh[order], pick[order], sets[order]
-        starts = np.searchsorted(pick, np.arange(len(offers)))
-        ends = np.searchsorted(pick, np.arange(len(offers)), side="right")
-        accepted = 0
-        for k in np.flatnonzero(ends > starts):
-            offer = offers[k]
-            lo, hi = starts[k], ends[k]
-            room = min(offer.cap_sets - offer.sets, int(supply.available_sets(offer.supplier)))
-            limit = offer.leader.signups_possible(self.hours.per_signup_minutes / 60.0)
-            s = sets[lo:hi]
-            ok = (np.cumsum(s) <= room) & (np.arange(hi - lo) < limit)
-            if not ok.any():
-                continue
-            h_ok, s_ok = hh[lo:hi][ok], s[ok]
-            offer._hh.append(h_ok)
-            offer._sets.append(s_ok)
-            supply.hold(offer.supplier, int(s_ok.sum()))
-            self.signed[h_ok] = offer.id
-            self.food.pending[h_ok] += s_ok * self.set_portions
-            offer.leader.spend(len(h_ok) * offer.leader.overhead(self.hours.per_signup_minutes / 60.0))
-            accepted += len(h_ok)
+        n_ok = self._accept(offers, hh, pick, sets, supply)
+        accepted = int(n_ok.sum())
         self.signups_today += accepted
         return accepted
+
+    def _accept(self, offers: list, hh, pick, sets, supply) -> np.ndarray:
+        """How many of each offer's sign-ups (sorted by offer, in signing order) are accepted, and book them.
+
+        An offer takes the longest prefix of its sign-ups that fits its room (its cap and the supplier's free
+        stock) and its leader's hours. Offers whose leader runs only that offer and whose supplier has stock for
+        all of today's sign-ups do not affect each other and are done at once; the others (shared leaders,
+        oversubscribed suppliers) are done one by one in order, as holds and hours change between them.
+        """
+        k_all = np.arange(len(offers))
+        starts = np.searchsorted(pick, k_all)
+        ends = np.searchsorted(pick, k_all, side="right")
+        active = np.flatnonzero(ends > starts)
+        n_ok = np.zeros(len(offers), dtype=np.int64)
+        if len(active) == 0:
+            return n_ok
+        per_signup = self.hours.per_signup_minutes / 60.0
+        cum = np.cumsum(sets)
+        base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0)
+        stock_sets = np.floor(supply.stock / supply.set_portions + 1e-9).astype(np.int64)
+        act = [offers[k] for k in active.tolist()]
+        sup = np.array([o.supplier for o in act], dtype=np.int64)
+        leaders = [o.leader for o in act]
+        cap_left = np.array([o.cap_sets - o.sets for o in act], dtype=np.int64)
+        limit = np.array([ld.signups_possible(per_signup) for ld in leaders], dtype=np.int64)
+        free = np.maximum(stock_sets[sup] - supply.promised[sup], 0)
+        lo, hi = starts[active], ends[active]
+
+        def prefix(room, lim):
+            n = np.searchsorted(cum, base[active] + room, side="right") - lo
+            return np.clip(np.minimum(n, lim), 0, hi - lo)
+
+        n0 = prefix(np.minimum(cap_left, free), limit)
+        taken0 = np.where(n0 > 0, cum[np.maximum(lo + n0 - 1, 0)] - base[active], 0)
+        # offers that interact: a leader with several, or a supplier without stock for all; closed over both
+        leader_id = np.array([id(ld) for ld in leaders], dtype=np.int64)
+        _, l_inv, l_cnt = np.unique(leader_id, return_inverse=True, return_counts=True)
+        _, s_inv = np.unique(sup, return_inverse=True)
+        s_need = np.bincount(s_inv, weights=taken0)
+        s_free = np.zeros(len(s_need))
+        s_free[s_inv] = free
+        seq = (l_cnt[l_inv] > 1) | (s_need[s_inv] > s_free[s_inv])
+        while True:
+            grow = seq | np.isin(s_inv, s_inv[seq]) | np.isin(l_inv, l_inv[seq])
+            if (grow == seq).all():
+                break
+            seq = grow
+        n_act = np.where(seq, 0, n0)
+        for i in np.flatnonzero(seq).tolist():  # in offer order, with live holds and hours
+            offer, leader, s = act[i], leaders[i], int(sup[i])
+            room = min(int(cap_left[i]), max(int(stock_sets[s] - supply.promised[s]), 0))
+            b = int(base[active[i]])
+            n = min(int(np.searchsorted(cum[lo[i]:hi[i]], b + room, side="right")), leader.signups_possible(per_signup))
+            if n > 0:
+                supply.promised[s] += int(cum[lo[i] + n - 1]) - b
+                leader.spend(n * leader.overhead(per_signup))
+            n_act[i] = max(n, 0)
+        # book every accepted sign-up
+        n_ok[active] = n_act
+        pos = np.arange(len(hh)) - starts[pick]
+        acc = pos < n_ok[pick]
+        h_acc, s_acc = hh[acc], sets[acc]
+        offer_id = np.array([o.id for o in offers], dtype=np.int64)
+        self.signed[h_acc] = offer_id[pick[acc]]
+        self.food.pending[h_acc] += s_acc * self.set_portions
+        taken = np.where(n_act > 0, cum[np.maximum(lo + n_act - 1, 0)] - base[active], 0)
+        simple = ~seq & (n_act > 0)
+        np.add.at(supply.promised, sup[simple], taken[simple])
+        for i in np.flatnonzero(n_act > 0).tolist():
+            offer, n = act[i], int(n_act[i])
+            a, b = int(lo[i]), int(lo[i]) + n
+            offer._hh.append(hh[a:b])
+            offer._sets.append(sets[a:b])
+            offer.sets += int(taken[i])
+            if not seq[i]:
+                leaders[i].spend(n * leaders[i].overhead(per_signup))
+        return n_ok
 
     # --- closing: the minimum order -------------------------------------------------------------------
     def close_due(self, day: int, supply, ledger, permit_needed) -> None:
@@ -181,6 +238,7 @@ class GroupOrders:
             keep = np.cumsum(sets) <= avail
             self._release(hh[~keep], sets[~keep])
             offer._hh, offer._sets = [hh[keep]], [sets[keep]]
+            offer.sets = int(sets[keep].sum())
             offer.portions = float(sets[keep].sum()) * self.set_portions
             supply.commit(offer.supplier, offer.portions)
             ledger.shipped_local += offer.portions
@@ -188,7 +246,7 @@ class GroupOrders:
             ready = supply.permit_ready(offer.supplier, day, permit_needed(offer))
             offer.due_day = max(day + int(supply.lead[offer.supplier]), ready)
             offer.status, offer.confirmed_day = CONFIRMED, day
-            self.confirmed.append(offer)
+            self.confirmed[offer.id] = offer
             self.closed_total[CONFIRMED] += 1
             self.confirmed_today += 1
             offer.leader.spend(int(keep.sum()) * offer.leader.overhead(self.hours.per_payment_minutes / 60.0))
@@ -211,7 +269,7 @@ class GroupOrders:
         supply.take_back(offer.supplier, offer.portions)
         ledger.in_transit -= offer.portions
         ledger.returned += offer.portions
-        self.confirmed.remove(offer)
+        del self.confirmed[offer.id]
         self._end(offer, CANCELLED, day, hh, sets)
 
     def moq_success_rate(self) -> float:

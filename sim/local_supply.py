@@ -36,6 +36,9 @@ class LocalSupply:
         self.listed_draw = rng.random(n)
         self.listed = np.zeros(n, dtype=bool)
         self.committed_today = 0.0
+        self._city = city
+        self._near: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._km: dict[int, dict[int, float]] = {}  # compound -> {supplier: km} for suppliers its leaders consider
         self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
 
     def start_day(self, listed_share: float) -> None:
@@ -43,6 +46,45 @@ class LocalSupply:
         np.minimum(self.stock + self.daily, SHELF_DAYS * self.daily, out=self.stock)
         self.listed = self.listed_draw < listed_share
         self.committed_today = 0.0
+
+    NEAR_K = 64
+
+    def nearest(self, c: int, cx: int, cy: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """The NEAR_K suppliers nearest compound c: (ids, km, d_k). Every other supplier is >= d_k km away.
+
+        Computed once per compound, on first use, so leaders' searches need not measure every supplier.
+        """
+        hit = self._near.get(c)
+        if hit is None:
+            km = self._city.distance_km(self.x, self.y, cx, cy)
+            if self.n > self.NEAR_K:
+                ids = np.argpartition(km, self.NEAR_K - 1)[: self.NEAR_K]
+                d_k = float(km[ids].max())
+            else:
+                ids, d_k = np.arange(self.n), np.inf
+            hit = self._near[c] = (ids, km[ids], d_k)
+            self._km.setdefault(c, {}).update(zip(ids.tolist(), km[ids].tolist()))
+        return hit
+
+    CACHE_POOL = 64
+
+    def km_to(self, c: int, cx: int, cy: int, pool) -> list:
+        """Distances in km from suppliers `pool` to compound c; small pools are remembered per compound."""
+        if len(pool) > self.CACHE_POOL:
+            pool = np.asarray(pool, dtype=np.int64)
+            return self._city.distance_km(self.x[pool], self.y[pool], cx, cy).tolist()
+        known = self._km.setdefault(c, {})
+        ids = pool.tolist() if isinstance(pool, np.ndarray) else pool
+        for s in ids:
+            if s not in known:
+                known[s] = self._city.km(self.x[s], self.y[s], cx, cy)
+        return [known[s] for s in ids]
+
+    def snapshot_for_search(self, min_order: bool) -> None:
+        """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act)."""
+        self.today_available = self.available_sets(slice(None)).tolist()
+        self.today_moq = self.moq.tolist() if min_order else [1] * self.n
+        self.listed_count = int(self.listed.sum())
 
     def available_sets(self, s) -> np.ndarray:
         """Sets a supplier can still sell: stock not held by sign-ups in open offers ("sold out" at 0)."""

@@ -170,6 +170,7 @@ class LockdownSupplyModel(mesa.Model):
         self.leader_of_household: dict[int, GroupLeader] = {}
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
+        self._tie_day = -1
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
@@ -183,10 +184,19 @@ class LockdownSupplyModel(mesa.Model):
         return self._leaders_c
 
     def member_tie_suppliers(self, c: int) -> np.ndarray:
-        """Local suppliers that members of compound c's chat group know (bridging ties brought into the group)."""
-        lo, hi = int(self.population.start[c]), int(self.population.start[c + 1])
-        ties = self.population.supplier_tie[lo:hi][self.chat.member[lo:hi]]
-        return np.unique(ties[ties >= 0]).astype(np.int64)
+        """Local suppliers that members of compound c's chat group know (bridging ties brought into the group).
+
+        Built for all compounds once a day (membership changes only when the groups grow, before leaders act).
+        """
+        if self._tie_day != self.day:
+            pop = self.population
+            idx = np.flatnonzero(self.chat.member & (pop.supplier_tie >= 0))
+            keys = np.unique(pop.compound[idx].astype(np.int64) * self.local_supply.n + pop.supplier_tie[idx])
+            comp = keys // self.local_supply.n
+            self._tie_suppliers = keys % self.local_supply.n
+            self._tie_start = np.searchsorted(comp, np.arange(pop.n_compounds + 1))
+            self._tie_day = self.day
+        return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]
 
     def permit_needed_for(self, supplier: int, compound: int) -> bool:
         return (self.rules.needs_permit(int(self.local_supply.district[supplier]))
@@ -221,7 +231,7 @@ class LockdownSupplyModel(mesa.Model):
             ledger.at_gate += plat.portions
             plat.deliver(winners, self)
             d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
-                     platform_slots=int(plat.slots.sum()), riders_working=sum(r.working for r in plat.riders),
+                     platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
                      portions_platform=plat.portions)
 
         # community: volunteers in every mode; chat groups, leaders and offers where group buying is open
@@ -273,9 +283,24 @@ class LockdownSupplyModel(mesa.Model):
         eligible = self.chat.member | self.canvassing.listed
         demand = food.offer_demand()
         self.group_orders.measure_need(eligible, demand)
-        self.agents_by_type[GroupLeader].shuffle_do("lead") if leaders else None
+        self._leaders_act()
         self.group_orders.sign_up(eligible, demand, self.ties, self.local_supply)
         self.group_orders.close_due(day, self.local_supply, self.ledger, self.permit_needed)
+
+    def _leaders_act(self) -> None:
+        """Every leader, in a random order (the same draw as Mesa's shuffle_do), does the day's work; those with
+        nothing to do (retired, out of hours, offers full, no uncovered need) are skipped without a call."""
+        agents = self.agents_by_type.get(GroupLeader)
+        if not agents:
+            return
+        order = list(agents)
+        agents.random.shuffle(order)
+        cap = self.cfg.group_buying.offers_per_leader
+        uncovered = self.group_orders.uncovered
+        self.local_supply.snapshot_for_search(self.group_orders.min_order)
+        for leader in order:
+            if leader.active and leader.hours_left > 0 and len(leader.offers) < cap and uncovered[leader.compound.index] >= 1:
+                leader.lead()
 
     def _new_leader(self, h: int) -> None:
         c = int(self.population.compound[h])
@@ -301,7 +326,7 @@ class LockdownSupplyModel(mesa.Model):
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = sum(o.portions for o in self.group_orders.confirmed)
+        in_transit = sum(o.portions for o in self.group_orders.confirmed.values())
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),

@@ -42,9 +42,12 @@ class Population:
     def n_compounds(self) -> int:
         return len(self.compound_size)
 
-    def per_compound(self, values, weights_dtype=np.float64) -> np.ndarray:
-        """Sum a per-household array (bool or number) over each compound."""
-        return np.bincount(self.compound, weights=np.asarray(values, dtype=weights_dtype), minlength=self.n_compounds)
+    def per_compound(self, values) -> np.ndarray:
+        """Sum a per-household array (bool or number) over each compound (float64; homes are contiguous)."""
+        values = np.asarray(values)
+        if values.dtype == bool:
+            return np.add.reduceat(values, self.start[:-1], dtype=np.int64).astype(np.float64)
+        return np.add.reduceat(values, self.start[:-1], dtype=np.float64)
 
     def ordering_class(self, proxies: bool) -> np.ndarray:
         """YOUNG / OLDER / PROXY / NONE: who orders for the household on a phone, if anyone."""

@@ -20,6 +20,9 @@ CASES = {
     "hybrid": dict(ordering="hybrid"),
     "platform": dict(ordering="platform"),
     "group_buying": dict(ordering="group_buying", households=3000),
+    # many suppliers (nearest-supplier shortlist) with little stock (oversubscribed suppliers)
+    "scarce": dict(ordering="group_buying", households=4000,
+                   overrides={"local_suppliers.real_count": 300_000, "local_suppliers.capacity_ratio": 0.7}),
 }
 
 

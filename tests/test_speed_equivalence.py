@@ -1,0 +1,43 @@
+"""Shortcuts taken for speed give exactly the results of the plain computation they replace."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.local_supply import LocalSupply
+from sim.model import LockdownSupplyModel
+from sim.runner import daily_table
+
+MANY_SUPPLIERS = {"local_suppliers.real_count": 400_000}  # ~120 suppliers in a 3,000-household toy city
+
+
+def table(**kw):
+    m = LockdownSupplyModel(scenario="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS, **kw)
+    while m.running:
+        m.step()
+    return m, daily_table(m)
+
+
+@pytest.mark.parametrize("near_k", [8, 40])
+def test_nearest_supplier_shortlist_equals_exhaustive_search(monkeypatch, near_k):
+    monkeypatch.setattr(LocalSupply, "NEAR_K", 10**9)  # every search measures every supplier
+    m_full, full = table(ordering="group_buying")
+    monkeypatch.setattr(LocalSupply, "NEAR_K", near_k)
+    m_fast, fast = table(ordering="group_buying")
+    assert m_fast.local_supply.n > near_k and full["portions_group"].sum() > 0
+    assert m_fast.gateway.enabled and full["gateway_share"].max() > 0.5  # the gateway path was used
+    pd.testing.assert_frame_equal(full, fast)
+
+
+def test_city_distance_matches_a_search_over_every_crossing():
+    m = LockdownSupplyModel(scenario="toy", households=20000, rng=1)
+    city = m.city
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.integers(0, city.width, 5000), rng.integers(0, city.width, 5000)
+    y1, y2 = rng.integers(0, city.height, 5000), rng.integers(0, city.height, 5000)
+    b = city.bridge_rows.astype(float)
+    detour = (np.abs(y1[:, None] - b) + np.abs(y2[:, None] - b)).min(axis=1)
+    across = np.abs(x1 - city.river_x) + np.abs(x2 - city.river_x) + detour
+    same = (x1 < city.river_x) == (x2 < city.river_x)
+    expected = np.where(same, np.abs(x1 - x2) + np.abs(y1 - y2), across) * city.cell_km
+    assert np.array_equal(city.distance_km(x1, y1, x2, y2), expected)
