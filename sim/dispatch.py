@@ -31,12 +31,13 @@ class TruckDispatch:
         self.deliveries = 0
 
     def run_plan(self, offer, km: float) -> list[float]:
-        """Minutes of each truck run needed for an offer."""
-        hh, sets = offer.signups()
-        runs = max(1, math.ceil(int(sets.sum()) / self.capacity))
-        stops = 1 if self.bulk else len(hh)
-        per_run_stops = np.full(runs, stops // runs) + (np.arange(runs) < stops % runs)
-        return [self.load + 2 * km * self.minutes_per_km + self.stop * int(s) for s in per_run_stops]
+        """Minutes of each truck run needed for an offer (fixed once confirmed, so worked out once)."""
+        if offer.plan is None:
+            runs = max(1, math.ceil(offer.sets / self.capacity))
+            stops = 1 if self.bulk else len(offer.signups()[0])
+            per_run = [stops // runs + (r < stops % runs) for r in range(runs)]
+            offer.plan = [self.load + 2 * km * self.minutes_per_km + self.stop * s for s in per_run]
+        return offer.plan
 
     def dispatch(self, model, day: int) -> None:
         """Send today's due orders, oldest first, and cancel those too late."""
@@ -64,6 +65,8 @@ class TruckDispatch:
         plan = self.run_plan(offer, km)
         # all runs must fit today's trucks (each run on the truck with most minutes left)
         left = [t.minutes_left for t in trucks]
+        if max(left) <= 0 and min(plan) > 0:
+            return False  # the supplier's trucks are done for the day
         first = [t.trips_today == 0 for t in trucks]
         chosen = []
         for minutes in plan:

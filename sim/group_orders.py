@@ -9,6 +9,8 @@ leader); a leader can count only as many sign-ups a day as its hours allow.
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +38,7 @@ class Offer:
     portions: float = 0.0  # committed by the supplier at confirmation
     sets: int = 0  # sets signed up so far
     km: float = -1.0  # supplier-to-gate distance, measured at the first dispatch attempt
+    plan: list | None = None  # minutes of each truck run, worked out at the first dispatch attempt
     _hh: list = field(default_factory=list)
     _sets: list = field(default_factory=list)
 
@@ -58,10 +61,11 @@ class Offer:
 class GroupOrders:
     """All offers of the run and the sign-up / minimum-order mechanics."""
 
-    def __init__(self, scenario, pop, food, rng: np.random.Generator, *, min_order: bool):
+    def __init__(self, scenario, pop, food, rng: np.random.Generator, *, min_order: bool, gateway_factor: float = 1.0):
         g, h = scenario.group_buying, scenario.leader_hours
         self.pop, self.food, self._rng = pop, food, rng
         self.min_order = min_order
+        self.gateway_factor = gateway_factor  # leaders on a gateway do this share of the paperwork
         self.set_portions = scenario.local_suppliers.set_portions
         self.window = g.signup_window_days
         self.signup_prob = g.signup_prob
@@ -140,10 +144,11 @@ class GroupOrders:
     def _accept(self, offers: list, hh, pick, sets, supply) -> np.ndarray:
         """How many of each offer's sign-ups (sorted by offer, in signing order) are accepted, and book them.
 
-        An offer takes the longest prefix of its sign-ups that fits its room (its cap and the supplier's free
-        stock) and its leader's hours. Offers whose leader runs only that offer and whose supplier has stock for
-        all of today's sign-ups do not affect each other and are done at once; the others (shared leaders,
-        oversubscribed suppliers) are done one by one in order, as holds and hours change between them.
+        In offer order, an offer takes the longest prefix of its sign-ups that fits its room (its cap and its
+        supplier's free stock) and its leader's remaining hours. The result is computed in three tiers that give
+        exactly that sequential answer: offers that share neither leader nor a short supplier at once; offers
+        whose leader runs several (only the hours carry over: scalar arithmetic); offers tied to a supplier
+        without stock for all of today's sign-ups (room and hours live, one by one).
         """
         k_all = np.arange(len(offers))
         starts = np.searchsorted(pick, k_all)
@@ -154,44 +159,67 @@ class GroupOrders:
             return n_ok
         per_signup = self.hours.per_signup_minutes / 60.0
         cum = np.cumsum(sets)
-        base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0)
+        lo, hi = starts[active], ends[active]
+        base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0)
         stock_sets = np.floor(supply.stock / supply.set_portions + 1e-9).astype(np.int64)
         act = [offers[k] for k in active.tolist()]
-        sup = np.array([o.supplier for o in act], dtype=np.int64)
         leaders = [o.leader for o in act]
+        sup = np.array([o.supplier for o in act], dtype=np.int64)
         cap_left = np.array([o.cap_sets - o.sets for o in act], dtype=np.int64)
-        limit = np.array([ld.signups_possible(per_signup) for ld in leaders], dtype=np.int64)
+        hours = np.array([ld.hours_left for ld in leaders], dtype=np.float64)
+        factor = self.gateway_factor
+        per = np.array([per_signup * (factor if ld.uses_gateway else 1.0) for ld in leaders], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limit = np.where(hours <= 0, 0, np.where(per > 0, np.floor(hours / np.where(per > 0, per, 1)), 1 << 30))
+        limit = limit.astype(np.int64)
         free = np.maximum(stock_sets[sup] - supply.promised[sup], 0)
-        lo, hi = starts[active], ends[active]
 
-        def prefix(room, lim):
-            n = np.searchsorted(cum, base[active] + room, side="right") - lo
-            return np.clip(np.minimum(n, lim), 0, hi - lo)
+        def prefix(room):
+            return np.clip(np.searchsorted(cum, base + room, side="right") - lo, 0, hi - lo)
 
-        n0 = prefix(np.minimum(cap_left, free), limit)
-        taken0 = np.where(n0 > 0, cum[np.maximum(lo + n0 - 1, 0)] - base[active], 0)
-        # offers that interact: a leader with several, or a supplier without stock for all; closed over both
+        n_room = prefix(np.minimum(cap_left, free))  # what each offer would take with unlimited hours
+        n0 = np.minimum(n_room, limit)
+        taken0 = np.where(n0 > 0, cum[np.maximum(lo + n0 - 1, 0)] - base, 0)
         leader_id = np.array([id(ld) for ld in leaders], dtype=np.int64)
         _, l_inv, l_cnt = np.unique(leader_id, return_inverse=True, return_counts=True)
         _, s_inv = np.unique(sup, return_inverse=True)
         s_need = np.bincount(s_inv, weights=taken0)
         s_free = np.zeros(len(s_need))
         s_free[s_inv] = free
-        seq = (l_cnt[l_inv] > 1) | (s_need[s_inv] > s_free[s_inv])
+        live = s_need[s_inv] > s_free[s_inv]  # short supplier: close over shared suppliers and leaders
         while True:
-            grow = seq | np.isin(s_inv, s_inv[seq]) | np.isin(l_inv, l_inv[seq])
-            if (grow == seq).all():
+            grow = live | np.isin(s_inv, s_inv[live]) | np.isin(l_inv, l_inv[live])
+            if (grow == live).all():
                 break
-            seq = grow
-        n_act = np.where(seq, 0, n0)
-        for i in np.flatnonzero(seq).tolist():  # in offer order, with live holds and hours
-            offer, leader, s = act[i], leaders[i], int(sup[i])
-            room = min(int(cap_left[i]), max(int(stock_sets[s] - supply.promised[s]), 0))
-            b = int(base[active[i]])
-            n = min(int(np.searchsorted(cum[lo[i]:hi[i]], b + room, side="right")), leader.signups_possible(per_signup))
+            live = grow
+        shared_leader = ~live & (l_cnt[l_inv] > 1)
+        n_act = np.where(live | shared_leader, 0, n0)
+        spent = np.zeros(len(act), dtype=bool)
+        # leaders with several offers, suppliers with enough stock: only the hours carry from offer to offer
+        for i in np.flatnonzero(shared_leader).tolist():
+            leader = leaders[i]
+            p_i = float(per[i])
+            h = leader.hours_left
+            lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
+            n = min(int(n_room[i]), lim)
             if n > 0:
-                supply.promised[s] += int(cum[lo[i] + n - 1]) - b
-                leader.spend(n * leader.overhead(per_signup))
+                leader.spend(n * p_i)
+                spent[i] = True
+            n_act[i] = n
+        # offers tied to a short supplier: room and hours live, one by one
+        cum_list = cum.tolist() if live.any() else []
+        promised = supply.promised
+        for i in np.flatnonzero(live).tolist():
+            leader, s = leaders[i], int(sup[i])
+            room = min(int(cap_left[i]), max(int(stock_sets[s] - promised[s]), 0))
+            b, a, z = int(base[i]), int(lo[i]), int(hi[i])
+            h, p_i = leader.hours_left, float(per[i])
+            lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
+            n = min(bisect.bisect_right(cum_list, b + room, a, z) - a, lim)
+            if n > 0:
+                promised[s] += cum_list[a + n - 1] - b
+                leader.spend(n * p_i)
+                spent[i] = True
             n_act[i] = max(n, 0)
         # book every accepted sign-up
         n_ok[active] = n_act
@@ -201,56 +229,70 @@ class GroupOrders:
         offer_id = np.array([o.id for o in offers], dtype=np.int64)
         self.signed[h_acc] = offer_id[pick[acc]]
         self.food.pending[h_acc] += s_acc * self.set_portions
-        taken = np.where(n_act > 0, cum[np.maximum(lo + n_act - 1, 0)] - base[active], 0)
-        simple = ~seq & (n_act > 0)
-        np.add.at(supply.promised, sup[simple], taken[simple])
+        taken = np.where(n_act > 0, cum[np.maximum(lo + n_act - 1, 0)] - base, 0)
+        not_live = ~live & (n_act > 0)
+        np.add.at(supply.promised, sup[not_live], taken[not_live])
         for i in np.flatnonzero(n_act > 0).tolist():
-            offer, n = act[i], int(n_act[i])
-            a, b = int(lo[i]), int(lo[i]) + n
+            offer, a = act[i], int(lo[i])
+            b = a + int(n_act[i])
             offer._hh.append(hh[a:b])
             offer._sets.append(sets[a:b])
             offer.sets += int(taken[i])
-            if not seq[i]:
-                leaders[i].spend(n * leaders[i].overhead(per_signup))
+            if not spent[i]:
+                leaders[i].spend(int(n_act[i]) * float(per[i]))
         return n_ok
 
     # --- closing: the minimum order -------------------------------------------------------------------
     def close_due(self, day: int, supply, ledger, permit_needed) -> None:
-        """Offers whose window ends today: confirm those that reach the minimum order, lapse the rest."""
-        still_open = []
+        """Offers whose window ends today: confirm those that reach the minimum order, lapse the rest.
+
+        A confirmed offer keeps the sign-ups (in signing order) its supplier's free stock covers. Released
+        sign-ups are given back in one pass at the end (a household is in at most one open offer).
+        """
+        still_open, freed, released = [], [], []
+        payment = self.hours.per_payment_minutes / 60.0
+        sp = supply.set_portions
         for offer in self.open:
             if offer.close_day > day:
                 still_open.append(offer)
                 continue
             hh, sets = offer.signups()
-            self.signed[hh] = -1
+            freed.append(hh)
             offer.leader.offers.remove(offer)
-            total = int(sets.sum())
-            supply.release(offer.supplier, total)
+            s, total = offer.supplier, offer.sets
+            supply.promised[s] -= total
             if total < offer.moq or total == 0:
-                self._end(offer, LAPSED, day, hh, sets)
-                offer.leader.note_lapse(offer.supplier, day)
+                released.append((hh, sets))
+                self._end(offer, LAPSED, day)
+                offer.leader.note_lapse(s, day)
                 continue
-            avail = int(supply.available_sets(offer.supplier))
+            avail = max(math.floor(supply.stock[s] / sp + 1e-9) - int(supply.promised[s]), 0)
             if avail < offer.moq:
-                self._end(offer, CANCELLED, day, hh, sets)
+                released.append((hh, sets))
+                self._end(offer, CANCELLED, day)
                 continue
-            keep = np.cumsum(sets) <= avail
-            self._release(hh[~keep], sets[~keep])
-            offer._hh, offer._sets = [hh[keep]], [sets[keep]]
-            offer.sets = int(sets[keep].sum())
-            offer.portions = float(sets[keep].sum()) * self.set_portions
-            supply.commit(offer.supplier, offer.portions)
+            n_keep = int(np.searchsorted(np.cumsum(sets), avail, side="right"))
+            if n_keep < len(hh):
+                released.append((hh[n_keep:], sets[n_keep:]))
+                hh, sets = hh[:n_keep], sets[:n_keep]
+                offer._hh, offer._sets = [hh], [sets]
+                offer.sets = int(sets.sum())
+            offer.portions = float(offer.sets) * self.set_portions
+            supply.commit(s, offer.portions)
             ledger.shipped_local += offer.portions
             ledger.in_transit += offer.portions
-            ready = supply.permit_ready(offer.supplier, day, permit_needed(offer))
-            offer.due_day = max(day + int(supply.lead[offer.supplier]), ready)
+            ready = supply.permit_ready(s, day, permit_needed(offer))
+            offer.due_day = max(day + int(supply.lead[s]), ready)
             offer.status, offer.confirmed_day = CONFIRMED, day
             self.confirmed[offer.id] = offer
             self.closed_total[CONFIRMED] += 1
             self.confirmed_today += 1
-            offer.leader.spend(int(keep.sum()) * offer.leader.overhead(self.hours.per_payment_minutes / 60.0))
+            offer.leader.spend(n_keep * offer.leader.overhead(payment))
         self.open = still_open
+        if freed:
+            self.signed[np.concatenate(freed)] = -1
+        if released:
+            self._release(np.concatenate([h for h, _ in released]), np.concatenate([x for _, x in released]))
 
     def _release(self, hh: np.ndarray, sets: np.ndarray) -> None:
         self.food.pending[hh] = np.maximum(self.food.pending[hh] - sets * self.set_portions, 0)

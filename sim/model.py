@@ -161,7 +161,8 @@ class LockdownSupplyModel(mesa.Model):
         self.volunteers = Volunteers(pop, cfg.volunteers, rng, enabled=mech["volunteers"])
         self.canvassing = Canvassing(pop, cfg.outreach, rng, enabled=mech["canvassing"], proxies=mech["proxies"])
         self.gate = Gate(pop, cfg.volunteers)
-        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"])
+        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"],
+                                        gateway_factor=cfg.gateway.overhead_factor)
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
         self.gateway = Gateway(cfg.gateway, rng, enabled=mech["gateway"])
         self.ties = Ties(pop.n, cfg.ties, rng, decay=mech["tie_decay"])
