@@ -134,9 +134,19 @@ class GroupLeader(mesa.Agent):
             return None
         m = self.model
         supply = m.local_supply
-        avail, moq = supply.today_available, supply.today_moq
         max_km = m.dispatch.max_one_way_km
         kms = supply.km_to(c, cx, cy, pool)
+        if len(pool) > supply.CACHE_POOL:  # large pools (a full scan): the same choice, vectorised
+            ids = np.asarray(pool, dtype=np.int64)
+            need = supply.today_moq_array[ids]
+            km = np.asarray(kms)
+            ok = (supply.today_available_array[ids] >= need) & (km <= max_km)
+            if not ok.any():
+                return None
+            score = np.where(ok, np.where(need <= wanted, 0.0, 1e6) + km, np.inf)
+            i = int(np.argmin(score))
+            return int(ids[i]), bool(need[i] <= wanted), float(km[i])
+        avail, moq = supply.today_available, supply.today_moq
         best, best_score = None, np.inf
         for s, km in zip(pool, kms):
             need = moq[s]

@@ -90,6 +90,7 @@ class TruckDispatch:
         del model.group_orders.confirmed[offer.id]
         offer.leader.receive_delivery(offer)
         model.ties.form(hh, offer.leader.household_index)
+        offer.forget_signups()
         self.trips += len(plan)
         self.stops += 1 if self.bulk else len(hh)
         self.portions += offer.portions

@@ -20,7 +20,7 @@ STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")
 ENDED = (DELIVERED, LAPSED, CANCELLED)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Offer:
     id: int
     leader: object  # GroupLeader
@@ -49,6 +49,10 @@ class Offer:
         if len(self._hh) > 1:
             self._hh, self._sets = [np.concatenate(self._hh)], [np.concatenate(self._sets)]
         return self._hh[0], self._sets[0]
+
+    def forget_signups(self) -> None:
+        """An ended offer keeps its counts but not who signed (a full city makes millions of offers)."""
+        self._hh, self._sets = [], []
 
     @property
     def status_name(self) -> str:
@@ -235,8 +239,8 @@ class GroupOrders:
         for i in np.flatnonzero(n_act > 0).tolist():
             offer, a = act[i], int(lo[i])
             b = a + int(n_act[i])
-            offer._hh.append(hh[a:b])
-            offer._sets.append(sets[a:b])
+            offer._hh.append(hh[a:b].copy())  # a copy: a view would keep the whole day's array alive
+            offer._sets.append(sets[a:b].copy())
             offer.sets += int(taken[i])
             if not spent[i]:
                 leaders[i].spend(int(n_act[i]) * float(per[i]))
@@ -301,6 +305,7 @@ class GroupOrders:
         if hh is not None:
             self._release(hh, sets)
         offer.status, offer.ended_day = status, day
+        offer.forget_signups()
         self.closed_total[status] = self.closed_total.get(status, 0) + 1
         if status == LAPSED:
             self.lapsed_today += 1

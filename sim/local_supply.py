@@ -8,6 +8,7 @@ in a locked district applies for a pass the first time a leader asks, and holds 
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 KINDS = ("farm", "wholesaler", "supermarket", "restaurant")
 SHELF_DAYS = 2.0
@@ -38,6 +39,7 @@ class LocalSupply:
         self.committed_today = 0.0
         self._city = city
         self._near: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._tree = None
         self._km: dict[int, dict[int, float]] = {}  # compound -> {supplier: km} for suppliers its leaders consider
         self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
 
@@ -50,20 +52,24 @@ class LocalSupply:
     NEAR_K = 64
 
     def nearest(self, c: int, cx: int, cy: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """The NEAR_K suppliers nearest compound c: (ids, km, d_k). Every other supplier is >= d_k km away.
+        """NEAR_K suppliers near compound c: (ids, km, d_k), where every other supplier is at least d_k km away.
 
-        Computed once per compound, on first use, so leaders' searches need not measure every supplier.
+        A k-d tree on straight-grid (Manhattan) distance finds them; a river crossing only lengthens a trip, so
+        the K-th Manhattan distance is a lower bound for every supplier left out. Computed once per compound.
         """
         hit = self._near.get(c)
         if hit is None:
-            km = self._city.distance_km(self.x, self.y, cx, cy)
             if self.n > self.NEAR_K:
-                ids = np.argpartition(km, self.NEAR_K - 1)[: self.NEAR_K]
-                d_k = float(km[ids].max())
+                if self._tree is None:
+                    self._tree = cKDTree(np.c_[self.x, self.y])
+                dd, ids = self._tree.query([cx, cy], k=self.NEAR_K, p=1)
+                ids = np.asarray(ids, dtype=np.int64)
+                d_k = float(dd[-1]) * self._city.cell_km
             else:
                 ids, d_k = np.arange(self.n), np.inf
-            hit = self._near[c] = (ids, km[ids], d_k)
-            self._km.setdefault(c, {}).update(zip(ids.tolist(), km[ids].tolist()))
+            km = self._city.distance_km(self.x[ids], self.y[ids], cx, cy)
+            hit = self._near[c] = (ids, km, d_k)
+            self._km.setdefault(c, {}).update(zip(ids.tolist(), km.tolist()))
         return hit
 
     CACHE_POOL = 64
@@ -82,8 +88,10 @@ class LocalSupply:
 
     def snapshot_for_search(self, min_order: bool) -> None:
         """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act)."""
-        self.today_available = self.available_sets(slice(None)).tolist()
-        self.today_moq = self.moq.tolist() if min_order else [1] * self.n
+        self.today_available_array = self.available_sets(slice(None))
+        self.today_moq_array = self.moq.astype(np.int64) if min_order else np.ones(self.n, dtype=np.int64)
+        self.today_available = self.today_available_array.tolist()
+        self.today_moq = self.today_moq_array.tolist()
         self.listed_count = int(self.listed.sum())
 
     def available_sets(self, s) -> np.ndarray:

@@ -205,9 +205,12 @@ class PlatformChannel:
         if self.stops == 0:
             return
         comp = self.pop.compound[winners]
+        site = self.site_of[comp]
+        by_site = np.argsort(site, kind="stable")  # each site's orders, in the order they were won
+        ends = np.cumsum(np.bincount(site, minlength=self.n_sites))
         for s in np.flatnonzero(self.orders).tolist():
             left = int(self.orders[s])
-            targets = comp[self.site_of[comp] == s]
+            targets = comp[by_site[ends[s] - left:ends[s]]]
             for rider in self.sites[s].riders:
                 if left == 0:
                     break

@@ -1,0 +1,141 @@
+"""Scaling benchmark (issue: city scale): household-days per second from 10^4 households to the full city, peak
+memory per household, and Mesa's own Boltzmann wealth model measured in the same run, so that the ratio holds on
+a noisy machine. Writes a table (CSV) and the scaling curve (PNG).
+
+    python benchmarks/scaling.py                      # 1e4, 1e5, 1e6 and the full city (about 15 minutes)
+    python benchmarks/scaling.py --sizes 10000 100000 # a quick look
+    python benchmarks/scaling.py --days 30            # a shorter horizon
+
+Each size runs in a fresh process, so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FULL = 10_000_000
+HERE = Path(__file__).resolve().parent
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one_model(households: int, days: int | None) -> dict:
+    """Run the model once (this process) and measure it."""
+    import sim.model  # noqa: F401  (imports are not part of the measurement)
+
+    base = rss_mb()
+    scenario = "shanghai-2022-full" if households >= FULL else "shanghai-2022"
+    t0 = time.perf_counter()
+    model = sim.model.LockdownSupplyModel(scenario=scenario, households=households, days=days, rng=1)
+    t1 = time.perf_counter()
+    while model.running:
+        model.step()
+    t2 = time.perf_counter()
+    hh_days = households * model.horizon
+    return {"what": "model", "households": households, "days": model.horizon, "build_s": t1 - t0,
+            "run_s": t2 - t1, "total_s": t2 - t0, "household_days_per_s": hh_days / (t2 - t0),
+            "us_per_household_day": 1e6 * (t2 - t0) / hh_days, "peak_rss_mb": rss_mb(),
+            "bytes_per_household": (rss_mb() - base) * 2**20 / households}
+
+
+def one_boltzmann(agents: int, steps: int) -> dict:
+    """Mesa's bundled Boltzmann wealth model: agent-steps per second."""
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+    side = max(10, int(agents**0.5))
+    model = BoltzmannWealth(BoltzmannScenario(n=agents, width=side, height=side, rng=1))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    dt = time.perf_counter() - t0
+    return {"what": "boltzmann", "agents": agents, "steps": steps, "seconds": dt, "agent_steps_per_s": agents * steps / dt}
+
+
+def in_subprocess(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def plot(rows: list[dict], path: Path, boltzmann: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = [r["households"] for r in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.loglog(n, [r["total_s"] for r in rows], "o-", label="whole run (build + days)")
+    a.loglog(n, [r["run_s"] for r in rows], "s--", label="days only")
+    ref = rows[0]["total_s"] / n[0]
+    a.loglog(n, [ref * x for x in n], ":", color="grey", label="linear from the smallest")
+    a.set_xlabel("households")
+    a.set_ylabel("seconds")
+    a.set_title(f"time vs households ({rows[0]['days']} days)")
+    a.legend()
+    b.semilogx(n, [r["us_per_household_day"] for r in rows], "o-", label="this model")
+    b.axhline(1e6 / boltzmann, color="red", ls=":", label="Mesa Boltzmann (per agent-step)")
+    b.set_ylim(bottom=0)
+    b.set_xlabel("households")
+    b.set_ylabel("microseconds per household-day")
+    b.set_title("cost per household-day")
+    b.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, FULL])
+    ap.add_argument("--days", type=int, default=None, help="days per run (default: the scenario's 95)")
+    ap.add_argument("--boltzmann-agents", type=int, default=10_000)
+    ap.add_argument("--boltzmann-steps", type=int, default=100)
+    ap.add_argument("--out", default=str(HERE / "results"), help="directory for scaling.csv and scaling.png")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--boltzmann", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one_model(args.one, args.days)))
+        return
+    if args.boltzmann:
+        print(json.dumps(one_boltzmann(args.boltzmann_agents, args.boltzmann_steps)))
+        return
+
+    boltz = in_subprocess(["--boltzmann", "--boltzmann-agents", str(args.boltzmann_agents),
+                           "--boltzmann-steps", str(args.boltzmann_steps)])
+    print(f"Mesa Boltzmann wealth model: {boltz['agents']:,} agents x {boltz['steps']} steps: "
+          f"{boltz['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
+    rows = []
+    print(f"{'households':>11} {'days':>5} {'build s':>8} {'days s':>8} {'total s':>8} {'hh-days/s':>12} "
+          f"{'us/hh-day':>10} {'x Boltzmann':>11} {'peak MB':>8} {'B/household':>11}", flush=True)
+    for n in sorted(args.sizes):
+        extra = ["--days", str(args.days)] if args.days else []
+        r = in_subprocess(["--one", str(n), *extra])
+        r["ratio_to_boltzmann"] = r["household_days_per_s"] / boltz["agent_steps_per_s"]
+        rows.append(r)
+        print(f"{n:>11,} {r['days']:>5} {r['build_s']:>8.1f} {r['run_s']:>8.1f} {r['total_s']:>8.1f} "
+              f"{r['household_days_per_s']:>12,.0f} {r['us_per_household_day']:>10.3f} {r['ratio_to_boltzmann']:>11.1f} "
+              f"{r['peak_rss_mb']:>8,.0f} {r['bytes_per_household']:>11,.0f}", flush=True)
+    costs = [r["us_per_household_day"] for r in rows]
+    print(f"cost per household-day: {min(costs):.3f} to {max(costs):.3f} us (max/min {max(costs) / min(costs):.2f}; "
+          "target: within a factor of 2)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "scaling.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    plot(rows, out / "scaling.png", boltz["agent_steps_per_s"])
+    print(f"wrote {out / 'scaling.csv'} and {out / 'scaling.png'}")
+
+
+if __name__ == "__main__":
+    main()
