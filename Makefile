@@ -6,7 +6,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench bench-batch clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/household_days.py
+
+bench-batch: $(STAMP)
+	$(BIN)/python benchmarks/batch_throughput.py --dask
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

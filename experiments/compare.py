@@ -6,13 +6,11 @@ anything that depends on the ordering mode; so each mode is run on identical cit
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
-
 import pandas as pd
 from tqdm.auto import tqdm
 
 from analysis.summary import summarise
+from experiments.engines import LocalEngine
 from sim.model import ORDERING_MODES
 from sim.runner import daily_table, run_model
 
@@ -28,19 +26,20 @@ def run_one(params: dict, seed: int) -> dict:
     return {"ordering": params["ordering"], "seed": seed, **outcome}
 
 
+def _run_task(task: tuple[dict, int]) -> dict:
+    return run_one(*task)
+
+
 def run_compare(params: dict, seeds: list[int], workers: int = 1, progress: bool | None = None) -> pd.DataFrame:
-    """Run the design (in `workers` processes) and return one row of outcomes per run, in design order."""
+    """Run the design (on the local engine with `workers` processes) and return one row of outcomes per run,
+    in design order. A run that raises stops the comparison: a table with a mode missing would mislead."""
     runs = design(params, seeds)
     rows: dict[int, dict] = {}
     with tqdm(total=len(runs), unit="run", disable=progress is False, delay=1, leave=False) as bar:
-        if workers <= 1:
-            for i, (p, s) in enumerate(runs):
-                rows[i] = run_one(p, s)
+        with LocalEngine(workers) as engine:
+            for i, result in engine.map(_run_task, runs):
+                if isinstance(result, BaseException):
+                    raise result
+                rows[i] = result
                 bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-                futures = {pool.submit(run_one, p, s): i for i, (p, s) in enumerate(runs)}
-                for fut in as_completed(futures):
-                    rows[futures[fut]] = fut.result()
-                    bar.update()
     return pd.DataFrame([rows[i] for i in range(len(runs))])

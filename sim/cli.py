@@ -1,4 +1,5 @@
-"""The `lockdown-sim` command: run one scenario, compare ordering modes, list scenarios, settings and metrics.
+"""The `lockdown-sim` command: run one scenario, compare ordering modes, run experiment batches, load their
+results, and list scenarios, experiments, settings and metrics.
 
 Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
 with code 2 before any work is done.
@@ -76,6 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
     cmp_.add_argument("--out", help="also write compare.csv (one row per run) and compare.txt here")
 
+    batch = sub.add_parser("batch", help="run an experiment file (replicates, sweeps) into a resumable results directory")
+    batch.add_argument("experiment", metavar="EXPERIMENT",
+                       help="experiment .toml file, or the name of a built-in one (lockdown-sim experiments)")
+    batch.add_argument("--out", required=True, metavar="DIR",
+                       help="results directory; running again on the same DIR skips finished runs")
+    batch.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask); default: CPU count")
+    batch.add_argument("--engine", default="local", help="local (a process pool, default) | dask (Dask distributed)")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --engine dask: an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 "
+                            "(default: start a LocalCluster)")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    results = sub.add_parser("results", help="load a batch's results: a summary, and optionally one file of all runs")
+    results.add_argument("dir", metavar="DIR", help="results directory written by lockdown-sim batch")
+    results.add_argument("--out", metavar="FILE", help="write every run's daily rows to FILE (.parquet or .csv)")
+    results.add_argument("--outcomes", action="store_true",
+                         help="with --out: write one row of end-of-run outcomes per run instead of the daily rows")
+
+    sub.add_parser("experiments", help="list the built-in experiment files")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     params = sub.add_parser("params", help="list a scenario's settings with their values, plausible bounds and meaning")
     params.add_argument("--scenario", default="shanghai-2022")
@@ -139,6 +159,74 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from analysis.results import load_outcomes, outcome_table
+    from analysis.compare import format_table
+    from experiments.batch import manifest_for, run_batch
+    from experiments.design import load_experiment
+    from experiments.engines import LocalEngine, check_engine_args, make_engine
+    from sim.results_store import ResultsStore
+
+    experiment = load_experiment(args.experiment)
+    check_engine_args(args.engine, args.workers, args.scheduler)
+    runs = experiment.runs()
+    store = ResultsStore(args.out)
+    store.open(manifest_for(experiment, runs))  # refuse another experiment's DIR before starting any engine
+    nothing_left = store.finished_ids() >= {r.run_id for r in runs}
+    try:
+        with (LocalEngine(1) if nothing_left else make_engine(args.engine, args.workers, args.scheduler)) as engine:
+            report = run_batch(experiment, args.out, engine, progress=False if args.no_progress else None)
+    except KeyboardInterrupt:
+        print(f"lockdown-sim: interrupted; finished runs are kept in {args.out}: run the same command again to "
+              "complete the batch", file=sys.stderr)
+        return 130
+    print("\n".join(report.lines()))
+    table = outcome_table(load_outcomes(args.out)) if report.before + report.done else None
+    if table is not None and len(table) <= SUMMARY_ROWS:
+        print("\nmean ± sd over replicates, outcomes over the lockdown:")
+        print(format_table(table))
+    print(f"\nload them: lockdown-sim results {args.out}   (Python: analysis.results.load_results({str(args.out)!r}))")
+    return 1 if report.failed else 0
+
+
+RESULT_FORMATS = (".parquet", ".csv")
+SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mode rows (results shows them all)
+
+
+def cmd_results(args) -> int:
+    from analysis.results import load_outcomes, load_results, summary_text
+    from sim.runner import atomic_write
+
+    if args.out and Path(args.out).suffix not in RESULT_FORMATS:
+        raise ScenarioError(f"--out: '{args.out}' is not allowed; allowed: a file name ending in .parquet or .csv")
+    if args.outcomes and not args.out:
+        raise ScenarioError("--outcomes: only with --out FILE")
+    print(summary_text(args.dir))
+    if args.out:
+        frame = load_outcomes(args.dir) if args.outcomes else load_results(args.dir)
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(f"--out: cannot create '{out.parent}': {exc.strerror}") from None
+        if out.suffix == ".parquet":
+            atomic_write(out, lambda p: frame.to_parquet(p, index=False))
+        else:
+            atomic_write(out, lambda p: frame.to_csv(p, index=False))
+        what = "runs (outcomes)" if args.outcomes else "rows (run x day)"
+        print(f"\nwrote {out}: {len(frame):,} {what} x {len(frame.columns)} columns")
+    return 0
+
+
+def cmd_experiments(args) -> int:
+    from experiments.design import builtin_experiments, load_experiment
+
+    for name in builtin_experiments():
+        exp = load_experiment(name)
+        print(f"{name:16s} {exp.count():>5,} runs  {exp.description}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     for name in builtin_names():
         cfg = load_scenario(name)
@@ -168,7 +256,8 @@ def cmd_metrics(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "batch": cmd_batch, "results": cmd_results,
+            "experiments": cmd_experiments, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lockdown-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

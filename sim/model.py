@@ -11,6 +11,8 @@ outreach, leaders, gateway, offers, minimum orders) -> truck dispatch -> gate to
 
 from __future__ import annotations
 
+import inspect
+
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
@@ -98,22 +100,9 @@ class LockdownSupplyModel(mesa.Model):
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers)
-        assert set(switches) == set(MECHANISMS)
-        _check("ordering", ordering in ORDERING_MODES, " | ".join(ORDERING_MODES), ordering)
-        _check("courier_availability", _number(courier_availability) and 0 <= courier_availability <= 10,
-               "a number from 0 to 10", courier_availability)
-        _check("elderly_share", elderly_share is None or (_number(elderly_share) and 0 <= elderly_share <= 1),
-               "a number from 0 to 1", elderly_share)
-        _check("lockdown", isinstance(lockdown, (bool, np.bool_)), "true or false", lockdown)
-        for name, value in switches.items():
-            _check(name, value is None or isinstance(value, (bool, np.bool_)), "true or false (or None)", value)
-        _check("overrides", overrides is None or isinstance(overrides, dict), 'a dict {"section.key": value}', overrides)
-        cfg = load_scenario(scenario, overrides)
+        cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
+                         switches, overrides)
         n = cfg.meta.default_households if households is None else households
-        _check("households", _number(n) and float(n).is_integer() and 10 <= n <= 20_000_000,
-               "a whole number from 10 to 20,000,000", households)
-        _check("days", days is None or (_number(days) and float(days).is_integer() and 1 <= days <= 3650),
-               "a whole number of days from 1 to 3650", days)
 
         self.cfg = cfg
         self.ordering = ordering
@@ -336,3 +325,41 @@ class LockdownSupplyModel(mesa.Model):
             "min_supplier_stock": float(self.local_supply.stock.min()),
             "min_gate": float(self.gate.waiting.min()),
         }
+
+
+def _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days, switches,
+               overrides):
+    """Check the model's keyword parameters and load the scenario with its overrides; return the scenario."""
+    assert set(switches) == set(MECHANISMS)
+    _check("ordering", ordering in ORDERING_MODES, " | ".join(ORDERING_MODES), ordering)
+    _check("courier_availability", _number(courier_availability) and 0 <= courier_availability <= 10,
+           "a number from 0 to 10", courier_availability)
+    _check("elderly_share", elderly_share is None or (_number(elderly_share) and 0 <= elderly_share <= 1),
+           "a number from 0 to 1", elderly_share)
+    _check("lockdown", isinstance(lockdown, (bool, np.bool_)), "true or false", lockdown)
+    for name, value in switches.items():
+        _check(name, value is None or isinstance(value, (bool, np.bool_)), "true or false (or None)", value)
+    _check("overrides", overrides is None or isinstance(overrides, dict), 'a dict {"section.key": value}', overrides)
+    cfg = load_scenario(scenario, overrides)
+    n = cfg.meta.default_households if households is None else households
+    _check("households", _number(n) and float(n).is_integer() and 10 <= n <= 20_000_000,
+           "a whole number from 10 to 20,000,000", households)
+    _check("days", days is None or (_number(days) and float(days).is_integer() and 1 <= days <= 3650),
+           "a whole number of days from 1 to 3650", days)
+    return cfg
+
+
+def check_params(**params):
+    """Check model keyword parameters exactly as the model does, without building the city; return the scenario.
+
+    Experiments call it for every parameter point before any run starts, so a bad point fails in seconds.
+    """
+    signature = inspect.signature(LockdownSupplyModel.__init__).parameters
+    names = [name for name in signature if name not in ("self", "rng")]
+    for name in params:
+        if name not in names:
+            raise ScenarioError(f"{name}: unknown parameter; allowed: {', '.join(names)}")
+    kw = {name: signature[name].default for name in names} | params
+    switches = {name: kw[name] for name in MECHANISMS}
+    return _validated(kw["scenario"], kw["ordering"], kw["households"], kw["courier_availability"],
+                      kw["elderly_share"], kw["lockdown"], kw["days"], switches, kw["overrides"])

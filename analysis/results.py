@@ -1,0 +1,107 @@
+"""Load a batch's results store into pandas: every run's daily rows, or one row of outcomes per run.
+
+    from analysis.results import load_results, load_outcomes
+    daily = load_results("out/courier")      # one row per run and day: identity, parameters, kept metrics
+    runs = load_outcomes("out/courier")      # one row per run: identity, parameters, end-of-run outcomes
+
+Only finished runs are read (a run killed half-way has no file); rows come in the experiment's run order,
+whatever order the runs finished in.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis.compare import format_table
+from analysis.summary import OUTCOMES, format_value
+from sim.model import ORDERING_MODES
+from sim.results_store import ResultsStore
+
+SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved", "elderly_left_unserved", "ever_ran_out")
+
+
+def _finished_in_order(store: ResultsStore) -> list[str]:
+    manifest = store.manifest()
+    finished = store.finished_ids()
+    return [r["run_id"] for r in manifest["runs"] if r["run_id"] in finished]
+
+
+def load_results(out: str | Path) -> pd.DataFrame:
+    """All finished runs' daily tables in one DataFrame (identity, parameter and metric columns)."""
+    store = ResultsStore(out)
+    ids = _finished_in_order(store)
+    if not ids:
+        return pd.DataFrame()
+    # run files share one schema (the store writes it so); permissive promotion still loads older batches
+    table = pa.concat_tables([store.read_run(i).replace_schema_metadata(None) for i in ids],
+                             promote_options="permissive")
+    return table.to_pandas()
+
+
+def load_outcomes(out: str | Path) -> pd.DataFrame:
+    """One row per finished run: its identity, parameters and end-of-run outcomes (analysis.summary.OUTCOMES)."""
+    store = ResultsStore(out)
+    rows = []
+    for run_id in _finished_in_order(store):
+        meta = store.run_meta(run_id)
+        rows.append({**meta["run"], **meta["parameters"], "households": meta["households"], **meta["outcomes"]})
+    return pd.DataFrame(rows)
+
+
+def batch_status(out: str | Path) -> dict:
+    """Counts of a batch: runs in the experiment, finished, failed (run id -> error) and not yet run."""
+    store = ResultsStore(out)
+    manifest = store.manifest()
+    finished = store.finished_ids()
+    failed = {k: v.get("error", "") for k, v in store.failures().items()}
+    total = len(manifest["runs"])
+    done = sum(r["run_id"] in finished for r in manifest["runs"])
+    return {"experiment": manifest["experiment"]["experiment"], "description": manifest.get("description", ""),
+            "digest": manifest["digest"], "total": total, "finished": done, "failed": failed,
+            "not_run": total - done - len(failed)}
+
+
+def outcome_table(outcomes: pd.DataFrame, names=SUMMARY_OUTCOMES) -> pd.DataFrame:
+    """Mean ± sd over replicates of a few outcomes, one row per point and ordering mode."""
+    cells = {}
+    modes = [m for m in ORDERING_MODES if m in set(outcomes["ordering"])]
+    for (point, label), sub in outcomes.groupby(["point", "point_label"], sort=True):
+        for mode in modes:
+            runs = sub[sub["ordering"] == mode]
+            if runs.empty:
+                continue
+            row = {"runs": str(len(runs))}
+            for name in names:
+                vals = runs[name].astype(float).dropna()
+                text = format_value(name, vals.mean()) if not vals.empty else "-"
+                if len(vals) > 1 and not math.isinf(vals.mean()):
+                    text += " ± " + format_value(name, vals.std(ddof=1))
+                row[OUTCOMES[name][0]] = text
+            cells[f"{label}  {mode.replace('_', ' ')}"] = row
+    return pd.DataFrame.from_dict(cells, orient="index")
+
+
+def summary_text(out: str | Path) -> str:
+    """A short report of a batch: what it is, how many runs finished or failed, and its main outcomes."""
+    status = batch_status(out)
+    exp = status["experiment"]
+    size = f"{exp['households']:,} households" if exp.get("households") else "default households"
+    days = f"{exp['days']} days" if exp.get("days") else "the scenario's horizon"
+    lines = [f"{exp['name']}: {status['description'] or exp['scenario']}",
+             f"  scenario {exp['scenario']}, {size}, {days}, {exp['replicates']} replicates, master seed "
+             f"{exp['master_seed']} (experiment {status['digest'][:12]})",
+             f"  {status['finished']:,} of {status['total']:,} runs finished, {len(status['failed']):,} failed, "
+             f"{status['not_run']:,} not run yet"]
+    for run_id, error in list(status["failed"].items())[:10]:
+        lines.append(f"    failed: {run_id}  {error.splitlines()[0] if error else ''}")
+    if len(status["failed"]) > 10:
+        lines.append(f"    ... and {len(status['failed']) - 10} more failed")
+    if status["finished"]:
+        table = outcome_table(load_outcomes(out))
+        lines += ["", "mean ± sd over replicates (outcomes over the lockdown; see analysis/summary.py):",
+                  format_table(table)]
+    return "\n".join(lines)

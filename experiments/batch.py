@@ -1,0 +1,180 @@
+"""Run an experiment as a batch: every run not yet stored goes to an engine; each result is stored as it finishes.
+
+`execute_run` is what a worker does for one run (run the model, write its file or its failure record); it is
+idempotent, so a task retried after a worker died, or a batch started again after it was killed, never makes a
+second result. `run_batch` is the coordinator: it opens the store, skips finished runs, shows progress and
+returns a report of what happened.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from tqdm.auto import tqdm
+
+import sim
+from analysis.summary import summarise
+from experiments.design import Experiment, RunSpec
+from sim.model import LockdownSupplyModel
+from sim.results_store import ResultsStore
+from sim.runner import daily_table, run_model
+from sim.schema import MECHANISMS
+
+IDENTITY = ("run_id", "point", "point_label", "ordering", "replicate", "seed")
+_DEFAULTS = {k: p.default for k, p in inspect.signature(LockdownSupplyModel.__init__).parameters.items()}
+
+
+def column_name(parameter: str) -> str:
+    """The column of a parameter: itself, except mechanism switches, which are `mechanisms.<switch>` (the same
+    name as the scenario setting, and never a metric's name: `volunteers` is both a switch and a metric)."""
+    return f"mechanisms.{parameter}" if parameter in MECHANISMS else parameter
+
+
+def effective_parameters(model: LockdownSupplyModel, spec: RunSpec) -> dict:
+    """The value every experiment parameter had in this run (points that do not set one get the scenario's)."""
+    out = {}
+    for name in spec.parameter_names:
+        if name.startswith("mechanisms.") or name in MECHANISMS:
+            value = model.mechanisms[name.split(".")[-1]]
+        elif "." in name:
+            value = model.cfg[name]
+        elif name == "elderly_share":
+            value = model.elderly_share
+        else:
+            value = spec.params.get(name, _DEFAULTS[name])
+        out[column_name(name)] = json.dumps(value) if isinstance(value, list) else value
+    return out
+
+
+def run_table(spec: RunSpec, parameters: dict, daily: pd.DataFrame) -> pa.Table:
+    """One run's stored table: identity and parameter columns (constant), then the kept daily metrics.
+
+    Metrics are stored as float64 (`day` as int64) whatever the model's DataCollector gave: a count can come out
+    as an integer in one mode and a float in another (portions_platform is 0 where the platform is closed), and
+    every run file of a batch must have the same schema to load as one table.
+    """
+    frame = daily.loc[:, list(spec.metrics)].astype({m: "int64" if m == "day" else "float64" for m in spec.metrics})
+    ident = {k: getattr(spec, k) for k in IDENTITY}
+    front = pd.DataFrame({k: [v] * len(frame) for k, v in (ident | parameters).items()})
+    return pa.Table.from_pandas(pd.concat([front, frame.reset_index(drop=True)], axis=1), preserve_index=False)
+
+
+def failure_record(spec: RunSpec) -> dict:
+    return {**{k: getattr(spec, k) for k in IDENTITY}, "params": spec.params,
+            "host": socket.gethostname(), "pid": os.getpid(), "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def execute_run(spec: RunSpec, out: str, digest: str) -> dict:
+    """Run one model and store it (or its failure). A run already stored is not run again."""
+    store = ResultsStore(out)
+    if store.is_finished(spec.run_id):
+        return {"run_id": spec.run_id, "status": "done", "seconds": 0.0, "skipped": True}
+    t0 = time.perf_counter()
+    try:
+        model = run_model(spec.params, rng=spec.seed, progress=False)
+        daily = daily_table(model)
+        outcomes = summarise(daily, model.population.n, model.cfg.timeline.reopen_day)
+        parameters = effective_parameters(model, spec)
+        table = run_table(spec, parameters, daily)
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the batch goes on
+        store.write_failure(spec.run_id, failure_record(spec), exc)
+        return {"run_id": spec.run_id, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    seconds = time.perf_counter() - t0
+    meta = {"run": {k: getattr(spec, k) for k in IDENTITY}, "params": spec.params, "parameters": parameters,
+            "outcomes": outcomes, "households": model.population.n, "compounds": model.population.n_compounds,
+            "days": model.horizon, "reopen_day": model.cfg.timeline.reopen_day, "seconds": seconds,
+            "experiment_digest": digest, "version": sim.__version__}
+    store.write_run(spec.run_id, table, meta)
+    store.clear_failure(spec.run_id)
+    return {"run_id": spec.run_id, "status": "done", "seconds": seconds, "skipped": False}
+
+
+def manifest_for(experiment: Experiment, runs: list[RunSpec]) -> dict:
+    """The manifest of an experiment: its canonical content and digest, and every run with its seed."""
+    return {
+        "version": sim.__version__,
+        "digest": experiment.digest,
+        "source": experiment.source,
+        "description": experiment.description,
+        "experiment": experiment.canonical(),
+        "runs": [{k: getattr(r, k) for k in IDENTITY} for r in runs],
+    }
+
+
+@dataclass
+class BatchReport:
+    """What a batch did: runs finished now and before, failures (run id -> error), time and engine."""
+
+    experiment: str
+    out: Path
+    total: int
+    before: int
+    done: int = 0
+    failed: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    engine: str = ""
+
+    @property
+    def left(self) -> int:
+        return self.total - self.before - self.done - len(self.failed)
+
+    def lines(self, show: int = 10) -> list[str]:
+        rate = f", {self.done / self.seconds:.2f} runs/s" if self.done and self.seconds > 0 else ""
+        lines = [f"{self.experiment}: {self.total:,} runs in {self.out}",
+                 f"  {self.done:,} finished now, {self.before:,} were finished before, {len(self.failed):,} failed"
+                 + (f", {self.left:,} not run" if self.left else ""),
+                 f"  {_duration(self.seconds)} {self.engine}{rate}"]
+        if self.failed:
+            lines.append(f"  failed runs (records in {self.out / 'failed'}; run the same command again to retry them):")
+            for run_id, error in list(self.failed.items())[:show]:
+                lines.append(f"    {run_id}  {error.splitlines()[0] if error else ''}")
+            if len(self.failed) > show:
+                lines.append(f"    ... and {len(self.failed) - show} more")
+        return lines
+
+
+def run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | None = None) -> BatchReport:
+    """Run every run of `experiment` not yet stored in `out` on `engine`; results are stored as they finish."""
+    runs = experiment.runs()
+    store = ResultsStore(out)
+    store.open(manifest_for(experiment, runs))
+    finished = store.finished_ids()
+    todo = [r for r in runs if r.run_id not in finished]
+    report = BatchReport(experiment.name, Path(out), len(runs), len(runs) - len(todo), engine=engine.describe())
+    task = functools.partial(execute_run, out=str(Path(out).resolve()), digest=experiment.digest)
+    t0 = time.perf_counter()
+    with tqdm(total=len(runs), initial=report.before, unit="run", desc=experiment.name, leave=False,
+              disable=(None if progress is None else not progress), dynamic_ncols=True) as bar:
+        bar.set_postfix_str(f"{len(todo)} left", refresh=False)
+        for i, result in engine.map(task, todo, names=[r.run_id for r in todo]):
+            spec = todo[i]
+            if isinstance(result, BaseException):  # the task itself was lost (a worker died) or could not store
+                if store.is_finished(spec.run_id):
+                    report.done += 1
+                else:
+                    store.write_failure(spec.run_id, failure_record(spec), result)
+                    report.failed[spec.run_id] = f"{type(result).__name__}: {result}"
+            elif result["status"] == "failed":
+                report.failed[spec.run_id] = result["error"]
+            else:
+                report.done += 1
+            bar.set_postfix_str(f"{report.left} left" + (f", {len(report.failed)} failed" if report.failed else ""),
+                                refresh=False)
+            bar.update()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}h {m:02d}m {s:02d}s" if h else f"{m}m {s:02d}s" if m else f"{seconds:.1f} s"

@@ -1,0 +1,157 @@
+"""Evaluators: run one function over many tasks on this machine (a process pool) or on Dask distributed.
+
+An engine knows nothing about models or files: `engine.map(fn, items)` yields `(index, result)` as tasks finish,
+where a task that raised yields its exception instead of a result, so one bad task never stops the others.
+`fn` and the items must be picklable (module-level functions), because they travel to other processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from typing import Callable, Iterator, Sequence
+
+from sim.errors import ScenarioError
+
+ENGINES = ("local", "dask")
+
+
+class LocalEngine:
+    """This machine: one process runs the tasks itself (workers=1), or a pool of `workers` spawned processes."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        if self.workers < 1:
+            raise ScenarioError(f"--workers: {self.workers} is not allowed; allowed: a whole number of at least 1")
+
+    def describe(self) -> str:
+        return "in this process" if self.workers == 1 else f"on a local pool of {self.workers} processes"
+
+    def map(self, fn: Callable, items: Sequence, names: Sequence[str] | None = None) -> Iterator[tuple[int, object]]:
+        if self.workers == 1 or len(items) <= 1:
+            for i, item in enumerate(items):
+                try:
+                    result = fn(item)
+                except Exception as exc:  # noqa: BLE001 - the caller records it and goes on
+                    result = exc
+                yield i, result
+            return
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=get_context("spawn"))
+        try:
+            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            for fut in as_completed(futures):
+                exc = fut.exception()
+                yield futures[fut], exc if exc is not None else fut.result()
+        finally:  # interrupted (Ctrl-C, an error in the caller): drop the queue, do not wait for it
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class DaskEngine:
+    """Dask distributed: an existing cluster (`scheduler` = "tcp://host:port") or a LocalCluster of `workers`
+    single-threaded worker processes started here.
+
+    A task lost with a worker that dies is run again elsewhere by the scheduler (up to the cluster's
+    `distributed.scheduler.allowed-failures`); a task that raises is retried `retries` times.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, retries: int = 1,
+                 connect_timeout: float = 20.0):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ScenarioError("--engine: dask is not installed; allowed: local, or install the extra: "
+                                "pip install 'lockdown-supply-sim[dask]'") from None
+        self.retries = retries
+        self.cluster = None
+        if scheduler is not None:
+            if workers is not None:
+                raise ScenarioError("--workers: not allowed with --scheduler (the cluster has its own workers)")
+            try:
+                self.client = Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ScenarioError(f"--scheduler: cannot connect to '{scheduler}': {exc}") from None
+            self.where = f"on the Dask cluster at {scheduler}"
+        else:
+            n = workers or os.cpu_count() or 1
+            if n < 1:
+                raise ScenarioError(f"--workers: {n} is not allowed; allowed: a whole number of at least 1")
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            self.where = f"on a Dask LocalCluster of {n} worker processes"
+
+    def describe(self) -> str:
+        return self.where
+
+    def map(self, fn: Callable, items: Sequence, names: Sequence[str] | None = None) -> Iterator[tuple[int, object]]:
+        from dask.distributed import as_completed
+
+        if not items:
+            return
+        # Keys name the tasks on the dashboard; the token keeps two batches on one cluster apart.
+        token = uuid.uuid4().hex[:10]
+        keys = [f"{name}-{token}" for name in (names or [f"task{i}" for i in range(len(items))])]
+        futures = self.client.map(fn, list(items), key=keys, pure=False, retries=self.retries)
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        try:
+            for fut in as_completed(futures):
+                i = index[fut.key]
+                if fut.status == "error":
+                    result = fut.exception()
+                elif fut.status == "cancelled":
+                    result = RuntimeError("task cancelled by the cluster")
+                else:
+                    result = fut.result()
+                yield i, result
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def check_engine_args(engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> None:
+    """Refuse a bad engine choice before any work: one-line ScenarioErrors naming the option."""
+    if engine not in ENGINES:
+        raise ScenarioError(f"--engine: {engine!r} is not allowed; allowed: {', '.join(ENGINES)}")
+    if workers is not None and workers < 1:
+        raise ScenarioError(f"--workers: {workers} is not allowed; allowed: a whole number of at least 1")
+    if scheduler is not None:
+        if engine != "dask":
+            raise ScenarioError("--scheduler: only with --engine dask")
+        if workers is not None:
+            raise ScenarioError("--workers: not allowed with --scheduler (the cluster has its own workers)")
+    if engine == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise ScenarioError("--engine: dask is not installed; allowed: local, or install the extra: "
+                                "pip install 'lockdown-supply-sim[dask]'") from None
+
+
+def make_engine(engine: str = "local", workers: int | None = None, scheduler: str | None = None):
+    """The engine a command line asks for (checked by check_engine_args first)."""
+    check_engine_args(engine, workers, scheduler)
+    if engine == "local":
+        return LocalEngine(workers)
+    return DaskEngine(workers, scheduler)

@@ -1,0 +1,276 @@
+"""Batches: the results store, resuming, refusing another experiment's directory, failures, SIGKILL, determinism."""
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import experiments.batch as batch_module
+from analysis.results import batch_status, load_outcomes, load_results
+from experiment_files import tiny_runs, write_experiment
+from experiments.batch import IDENTITY, run_batch
+from experiments.design import load_experiment
+from experiments.engines import LocalEngine
+from sim.cli import main
+from sim.metrics import METRIC_NAMES
+from sim.model import LockdownSupplyModel
+from sim.results_store import ResultsStore
+from sim.runner import daily_table
+
+
+def batch(path, out, workers=1, progress=False):
+    with LocalEngine(workers) as engine:
+        return run_batch(load_experiment(path), out, engine, progress=progress)
+
+
+def run_files(out):
+    return sorted(p.name for p in (out / "runs").iterdir())
+
+
+# --- the store ----------------------------------------------------------------------------------
+def test_each_run_is_one_parquet_file_with_its_parameters_seed_and_the_model_s_numbers(tmp_path):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    report = batch(path, out)
+    exp = load_experiment(path)
+    runs = exp.runs()
+    assert report.done == len(runs) == tiny_runs() and not report.failed
+    assert run_files(out) == sorted(f"{r.run_id}.parquet" for r in runs)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["digest"] == exp.digest and [m["seed"] for m in manifest["runs"]] == [r.seed for r in runs]
+
+    spec = runs[-1]  # hybrid, courier availability 1.0, replicate 1
+    stored = pq.read_table(out / "runs" / f"{spec.run_id}.parquet").to_pandas()
+    assert list(stored.columns) == [*IDENTITY, "stock.initial_days", "courier_availability", *spec.metrics]
+    assert set(stored["seed"]) == {spec.seed} and set(stored["courier_availability"]) == {1.0}
+    assert set(stored["stock.initial_days"]) == {4.0} and set(stored["ordering"]) == {"hybrid"}
+    model = LockdownSupplyModel(**spec.params, rng=spec.seed)
+    while model.running:
+        model.step()
+    direct = daily_table(model)[list(spec.metrics)]
+    pd.testing.assert_frame_equal(stored[list(spec.metrics)], direct, check_dtype=False)
+
+
+def test_outcomes_are_each_run_s_end_of_run_figures(tmp_path):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    batch(path, out)
+    outcomes = load_outcomes(out)
+    assert list(outcomes["run_id"]) == [r.run_id for r in load_experiment(path).runs()]
+    assert outcomes["fill_rate"].between(0, 2).all()
+    # platform-only runs have no leaders, hybrid runs do
+    assert (outcomes.loc[outcomes["ordering"] == "platform", "leaders_peak"] == 0).all()
+    assert (outcomes.loc[outcomes["ordering"] == "hybrid", "leaders_peak"] > 0).all()
+
+
+def test_every_metric_of_every_mode_loads_into_one_table(tmp_path):
+    """Run files share one schema, although the model gives some counts as integers in one mode only."""
+    text = """
+[experiment]
+name = "all_metrics"
+scenario = "toy"
+households = 300
+days = 5
+orderings = ["platform", "group_buying", "hybrid"]
+replicates = 1
+master_seed = 3
+metrics = "all"
+"""
+    out = tmp_path / "out"
+    batch(write_experiment(tmp_path, text=text), out)
+    daily = load_results(out)
+    assert len(daily) == 3 * 5 and list(daily.columns[len(IDENTITY):]) == list(METRIC_NAMES)
+    assert daily["portions_platform"].dtype == "float64" and daily["day"].dtype == "int64"
+    schemas = {str(pq.read_schema(f).remove_metadata()) for f in (out / "runs").glob("*.parquet")}
+    assert len(schemas) == 1  # one schema, so any Parquet reader can scan runs/ as one dataset
+    gb = daily[daily["ordering"] == "group_buying"]
+    assert (gb["portions_platform"] == 0).all() and (daily[daily["ordering"] == "platform"]["leaders"] == 0).all()
+
+
+def test_a_half_written_file_is_never_read_as_finished(tmp_path):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    store = ResultsStore(out)
+    store.open(batch_module.manifest_for(load_experiment(path), load_experiment(path).runs()))
+    victim = load_experiment(path).runs()[0].run_id
+    (out / "runs" / f".{victim}.parquet.abc123.tmp").write_bytes(b"PAR1 half a file")  # what a kill leaves
+    assert victim not in store.finished_ids()
+    report = batch(path, out)
+    assert report.done == tiny_runs() and report.before == 0
+    assert not list((out / "runs").glob(".*"))  # the leftover is cleared
+    assert len(load_results(out)) == tiny_runs() * 8
+
+
+def test_a_failed_write_leaves_no_file_and_the_run_is_retried(tmp_path, monkeypatch):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    real = pq.write_table
+
+    def dies_half_way(table, where, **kw):
+        where.write(b"PAR1 partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("sim.results_store.pq.write_table", dies_half_way)
+    report = batch(path, out)
+    assert len(report.failed) == tiny_runs() and report.done == 0
+    assert run_files(out) == []  # no file, not even the temporary one
+    assert "No space left on device" in next(iter(report.failed.values()))
+    monkeypatch.setattr("sim.results_store.pq.write_table", real)
+    report = batch(path, out)
+    assert report.done == tiny_runs() and not report.failed and not ResultsStore(out).failures()
+
+
+# --- resuming -----------------------------------------------------------------------------------
+def test_running_again_skips_finished_runs_and_completes_the_rest(tmp_path):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    batch(path, out)
+    full = load_results(out)
+    kept = {p: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    removed = sorted(kept)[:3]
+    for p in removed:
+        p.unlink()
+    report = batch(path, out)
+    assert (report.before, report.done) == (tiny_runs() - 3, 3)
+    for p, mtime in kept.items():
+        if p not in removed:
+            assert p.stat().st_mtime_ns == mtime  # finished runs were not run or written again
+    pd.testing.assert_frame_equal(load_results(out), full)
+    assert batch(path, out).done == 0
+
+
+def test_another_experiment_is_refused_and_nothing_is_lost(tmp_path, capsys):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    before = {p.name: p.read_bytes() for p in (out / "runs").iterdir()}
+    manifest = (out / "manifest.json").read_bytes()
+    capsys.readouterr()
+
+    changed = write_experiment(tmp_path / "", name="tiny", replicates=3)  # the same name, more replicates
+    assert main(["batch", str(changed), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "holds a batch of a different version of experiment 'tiny' (changed: experiment.replicates)" in err
+    assert len(err.strip().splitlines()) == 1
+
+    other = write_experiment(tmp_path, name="other")
+    assert main(["batch", str(other), "--out", str(out)]) == 2
+    assert "holds the batch of another experiment ('tiny'); this is 'other'" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (out / "runs").iterdir()} == before
+    assert (out / "manifest.json").read_bytes() == manifest
+
+
+def test_a_directory_with_other_files_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["batch", str(write_experiment(tmp_path)), "--out", str(out)]) == 2
+    assert "is not empty and holds no batch" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+# --- failures -----------------------------------------------------------------------------------
+def test_a_run_that_raises_is_recorded_the_batch_goes_on_and_a_rerun_retries_it(tmp_path, monkeypatch, capsys):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    real = batch_module.run_model
+
+    def fails_for_platform_replicate_1(params, rng=None, progress=None):
+        if params["ordering"] == "platform" and rng == load_experiment(path).runs()[0].seed:
+            raise ValueError("riders on strike")
+        return real(params, rng=rng, progress=progress)
+
+    monkeypatch.setattr(batch_module, "run_model", fails_for_platform_replicate_1)
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 1
+    text = capsys.readouterr().out
+    failed = [r.run_id for r in load_experiment(path).runs() if r.ordering == "platform" and r.replicate == 0]
+    assert len(failed) == 2
+    assert f"{len(failed)} failed" in text and all(f"{run_id}  ValueError: riders on strike" in text for run_id in failed)
+    record = json.loads((out / "failed" / f"{failed[0]}.json").read_text())
+    assert record["params"]["ordering"] == "platform" and record["params"]["courier_availability"] == 0.5
+    assert "riders on strike" in record["error"] and "Traceback" in record["traceback"]
+    assert set(run_files(out)) == {f"{r.run_id}.parquet" for r in load_experiment(path).runs()} - {f"{f}.parquet" for f in failed}
+    assert set(batch_status(out)["failed"]) == set(failed)
+    assert main(["results", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "2 failed" in summary and all(f"failed: {f}  ValueError: riders on strike" in summary for f in failed)
+
+    monkeypatch.setattr(batch_module, "run_model", real)
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    assert "2 finished now" in capsys.readouterr().out
+    assert batch_status(out)["failed"] == {} and not list((out / "failed").iterdir())
+    assert len(run_files(out)) == tiny_runs()
+
+
+def test_the_local_engine_reports_a_raising_task_and_finishes_the_others():
+    with LocalEngine(2) as engine:
+        results = dict(engine.map(math.sqrt, [4.0, -1.0, 9.0]))
+    assert results[0] == 2.0 and results[2] == 3.0 and isinstance(results[1], ValueError)
+
+
+# --- determinism and progress -------------------------------------------------------------------
+def test_the_same_numbers_on_one_or_two_local_workers_in_experiment_order(tmp_path):
+    path = write_experiment(tmp_path)
+    batch(path, tmp_path / "one", workers=1)
+    batch(path, tmp_path / "two", workers=2)  # runs finish in any order
+    one, two = load_results(tmp_path / "one"), load_results(tmp_path / "two")
+    assert list(dict.fromkeys(two["run_id"])) == [r.run_id for r in load_experiment(path).runs()]
+    assert len(one) == tiny_runs() * 8 and one.groupby("run_id").size().eq(8).all()
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_progress_shows_runs_done_left_and_an_eta(tmp_path, capsys):
+    batch(write_experiment(tmp_path), tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    # e.g. "tiny:  50%|#####     | 4/8 [00:01<00:01,  3.1run/s, 4 left]": done/total [elapsed<ETA, rate, left]
+    states = re.findall(r"(\d+)/(\d+) \[\d\d:\d\d<\d\d:\d\d, +[\d.]+run/s, (\d+) left\]", err)
+    assert states, err
+    assert all(int(done) + int(left) == int(total) == tiny_runs() for done, total, left in states)
+
+
+# --- the results command --------------------------------------------------------------------------
+def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    batch(path, out)
+    assert main(["results", str(out), "--out", str(tmp_path / "all.parquet")]) == 0
+    text = capsys.readouterr().out
+    assert f"{tiny_runs()} of {tiny_runs()} runs finished, 0 failed" in text
+    assert "courier_availability=0.5  platform" in text and "fill rate (lockdown)" in text
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "all.parquet"), load_results(out))
+    assert main(["results", str(out), "--out", str(tmp_path / "runs.csv"), "--outcomes"]) == 0
+    assert len(pd.read_csv(tmp_path / "runs.csv")) == tiny_runs()
+    capsys.readouterr()
+    assert main(["results", str(out), "--out", str(tmp_path / "all.xlsx")]) == 2
+    assert "--out: " in capsys.readouterr().err
+    assert main(["results", str(tmp_path / "nowhere")]) == 2
+    assert "holds no batch" in capsys.readouterr().err
+
+
+# --- SIGKILL part-way, then run again -------------------------------------------------------------
+def test_a_batch_killed_with_sigkill_and_run_again_has_one_result_per_run_and_the_same_numbers(tmp_path):
+    path = write_experiment(tmp_path, households=800, days=30, replicates=6)  # 24 runs of ~0.07 s
+    total = tiny_runs(6)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    runs_dir, deadline = out / "runs", time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if runs_dir.is_dir() and len(list(runs_dir.glob("*.parquet"))) >= 2:
+                break
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and its worker processes
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    at_kill = len([p for p in runs_dir.iterdir() if not p.name.startswith(".")])
+    assert 2 <= at_kill < total  # killed part-way
+
+    assert main(["batch", str(path), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
+    ids = [r.run_id for r in load_experiment(path).runs()]
+    assert sorted(p.name for p in runs_dir.iterdir()) == sorted(f"{i}.parquet" for i in ids)  # one each, no leftovers
+    batch(path, tmp_path / "uninterrupted")
+    resumed = load_results(out)
+    assert resumed.groupby("run_id").size().eq(30).all() and resumed["run_id"].nunique() == total
+    pd.testing.assert_frame_equal(resumed, load_results(tmp_path / "uninterrupted"))
