@@ -20,10 +20,7 @@ from sim.errors import ScenarioError
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "sim.app"
-QUIET_ENV = {
-    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports to mixpanel.com
-    "SOLARA_ASSETS_FONTAWESOME_ENABLED": "False",  # the icon font would come from a CDN; the page uses none
-}
+QUIET_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}  # no usage reports from this user's machine
 
 
 def check_port(port: int, host: str = HOST) -> None:
