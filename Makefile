@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make run` (install + headline comparison), `make test` (install + tests).
+# `make viz` serves the interactive page on http://127.0.0.1:8765.
 # The virtual environment is built with a Python >= 3.12 found by tools/find-python (override: make PYTHON=...).
 VENV      ?= .venv
 PYTHON    ?= $(shell tools/find-python)
@@ -6,7 +7,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install bench bench-batch clean
+.PHONY: run test install bench bench-batch viz clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
@@ -28,6 +29,9 @@ bench: $(STAMP)
 
 bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/batch_throughput.py --dask
+
+viz: $(STAMP)
+	$(BIN)/lockdown-sim viz
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,5 +1,5 @@
 """The `lockdown-sim` command: run one scenario, compare ordering modes, run experiment batches, load their
-results, and list scenarios, experiments, settings and metrics.
+results, list scenarios, experiments, settings and metrics, and serve the interactive page.
 
 Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
 with code 2 before any work is done.
@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list a scenario's settings with their values, plausible bounds and meaning")
     params.add_argument("--scenario", default="shanghai-2022")
     sub.add_parser("metrics", help="list the daily metrics and their definitions")
+    viz = sub.add_parser("viz", help="serve the interactive page (Mesa SolaraViz) on 127.0.0.1; needs the [viz] extra")
+    viz.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     return parser
 
 
@@ -273,6 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+
+
+def cmd_viz(args) -> int:
+    from sim.viz.server import serve
+
+    return serve(args.port)
+
+
+COMMANDS["viz"] = cmd_viz
 
 
 if __name__ == "__main__":
