@@ -105,24 +105,31 @@ class GroupLeader(mesa.Agent):
             if complete:
                 pool = short
             elif best is None or not (best[1] and best[2] < d_k):
-                pool = self._usable(np.union1d(np.asarray(ties, dtype=np.int64), np.flatnonzero(listed)).tolist())
+                pool = self._usable(np.union1d(np.asarray(ties, dtype=np.int64), supply.listed_ids))
                 best = self._best(pool, c, cx, cy, wanted)
         if best is None:
-            if pool:  # searched, found nobody usable: the hours are spent anyway
+            if pool is not None and len(pool):  # searched, found nobody usable: the hours are spent anyway
                 self.spend(m.cfg.leader_hours.search * (m.gateway.search_factor if self.uses_gateway else 1.0))
             return None
         s = best[0]
         via_gateway = listed is not None and bool(listed[s]) and s not in ties
         return s, True, via_gateway
 
-    def _usable(self, pool: list) -> list:
-        """Drop suppliers this leader already has an open offer with, or whose offer lapsed in the last two days."""
-        if not pool:
+    def _usable(self, pool):
+        """Drop suppliers this leader already has an open offer with, or whose offer lapsed in the last two days.
+
+        A list stays a list; a numpy array (a full scan) stays an array.
+        """
+        if len(pool) == 0:
             return pool
         day = self.model.day
         drop = {o.supplier for o in self.offers}
         drop.update(s for s, d in self.lapsed.items() if day - d <= 2)
-        return [s for s in pool if s not in drop] if drop else pool
+        if not drop:
+            return pool
+        if isinstance(pool, np.ndarray):
+            return pool[~np.isin(pool, np.fromiter(drop, dtype=np.int64, count=len(drop)))]
+        return [s for s in pool if s not in drop]
 
     def _best(self, pool: list, c: int, cx: int, cy: int, wanted: float):
         """(supplier, reachable_minimum, km) of the best usable supplier in pool, or None.
@@ -130,7 +137,7 @@ class GroupLeader(mesa.Agent):
         Usable: stock for its minimum order today and within a truck's day. Best: a minimum the group can
         plausibly meet (`wanted` sets) first, then the nearest, then the first in pool order.
         """
-        if not pool:
+        if len(pool) == 0:
             return None
         m = self.model
         supply = m.local_supply

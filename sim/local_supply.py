@@ -38,8 +38,8 @@ class LocalSupply:
         self.listed = np.zeros(n, dtype=bool)
         self.committed_today = 0.0
         self._city = city
-        self._near: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
-        self._tree = None
+        self._near: dict[int, bool] = {}  # compounds whose shortlist distances are in self._km
+        self._near_ids = self._near_km = self._near_dk = None
         self._km: dict[int, dict[int, float]] = {}  # compound -> {supplier: km} for suppliers its leaders consider
         self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
 
@@ -51,34 +51,44 @@ class LocalSupply:
 
     NEAR_K = 64
 
+    def place_compounds(self, cx: np.ndarray, cy: np.ndarray) -> None:
+        """Where the compounds are (for the suppliers-near-a-compound shortlists)."""
+        self._cx, self._cy = cx, cy
+
     def nearest(self, c: int, cx: int, cy: int) -> tuple[np.ndarray, np.ndarray, float]:
         """NEAR_K suppliers near compound c: (ids, km, d_k), where every other supplier is at least d_k km away.
 
-        A k-d tree on straight-grid (Manhattan) distance finds them; a river crossing only lengthens a trip, so
-        the K-th Manhattan distance is a lower bound for every supplier left out. Computed once per compound.
+        A k-d tree on straight-grid (Manhattan) distance finds them for every compound in one query, on first use;
+        a river crossing only lengthens a trip, so the K-th Manhattan distance is a lower bound for every supplier
+        left out.
         """
-        hit = self._near.get(c)
-        if hit is None:
-            if self.n > self.NEAR_K:
-                if self._tree is None:
-                    self._tree = cKDTree(np.c_[self.x, self.y])
-                dd, ids = self._tree.query([cx, cy], k=self.NEAR_K, p=1)
-                ids = np.asarray(ids, dtype=np.int64)
-                d_k = float(dd[-1]) * self._city.cell_km
-            else:
-                ids, d_k = np.arange(self.n), np.inf
-            km = self._city.distance_km(self.x[ids], self.y[ids], cx, cy)
-            hit = self._near[c] = (ids, km, d_k)
+        if self._near_ids is None:
+            self._build_shortlists()
+        ids, km, d_k = self._near_ids[c], self._near_km[c], float(self._near_dk[c])
+        if c not in self._near:
+            self._near[c] = True
             self._km.setdefault(c, {}).update(zip(ids.tolist(), km.tolist()))
-        return hit
+        return ids, km, d_k
+
+    def _build_shortlists(self) -> None:
+        n_c = len(self._cx)
+        if self.n > self.NEAR_K:
+            dd, ids = cKDTree(np.c_[self.x, self.y]).query(np.c_[self._cx, self._cy], k=self.NEAR_K, p=1)
+            self._near_dk = dd[:, -1] * self._city.cell_km
+        else:
+            ids = np.broadcast_to(np.arange(self.n), (n_c, self.n))
+            self._near_dk = np.full(n_c, np.inf)
+        self._near_ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self._near_km = self._city.distance_km(self.x[self._near_ids], self.y[self._near_ids],
+                                               self._cx[:, None], self._cy[:, None])
 
     CACHE_POOL = 64
 
-    def km_to(self, c: int, cx: int, cy: int, pool) -> list:
+    def km_to(self, c: int, cx: int, cy: int, pool):
         """Distances in km from suppliers `pool` to compound c; small pools are remembered per compound."""
-        if len(pool) > self.CACHE_POOL:
+        if len(pool) > self.CACHE_POOL:  # a full scan: measured, not remembered
             pool = np.asarray(pool, dtype=np.int64)
-            return self._city.distance_km(self.x[pool], self.y[pool], cx, cy).tolist()
+            return self._city.distance_km(self.x[pool], self.y[pool], cx, cy)
         known = self._km.setdefault(c, {})
         ids = pool.tolist() if isinstance(pool, np.ndarray) else pool
         for s in ids:
@@ -92,7 +102,8 @@ class LocalSupply:
         self.today_moq_array = self.moq.astype(np.int64) if min_order else np.ones(self.n, dtype=np.int64)
         self.today_available = self.today_available_array.tolist()
         self.today_moq = self.today_moq_array.tolist()
-        self.listed_count = int(self.listed.sum())
+        self.listed_ids = np.flatnonzero(self.listed)
+        self.listed_count = len(self.listed_ids)
 
     def available_sets(self, s) -> np.ndarray:
         """Sets a supplier can still sell: stock not held by sign-ups in open offers ("sold out" at 0)."""

@@ -130,6 +130,7 @@ class LockdownSupplyModel(mesa.Model):
         # --- local suppliers and their trucks ----------------------------------------------------
         n_local = stochastic_round(cfg.local_suppliers.real_count * self.scale, rng, minimum=2)
         self.local_supply = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), rng, permits=mech["permits"])
+        self.local_supply.place_compounds(self.compound_x, self.compound_y)
         ls = self.local_supply
         self.local_suppliers = [LocalSupplier(self, s, self.city.cell(ls.x[s], ls.y[s])) for s in range(n_local)]
         self.trucks = []
