@@ -32,12 +32,14 @@ class ChatGroups:
         """One day of joining in the compounds where groups are active; returns how many joined."""
         pop = self.pop
         share = pop.per_compound(self.member) / np.maximum(pop.compound_size, 1)
-        hazard = np.zeros(pop.n, dtype=np.float32)
+        candidates = np.flatnonzero(~self.member & self.can_join & active_compounds[pop.compound])
+        draw = self._rng.random(pop.n)  # one draw per household, candidate or not (the stream does not depend on who)
+        comp = pop.compound[candidates]
+        hazard = np.zeros(len(candidates), dtype=np.float32)
         if self.invitations:
-            hazard += (self.invite_rate * share)[pop.compound] * self.contact_factor
+            hazard += (self.invite_rate * share)[comp] * self.contact_factor[candidates]
         if self.posted_codes:
-            hazard += (self.code_hazard * self.codes)[pop.compound]
-        candidates = ~self.member & self.can_join & active_compounds[pop.compound]
-        joins = candidates & (self._rng.random(pop.n) < -np.expm1(-hazard))
-        self.member |= joins
-        return int(joins.sum())
+            hazard += (self.code_hazard * self.codes)[comp]
+        joins = candidates[draw[candidates] < -np.expm1(-hazard)]
+        self.member[joins] = True
+        return len(joins)

@@ -23,6 +23,7 @@ class TruckDispatch:
         self.late_cancel = scenario.local_suppliers.late_cancel_days
         self.max_one_way_km = max(0.0, (c.truck_minutes_per_day - self.load - self.stop) / (2 * self.minutes_per_km))
         self.reset_day_stats()
+        self._hh, self._sets, self._leader = [], [], []
 
     def reset_day_stats(self) -> None:
         self.trips = 0
@@ -47,9 +48,10 @@ class TruckDispatch:
         for truck in model.trucks:
             truck.start_day()
         due = sorted((o for o in orders.confirmed.values() if o.due_day <= day), key=lambda o: (o.due_day, o.id))
+        permit_day = supply.permit_day.tolist() if supply.permits and due else None
         for offer in due:
             s = offer.supplier
-            if supply.permits and model.permit_needed(offer) and not (0 <= supply.permit_day[s] <= day):
+            if permit_day is not None and model.permit_needed(offer) and not (0 <= permit_day[s] <= day):
                 pass  # waits for its pass
             else:
                 if offer.km < 0:
@@ -59,6 +61,16 @@ class TruckDispatch:
                     continue
             if day > offer.due_day + self.late_cancel:
                 orders.cancel_confirmed(offer, day, supply, model.ledger)
+        self._unload(model)
+
+    def _unload(self, model) -> None:
+        """Leave the day's delivered orders at their gates and form their ties, in delivery order, in one go."""
+        if not self._hh:
+            return
+        hh, sets = np.concatenate(self._hh), np.concatenate(self._sets)
+        model.gate.drop(hh, sets.astype(np.float32) * np.float32(model.group_orders.set_portions))
+        model.ties.form(hh, np.repeat(np.array(self._leader, dtype=np.int64), [len(h) for h in self._hh]))
+        self._hh, self._sets, self._leader = [], [], []
 
     def _send(self, model, offer, km: float, day: int) -> bool:
         trucks = model.local_suppliers[offer.supplier].trucks
@@ -70,7 +82,7 @@ class TruckDispatch:
         first = [t.trips_today == 0 for t in trucks]
         chosen = []
         for minutes in plan:
-            best = max(range(len(trucks)), key=lambda i: left[i])
+            best = left.index(max(left))  # the first truck with the most minutes left
             if not (minutes <= left[best] or (first[best] and left[best] > 0)):
                 return False
             left[best] -= minutes
@@ -81,15 +93,15 @@ class TruckDispatch:
         gate_cell = model.compounds[offer.compound].cell
         for i, minutes in chosen:
             trucks[i].drive(minutes, per_run_stops, gate_cell)
-        portions = sets.astype(np.float32) * np.float32(model.group_orders.set_portions)
-        model.gate.drop(hh, portions)
+        self._hh.append(hh)  # dropped at the gate, and ties formed, once the day's trucks are done (`_unload`)
+        self._sets.append(sets)
+        self._leader.append(offer.leader.household_index)
         ledger = model.ledger
         ledger.in_transit -= offer.portions
         ledger.at_gate += offer.portions
         offer.status, offer.ended_day = DELIVERED, day
         del model.group_orders.confirmed[offer.id]
         offer.leader.receive_delivery(offer)
-        model.ties.form(hh, offer.leader.household_index)
         offer.forget_signups()
         self.trips += len(plan)
         self.stops += 1 if self.bulk else len(hh)

@@ -9,7 +9,6 @@ leader); a leader can count only as many sign-ups a day as its hours allow.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -211,20 +210,25 @@ class GroupOrders:
                 spent[i] = True
             n_act[i] = n
         # offers tied to a short supplier: room and hours live, one by one
-        cum_list = cum.tolist() if live.any() else []
-        promised = supply.promised
-        for i in np.flatnonzero(live).tolist():
-            leader, s = leaders[i], int(sup[i])
-            room = min(int(cap_left[i]), max(int(stock_sets[s] - promised[s]), 0))
-            b, a, z = int(base[i]), int(lo[i]), int(hi[i])
-            h, p_i = leader.hours_left, float(per[i])
-            lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
-            n = min(bisect.bisect_right(cum_list, b + room, a, z) - a, lim)
-            if n > 0:
-                promised[s] += cum_list[a + n - 1] - b
-                leader.spend(n * p_i)
-                spent[i] = True
-            n_act[i] = max(n, 0)
+        live_i = np.flatnonzero(live).tolist()
+        if live_i:
+            promised = supply.promised.tolist()  # plain ints one by one, written back after the loop
+            stock_l, sup_l, cap_l = stock_sets.tolist(), sup.tolist(), cap_left.tolist()
+            base_l, lo_l, hi_l, per_l = base.tolist(), lo.tolist(), hi.tolist(), per.tolist()
+            for i in live_i:
+                leader, s = leaders[i], sup_l[i]
+                room = min(cap_l[i], max(stock_l[s] - promised[s], 0))
+                b, a = base_l[i], lo_l[i]
+                h, p_i = leader.hours_left, per_l[i]
+                lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
+                # cum rises, so the first sign-up past the room, clipped to the offer's own, is its prefix's end
+                n = min(min(max(int(cum.searchsorted(b + room, "right")), a), hi_l[i]) - a, lim)
+                if n > 0:
+                    promised[s] += int(cum[a + n - 1]) - b
+                    leader.spend(n * p_i)
+                    spent[i] = True
+                n_act[i] = max(n, 0)
+            supply.promised[:] = promised
         # book every accepted sign-up
         n_ok[active] = n_act
         pos = np.arange(len(hh)) - starts[pick]
@@ -236,14 +240,19 @@ class GroupOrders:
         taken = np.where(n_act > 0, cum[np.maximum(lo + n_act - 1, 0)] - base, 0)
         not_live = ~live & (n_act > 0)
         np.add.at(supply.promised, sup[not_live], taken[not_live])
-        for i in np.flatnonzero(n_act > 0).tolist():
-            offer, a = act[i], int(lo[i])
-            b = a + int(n_act[i])
-            offer._hh.append(hh[a:b].copy())  # a copy: a view would keep the whole day's array alive
-            offer._sets.append(sets[a:b].copy())
-            offer.sets += int(taken[i])
-            if not spent[i]:
-                leaders[i].spend(int(n_act[i]) * float(per[i]))
+        # each offer keeps a view of one compact array of today's accepted sign-ups (in offer, then signing order)
+        ok_i = np.flatnonzero(n_act > 0)
+        at = np.zeros(len(act) + 1, dtype=np.int64)
+        np.cumsum(n_act, out=at[1:])
+        at_l, taken_l, n_l, per_l, spent_l = (at.tolist(), taken.tolist(), n_act.tolist(), per.tolist(),
+                                              spent.tolist())
+        for i in ok_i.tolist():
+            offer, a, b = act[i], at_l[i], at_l[i + 1]
+            offer._hh.append(h_acc[a:b])
+            offer._sets.append(s_acc[a:b])
+            offer.sets += taken_l[i]
+            if not spent_l[i]:
+                leaders[i].spend(n_l[i] * per_l[i])
         return n_ok
 
     # --- closing: the minimum order -------------------------------------------------------------------
@@ -275,7 +284,7 @@ class GroupOrders:
                 released.append((hh, sets))
                 self._end(offer, CANCELLED, day)
                 continue
-            n_keep = int(np.searchsorted(np.cumsum(sets), avail, side="right"))
+            n_keep = len(hh) if avail >= total else int(np.searchsorted(np.cumsum(sets), avail, side="right"))
             if n_keep < len(hh):
                 released.append((hh[n_keep:], sets[n_keep:]))
                 hh, sets = hh[:n_keep], sets[:n_keep]

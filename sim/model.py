@@ -122,7 +122,7 @@ class LockdownSupplyModel(mesa.Model):
         self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district)
         self.compounds = [Compound(self, c, self.city.cell(self.compound_x[c], self.compound_y[c]))
                           for c in range(pop.n_compounds)]
-        self.households = [Household(self, i) for i in range(pop.n)]
+        self.households = Household.create_all(self, pop.n)
         self.n_elderly = int(pop.elderly.sum())
         self.rules = LockdownRules(cfg, pop.compound_district, rng, lockdown=bool(lockdown), tiers=mech["tiers"])
         self.food = FoodStock(pop.size, cfg.stock, rng)
@@ -162,6 +162,9 @@ class LockdownSupplyModel(mesa.Model):
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
         self._tie_day = -1
+        self._permit_day = None
+        self._leader_compound = np.zeros(0, dtype=np.int64)
+        self._supplier_district = self._compound_district = None
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
@@ -190,8 +193,17 @@ class LockdownSupplyModel(mesa.Model):
         return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]
 
     def permit_needed_for(self, supplier: int, compound: int) -> bool:
-        return (self.rules.needs_permit(int(self.local_supply.district[supplier]))
-                or self.rules.needs_permit(int(self.population.compound_district[compound])))
+        """A truck needs a pass if either end of its trip is in a locked district (asked per offer, so the
+        district rules are read once a day)."""
+        rules = self.rules
+        if self._permit_day != rules.day:
+            self._permit_locked = [rules.needs_permit(d) for d in range(2)]
+            self._permit_day = rules.day
+            if self._supplier_district is None:
+                self._supplier_district = self.local_supply.district.tolist()
+                self._compound_district = self.population.compound_district.tolist()
+        locked = self._permit_locked
+        return locked[self._supplier_district[supplier]] or locked[self._compound_district[compound]]
 
     def permit_needed(self, offer) -> bool:
         return self.permit_needed_for(offer.supplier, offer.compound)
@@ -284,12 +296,19 @@ class LockdownSupplyModel(mesa.Model):
         agents = self.agents_by_type.get(GroupLeader)
         if not agents:
             return
-        order = list(agents)
-        agents.random.shuffle(order)
+        leaders = self.leaders
+        assert len(agents) == len(leaders), "leaders are never removed from the model"
+        order = list(range(len(leaders)))
+        agents.random.shuffle(order)  # the same permutation shuffle_do would draw for the agent set
         cap = self.cfg.group_buying.offers_per_leader
         uncovered = self.group_orders.uncovered
         self.local_supply.snapshot_for_search(self.group_orders.min_order)
-        for leader in order:
+        # uncovered need only falls while leaders act, so leaders in compounds without any are skipped up front
+        if len(self._leader_compound) != len(leaders):
+            self._leader_compound = np.array([ld.compound.index for ld in leaders], dtype=np.int64)
+        order = np.asarray(order, dtype=np.int64)
+        for i in order[uncovered[self._leader_compound[order]] >= 1].tolist():
+            leader = leaders[i]
             if leader.active and leader.hours_left > 0 and len(leader.offers) < cap and uncovered[leader.compound.index] >= 1:
                 leader.lead()
 

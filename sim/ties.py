@@ -24,9 +24,10 @@ class Ties:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def form(self, households: np.ndarray, leader: int) -> None:
-        """Households of a delivered order and its leader gain (or strengthen) a tie; merged by `end_day`."""
-        self._today.append(households.astype(np.int64) * self.n + np.int64(leader))
+    def form(self, households: np.ndarray, leader) -> None:
+        """Households of a delivered order and its leader (one, or one per household) gain or strengthen a tie;
+        merged by `end_day`."""
+        self._today.append(households.astype(np.int64) * self.n + np.asarray(leader, dtype=np.int64))
 
     def end_day(self, day: int) -> None:
         """Merge the day's new ties into the sorted store (one tie per household-leader pair)."""
@@ -56,8 +57,10 @@ class Ties:
         """One day of fading after reopening (strong ties are kept)."""
         if not self.decay_on or len(self.keys) == 0:
             return
-        weak = self.strength < self.kept_strength
-        lose = weak & (self._rng.random(len(self.keys)) < self.decay_rate / self.strength)
+        draw = self._rng.random(len(self.keys))
+        weak = np.flatnonzero(self.strength < self.kept_strength)
+        lose = np.zeros(len(self.keys), dtype=bool)
+        lose[weak] = draw[weak] < self.decay_rate / self.strength[weak]
         if lose.any():
             self.lost_total += int(lose.sum())
             self.keys, self.strength, self.made_day = self.keys[~lose], self.strength[~lose], self.made_day[~lose]
