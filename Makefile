@@ -7,7 +7,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install bench bench-batch viz clean
+.PHONY: run test install bench bench-scaling bench-batch viz clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
@@ -26,6 +26,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/household_days.py
+
+bench-scaling: $(STAMP)
+	$(BIN)/python benchmarks/scaling.py
 
 bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/batch_throughput.py --dask

@@ -113,7 +113,8 @@ class GroupLeader(mesa.Agent):
             if complete:
                 pool = short
             elif best is None or not (best[1] and best[2] < d_k):
-                pool = self._usable(np.union1d(np.asarray(ties, dtype=np.int64), supply.listed_ids))
+                extra = np.asarray([s for s in ties if not listed[s]], dtype=np.int64)  # sorted, unique
+                pool = self._usable(np.insert(supply.listed_ids, np.searchsorted(supply.listed_ids, extra), extra))
                 best = self._best(pool, c, cx, cy, wanted)
         if best is None:
             if pool is not None and len(pool):  # searched, found nobody usable: the hours are spent anyway

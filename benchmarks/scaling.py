@@ -30,15 +30,14 @@ def rss_mb() -> float:
 
 def one_model(households: int, days: int | None) -> dict:
     """Run the model once (this process) and measure it."""
-    import sim.model  # noqa: F401  (imports are not part of the measurement)
+    import sim.runner  # imports are not part of the measurement
 
     base = rss_mb()
     scenario = "shanghai-2022-full" if households >= FULL else "shanghai-2022"
     t0 = time.perf_counter()
-    model = sim.model.LockdownSupplyModel(scenario=scenario, households=households, days=days, rng=1)
+    model = sim.runner.LockdownSupplyModel(scenario=scenario, households=households, days=days, rng=1)
     t1 = time.perf_counter()
-    while model.running:
-        model.step()
+    sim.runner.run_to_end(model)  # the loop `lockdown-sim run` uses
     t2 = time.perf_counter()
     hh_days = households * model.horizon
     return {"what": "model", "households": households, "days": model.horizon, "build_s": t1 - t0,

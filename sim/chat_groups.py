@@ -17,6 +17,7 @@ class ChatGroups:
         self.member = rng.random(pop.n) < gcfg.initial_member_share
         self.can_join = pop.phone | (pop.proxy & proxies)
         self.member &= self.can_join
+        self.version = 0  # bumped whenever someone joins (readers rebuild what they derive from membership)
         self.codes = rng.random(pop.n_compounds) < gcfg.code_post_share
         self.invitations = invitations
         self.posted_codes = posted_codes
@@ -42,4 +43,6 @@ class ChatGroups:
             hazard += (self.code_hazard * self.codes)[comp]
         joins = candidates[draw[candidates] < -np.expm1(-hazard)]
         self.member[joins] = True
+        if len(joins):
+            self.version += 1
         return len(joins)

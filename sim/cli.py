@@ -107,11 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args) -> int:
     from analysis.summary import summarise, summary_lines
-    from sim.model import LockdownSupplyModel
+    from sim.model import check_params
     from sim.runner import daily_table, prepare_out_dir, run_info, run_model, write_run
 
     params = _model_params(args)
-    LockdownSupplyModel(**dict(params, days=1), rng=args.rng)  # validates everything before the real run
+    check_params(**params)  # validates everything before the real run, without building a (possibly full) city
     out = prepare_out_dir(args.out, args.overwrite)
     model = run_model(params, rng=args.rng, label=f"{model_label(params)}")
     table = daily_table(model)

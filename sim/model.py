@@ -161,7 +161,7 @@ class LockdownSupplyModel(mesa.Model):
         self.leader_of_household: dict[int, GroupLeader] = {}
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
-        self._tie_day = -1
+        self._tie_version = -1
         self._permit_day = None
         self._leader_compound = np.zeros(0, dtype=np.int64)
         self._supplier_district = self._compound_district = None
@@ -180,16 +180,17 @@ class LockdownSupplyModel(mesa.Model):
     def member_tie_suppliers(self, c: int) -> np.ndarray:
         """Local suppliers that members of compound c's chat group know (bridging ties brought into the group).
 
-        Built for all compounds once a day (membership changes only when the groups grow, before leaders act).
+        Built for all compounds when membership has changed (groups grow only before leaders act; after
+        reopening they stop growing, and the lists stand).
         """
-        if self._tie_day != self.day:
+        if self._tie_version != self.chat.version:
             pop = self.population
             idx = np.flatnonzero(self.chat.member & (pop.supplier_tie >= 0))
             keys = np.unique(pop.compound[idx].astype(np.int64) * self.local_supply.n + pop.supplier_tie[idx])
             comp = keys // self.local_supply.n
             self._tie_suppliers = keys % self.local_supply.n
             self._tie_start = np.searchsorted(comp, np.arange(pop.n_compounds + 1))
-            self._tie_day = self.day
+            self._tie_version = self.chat.version
         return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]
 
     def permit_needed_for(self, supplier: int, compound: int) -> bool:

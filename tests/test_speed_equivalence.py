@@ -41,3 +41,47 @@ def test_city_distance_matches_a_search_over_every_crossing():
     same = (x1 < city.river_x) == (x2 < city.river_x)
     expected = np.where(same, np.abs(x1 - x2) + np.abs(y1 - y2), across) * city.cell_km
     assert np.array_equal(city.distance_km(x1, y1, x2, y2), expected)
+
+
+def test_runs_leave_the_cycle_collector_as_they_found_it():
+    """run_to_end freezes the built city out of Python's cycle collector for the run, and always unfreezes it."""
+    import gc
+
+    from sim.model import LockdownSupplyModel
+    from sim.runner import run_model
+
+    gc.unfreeze()
+    real_step, frozen = LockdownSupplyModel.step, []
+
+    def step(self):
+        frozen.append(gc.get_freeze_count())
+        real_step(self)
+
+    LockdownSupplyModel.step = step
+    try:
+        model = run_model({"scenario": "toy", "households": 200, "days": 3}, rng=1, progress=False)
+    finally:
+        LockdownSupplyModel.step = real_step
+    assert model.steps == 3
+    assert all(count > 1000 for count in frozen)  # the city was frozen while it ran ...
+    assert gc.get_freeze_count() == 0  # ... and is not any more
+
+
+def test_tie_suppliers_follow_chat_membership():
+    """The per-compound lists of suppliers members know are rebuilt when someone joins, and only then."""
+    import numpy as np
+
+    from sim.model import LockdownSupplyModel
+
+    m = LockdownSupplyModel(scenario="toy", households=2000, rng=2)
+    for _ in range(12):
+        m.step()
+    pop, chat = m.population, m.chat
+    for c in range(pop.n_compounds):
+        members = (pop.compound == c) & chat.member & (pop.supplier_tie >= 0)
+        assert m.member_tie_suppliers(c).tolist() == np.unique(pop.supplier_tie[members]).tolist()
+    outsider = np.flatnonzero(~chat.member & (pop.supplier_tie >= 0))[0]
+    c = int(pop.compound[outsider])
+    chat.member[outsider] = True
+    chat.version += 1
+    assert int(pop.supplier_tie[outsider]) in m.member_tie_suppliers(c).tolist()
