@@ -162,6 +162,7 @@ class LockdownSupplyModel(mesa.Model):
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
         self._tie_version = -1
+        self._tie_counted = self._tie_keys = None  # households whose supplier ties are in the lists; the lists' keys
         self._permit_day = None
         self._leader_compound = np.zeros(0, dtype=np.int64)
         self._supplier_district = self._compound_district = None
@@ -184,11 +185,19 @@ class LockdownSupplyModel(mesa.Model):
         reopening they stop growing, and the lists stand).
         """
         if self._tie_version != self.chat.version:
-            pop = self.population
-            idx = np.flatnonzero(self.chat.member & (pop.supplier_tie >= 0))
-            keys = np.unique(pop.compound[idx].astype(np.int64) * self.local_supply.n + pop.supplier_tie[idx])
-            comp = keys // self.local_supply.n
-            self._tie_suppliers = keys % self.local_supply.n
+            pop, ns = self.population, self.local_supply.n
+            with_tie = self.chat.member & (pop.supplier_tie >= 0)
+            if self._tie_counted is None or (self._tie_counted & ~with_tie).any():
+                fresh, keys = with_tie, np.zeros(0, dtype=np.int64)  # from scratch (members only ever join)
+            else:
+                fresh, keys = with_tie & ~self._tie_counted, self._tie_keys  # add the newcomers' ties
+            idx = np.flatnonzero(fresh)
+            new = np.unique(pop.compound[idx].astype(np.int64) * ns + pop.supplier_tie[idx])
+            merged = np.sort(np.concatenate([keys, new]), kind="stable")  # two sorted runs: a linear merge
+            keys = merged[np.concatenate([[True], merged[1:] != merged[:-1]])] if len(merged) else merged
+            self._tie_keys, self._tie_counted = keys, with_tie
+            comp = keys // ns
+            self._tie_suppliers = keys % ns
             self._tie_start = np.searchsorted(comp, np.arange(pop.n_compounds + 1))
             self._tie_version = self.chat.version
         return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]

@@ -85,3 +85,8 @@ def test_tie_suppliers_follow_chat_membership():
     chat.member[outsider] = True
     chat.version += 1
     assert int(pop.supplier_tie[outsider]) in m.member_tie_suppliers(c).tolist()
+    # a member leaving (never happens in the model, but a user may edit the arrays) rebuilds from scratch
+    chat.member[outsider] = False
+    chat.version += 1
+    members = (pop.compound == c) & chat.member & (pop.supplier_tie >= 0)
+    assert m.member_tie_suppliers(c).tolist() == np.unique(pop.supplier_tie[members]).tolist()
