@@ -84,7 +84,7 @@ def plot(rows: list[dict], path: Path, boltzmann: dict) -> None:
     bn = sorted(boltzmann)
     b.semilogx(bn, [1e6 / boltzmann[a] for a in bn], "x:", color="red", label="Mesa Boltzmann, per agent-step")
     b.set_ylim(bottom=0)
-    b.set_xlabel("households")
+    b.set_xlabel("households (agents, for Boltzmann)")
     b.set_ylabel("microseconds per household-day")
     b.set_title("cost per household-day")
     b.legend()

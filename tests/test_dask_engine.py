@@ -53,7 +53,7 @@ def _tasks_started_twice(dask_scheduler) -> list:
 
 
 def test_a_worker_killed_mid_batch_loses_and_duplicates_no_run(tmp_path):
-    path = write_experiment(tmp_path, households=800, days=30, replicates=4)  # 16 runs of ~0.07 s
+    path = write_experiment(tmp_path, households=3000, days=40, replicates=4)  # 16 runs of ~0.2 s: the kill lands mid-batch
     experiment = load_experiment(path)
     out = tmp_path / "dask"
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -86,5 +86,5 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_no_run(tmp_path):
     with LocalEngine(1) as local:
         run_batch(experiment, tmp_path / "local", local, progress=False)
     survived = load_results(out)
-    assert survived.groupby("run_id").size().eq(30).all()
+    assert survived.groupby("run_id").size().eq(40).all()
     pd.testing.assert_frame_equal(survived, load_results(tmp_path / "local"))
