@@ -21,8 +21,6 @@ class GroupLeader(mesa.Agent):
         self.active = True
         self.offers: list = []  # open offers
         self.known: dict[int, int] = {}  # supplier -> deliveries received from it
-        self._known_ids: list[int] = []
-        self._known_km: list[float] = []
         self.lapsed: dict[int, int] = {}  # supplier -> day an offer with it last lapsed (the last two days)
         self.deliveries = 0
         self.emerged_day = model.day
@@ -86,14 +84,8 @@ class GroupLeader(mesa.Agent):
         c = self.compound.index
         cx, cy = m.compound_x[c], m.compound_y[c]
         wanted = max(wanted_sets, 1.0)
-        if self._known_ids:
-            drop = self._dropped()
-            if drop:
-                pairs = [(s, km) for s, km in zip(self._known_ids, self._known_km) if s not in drop]
-                pool, kms = [s for s, _ in pairs], [km for _, km in pairs]
-            else:
-                pool, kms = self._known_ids, self._known_km
-            best = self._best(pool, c, cx, cy, wanted, kms)
+        if self.known:
+            best = self._best(self._usable(list(self.known)), c, cx, cy, wanted)
             if best is not None:
                 return best[0], False, False
         ties = m.member_tie_suppliers(c).tolist() if m.mechanisms["supplier_ties"] else []
@@ -148,7 +140,7 @@ class GroupLeader(mesa.Agent):
             drop.update(self.lapsed)
         return drop
 
-    def _best(self, pool: list, c: int, cx: int, cy: int, wanted: float, kms=None):
+    def _best(self, pool: list, c: int, cx: int, cy: int, wanted: float):
         """(supplier, reachable_minimum, km) of the best usable supplier in pool, or None.
 
         Usable: stock for its minimum order today and within a truck's day. Best: a minimum the group can
@@ -159,8 +151,7 @@ class GroupLeader(mesa.Agent):
         m = self.model
         supply = m.local_supply
         max_km = m.dispatch.max_one_way_km
-        if kms is None:
-            kms = supply.km_to(c, cx, cy, pool)
+        kms = supply.km_to(c, cx, cy, pool)
         if len(pool) > supply.CACHE_POOL:  # large pools (a full scan): the same choice, vectorised
             ids = np.asarray(pool, dtype=np.int64)
             need = supply.today_moq_array[ids]
@@ -187,13 +178,7 @@ class GroupLeader(mesa.Agent):
     def receive_delivery(self, offer) -> None:
         """At the gate: timing, unloading, checking (not cut by a gateway)."""
         self.spend(self.model.cfg.leader_hours.receive)
-        s = offer.supplier
-        if s not in self.known:  # known suppliers in the order first delivered, with their distance
-            c = self.compound.index
-            m = self.model
-            self._known_ids.append(s)
-            self._known_km.append(m.local_supply.km_to(c, m.compound_x[c], m.compound_y[c], [s])[0])
-        self.known[s] = self.known.get(s, 0) + 1
+        self.known[offer.supplier] = self.known.get(offer.supplier, 0) + 1
         self.deliveries += 1
 
     def retire(self) -> None:

@@ -64,11 +64,10 @@ class Offer:
 class GroupOrders:
     """All offers of the run and the sign-up / minimum-order mechanics."""
 
-    def __init__(self, scenario, pop, food, rng: np.random.Generator, *, min_order: bool, gateway_factor: float = 1.0):
+    def __init__(self, scenario, pop, food, rng: np.random.Generator, *, min_order: bool):
         g, h = scenario.group_buying, scenario.leader_hours
         self.pop, self.food, self._rng = pop, food, rng
         self.min_order = min_order
-        self.gateway_factor = gateway_factor  # leaders on a gateway do this share of the paperwork
         self.set_portions = scenario.local_suppliers.set_portions
         self.window = g.signup_window_days
         self.signup_prob = g.signup_prob
@@ -170,11 +169,11 @@ class GroupOrders:
         sup = np.array([o.supplier for o in act], dtype=np.int64)
         cap_left = np.array([o.cap_sets - o.sets for o in act], dtype=np.int64)
         hours = np.array([ld.hours_left for ld in leaders], dtype=np.float64)
-        factor = self.gateway_factor
-        per = np.array([per_signup * (factor if ld.uses_gateway else 1.0) for ld in leaders], dtype=np.float64)
+        per = np.array([ld.overhead(per_signup) for ld in leaders], dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             limit = np.where(hours <= 0, 0, np.where(per > 0, np.floor(hours / np.where(per > 0, per, 1)), 1 << 30))
-        limit = limit.astype(np.int64)
+        limit = limit.astype(np.int64)  # leader.signups_possible, for all at once
+        per_l = per.tolist()
         free = np.maximum(stock_sets[sup] - supply.promised[sup], 0)
 
         def prefix(room):
@@ -201,12 +200,9 @@ class GroupOrders:
         # leaders with several offers, suppliers with enough stock: only the hours carry from offer to offer
         for i in np.flatnonzero(shared_leader).tolist():
             leader = leaders[i]
-            p_i = float(per[i])
-            h = leader.hours_left
-            lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
-            n = min(int(n_room[i]), lim)
+            n = min(int(n_room[i]), leader.signups_possible(per_signup))
             if n > 0:
-                leader.spend(n * p_i)
+                leader.spend(n * per_l[i])
                 spent[i] = True
             n_act[i] = n
         # offers tied to a short supplier: room and hours live, one by one
@@ -214,18 +210,17 @@ class GroupOrders:
         if live_i:
             promised = supply.promised.tolist()  # plain ints one by one, written back after the loop
             stock_l, sup_l, cap_l = stock_sets.tolist(), sup.tolist(), cap_left.tolist()
-            base_l, lo_l, hi_l, per_l = base.tolist(), lo.tolist(), hi.tolist(), per.tolist()
+            base_l, lo_l, hi_l = base.tolist(), lo.tolist(), hi.tolist()
             for i in live_i:
                 leader, s = leaders[i], sup_l[i]
                 room = min(cap_l[i], max(stock_l[s] - promised[s], 0))
                 b, a = base_l[i], lo_l[i]
-                h, p_i = leader.hours_left, per_l[i]
-                lim = 0 if h <= 0 else (int(h / p_i) if p_i > 0 else 1 << 30)
                 # cum rises, so the first sign-up past the room, clipped to the offer's own, is its prefix's end
-                n = min(min(max(int(cum.searchsorted(b + room, "right")), a), hi_l[i]) - a, lim)
+                n = min(min(max(int(cum.searchsorted(b + room, "right")), a), hi_l[i]) - a,
+                        leader.signups_possible(per_signup))
                 if n > 0:
                     promised[s] += int(cum[a + n - 1]) - b
-                    leader.spend(n * p_i)
+                    leader.spend(n * per_l[i])
                     spent[i] = True
                 n_act[i] = max(n, 0)
             supply.promised[:] = promised
@@ -244,8 +239,7 @@ class GroupOrders:
         ok_i = np.flatnonzero(n_act > 0)
         at = np.zeros(len(act) + 1, dtype=np.int64)
         np.cumsum(n_act, out=at[1:])
-        at_l, taken_l, n_l, per_l, spent_l = (at.tolist(), taken.tolist(), n_act.tolist(), per.tolist(),
-                                              spent.tolist())
+        at_l, taken_l, n_l, spent_l = at.tolist(), taken.tolist(), n_act.tolist(), spent.tolist()
         for i in ok_i.tolist():
             offer, a, b = act[i], at_l[i], at_l[i + 1]
             offer._hh.append(h_acc[a:b])

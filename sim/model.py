@@ -151,8 +151,7 @@ class LockdownSupplyModel(mesa.Model):
         self.volunteers = Volunteers(pop, cfg.volunteers, rng, enabled=mech["volunteers"])
         self.canvassing = Canvassing(pop, cfg.outreach, rng, enabled=mech["canvassing"], proxies=mech["proxies"])
         self.gate = Gate(pop, cfg.volunteers)
-        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"],
-                                        gateway_factor=cfg.gateway.overhead_factor)
+        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"])
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
         self.gateway = Gateway(cfg.gateway, rng, enabled=mech["gateway"])
         self.ties = Ties(pop.n, cfg.ties, rng, decay=mech["tie_decay"])
@@ -165,7 +164,8 @@ class LockdownSupplyModel(mesa.Model):
         self._tie_counted = self._tie_keys = None  # households whose supplier ties are in the lists; the lists' keys
         self._permit_day = None
         self._leader_compound = np.zeros(0, dtype=np.int64)
-        self._supplier_district = self._compound_district = None
+        self._supplier_district = self.local_supply.district.tolist()  # plain lists for the per-offer permit check
+        self._compound_district = pop.compound_district.tolist()
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
@@ -209,9 +209,6 @@ class LockdownSupplyModel(mesa.Model):
         if self._permit_day != rules.day:
             self._permit_locked = [rules.needs_permit(d) for d in range(2)]
             self._permit_day = rules.day
-            if self._supplier_district is None:
-                self._supplier_district = self.local_supply.district.tolist()
-                self._compound_district = self.population.compound_district.tolist()
         locked = self._permit_locked
         return locked[self._supplier_district[supplier]] or locked[self._compound_district[compound]]
 
