@@ -20,31 +20,44 @@ class Courier(CellAgent):
 
 
 class Rider(Courier):
-    """A platform rider. Works on a day when not locked down (its draw is below the share of riders at work).
+    """A platform rider. Works on a day when its draw is below the share of riders at work, and is dispatched to
+    an open site for the day (its home site otherwise).
 
     Riders are many (80,000 in the full city), so their daily state is held in the platform's arrays.
     """
 
-    def __init__(self, model, site, cell, index: int):
-        super().__init__(model, site, cell)
+    def __init__(self, model, platform, index: int):
         self.index = index
+        self._platform = platform
+        home = platform.sites[int(platform.rider_home[index])]
+        super().__init__(model, home, home.cell)
+
+    @property
+    def base(self):
+        """Today's site if at work, else the home site."""
+        site = int(self._platform.rider_site[self.index])
+        return self._platform.sites[site if site >= 0 else int(self._platform.rider_home[self.index])]
+
+    @base.setter
+    def base(self, value) -> None:  # Courier.__init__ sets the home site, which the platform's arrays hold
+        pass
 
     @property
     def draw(self) -> float:
-        return float(self.model.platform.rider_draw[self.index])
+        return float(self._platform.rider_draw[self.index])
 
     @property
     def working(self) -> bool:
-        return bool(self.model.platform.rider_working[self.index])
+        return bool(self._platform.rider_working[self.index])
 
     @property
     def capacity(self) -> int:
         """Stops it can make today."""
-        return int(self.model.platform.rider_capacity[self.index])
+        return int(self._platform.rider_capacity[self.index])
 
     @property
     def stops_today(self) -> int:
-        return int(self.model.platform.rider_stops[self.index])
+        return int(self._platform.rider_stops[self.index])
 
     @stops_today.setter
     def stops_today(self, value) -> None:  # Courier.__init__ sets 0; the platform owns the count

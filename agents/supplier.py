@@ -5,6 +5,7 @@ only above a minimum order (the "space of places")."""
 
 from __future__ import annotations
 
+import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from sim.local_supply import KINDS
@@ -22,9 +23,11 @@ class Supplier(FixedAgent):
 class PlatformSupplier(Supplier):
     """A platform site: opens when its staff can work, sells delivery slots first come, first served."""
 
-    def __init__(self, model, index: int, cell):
-        super().__init__(model, index, cell)
-        self.riders: list = []
+    @property
+    def riders(self) -> list:
+        """Riders dispatched to this site today."""
+        platform = self.model.platform
+        return [platform.riders[i] for i in np.flatnonzero(platform.rider_site == self.index).tolist()]
 
     @property
     def is_open(self) -> bool:

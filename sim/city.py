@@ -20,7 +20,7 @@ DISTRICT_NAMES = ("west", "east")
 class City:
     """Grid geometry and travel distances (in km) between cells."""
 
-    def __init__(self, n_compounds: int, cfg, random, rng: np.random.Generator):
+    def __init__(self, n_compounds: int, cfg, random):
         self.cell_km = cfg.cell_km
         land = max(16, math.ceil(n_compounds * cfg.cells_per_compound))
         self.height = max(4, math.ceil(math.sqrt(land * 3 / 4)))
@@ -38,15 +38,14 @@ class City:
         self.grid.create_property_layer("district", default_value=0, dtype=np.int8)
         self.grid._mesa_property_layers["district"].data[:] = district
         self.district_layer = district
-        self._rng = rng
 
-    def random_land_cells(self, district: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One random land cell (x, y) in each given district (vectorised)."""
+    def random_land_cells(self, district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One random land cell (x, y) in each given district (vectorised), drawn from the caller's stream."""
         n = len(district)
         west_w, east_w = self.river_x, self.width - self.river_x - 1
-        u = self._rng.random(n)
+        u = rng.random(n)
         x = np.where(district == WEST, (u * west_w).astype(np.int32), self.river_x + 1 + (u * east_w).astype(np.int32))
-        y = self._rng.integers(0, self.height, n, dtype=np.int32)
+        y = rng.integers(0, self.height, n, dtype=np.int32)
         return x.astype(np.int32), y
 
     def district_of(self, x) -> np.ndarray:

@@ -73,9 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="platform vs group buying vs hybrid on the same city and seeds (headline)")
     _common(cmp_)
     cmp_.add_argument("--rng", type=int, default=1, help="first seed (default 1)")
-    cmp_.add_argument("--seeds", type=int, default=3, help="seeds per mode: rng, rng+1, ... (default 3)")
+    cmp_.add_argument("--seeds", type=int, default=30,
+                      help="seeds per mode, the same in every mode: rng, rng+1, ... (default 30: intervals narrow "
+                           "enough to rank the modes where they differ)")
     cmp_.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
-    cmp_.add_argument("--out", help="also write compare.csv (one row per run) and compare.txt here")
+    cmp_.add_argument("--out", help="also write compare.csv (one row per run), compare_differences.csv (paired "
+                                    "differences) and compare.txt here")
 
     batch = sub.add_parser("batch", help="run an experiment file (replicates, sweeps) into a resumable results directory")
     batch.add_argument("experiment", metavar="EXPERIMENT",
@@ -129,7 +132,7 @@ def model_label(params: dict) -> str:
 
 
 def cmd_compare(args) -> int:
-    from analysis.compare import compare_table, format_table
+    from analysis.compare import compare_report, difference_rows
     from experiments.compare import run_compare
     from sim.model import LockdownSupplyModel
     from sim.runner import atomic_write
@@ -149,15 +152,17 @@ def cmd_compare(args) -> int:
             raise ScenarioError(f"--out: cannot create '{out}': {exc.strerror}") from None
     seeds = list(range(args.rng, args.rng + args.seeds))
     runs = run_compare(params, seeds, workers=min(args.workers, 3 * len(seeds)))
-    text = format_table(compare_table(runs))
+    text = compare_report(runs)
     n = probe.population.n
     print(f"{probe.cfg.name}: {n:,} households, {probe.population.n_compounds:,} compounds, "
-          f"{params.get('days', probe.cfg.horizon)} days (lockdown until day {probe.cfg.timeline.reopen_day}), seeds {seeds[0]}..{seeds[-1]}")
+          f"{params.get('days', probe.cfg.horizon)} days (lockdown until day {probe.cfg.timeline.reopen_day}), "
+          f"seeds {seeds[0]}..{seeds[-1]}, outcomes over the lockdown")
     print(text)
     if out is not None:
         atomic_write(out / "compare.csv", lambda p: runs.to_csv(p, index=False))
+        atomic_write(out / "compare_differences.csv", lambda p: difference_rows(runs).to_csv(p, index=False))
         atomic_write(out / "compare.txt", lambda p: Path(p).write_text(text + "\n"))
-        print(f"wrote {out / 'compare.csv'} and compare.txt")
+        print(f"wrote {out / 'compare.csv'}, compare_differences.csv and compare.txt")
     return 0
 
 

@@ -27,7 +27,9 @@ class FoodStock:
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
         self.reorder = (stock_cfg.reorder_days * self.size).astype(np.float32)
         self.target = (stock_cfg.target_days * self.size).astype(np.float32)
-        self.offer_level = (stock_cfg.offer_days * self.size).astype(np.float32)
+        # one model of when a household looks for food, in every channel; a margin (0 by default, bounded in the
+        # scenario) lets households take up a group offer they see a little earlier, as supply was uncertain
+        self.offer_level = ((stock_cfg.reorder_days + stock_cfg.offer_margin_days) * self.size).astype(np.float32)
 
     def in_need(self) -> np.ndarray:
         """Households whose stock plus food on its way is below their reorder level."""

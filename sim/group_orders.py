@@ -79,6 +79,8 @@ class GroupOrders:
         self.confirmed: dict[int, Offer] = {}  # id -> offer awaiting dispatch, in confirmation order
         self.signed = np.full(pop.n, -1, dtype=np.int64)  # id of the open offer a household signed, -1 none
         self.uncovered = np.zeros(pop.n_compounds)
+        self.wanted = np.zeros(pop.n_compounds)
+        self.wanting_share = np.zeros(pop.n_compounds)
         self.closed_total = {CONFIRMED: 0, LAPSED: 0, CANCELLED: 0}
         self.reset_day_stats()
 
@@ -96,10 +98,17 @@ class GroupOrders:
     def measure_need(self, eligible: np.ndarray, demand: np.ndarray) -> None:
         """Sets wanted per compound by households that could sign up and are not covered by an open offer."""
         want = np.where(eligible & (self.signed < 0), self.sets_wanted(demand), 0)
-        self.uncovered = self.pop.per_compound(want)
+        self.wanted = self.pop.per_compound(want)
+        self.wanting_share = self.pop.per_compound(want > 0) / np.maximum(self.pop.per_compound(eligible), 1)
+        self.uncovered = self.wanted.copy()
         for offer in self.open:
             self.uncovered[offer.compound] -= max(0, offer.cap_sets - offer.sets)
         np.maximum(self.uncovered, 0, out=self.uncovered)
+
+    def need_pressure(self) -> np.ndarray:
+        """Per compound, the need nobody is covering: the share of members wanting food today times the share of
+        the sets they want that no open offer has room for (0 where nobody wants any)."""
+        return np.where(self.wanted > 0, self.uncovered / np.maximum(self.wanted, 1), 0.0) * self.wanting_share
 
     # --- posting and signing up --------------------------------------------------------------------
     def post(self, leader, supplier: int, cap_sets: int, moq: int, day: int, via_gateway: bool) -> Offer:

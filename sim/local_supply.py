@@ -21,7 +21,7 @@ class LocalSupply:
         self.set_portions = cfg.set_portions
         self.kind = rng.choice(len(KINDS), size=n, p=cfg.kind_shares).astype(np.int8)
         self.district = (rng.random(n) >= scenario.city.west_share).astype(np.int8)
-        self.x, self.y = city.random_land_cells(self.district)
+        self.x, self.y = city.random_land_cells(self.district, rng)
         weights = rng.lognormal(0.0, 0.8, n)
         self.daily = (cfg.capacity_ratio * daily_need * weights / weights.sum()).astype(np.float64)
         self.stock = self.daily.copy()

@@ -26,7 +26,7 @@ from sim.food_stock import FoodStock
 from sim.gate import Gate
 from sim.gateway import Gateway
 from sim.group_orders import GroupOrders
-from sim.leader_emergence import emerging_leaders
+from sim.leader_emergence import LeaderEmergence
 from sim.ledger import Ledger
 from sim.local_supply import LocalSupply
 from sim.lockdown import SEALED, LockdownRules
@@ -36,6 +36,8 @@ from sim.platform_slots import PlatformChannel
 from sim.population import build_population, stochastic_round
 from sim.retail import Retail
 from sim.scenario import load_scenario
+from sim.streams import Streams
+from sim.supplier_ties import draw_supplier_ties
 from sim.schema import MECHANISMS
 from sim.ties import Ties
 from sim.volunteering import Volunteers
@@ -113,23 +115,27 @@ class LockdownSupplyModel(mesa.Model):
         self.elderly_share = cfg.population.elderly_share if elderly_share is None else float(elderly_share)
         self.day = 0
         mech = self.mechanisms
-        rng = self.rng
+        # independent streams per subsystem (common random numbers): see sim/streams.py
+        self.streams = streams = Streams.of(self.rng)
 
         # --- the city and its people ------------------------------------------------------------
-        self.population = pop = build_population(int(n), cfg, self.elderly_share, rng)
+        self.population = pop = build_population(int(n), cfg, self.elderly_share, streams)
         self.scale = pop.n / cfg.population.real_households
-        self.city = City(pop.n_compounds, cfg.city, self.random, rng)
-        self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district)
+        self.city = City(pop.n_compounds, cfg.city, streams.python_random("city.grid"))
+        self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district, streams("city.compounds"))
         self.compounds = [Compound(self, c, self.city.cell(self.compound_x[c], self.compound_y[c]))
                           for c in range(pop.n_compounds)]
         self.households = Household.create_all(self, pop.n)
         self.n_elderly = int(pop.elderly.sum())
-        self.rules = LockdownRules(cfg, pop.compound_district, rng, lockdown=bool(lockdown), tiers=mech["tiers"])
-        self.food = FoodStock(pop.size, cfg.stock, rng)
+        self.rules = LockdownRules(cfg, pop.compound_district, streams("lockdown.tiers"), lockdown=bool(lockdown),
+                                   tiers=mech["tiers"])
+        self.food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"))
 
         # --- local suppliers and their trucks ----------------------------------------------------
-        n_local = stochastic_round(cfg.local_suppliers.real_count * self.scale, rng, minimum=2)
-        self.local_supply = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), rng, permits=mech["permits"])
+        supplier_rng = streams("local_suppliers")
+        n_local = stochastic_round(cfg.local_suppliers.real_count * self.scale, supplier_rng, minimum=2)
+        self.local_supply = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), supplier_rng,
+                                        permits=mech["permits"])
         self.local_supply.place_compounds(self.compound_x, self.compound_y)
         ls = self.local_supply
         self.local_suppliers = [LocalSupplier(self, s, self.city.cell(ls.x[s], ls.y[s])) for s in range(n_local)]
@@ -139,22 +145,28 @@ class LockdownSupplyModel(mesa.Model):
                 truck = Truck(self, supplier, supplier.cell, cfg.couriers.truck_minutes_per_day)
                 supplier.trucks.append(truck)
                 self.trucks.append(truck)
-        has_tie = rng.random(pop.n) < cfg.population.supplier_tie_share
-        pop.supplier_tie[has_tie] = rng.choice(n_local, size=int(has_tie.sum()), p=ls.daily / ls.daily.sum())
+        pop.supplier_tie[:] = draw_supplier_ties(pop, ls, self.city, self.compound_x, self.compound_y,
+                                                 cfg.population.supplier_tie_share, cfg.population.supplier_tie_km,
+                                                 streams("supplier_ties"))
 
         # --- channels and community mechanisms ---------------------------------------------------
-        self.platform = PlatformChannel(self, cfg, pop, self.city, rng, self.scale, fcfs=mech["fcfs_slots"],
+        self.platform = PlatformChannel(self, cfg, pop, self.city, streams, self.scale, fcfs=mech["fcfs_slots"],
                                         proxies=mech["proxies"], courier_availability=float(courier_availability))
-        self.retail = Retail(cfg, rng)
-        self.chat = ChatGroups(pop, cfg.group_buying, rng, invitations=mech["invitations"],
+        self.retail = Retail(cfg, streams("retail"))
+        self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
-        self.volunteers = Volunteers(pop, cfg.volunteers, rng, enabled=mech["volunteers"])
-        self.canvassing = Canvassing(pop, cfg.outreach, rng, enabled=mech["canvassing"], proxies=mech["proxies"])
+        self.volunteers = Volunteers(pop, cfg.volunteers, streams("volunteers"), enabled=mech["volunteers"])
+        self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
+                                     proxies=mech["proxies"])
         self.gate = Gate(pop, cfg.volunteers)
-        self.group_orders = GroupOrders(cfg, pop, self.food, rng, min_order=mech["min_order"])
+        self.group_orders = GroupOrders(cfg, pop, self.food, streams("group_orders.signups"), min_order=mech["min_order"])
+        self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
+                                         supplier_ties=mech["supplier_ties"])
+        self._leader_order_rng = streams("leaders.order")
+        self._retirement_rng = streams("leaders.retirement")
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
-        self.gateway = Gateway(cfg.gateway, rng, enabled=mech["gateway"])
-        self.ties = Ties(pop.n, cfg.ties, rng, decay=mech["tie_decay"])
+        self.gateway = Gateway(cfg.gateway, streams("gateway"), enabled=mech["gateway"])
+        self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []
         self.leader_of_household: dict[int, GroupLeader] = {}
@@ -163,7 +175,7 @@ class LockdownSupplyModel(mesa.Model):
         self._tie_version = -1
         self._tie_counted = self._tie_keys = None  # households whose supplier ties are in the lists; the lists' keys
         self._permit_day = None
-        self._leader_compound = np.zeros(0, dtype=np.int64)
+        self._leader_compound: list[int] = []  # compound of each leader, in the order of self.leaders
         self._supplier_district = self.local_supply.district.tolist()  # plain lists for the per-offer permit check
         self._compound_district = pop.compound_district.tolist()
         self.cum_home = 0.0
@@ -230,23 +242,29 @@ class LockdownSupplyModel(mesa.Model):
         retail = float(bought.sum(dtype=np.float64))
         ledger.retail += retail
 
-        # individual platform ordering
+        # volunteers and door-to-door listing of older residents' needs, in every mode (the residents'
+        # committees and the "old partner" scheme worked whatever the channel; docs/sources.md)
+        self.volunteers.recruit(active, busy=self.is_leader)
+        factor = np.where(rules.tier == SEALED, self.cfg.volunteers.sealed_factor, 1.0)
+        self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
+
+        # individual platform ordering (volunteers order for the residents they listed)
         if self.platform_open:
             plat = self.platform
             plat.start_day(day)
-            winners, baskets = plat.book(food.demand(), np.ones(pop.n, dtype=bool))
+            winners, baskets = plat.book(food.demand(), self.canvassing.listed)
             food.pending[winners] += baskets
             self.gate.drop(winners, baskets)
             ledger.shipped_platform += plat.portions
             ledger.at_gate += plat.portions
-            plat.deliver(winners, self)
+            plat.deliver(winners, self.compounds)
             d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
                      platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
                      portions_platform=plat.portions)
 
-        # community: volunteers in every mode; chat groups, leaders and offers where group buying is open
-        self.volunteers.recruit(active, busy=self.is_leader)
+        # community group buying: chat groups, leaders and offers
         self.group_orders.reset_day_stats()
+        self.emergence.wanting_today = self.emergence.capped_today = 0
         if self.group_open:
             self._community_day(day, active)
         if rules.reopened:
@@ -278,43 +296,41 @@ class LockdownSupplyModel(mesa.Model):
         self.running = day + 1 < self.horizon
 
     def _community_day(self, day: int, active: np.ndarray) -> None:
+        """Chat groups grow; leaders post offers for the need in their group; where need is left uncovered,
+        members step up to lead (and post today); members sign up; offers whose window ends close."""
         pop, food, mech = self.population, self.food, self.mechanisms
         self.chat.grow(active)
-        sealed = self.rules.tier == SEALED
-        factor = np.where(sealed, self.cfg.volunteers.sealed_factor, 1.0)
-        self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
-        if mech["leader_emergence"]:
-            for h in emerging_leaders(self, active):
-                self._new_leader(int(h))
+        eligible = self.chat.member | self.canvassing.listed
+        demand = food.offer_demand()
+        self.group_orders.measure_need(eligible, demand)
         leaders = self.active_leaders()
         self.gateway.adopt(leaders, day)
         for leader in leaders:
             leader.start_day()
-        eligible = self.chat.member | self.canvassing.listed
-        demand = food.offer_demand()
-        self.group_orders.measure_need(eligible, demand)
+        self.local_supply.snapshot_for_search(self.group_orders.min_order)
         self._leaders_act()
+        if mech["leader_emergence"]:
+            busy = self.is_leader | self.volunteers.volunteer
+            first_new = len(self.leaders)
+            for h in self.emergence.emerge(self.chat.member, self.group_orders.need_pressure(), self._leaders_c,
+                                           busy, active):
+                self._new_leader(int(h))
+            self._leaders_act(first_new)
         self.group_orders.sign_up(eligible, demand, self.ties, self.local_supply)
         self.group_orders.close_due(day, self.local_supply, self.ledger, self.permit_needed)
 
-    def _leaders_act(self) -> None:
-        """Every leader, in a random order (the same draw as Mesa's shuffle_do), does the day's work; those with
-        nothing to do (retired, out of hours, offers full, no uncovered need) are skipped without a call."""
-        agents = self.agents_by_type.get(GroupLeader)
-        if not agents:
+    def _leaders_act(self, first: int = 0) -> None:
+        """Leaders from number `first` on, in a random order, do the day's work; those with nothing to do (retired,
+        out of hours, offers full, no uncovered need in their compound) are skipped without a call."""
+        leaders = self.leaders[first:]
+        if not leaders:
             return
-        leaders = self.leaders
-        assert len(agents) == len(leaders), "leaders are never removed from the model"
-        order = list(range(len(leaders)))
-        agents.random.shuffle(order)  # the same permutation shuffle_do would draw for the agent set
         cap = self.cfg.group_buying.offers_per_leader
         uncovered = self.group_orders.uncovered
-        self.local_supply.snapshot_for_search(self.group_orders.min_order)
+        compound = np.asarray(self._leader_compound[first:], dtype=np.int64)
+        order = self._leader_order_rng.permutation(len(leaders))
         # uncovered need only falls while leaders act, so leaders in compounds without any are skipped up front
-        if len(self._leader_compound) != len(leaders):
-            self._leader_compound = np.array([ld.compound.index for ld in leaders], dtype=np.int64)
-        order = np.asarray(order, dtype=np.int64)
-        for i in order[uncovered[self._leader_compound[order]] >= 1].tolist():
+        for i in order[uncovered[compound[order]] >= 1].tolist():
             leader = leaders[i]
             if leader.active and leader.hours_left > 0 and len(leader.offers) < cap and uncovered[leader.compound.index] >= 1:
                 leader.lead()
@@ -324,7 +340,9 @@ class LockdownSupplyModel(mesa.Model):
         g = self.cfg.group_buying
         hours = min(float(self.population.free_hours[h]), self.cfg.population.free_hours_max)
         leader = GroupLeader(self, h, self.compounds[c], max(hours, g.leader_min_hours))
+        leader.start_day()
         self.leaders.append(leader)
+        self._leader_compound.append(c)
         self.compounds[c].leaders.append(leader)
         self.leader_of_household[h] = leader
         self.is_leader[h] = True
@@ -335,8 +353,9 @@ class LockdownSupplyModel(mesa.Model):
 
     def _retire_leaders(self) -> None:
         rate = self.cfg.group_buying.leader_retire_rate
-        for leader in self.active_leaders():  # a retiring leader posts no new offers; open ones run their course
-            if self.random.random() < rate:
+        leaders = self.active_leaders()  # a retiring leader posts no new offers; open ones run their course
+        for leader, u in zip(leaders, self._retirement_rng.random(len(leaders)).tolist()):
+            if u < rate:
                 leader.retire()
                 self._leaders_c[leader.compound.index] -= 1
 

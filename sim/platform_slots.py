@@ -1,9 +1,15 @@
 """Individual platform ordering: delivery slots released at fixed opening times, first come, first served.
 
-Each open platform site sells as many slots a day as its staff can pick and its working riders can deliver
-(FACTS: riders ~100 orders a day; sites and staff partly locked down). Every household in need that can order
-on a phone (itself, or a remote proxy) tries when slots open; the fastest win. With `fcfs_slots` off the same
-slots go by lottery, so speed (youth, phone practice) no longer decides who eats.
+Capacity follows the record (docs/sources.md, "Couriers and platforms", "Delivery capacity over time"):
+- open sites (forward warehouses and stores) pick as many orders a day as their staff at work allow;
+- riders at work follow the curve of riders on the main platforms, counted once (the count already includes
+  riders whose own site was closed), and each makes about 100 stops a day;
+- the platform's dispatching pools riders: each day the riders at work are sent to the open sites in proportion
+  to the orders waiting there, so a site's slots are min(its picking capacity, the stops of its riders).
+A household's app shows the slots of every open site that delivers to its compound (within the service radius).
+After each opening, households arrive after a reaction delay that depends on who orders for them (a practised
+young user, an older user, a remote child, a volunteer for a listed older resident), and each takes a slot at
+the nearest site that still has one. With `fcfs_slots` off the arrival order is a lottery.
 """
 
 from __future__ import annotations
@@ -12,33 +18,64 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from sim.curves import Curve
-from sim.population import NONE, OLDER, PROXY, YOUNG, stochastic_round
+from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
+
+try:  # the slot sale is a sequential first-come-first-served loop over millions of households: compiled
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a dependency; the plain-Python loop gives the same answer
+    def njit(*args, **kwargs):
+        return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
+
+MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
+
+
+@njit(cache=True)
+def _sell(order, comp_of, delay, cand_ptr, cand_site, remaining, won_site, sold_at, turned_away):
+    """Households in arrival order each take a slot at the nearest listed site that still has one.
+
+    Writes won_site[i] (-1: none left in reach); sold_at[s] is the arrival delay that took site s's last slot,
+    turned_away[s] is set when a later arrival found s full.
+    """
+    for i in order:
+        c = comp_of[i]
+        for j in range(cand_ptr[c], cand_ptr[c + 1]):
+            s = cand_site[j]
+            if remaining[s] > 0:
+                remaining[s] -= 1
+                won_site[i] = s
+                if remaining[s] == 0:
+                    sold_at[s] = delay[i]
+                break
+            turned_away[s] = True
 
 
 class PlatformChannel:
-    """Sites, riders and the daily slot sale (vectorised over households)."""
+    """Sites, riders, the daily dispatch of riders to sites, and the slot sale (vectorised over households)."""
 
-    def __init__(self, model, scenario, pop, city, rng, scale: float, *, fcfs: bool, proxies: bool,
+    def __init__(self, model, scenario, pop, city, streams, scale: float, *, fcfs: bool, proxies: bool,
                  courier_availability: float):
         from agents.courier import Rider
         from agents.supplier import PlatformSupplier
 
         p, c = scenario.platform, scenario.couriers
-        self.pop, self.city, self._rng = pop, city, rng
+        self.pop, self.city = pop, city
+        self._slot_rng = streams("platform.slots")
+        self._staff_rng = streams("platform.staff")
         self.fcfs = fcfs
-        self.ordering_class = pop.ordering_class(proxies)
-        self.reaction = np.zeros(4)
-        self.reaction[[YOUNG, OLDER, PROXY]] = [p.reaction_minutes_young, p.reaction_minutes_older, p.reaction_minutes_proxy]
+        self.base_class = pop.ordering_class(proxies)
+        self.ordering_class = self.base_class
+        self.reaction = np.zeros(5)
+        self.reaction[[YOUNG, OLDER, PROXY, VOLUNTEER]] = [p.reaction_minutes_young, p.reaction_minutes_older,
+                                                           p.reaction_minutes_proxy, p.reaction_minutes_volunteer]
         self.openings = p.openings
         self.open_share = Curve(p.site_open_share)
         self.staff_share = Curve(p.staff_share)
-        self.working_share = Curve(c.riders_working).scaled(courier_availability / max(c.real_riders_normal, 1))
         self.basket_days = p.basket_days
-        self.radius_cells = p.service_radius_km / city.cell_km
+        self.radius_km = p.service_radius_km
 
         # Sites: at least one per district, placed where households live (at random compounds' cells).
-        # A site may serve across the river (through a crossing) when it is the nearest open one.
-        n_by_district = [stochastic_round(p.real_sites * scale * share, rng, minimum=1)
+        site_rng = streams("platform.sites")
+        n_by_district = [stochastic_round(p.real_sites * scale * share, site_rng, minimum=1)
                          for share in (scenario.city.west_share, 1 - scenario.city.west_share)]
         cx, cy = model.compound_x, model.compound_y
         self.cx, self.cy = cx, cy
@@ -48,30 +85,31 @@ class PlatformChannel:
             if len(comps) == 0:
                 continue
             w = pop.compound_size[comps] / pop.compound_size[comps].sum()
-            site_comp.append(rng.choice(comps, size=n_d, p=w))
+            site_comp.append(site_rng.choice(comps, size=n_d, p=w))
         site_comp = np.concatenate(site_comp)
         self.n_sites = len(site_comp)
         self.site_x, self.site_y = cx[site_comp], cy[site_comp]
         self.site_district = pop.compound_district[site_comp]
         self.site_orders = p.site_orders_normal * p.real_sites * scale / self.n_sites
         # stratified draws: the number of open sites follows the open share even when sites are few
-        self.open_draw = (rng.permutation(self.n_sites) + rng.random(self.n_sites)) / self.n_sites
+        self.open_draw = (site_rng.permutation(self.n_sites) + site_rng.random(self.n_sites)) / self.n_sites
         self.sites = [PlatformSupplier(model, i, city.cell(self.site_x[i], self.site_y[i])) for i in range(self.n_sites)]
 
-        # Riders, shared among sites in proportion to the households nearest each site.
-        nearest_all = self._nearest(np.ones(self.n_sites, dtype=bool), limit=np.inf)[0]
-        load = np.bincount(nearest_all, weights=pop.compound_size, minlength=self.n_sites) + 1e-9
-        n_riders = stochastic_round(c.real_riders_normal * scale, rng, minimum=1)
-        per_site = _largest_remainder(n_riders, load / load.sum())
-        # stratified draws: the riders at work follow the working share even when riders are few
-        self.rider_draw = (rng.permutation(n_riders) + rng.random(n_riders)) / n_riders
-        self.riders = []
-        for i, k in enumerate(per_site):
-            for _ in range(int(k)):
-                rider = Rider(model, self.sites[i], self.sites[i].cell, len(self.riders))
-                self.sites[i].riders.append(rider)
-                self.riders.append(rider)
-        self.rider_site = np.array([r.base.index for r in self.riders], dtype=np.int64)
+        # Riders: the pool is the largest number ever at work; a stratified draw decides who works each day, so
+        # the count at work follows the curve even when riders are few. Each rider has a home site (nearest to
+        # where households live) and is dispatched each day to an open site.
+        rider_rng = streams("platform.riders")
+        pool = max(c.real_riders_normal, float(np.max(Curve(c.riders_working).values)))
+        n_riders = stochastic_round(pool * courier_availability * scale, rider_rng, minimum=1)
+        self.riders_at_work = Curve(c.riders_working).scaled(courier_availability * scale)
+        self.rider_draw = (rider_rng.permutation(n_riders) + rider_rng.random(n_riders)) / n_riders
+        self._pool_size = n_riders
+        self._pool_real = max(pool * courier_availability * scale, 1e-9)
+        home = self._catchment(np.ones(self.n_sites, dtype=bool))[0]
+        load = np.bincount(home[home >= 0], weights=pop.compound_size[home >= 0], minlength=self.n_sites) + 1e-9
+        self.rider_home = np.repeat(np.arange(self.n_sites), _largest_remainder(n_riders, load / load.sum()))
+        self.riders = [Rider(model, self, i) for i in range(n_riders)]
+        self.rider_site = np.full(n_riders, -1, dtype=np.int64)  # today's site, -1 not at work
         self.rider_working = np.zeros(n_riders, dtype=bool)
         self.rider_capacity = np.zeros(n_riders, dtype=np.int64)
         self.rider_stops = np.zeros(n_riders, dtype=np.int64)
@@ -82,10 +120,15 @@ class PlatformChannel:
         self.rider_max_stops = c.rider_max_stops
 
         self.site_open = np.zeros(self.n_sites, dtype=bool)
-        self.site_of = np.full(pop.n_compounds, -1, dtype=np.int64)
+        self.first_site = np.full(pop.n_compounds, -1, dtype=np.int64)  # nearest open site in reach, -1 none
+        self.cand_ptr = np.zeros(pop.n_compounds + 1, dtype=np.int64)
+        self.cand_site = np.zeros(0, dtype=np.int64)
         self.stops_per_rider = np.zeros(self.n_sites, dtype=np.int64)
+        self.staff_capacity = np.zeros(self.n_sites, dtype=np.int64)
+        self.site_riders = np.zeros(self.n_sites, dtype=np.int64)
         self.slots = np.zeros(self.n_sites, dtype=np.int64)
         self.orders = np.zeros(self.n_sites, dtype=np.int64)
+        self.won_site = np.full(pop.n, -1, dtype=np.int64)  # site of each household's latest won slot
         self._open_key = None
         self.reset_day_stats()
 
@@ -96,130 +139,178 @@ class PlatformChannel:
         self.stop_capacity = 0
         self.portions = 0.0
         self.sellout_minutes = float("nan")
+        self.first_ten_minutes = 0
+        self.volunteer_orders = 0
         self.orders[:] = 0
         self.won_elderly = 0
         self.tried_elderly = 0
 
-    def _nearest(self, open_mask: np.ndarray, limit: float):
-        """Nearest open site for every compound by street distance (cells), within `limit`.
+    # --- where each compound can order from ------------------------------------------------------------
+    def _catchment(self, open_mask: np.ndarray, k: int = MAX_SITES_IN_REACH, radius_km: float = np.inf):
+        """Open sites by street distance from every compound, nearest first, within `radius_km` (at most k).
 
-        A k-d tree on Manhattan distance proposes the nearest site on each bank of the river; the site across
-        the river is then charged the detour through a crossing.
+        Returns (nearest site per compound or -1, CSR pointers, site ids, km). A k-d tree on Manhattan distance
+        proposes candidates on each bank of the river; sites across it are charged the detour via a crossing.
         """
         n_c = self.pop.n_compounds
-        best_site = np.full(n_c, -1, dtype=np.int64)
-        best = np.full(n_c, np.inf)
+        ids, kms = [], []
         for d in (0, 1):
             sites = np.flatnonzero(open_mask & (self.site_district == d))
             if len(sites) == 0:
                 continue
+            kk = min(k, len(sites))
             tree = cKDTree(np.c_[self.site_x[sites], self.site_y[sites]])
-            _, ii = tree.query(np.c_[self.cx, self.cy], p=1)
-            cand = sites[ii]
-            km = self.city.distance_km(self.site_x[cand], self.site_y[cand], self.cx, self.cy)
-            cells = km / self.city.cell_km
-            better = cells < best
-            best_site[better], best[better] = cand[better], cells[better]
-        ok = best <= limit + 1e-9
-        return np.where(ok, best_site, -1), np.where(ok, best, np.inf)
+            _, ii = tree.query(np.c_[self.cx, self.cy], k=kk, p=1)
+            cand = sites[np.asarray(ii).reshape(n_c, kk)]
+            km = self.city.distance_km(self.site_x[cand], self.site_y[cand], self.cx[:, None], self.cy[:, None])
+            ids.append(cand)
+            kms.append(km)
+        if not ids:
+            return (np.full(n_c, -1, dtype=np.int64), np.zeros(n_c + 1, dtype=np.int64),
+                    np.zeros(0, dtype=np.int64), np.zeros(0))
+        ids, kms = np.concatenate(ids, axis=1), np.concatenate(kms, axis=1)
+        order = np.argsort(kms, axis=1, kind="stable")[:, :k]
+        ids, kms = np.take_along_axis(ids, order, 1), np.take_along_axis(kms, order, 1)
+        ok = kms <= radius_km + 1e-9
+        ptr = np.zeros(n_c + 1, dtype=np.int64)
+        np.cumsum(ok.sum(axis=1), out=ptr[1:])
+        first = np.where(ok[:, 0], ids[:, 0], -1)
+        return first, ptr, ids[ok].astype(np.int64), kms[ok]
 
+    def _place(self) -> None:
+        """Work out the open sites' catchments and the stops a rider at each can make (when the open set changes)."""
+        key = self.site_open.tobytes()
+        if key == self._open_key:
+            return
+        self._open_key = key
+        self.first_site, self.cand_ptr, self.cand_site, cand_km = self._catchment(self.site_open, radius_km=self.radius_km)
+        # a rider's trips from a site are as long as the distance to the compounds it is the nearest site for
+        served = self.first_site >= 0
+        first_km = cand_km[self.cand_ptr[:-1][served]]
+        w = np.bincount(self.first_site[served], weights=self.pop.compound_size[served], minlength=self.n_sites)
+        wd = np.bincount(self.first_site[served], weights=self.pop.compound_size[served] * first_km, minlength=self.n_sites)
+        mean_km = np.where(w > 0, wd / np.maximum(w, 1e-9), 0.0)
+        per_stop = self.handoff + 2 * mean_km * self.minutes_per_km / self.rider_batch
+        self.stops_per_rider = np.minimum(self.rider_max_stops, np.floor(self.rider_minutes / per_stop)).astype(np.int64)
+
+    # --- the day ------------------------------------------------------------------------------------------
     def start_day(self, day: int) -> None:
-        """Open sites, assign compounds to their nearest open site, and call riders to work."""
+        """Open sites, staff them, and call riders to work (they are dispatched to sites once demand is known)."""
         self.reset_day_stats()
         self.site_open = self.open_draw < self.open_share(day)
-        key = self.site_open.tobytes()
-        if key != self._open_key:
-            self._open_key = key
-            self.site_of, dist = self._nearest(self.site_open, self.radius_cells)
-            served = self.site_of >= 0
-            w = np.bincount(self.site_of[served], weights=self.pop.compound_size[served], minlength=self.n_sites)
-            wd = np.bincount(self.site_of[served], weights=(self.pop.compound_size * dist)[served], minlength=self.n_sites)
-            mean_km = np.where(w > 0, wd / np.maximum(w, 1e-9), 0.0) * self.city.cell_km
-            per_stop = self.handoff + 2 * mean_km * self.minutes_per_km / self.rider_batch
-            self.stops_per_rider = np.minimum(self.rider_max_stops, np.floor(self.rider_minutes / per_stop)).astype(np.int64)
-        share = self.working_share(day)
-        self.rider_working = self.site_open[self.rider_site] & (self.rider_draw < share)
-        self.rider_capacity = np.where(self.rider_working, self.stops_per_rider[self.rider_site], 0)
+        self._place()
+        staff = np.floor(self.site_orders * self.staff_share(day) + self._staff_rng.random(self.n_sites))
+        self.staff_capacity = np.where(self.site_open, staff, 0).astype(np.int64)
+        share = min(1.0, self.riders_at_work(day) / self._pool_real)
+        self.rider_working = self.rider_draw < share
+        self.rider_site[:] = -1
+        self.rider_capacity[:] = 0
         self.rider_stops[:] = 0
-        capacity = np.bincount(self.rider_site, weights=self.rider_capacity, minlength=self.n_sites).astype(np.int64)
-        self.site_rider_capacity = capacity
-        staff = np.floor(self.site_orders * self.staff_share(day) + self._rng.random(self.n_sites)).astype(np.int64)
-        self.slots = np.where(self.site_open, np.minimum(staff, capacity), 0)
+        self.slots[:] = 0
+
+    def dispatch_riders(self, waiting: np.ndarray) -> None:
+        """Send the riders at work to open sites: first as many as each site needs for the orders waiting there
+        (up to its picking capacity), then the rest where picking capacity is left, for orders from neighbours."""
+        working = np.flatnonzero(self.rider_working)
+        k = len(working)
+        stops = np.maximum(self.stops_per_rider, 1)
+        open_ = self.site_open & (self.stops_per_rider > 0)
+        need = np.where(open_, np.ceil(np.minimum(self.staff_capacity, waiting) / stops), 0).astype(np.int64)
+        if need.sum() >= k:
+            per_site = _largest_remainder(k, need / need.sum()) if need.sum() > 0 else np.zeros(self.n_sites, np.int64)
+        else:
+            spare = np.where(open_, np.maximum(self.staff_capacity / stops - need, 0), 0)
+            rest = k - int(need.sum())
+            per_site = need + (_largest_remainder(rest, spare / spare.sum()) if spare.sum() > 0 else 0)
+        sent = np.repeat(np.arange(self.n_sites), per_site)
+        self.rider_site[working[:len(sent)]] = sent
+        self.site_riders = np.bincount(sent, minlength=self.n_sites)
+        self.rider_capacity = np.where(self.rider_site >= 0, stops[np.maximum(self.rider_site, 0)], 0)
+        capacity = self.site_riders * np.where(open_, self.stops_per_rider, 0)
+        self.slots = np.minimum(self.staff_capacity, capacity)
         self.stop_capacity = int(capacity.sum())
 
-    def book(self, demand: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sell today's slots. Returns (households that won a slot, portions in each basket)."""
+    def ordering_classes(self, listed: np.ndarray | None) -> np.ndarray:
+        """Who orders for each household today: its own class, or a volunteer for a listed older resident."""
+        if listed is None or not listed.any():
+            return self.base_class
+        return np.where((self.base_class == NONE) & listed, VOLUNTEER, self.base_class).astype(np.int8)
+
+    def book(self, demand: np.ndarray, listed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Dispatch riders to where orders wait and sell today's slots.
+
+        Returns (households that won a slot, portions in each basket).
+        """
         pop = self.pop
-        cls = self.ordering_class
-        site_hh = self.site_of[pop.compound]
-        tryers = np.flatnonzero((demand > 0) & allowed & (cls != NONE) & (site_hh >= 0))
+        cls = self.ordering_class = self.ordering_classes(listed)
+        first_hh = self.first_site[pop.compound]
+        tryers = np.flatnonzero((demand > 0) & (cls != NONE) & (first_hh >= 0))
         self.tried = len(tryers)
         self.tried_elderly = int(pop.elderly[tryers].sum())
+        self.dispatch_riders(np.bincount(first_hh[tryers], minlength=self.n_sites))
         if len(tryers) == 0:
             return tryers, np.zeros(0, dtype=np.float32)
-        site = site_hh[tryers]
-        site_small = site.astype(np.int16 if self.n_sites < 2**15 else np.int32)  # radix-sortable
-        winners = []
+        winners, sellouts, early = [], [], 0
         taken = np.zeros(self.n_sites, dtype=np.int64)
-        cum_share, sellouts = 0.0, []
-        for _minute, share in self.openings:
+        cum_share = 0.0
+        comp = pop.compound.astype(np.int64)
+        for k, (_minute, share) in enumerate(self.openings):
             cum_share += share
-            cap = np.floor(self.slots * min(cum_share, 1.0)).astype(np.int64) - taken
+            remaining = np.floor(self.slots * min(cum_share, 1.0)).astype(np.int64) - taken
             if len(tryers) == 0:
                 break
             mean = self.reaction[cls[tryers]] if self.fcfs else np.ones(len(tryers))
-            delay = self._rng.exponential(1.0, len(tryers)) * mean
-            # by site, then by arrival: the permutation of np.lexsort((delay, site)), faster. Quicksort equals the
-            # stable sort when no two delays are equal (continuous draws); if two ever are, sort stably.
-            order = np.argsort(delay)
-            if len(order) > 1 and (np.diff(delay[order]) == 0).any():
-                order = np.argsort(delay, kind="stable")
-            order = order[np.argsort(site_small[order], kind="stable")]
-            s_sorted = site[order]
-            counts = np.bincount(s_sorted, minlength=self.n_sites)
-            pos = np.arange(len(order)) - (np.cumsum(counts) - counts)[s_sorted]
-            win = pos < cap[s_sorted]
-            won = order[win]
-            winners.append(tryers[won])
-            np.add.at(taken, site[won], 1)
-            # minutes after opening at which a site's last slot went, where demand exceeded slots
-            last = win & (pos == cap[s_sorted] - 1) & (cap[s_sorted] > 0)
-            sold_out = np.isin(s_sorted[last], s_sorted[~win])
-            sellouts.extend(delay[order[last]][sold_out].tolist())
-            keep = np.ones(len(tryers), dtype=bool)
-            keep[won] = False
-            tryers, site, site_small = tryers[keep], site[keep], site_small[keep]
+            # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
+            delay = self._slot_rng.gamma(2.0, 0.5, len(tryers)) * mean
+            order = np.argsort(delay, kind="stable")
+            won = np.full(len(tryers), -1, dtype=np.int64)
+            sold_at = np.full(self.n_sites, np.nan)
+            turned = np.zeros(self.n_sites, dtype=np.bool_)
+            start = remaining.copy()
+            _sell(order, comp[tryers], delay, self.cand_ptr, self.cand_site, remaining, won, sold_at, turned)
+            got = won >= 0
+            winners.append(tryers[got])
+            self.won_site[tryers[got]] = won[got]
+            taken += start - remaining
+            sellouts.extend(sold_at[turned & np.isfinite(sold_at)].tolist())
+            if k == 0:
+                early = int((got & (delay <= 10.0)).sum())
+            tryers = tryers[~got]
         self.sellout_minutes = float(np.median(sellouts)) if sellouts else float("nan")
         winners = np.concatenate(winners) if winners else np.zeros(0, dtype=np.int64)
         basket = np.minimum(demand[winners], self.basket_days * pop.size[winners]).astype(np.float32)
         self.won = len(winners)
+        self.first_ten_minutes = early
+        self.volunteer_orders = int((cls[winners] == VOLUNTEER).sum())
         self.won_elderly = int(pop.elderly[winners].sum())
-        self.orders = np.bincount(self.site_of[pop.compound[winners]], minlength=self.n_sites)
+        self.orders = np.bincount(self.won_site[winners], minlength=self.n_sites)
         self.portions = float(basket.sum(dtype=np.float64))
         return winners, basket
 
-    def deliver(self, winners: np.ndarray, model) -> None:
+    def deliver(self, winners: np.ndarray, compounds: list) -> None:
         """Riders take the day's baskets to the gates: one stop per order, filling each site's riders in turn;
         a rider ends the day at the gate of its last stop."""
         self.stops = len(winners)
         if self.stops == 0:
             return
         comp = self.pop.compound[winners]
-        site = self.site_of[comp]
+        site = self.won_site[winners]
         by_site = np.argsort(site, kind="stable")  # each site's orders, in the order they were won
         ends = np.cumsum(np.bincount(site, minlength=self.n_sites))
+        at_site = np.argsort(self.rider_site, kind="stable")
+        r_ends = np.cumsum(np.bincount(self.rider_site + 1, minlength=self.n_sites + 1))[1:]
         for s in np.flatnonzero(self.orders).tolist():
             left = int(self.orders[s])
             targets = comp[by_site[ends[s] - left:ends[s]]]
-            for rider in self.sites[s].riders:
+            r_start = r_ends[s] - self.site_riders[s]
+            for r in at_site[r_start:r_ends[s]].tolist():
                 if left == 0:
                     break
-                cap = int(self.rider_capacity[rider.index])
-                if cap <= 0:
+                n = min(left, int(self.rider_capacity[r]))
+                if n <= 0:
                     continue
-                n = min(left, cap)
-                self.rider_stops[rider.index] += n
-                rider.go_to(model.compounds[int(targets[left - 1])].cell)
+                self.rider_stops[r] += n
+                self.riders[r].go_to(compounds[int(targets[left - 1])].cell)
                 left -= n
 
 

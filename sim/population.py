@@ -13,8 +13,9 @@ import numpy as np
 
 from sim.city import EAST, WEST
 
-# How each household orders on its phone, for the speed at which it grabs platform slots.
-YOUNG, OLDER, PROXY, NONE = 0, 1, 2, 3
+# Who orders for a household on a phone, for the speed at which it grabs platform slots: itself (a practised young
+# user, an older user), a remote child (proxy), nobody, or a volunteer who listed an older resident's needs.
+YOUNG, OLDER, PROXY, NONE, VOLUNTEER = 0, 1, 2, 3, 4
 
 
 @dataclass
@@ -80,30 +81,46 @@ def compound_sizes(n_households: int, city, rng: np.random.Generator) -> np.ndar
     return out.astype(np.int32)
 
 
-def build_population(n_households: int, scenario, elderly_share: float, rng: np.random.Generator) -> Population:
-    """Compounds and household traits for a city of n_households (all draws from the model's rng)."""
+def poisson_quantile(u: np.ndarray, lam: float) -> np.ndarray:
+    """Poisson(lam) values by inversion of uniforms u: the same u gives a value that moves monotonically with lam
+    (common random numbers across a sweep), where numpy's sampler would consume a lam-dependent number of draws."""
+    k = np.arange(64)
+    pmf = np.exp(k * np.log(max(lam, 1e-300)) - lam - np.cumsum(np.r_[0.0, np.log(k[1:])]))
+    return np.searchsorted(np.cumsum(pmf), u, side="right").astype(np.int64)
+
+
+def build_population(n_households: int, scenario, elderly_share: float, streams) -> Population:
+    """Compounds and household traits for a city of n_households.
+
+    Every trait has its own random stream and one uniform draw per household (sizes by inversion), so that
+    changing one parameter (the elderly share, say) leaves every unrelated trait of every household as it was.
+    """
     pop = scenario.population
-    sizes = compound_sizes(n_households, scenario.city, rng)
+    compound_rng = streams("compounds")
+    sizes = compound_sizes(n_households, scenario.city, compound_rng)
     n_c = len(sizes)
-    district = np.where(rng.random(n_c) < scenario.city.west_share, WEST, EAST).astype(np.int8)
+    district = np.where(compound_rng.random(n_c) < scenario.city.west_share, WEST, EAST).astype(np.int8)
     start = np.zeros(n_c + 1, dtype=np.int64)
     np.cumsum(sizes, out=start[1:])
     compound = np.repeat(np.arange(n_c, dtype=np.int32), sizes)
 
     n = n_households
-    elderly = rng.random(n) < elderly_share
-    older_only = elderly & (rng.random(n) < pop.older_only_share)
+    elderly = streams("household.elderly").random(n) < elderly_share
+    older_only = elderly & (streams("household.older_only").random(n) < pop.older_only_share)
     # Older-only homes are one or two people (a couple in 60 %); the rest are sized so the mean holds.
-    older_size = 1 + (rng.random(n) < 0.6)
+    size_u = streams("household.size").random(n)
+    older_size = 1 + (size_u < 0.6)
     p_oo = elderly_share * pop.older_only_share
     lam = max(0.0, (pop.household_size_mean - 1.6 * p_oo) / max(1e-9, 1 - p_oo) - 1.0)
-    other_size = 1 + rng.poisson(lam, n)
+    other_size = 1 + poisson_quantile(size_u, lam)
     size = np.clip(np.where(older_only, older_size, other_size), 1, 8).astype(np.int8)
 
-    phone = ~older_only | (rng.random(n) < pop.elderly_phone_share)
-    proxy = older_only & ~phone & (rng.random(n) < pop.proxy_share)
-    no_contact = rng.random(n) < pop.no_contact_share
-    free_hours = np.minimum(rng.gamma(2.0, pop.free_hours_mean / 2.0, n), pop.free_hours_max).astype(np.float32)
+    phone = ~older_only | (streams("household.phone").random(n) < pop.elderly_phone_share)
+    proxy = older_only & ~phone & (streams("household.proxy").random(n) < pop.proxy_share)
+    no_contact = streams("household.no_contact").random(n) < pop.no_contact_share
+    # gamma with a fixed shape: its draws do not depend on the mean, which only scales them
+    free_hours = np.minimum(streams("household.free_hours").gamma(2.0, pop.free_hours_mean / 2.0, n),
+                            pop.free_hours_max).astype(np.float32)
     return Population(
         compound=compound,
         size=size,

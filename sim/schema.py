@@ -193,6 +193,7 @@ SCHEMA: dict[str, dict] = {
         "elderly_phone_share": Num(*UNIT, "share of older-only households able to order on a smartphone"),
         "proxy_share": Num(*UNIT, "share of older-only households without phone skill with a remote proxy"),
         "supplier_tie_share": Num(*UNIT, "share of households with a tie to a local supplier"),
+        "supplier_tie_km": Num(0.1, 1000.0, "distance decay of supplier ties: km over which their likelihood falls by e"),
         "no_contact_share": Num(*UNIT, "share of households with no neighbour contact before the lockdown"),
         "free_hours_mean": Num(0.0, 16.0, "mean free hours a day for group work"),
         "free_hours_max": Num(0.0, 24.0, "cap on free hours a day"),
@@ -201,7 +202,7 @@ SCHEMA: dict[str, dict] = {
         "initial_days": Num(0.0, 60.0, "mean days of food at home on day 0"),
         "initial_days_spread": Num(*UNIT, "relative spread of initial stock"),
         "reorder_days": Num(0.0, 60.0, "days of stock below which a household looks for food"),
-        "offer_days": Num(0.0, 60.0, "days of stock below which a household takes up a group offer it sees"),
+        "offer_margin_days": Num(0.0, 60.0, "extra days of stock at which a household still takes up a group offer it sees"),
         "target_days": Num(0.5, 60.0, "days of stock a household orders up to"),
         "panic_days": Num(0.0, 60.0, "days of stock bought before a district is locked"),
     },
@@ -225,7 +226,7 @@ SCHEMA: dict[str, dict] = {
         "tier_points": TierPoints("residents by tier on given days"),
     },
     "retail": {
-        "open_share": Points(0.0, 1.0, "share of supermarkets open over days"),
+        "open_share": Points(0.0, 1.0, "share of food shops open to walk-in shoppers over days"),
         "trips_per_week": Num(0.0, 14.0, "shopping trips a week when residents may go out"),
     },
     "platform": {
@@ -239,6 +240,7 @@ SCHEMA: dict[str, dict] = {
         "reaction_minutes_young": Num(0.01, 600.0, "mean delay of a practised user after slots open"),
         "reaction_minutes_older": Num(0.01, 600.0, "mean delay of an older user with a phone"),
         "reaction_minutes_proxy": Num(0.01, 600.0, "mean delay of a remote proxy"),
+        "reaction_minutes_volunteer": Num(0.01, 600.0, "mean delay of a volunteer ordering for a listed older resident"),
     },
     "couriers": {
         "real_riders_normal": Num(0, 10_000_000, "riders before the lockdown", whole=True),
@@ -281,7 +283,7 @@ SCHEMA: dict[str, dict] = {
         "leader_propensity": Num(*UNIT, "daily chance a willing member in need starts leading"),
         "leader_tie_boost": Num(0.0, 100.0, "multiplier for members with a supplier tie"),
         "leader_min_hours": Num(0.0, 24.0, "free hours a leader needs"),
-        "leaders_per_100_households": Num(0.0, 100.0, "ceiling on leaders per 100 households"),
+        "leaders_per_100_households": Num(0.0, 100.0, "upper bound on leaders per 100 households (reported when it binds)"),
         "offers_per_leader": Num(1, 100, "offers one leader keeps open", whole=True),
         "leader_retire_rate": Num(*UNIT, "daily chance a leader stops after reopening"),
     },
@@ -314,7 +316,7 @@ SCHEMA: dict[str, dict] = {
     },
     "ties": {
         "decay_rate": Num(*UNIT, "daily loss of a once-made tie after reopening"),
-        "kept_strength": Num(1, 10_000, "orders together after which a tie no longer decays", whole=True),
+        "strength_exponent": Num(0.0, 10.0, "how much stronger ties resist fading: daily loss decay_rate / strength^exponent"),
     },
     "mechanisms": {
         name: Flag(doc)

@@ -1,6 +1,8 @@
 """Ties formed by taking part together: every household in a delivered group order gains (or strengthens) a
 tie with the order's leader. Ties raise the chance of signing up to that leader's next offer (trust). After
-reopening, a tie made in fewer than `kept_strength` orders fades with daily chance decay_rate / strength."""
+reopening every tie can fade: a tie made in k orders is lost with daily chance decay_rate / k^strength_exponent,
+so ties made in many orders last longer, but none is kept by construction (the study: ties mostly faded after
+reopening, some remained; docs/argument.md, claim 7)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ class Ties:
         self.made_day = np.zeros(0, dtype=np.int32)  # day each tie was first made
         self.decay_on = decay
         self.decay_rate = tcfg.decay_rate
-        self.kept_strength = tcfg.kept_strength
+        self.strength_exponent = tcfg.strength_exponent
         self._rng = rng
         self.formed_total = 0
         self.lost_total = 0
@@ -54,13 +56,11 @@ class Ties:
         return self.keys[pos] == q
 
     def decay(self) -> None:
-        """One day of fading after reopening (strong ties are kept)."""
+        """One day of fading after reopening (stronger ties fade more slowly)."""
         if not self.decay_on or len(self.keys) == 0:
             return
         draw = self._rng.random(len(self.keys))
-        weak = np.flatnonzero(self.strength < self.kept_strength)
-        lose = np.zeros(len(self.keys), dtype=bool)
-        lose[weak] = draw[weak] < self.decay_rate / self.strength[weak]
+        lose = draw < self.decay_rate / self.strength.astype(np.float64) ** self.strength_exponent
         if lose.any():
             self.lost_total += int(lose.sum())
             self.keys, self.strength, self.made_day = self.keys[~lose], self.strength[~lose], self.made_day[~lose]

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -40,14 +41,37 @@ def test_run_refuses_to_overwrite_a_finished_run(tmp_path):
     assert main(["run", "--scenario", "toy", "--days", "5", "--out", str(out), "--overwrite"]) == 0
 
 
-def test_compare_prints_the_three_modes_side_by_side(tmp_path):
-    code, stdout, stderr = cli("compare", "--scenario", "toy", "--seeds", "2", "--workers", "2", "--out", str(tmp_path))
+def test_compare_prints_the_three_modes_side_by_side_and_their_paired_differences(tmp_path):
+    code, stdout, stderr = cli("compare", "--scenario", "toy", "--seeds", "4", "--workers", "2", "--out", str(tmp_path))
     assert code == 0, stderr
-    header = stdout.splitlines()[1]
+    lines = stdout.splitlines()
+    header = lines[2]
     assert "platform" in header and "group buying" in header and "hybrid" in header
     assert "elderly unserved" in stdout and "portions per stop" in stdout
+    assert "[" in lines[4]  # means come with their interval
+    diff_head = next(line for line in lines if "group buying - platform" in line)
+    assert "hybrid - platform" in diff_head and "hybrid - group buying" in diff_head
     runs = pd.read_csv(tmp_path / "compare.csv")
-    assert len(runs) == 6 and set(runs["seed"]) == {1, 2}
+    assert len(runs) == 12 and set(runs["seed"]) == {1, 2, 3, 4}
+    diffs = pd.read_csv(tmp_path / "compare_differences.csv")
+    fill = diffs[(diffs["outcome"] == "fill_rate") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
+    paired = runs.pivot(index="seed", columns="ordering", values="fill_rate")
+    assert fill["difference"] == pytest.approx((paired["hybrid"] - paired["platform"]).mean())
+    assert fill["low"] < fill["difference"] < fill["high"] and fill["seeds"] == 4
+
+
+def test_compare_never_ranks_what_its_interval_does_not_support():
+    from analysis.compare import NO_DIFFERENCE, difference_rows
+
+    rng = np.random.default_rng(0)
+    seeds = np.arange(30)
+    noise = rng.normal(0, 0.05, 30)
+    rows = []
+    for mode, shift in (("platform", 0.0), ("group_buying", 0.001), ("hybrid", 0.2)):
+        rows += [{"ordering": mode, "seed": s, "fill_rate": 0.7 + shift + n + rng.normal(0, 0.002)} for s, n in zip(seeds, noise)]
+    diffs = difference_rows(pd.DataFrame(rows)).set_index(["outcome", "a", "b"])
+    assert diffs.loc[("fill_rate", "group_buying", "platform"), "verdict"] == NO_DIFFERENCE
+    assert diffs.loc[("fill_rate", "hybrid", "platform"), "verdict"] == "hybrid higher"
 
 
 def test_compare_is_the_same_with_one_or_two_workers():

@@ -237,3 +237,95 @@ def test_ties_raise_sign_ups_to_the_same_leader():
     none = over_seeds(sign, ordering="group_buying", overrides={"group_buying.trust_boost": 0.0})
     assert sum(trust) > sum(none), (trust, none)
 
+
+
+# --- the calibrated platform channel ------------------------------------------------------------------
+def test_riders_at_work_follow_the_curve_once_whatever_sites_are_closed():
+    from sim.curves import Curve
+
+    run = toy_run(ordering="platform")
+    m = run.model
+    curve = Curve(m.cfg.couriers.riders_working).scaled(m.scale)
+    expected = np.array([curve(d) for d in run.table["day"]])
+    assert np.all(np.abs(run.table["riders_working"].to_numpy() - expected) <= 1.0)  # closed sites not counted again
+
+
+def test_households_take_a_slot_at_a_further_site_when_the_nearest_is_full():
+    run = toy_run(ordering="platform", households=6000, overrides={"platform.real_sites": 20000})
+    m = run.model
+    plat = m.platform
+    won = np.flatnonzero(plat.won_site >= 0)
+    nearest = plat.first_site[m.population.compound[won]]
+    assert (plat.won_site[won] != nearest).any()  # someone's app found a slot beyond the nearest site
+    reach = [set(plat.cand_site[plat.cand_ptr[c]:plat.cand_ptr[c + 1]].tolist()) for c in range(m.population.n_compounds)]
+    assert all(int(s) in reach[int(c)] for s, c in zip(plat.won_site[won], m.population.compound[won]))  # all in reach
+
+
+def test_riders_are_dispatched_to_where_orders_wait():
+    run = toy_run(ordering="platform", households=6000, overrides={"platform.real_sites": 20000})
+    plat = run.model.platform
+    plat.start_day(20)
+    waiting = np.zeros(plat.n_sites, dtype=np.int64)
+    busy = np.flatnonzero(plat.site_open)[0]
+    waiting[busy] = 10_000  # every order of the day waits at one site
+    plat.dispatch_riders(waiting)
+    needed = int(np.ceil(min(plat.staff_capacity[busy], 10_000) / plat.stops_per_rider[busy]))
+    assert plat.site_riders[busy] == min(needed, int(plat.rider_working.sum()))
+
+
+# --- the same rules for every channel (fair counterfactuals) -------------------------------------------------
+def test_volunteers_order_on_the_platform_for_the_older_residents_they_listed():
+    def target_short(run):
+        return days_short(run, lambda m: m.canvassing.target)
+
+    on = over_seeds(target_short, ordering="platform")
+    off = over_seeds(target_short, ordering="platform", canvassing=False)
+    assert each(on, off, lambda a, b: a < b), (on, off)
+    assert toy_run(ordering="platform").table["platform_volunteer_orders"].sum() > 0
+    assert toy_run(ordering="platform", canvassing=False).table["platform_volunteer_orders"].sum() == 0
+    assert toy_run(ordering="platform").table["canvassed"].iloc[-1] > 0  # canvassing happens in platform mode too
+
+
+def test_households_look_for_food_by_one_rule_in_every_channel():
+    m = toy_run(ordering="hybrid").model
+    assert m.cfg.stock.offer_margin_days == 0
+    assert np.array_equal(m.food.offer_demand() > 0, m.food.demand() > 0)
+    margin = toy_run(ordering="hybrid", overrides={"stock.offer_margin_days": 3.0}).model.food
+    assert (margin.offer_demand() > 0).sum() > (margin.demand() > 0).sum()
+
+
+# --- emergence, not assignment -----------------------------------------------------------------------
+def test_leaders_emerge_only_where_need_is_left_uncovered():
+    full_larders = toy_run(ordering="group_buying", days=12, overrides={"stock.initial_days": 40.0})
+    assert full_larders.table["leaders"].max() == 0  # nobody needs food: nobody steps up
+    hungry = toy_run(ordering="group_buying", days=12, overrides={"stock.initial_days": 2.0})
+    assert hungry.table["leaders"].max() > 0
+
+
+def test_the_leader_upper_bound_is_reported_when_it_binds():
+    capped = toy_run(ordering="group_buying", overrides={"group_buying.leaders_per_100_households": 0.5})
+    roomy = toy_run(ordering="group_buying", overrides={"group_buying.leaders_per_100_households": 50.0})
+    assert capped.summary["leader_cap_binding"] > 0.3
+    assert roomy.summary["leader_cap_binding"] == 0
+    assert roomy.table["leaders"].max() < 0.5 * roomy.model.population.n  # need, not the bound, stops emergence
+
+
+def test_no_tie_is_kept_by_construction():
+    fade = {"ties.decay_rate": 1.0, "ties.strength_exponent": 0.0}
+    run = toy_run(ordering="group_buying", overrides=fade)
+    assert run.table["lockdown_ties"][LAST_LOCKDOWN_DAY] > 0
+    assert run.table["lockdown_ties"].iloc[-1] == 0  # even ties made in many orders can fade
+
+
+def test_supplier_ties_are_likelier_nearby():
+    def mean_tie_km(m):
+        pop, ls = m.population, m.local_supply
+        h = np.flatnonzero(pop.supplier_tie >= 0)
+        c, s = pop.compound[h], pop.supplier_tie[h]
+        return m.city.distance_km(ls.x[s], ls.y[s], m.compound_x[c], m.compound_y[c]).mean()
+
+    from sim.model import LockdownSupplyModel
+
+    near = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 1.0})
+    far = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 20.0})
+    assert mean_tie_km(near) < 0.7 * mean_tie_km(far)
