@@ -1,9 +1,9 @@
 """Individual platform ordering: delivery slots released at fixed opening times, first come, first served.
 
 Each open platform site sells as many slots a day as its staff can pick and its working riders can deliver
-(FACTS: riders ~100 orders a day; sites and staff partly locked down). Every household in need that can order
-on a phone (itself, or a remote proxy) tries when slots open; the fastest win. With `fcfs_slots` off the same
-slots go by lottery, so speed (youth, phone practice) no longer decides who eats.
+(docs/sources.md#couriers-and-platforms: riders ~100 orders a day; sites and staff partly locked down). Every
+household in need that can order on a phone (itself, or a remote proxy) tries when slots open; the fastest win.
+With `fcfs_slots` off the same slots go by lottery, so speed (youth, phone practice) no longer decides who eats.
 """
 
 from __future__ import annotations
