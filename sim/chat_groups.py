@@ -1,8 +1,10 @@
-"""Compound chat groups, the "online street": they grow by members inviting neighbours and by QR codes posted
-at gates and lobbies, and membership is bounded by address (one group per compound).
+"""Compound chat groups, the "online street" (docs/argument.md#claim-2-the-compound-chat-group-as-an-online-street):
+they grow by members inviting neighbours and by QR codes posted at gates and lobbies, and membership is bounded by
+address (one group per compound).
 
 A household joins only if someone can use the group for it: a resident with a phone, or (with proxies on) a
-child elsewhere. Households that knew no neighbour before the lockdown (FACTS: 17 %) are invited less often.
+child elsewhere. Households that knew no neighbour before the lockdown (17 %, docs/sources.md#people-and-compounds)
+are invited less often.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Lockdown rules: when each district is locked, each compound's tier over time, and reopening.
 
-Tiers follow the press-briefing shares of residents in sealed / control / prevention compounds (FACTS.md):
+Tiers follow the press-briefing shares of residents in sealed / control / prevention compounds
+(docs/sources.md#residents-by-tier):
 each compound holds a latent outbreak draw u, and on a day with sealed share s and control share c it is
 sealed if u < s, in control if u < s + c, else in prevention. As the shares fall compounds move
 sealed -> control -> prevention; a small daily churn renews u (a new case can re-seal a compound).

@@ -3,7 +3,8 @@
 After Shanghai, spring 2022, and the argument of a qualitative study of group buying there (20 leaders and 30
 members): e-grocery platforms reached every resident but lacked delivery capacity ("space of flows"), while
 local suppliers had stock and trucks but no channel to residents ("space of places"); compound chat groups,
-their leaders and volunteers joined the two. See ../shared/MODEL_BRIEF.md and the README.
+their leaders and volunteers joined the two (docs/argument.md#claim-1-space-of-flows-and-space-of-places; the
+other claims and the mechanisms that carry them are on the same page). See also the README.
 
 One step is one day. Each day: rules -> shops -> platform slots -> community (volunteers, chat groups,
 outreach, leaders, gateway, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties.

@@ -1,6 +1,6 @@
 """Individual platform ordering: delivery slots released at fixed opening times, first come, first served.
 
-Capacity follows the record (docs/sources.md, "Couriers and platforms", "Delivery capacity over time"):
+Capacity follows the record (docs/sources.md#couriers-and-platforms, docs/sources.md#delivery-capacity-over-time):
 - open sites (forward warehouses and stores) pick as many orders a day as their staff at work allow;
 - riders at work follow the curve of riders on the main platforms, counted once (the count already includes
   riders whose own site was closed), and each makes about 100 stops a day;

@@ -1,8 +1,8 @@
 """The synthetic population: compounds of realistic size and the fixed traits of every household.
 
-Scaling down a run keeps compound sizes realistic (lognormal, from FACTS.md) and draws fewer compounds,
-because minimum orders and gate work depend on compound size, not on the size of the city. Households are
-stored compound by compound, so the homes of compound c are the index range start[c]:start[c + 1].
+Scaling down a run keeps compound sizes realistic (lognormal, docs/sources.md#people-and-compounds) and draws
+fewer compounds, because minimum orders and gate work depend on compound size, not on the size of the city.
+Households are stored compound by compound, so the homes of compound c are the index range start[c]:start[c + 1].
 """
 
 from __future__ import annotations

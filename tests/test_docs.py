@@ -18,3 +18,206 @@ def test_readme_names_every_mechanism_switch_and_the_two_commands():
         assert f"`{name}`" in readme, name
     assert "make run" in readme and "make test" in readme
     assert "docs/metrics.md" in readme
+
+
+# --- sources and argument inside the repository (docs/sources.md, docs/argument.md) ----------------------------
+
+import importlib
+import inspect
+import pkgutil
+import re
+
+import agents
+import sim
+from analysis.summary import OUTCOMES
+from sim.metrics import DEFINITIONS
+from sim.schema import SCHEMA
+
+SOURCES = ROOT / "docs" / "sources.md"
+ARGUMENT = ROOT / "docs" / "argument.md"
+# Where the code, scenarios and docs live; the tests themselves are left out (they spell the forbidden strings).
+CHECKED = ["sim", "agents", "scenarios", "experiments", "analysis", "benchmarks", "docs",
+           "README.md", "CHANGELOG.md", "CITATION.cff", "setup.cfg", "Makefile"]
+TEXT = {".py", ".md", ".toml", ".cff", ".cfg", ".txt", ".ipynb", ".yml", ".yaml", ".ini", ""}
+SKIP_DIRS = {".git", ".venv", "venv", "build", "__pycache__", "node_modules", "out", "results", ".pytest_cache"}
+
+
+def _text_files(entries):
+    for entry in entries:
+        path = ROOT / entry
+        paths = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
+        for p in paths:
+            rel = p.relative_to(ROOT).parts
+            if (p.is_file() and p.suffix in TEXT and not any(part in SKIP_DIRS or part.endswith(".egg-info")
+                                                             for part in rel)):
+                yield p
+
+
+def _repo_text_files():
+    top = [p.name for p in ROOT.iterdir() if not p.name.startswith(".") and p.name not in SKIP_DIRS]
+    return _text_files(sorted(top))
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(path) -> set[str]:
+    """Anchors of every heading in a Markdown file (a repeated heading gets -1, -2, ... as on GitHub)."""
+    seen: dict[str, int] = {}
+    out = set()
+    in_code = False
+    for line in path.read_text().splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        m = re.match(r"(#{1,6}) (.+)", line)
+        if m and not in_code:
+            slug = _slug(m.group(2))
+            n = seen.get(slug, 0)
+            seen[slug] = n + 1
+            out.add(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+def test_no_source_reference_leaves_the_repository():
+    """A clone alone must hold every source it cites: no notes beside the project (shared/, FACTS.md, MODEL_BRIEF.md)."""
+    found = []
+    for p in _text_files(CHECKED):
+        for i, line in enumerate(p.read_text(errors="replace").splitlines(), 1):
+            if re.search(r"shared/|\bFACTS\.md\b|\bMODEL_BRIEF\.md\b", line):
+                found.append(f"{p.relative_to(ROOT)}:{i}: {line.strip()}")
+    assert not found, "references outside the repository:\n" + "\n".join(found)
+
+
+def test_every_cited_section_of_sources_and_argument_exists():
+    """Citations of a section (docs/sources.md#<anchor>, docs/argument.md#<anchor>) anywhere in the repository, and
+    relative Markdown links in its Markdown files, point at a file that exists and a heading it has."""
+    targets = {"docs/sources.md": _anchors(SOURCES), "docs/argument.md": _anchors(ARGUMENT)}
+    cited, broken = 0, []
+    for p in _repo_text_files():
+        text = p.read_text(errors="replace")
+        for m in re.finditer(r"docs/(sources|argument)\.md#([\w-]+)", text):
+            cited += 1
+            if m.group(2) not in targets[f"docs/{m.group(1)}.md"]:
+                broken.append(f"{p.relative_to(ROOT)}: {m.group(0)}")
+        if p.suffix != ".md":
+            continue
+        for m in re.finditer(r"\]\(([^)\s]+)\)", text):  # Markdown links relative to the file
+            link = m.group(1)
+            if re.match(r"[a-z]+:", link):
+                continue
+            file_part, _, anchor = link.partition("#")
+            target = (p.parent / file_part).resolve() if file_part else p
+            if not target.exists():
+                broken.append(f"{p.relative_to(ROOT)}: {link} (no such file)")
+            elif anchor and target.suffix == ".md":
+                cited += 1
+                if anchor not in _anchors(target):
+                    broken.append(f"{p.relative_to(ROOT)}: {link} (no such heading)")
+    assert cited >= 10, f"only {cited} section citations found: the scan is not reading the repository"
+    assert not broken, "citations that do not resolve:\n" + "\n".join(broken)
+
+
+def test_sources_and_argument_keep_their_sections():
+    """The headings others cite: one section per topic of the calibration figures, one per claim of the study."""
+    assert {"how-this-file-is-used", "timeline", "residents-by-tier", "people-and-compounds",
+            "couriers-and-platforms", "delivery-capacity-over-time", "group-buying", "minimum-orders-and-prices",
+            "relief-and-older-residents", "where-sources-disagree"} <= _anchors(SOURCES)
+    text = ARGUMENT.read_text()
+    assert sorted(int(n) for n in re.findall(r"^## Claim (\d+): ", text, re.M)) == list(range(1, 8))
+    assert {"the-study", "what-the-model-does-not-represent-yet"} <= _anchors(ARGUMENT)
+    assert "Yang Hangeng and Wang Zhuoyu (2024)" in text and "Communication and Society" in text
+
+
+def test_scenario_defines_facts_as_docs_sources():
+    header = (ROOT / "scenarios" / "shanghai-2022.toml").read_text().split("[meta]")[0]
+    assert '"FACTS" means docs/sources.md' in header
+    for word in ('"derived"', '"assumption"'):
+        assert word in header
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:\.\d+)?", text.replace(",", "")))
+
+
+def test_figures_quoted_after_facts_are_in_docs_sources():
+    """Each number a scenario or experiment comment quotes after "FACTS:" (up to the next ';' or ')') is a figure of
+    docs/sources.md: a comment cannot cite a figure the sources do not give."""
+    known = _numbers(SOURCES.read_text())
+    quoted, missing = 0, []
+    for p in _text_files(["scenarios", "experiments"]):
+        if p.suffix != ".toml":
+            continue
+        for i, line in enumerate(p.read_text().splitlines(), 1):
+            comment = line.partition("#")[2]
+            for m in re.finditer(r"FACTS[^:;)]*:([^;)]*)", comment):
+                for n in _numbers(m.group(1)):
+                    quoted += 1
+                    if n not in known:
+                        missing.append(f"{p.relative_to(ROOT)}:{i}: {n} in {m.group(1).strip()!r}")
+    assert quoted >= 30, f"only {quoted} quoted figures found: the scan is not reading the comments"
+    assert not missing, "figures not in docs/sources.md:\n" + "\n".join(missing)
+
+
+def _classes() -> dict:
+    """Every class defined in the sim and agents packages, by name."""
+    out = {}
+    for package in (sim, agents):
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            if info.name.startswith(("sim.app", "sim.viz")):
+                continue  # the interactive page needs the viz extra; the docs never cite it
+            module = importlib.import_module(info.name)
+            out.update({name: obj for name, obj in vars(module).items()
+                        if inspect.isclass(obj) and obj.__module__ == module.__name__})
+    return out
+
+
+def test_names_the_docs_cite_exist():
+    """Settings (`section.key`), files, classes and methods named in sources.md and argument.md exist; in
+    argument.md, what a claim is "Measured by" is a daily metric or an end-of-run outcome, and its switches are
+    mechanism switches."""
+    classes = _classes()
+    bad = []
+    for doc in (SOURCES, ARGUMENT):
+        text = doc.read_text()
+        for token in re.findall(r"`([^`\n]+)`", text):
+            if re.fullmatch(r"[a-z_]+\.[a-z_]+", token) and token.split(".")[0] in SCHEMA:
+                section, key = token.split(".")
+                if key not in SCHEMA[section]:
+                    bad.append(f"{doc.name}: no scenario setting {token}")
+            elif re.fullmatch(r"(sim|agents|analysis|experiments|scenarios|docs|tests)/[\w/.-]+", token):
+                if not (ROOT / token).exists():
+                    bad.append(f"{doc.name}: no file {token}")
+            elif re.fullmatch(r"[A-Z]\w*(\.\w+)?", token) and not (ROOT / token).is_file():
+                name, _, attr = token.partition(".")
+                if name not in classes or (attr and not hasattr(classes[name], attr)):
+                    bad.append(f"{doc.name}: no class or method {token}")
+    text = ARGUMENT.read_text()
+    measured = re.findall(r"\*\*Measured by\.\*\*(.*?)(?:\n\n|\Z)", text, re.S)
+    assert len(measured) == 7
+    for part in measured:
+        for token in re.findall(r"`([a-z_]+)`", part):
+            if token not in DEFINITIONS and token not in OUTCOMES:
+                bad.append(f"argument.md: {token} is neither a daily metric nor an outcome")
+    switches = re.findall(r"Switch(?:es)?: ((?:`\w+`(?:, )?)+)", text)
+    assert switches
+    for group in switches:
+        for token in re.findall(r"`(\w+)`", group):
+            if token not in MECHANISMS:
+                bad.append(f"argument.md: {token} is not a mechanism switch")
+    assert not bad, "\n".join(bad)
+
+
+def test_citation_version_is_the_package_version():
+    cff = (ROOT / "CITATION.cff").read_text()
+    version = re.search(r'^version:\s*"?([^"\s]+)"?\s*$', cff, re.M)
+    assert version and version.group(1) == sim.__version__
+    assert re.search(r"^cff-version: 1\.2\.0$", cff, re.M) and re.search(r"^type: software$", cff, re.M)
+    assert "type: article" in cff and "WeChat groups as social infrastructure" in cff
+
+
+def test_changelog_has_the_current_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog
+    assert re.search(rf"^## \[{re.escape(sim.__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
