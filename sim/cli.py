@@ -80,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--out", help="also write compare.csv (one row per run), compare_differences.csv (paired "
                                     "differences) and compare.txt here")
 
+    cal = sub.add_parser("calibration", help="the model against the record: each pattern, its source, the model's value "
+                                            "with a 95 %% interval over seeds, in range or not")
+    cal.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
+    cal.add_argument("--households", type=int, help="households in each run (default: the scenario's)")
+    cal.add_argument("--seeds", type=int, default=30, help="seeds (default 30)")
+    cal.add_argument("--rng", type=int, default=1, help="first seed (default 1)")
+    cal.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
+    cal.add_argument("--out", metavar="DIR", help="write calibration.md and calibration.csv here (e.g. docs)")
+
     batch = sub.add_parser("batch", help="run an experiment file (replicates, sweeps) into a resumable results directory")
     batch.add_argument("experiment", metavar="EXPERIMENT",
                        help="experiment .toml file, or the name of a built-in one (lockdown-sim experiments)")
@@ -163,6 +172,48 @@ def cmd_compare(args) -> int:
         atomic_write(out / "compare_differences.csv", lambda p: difference_rows(runs).to_csv(p, index=False))
         atomic_write(out / "compare.txt", lambda p: Path(p).write_text(text + "\n"))
         print(f"wrote {out / 'compare.csv'}, compare_differences.csv and compare.txt")
+    return 0
+
+
+def cmd_calibration(args) -> int:
+    from analysis.calibration import calibration_markdown, calibration_table, format_calibration
+    from experiments.calibration import run_calibration
+    from sim.model import check_params
+    from sim.runner import atomic_write
+
+    if args.seeds < 2:
+        raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 2")
+    if args.workers < 1:
+        raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
+    if args.rng < 0:
+        raise ScenarioError(f"--rng: {args.rng} is not allowed; allowed: a whole number of at least 0")
+    params = {"scenario": args.scenario}
+    if args.households is not None:
+        params["households"] = args.households
+    cfg = check_params(**params)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / ".write-test").write_text("")
+            (out / ".write-test").unlink()
+        except OSError as exc:
+            raise ScenarioError(f"--out: cannot write to '{out}': {exc.strerror}") from None
+    seeds = list(range(args.rng, args.rng + args.seeds))
+    values = run_calibration(params, seeds, workers=min(args.workers, len(seeds)))
+    table = calibration_table(values)
+    n = args.households or cfg.meta.default_households
+    header = (f"`lockdown-sim calibration --scenario {args.scenario} --seeds {args.seeds}"
+              f"{f' --households {args.households}' if args.households else ''}`: {cfg.name}, hybrid mode (both "
+              f"channels, as happened), {n:,} households, seeds {seeds[0]}..{seeds[-1]}; counts in the real city's "
+              f"units (divided by the run's scale).")
+    print(header)
+    print(format_calibration(table))
+    if out is not None:
+        atomic_write(out / "calibration.csv", lambda p: table.drop(columns=["mean", "low", "high"]).assign(
+            model_mean=table["mean"], model_low=table["low"], model_high=table["high"]).to_csv(p, index=False))
+        atomic_write(out / "calibration.md", lambda p: Path(p).write_text(calibration_markdown(table, header) + "\n"))
+        print(f"wrote {out / 'calibration.md'} and calibration.csv")
     return 0
 
 
@@ -263,7 +314,7 @@ def cmd_metrics(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "batch": cmd_batch, "results": cmd_results,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "calibration": cmd_calibration, "batch": cmd_batch, "results": cmd_results,
             "experiments": cmd_experiments, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
 
 

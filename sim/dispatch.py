@@ -30,6 +30,7 @@ class TruckDispatch:
         self.stops = 0
         self.portions = 0.0
         self.deliveries = 0
+        self.lag_days = 0  # days from confirmation to the gate, summed over today's deliveries
 
     def run_plan(self, offer, km: float) -> list[float]:
         """Minutes of each truck run needed for an offer (fixed once confirmed, so worked out once)."""
@@ -107,4 +108,5 @@ class TruckDispatch:
         self.stops += 1 if self.bulk else len(hh)
         self.portions += offer.portions
         self.deliveries += 1
+        self.lag_days += day - offer.confirmed_day
         return True

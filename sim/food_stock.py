@@ -14,7 +14,7 @@ LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a househ
 class FoodStock:
     """Stock, food on its way, and run-out history for every household (vectorised)."""
 
-    def __init__(self, size: np.ndarray, stock_cfg, rng: np.random.Generator):
+    def __init__(self, size: np.ndarray, stock_cfg, rng: np.random.Generator, reorder_rng: np.random.Generator):
         self.size = size.astype(np.float32)
         spread = stock_cfg.initial_days_spread
         days = stock_cfg.initial_days * (1 + spread * (2 * rng.random(len(size)) - 1))
@@ -25,11 +25,18 @@ class FoodStock:
         self.left_unserved = np.zeros(len(size), dtype=bool)
         self.short_today = np.zeros(len(size), dtype=bool)
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
-        self.reorder = (stock_cfg.reorder_days * self.size).astype(np.float32)
-        self.target = (stock_cfg.target_days * self.size).astype(np.float32)
+        # households differ in how low they let their stock fall before they look for food (uniform on
+        # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
+        # again, and demand pulses in lockstep with the basket size
+        reorder_days = stock_cfg.reorder_days * (1 + stock_cfg.reorder_spread * (2 * reorder_rng.random(len(size)) - 1))
+        self.reorder = (reorder_days * self.size).astype(np.float32)
+        # a household orders up to target_days, and always at least a day beyond the level at which it looks
+        # (so that any combination of the bounded settings makes sense)
+        target_days = np.maximum(stock_cfg.target_days, reorder_days + stock_cfg.offer_margin_days + 1.0)
+        self.target = (target_days * self.size).astype(np.float32)
         # one model of when a household looks for food, in every channel; a margin (0 by default, bounded in the
         # scenario) lets households take up a group offer they see a little earlier, as supply was uncertain
-        self.offer_level = ((stock_cfg.reorder_days + stock_cfg.offer_margin_days) * self.size).astype(np.float32)
+        self.offer_level = ((reorder_days + stock_cfg.offer_margin_days) * self.size).astype(np.float32)
 
     def in_need(self) -> np.ndarray:
         """Households whose stock plus food on its way is below their reorder level."""

@@ -130,7 +130,7 @@ class LockdownSupplyModel(mesa.Model):
         self.n_elderly = int(pop.elderly.sum())
         self.rules = LockdownRules(cfg, pop.compound_district, streams("lockdown.tiers"), lockdown=bool(lockdown),
                                    tiers=mech["tiers"])
-        self.food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"))
+        self.food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"), streams("food.reorder_level"))
 
         # --- local suppliers and their trucks ----------------------------------------------------
         supplier_rng = streams("local_suppliers")

@@ -201,7 +201,8 @@ SCHEMA: dict[str, dict] = {
     "stock": {
         "initial_days": Num(0.0, 60.0, "mean days of food at home on day 0"),
         "initial_days_spread": Num(*UNIT, "relative spread of initial stock"),
-        "reorder_days": Num(0.0, 60.0, "days of stock below which a household looks for food"),
+        "reorder_days": Num(0.0, 60.0, "days of stock below which a household looks for food (mean over households)"),
+        "reorder_spread": Num(*UNIT, "relative spread of households' reorder levels"),
         "offer_margin_days": Num(0.0, 60.0, "extra days of stock at which a household still takes up a group offer it sees"),
         "target_days": Num(0.5, 60.0, "days of stock a household orders up to"),
         "panic_days": Num(0.0, 60.0, "days of stock bought before a district is locked"),

@@ -73,7 +73,7 @@ def write(tmp_path, text, name="s.toml"):
         ('[weather]\nrain = 1\n', "weather: unknown section"),
         ('[local_suppliers]\nmoq_farm = [200, 50]\n', "local_suppliers.moq_farm"),
         ('[local_suppliers]\nkind_shares = [0.5, 0.5, 0.5, 0.5]\n', "summing to 1"),
-        ('[stock]\ntarget_days = 3.0\n', "stock.target_days: must be larger than"),
+        ('[timeline]\nreopen_day = 2\n', "timeline.reopen_day: must not come before both districts are locked"),
         ('[population]\nelderly_share = 0.2\n[plausible]\n"population.elderly_share" = [0.3, 0.4]\n', "outside its plausible bounds"),
     ],
 )

@@ -1,0 +1,178 @@
+"""The calibration table: patterns from the record (docs/sources.md), what the model gives for each with its 95 %
+interval over seeds, and whether it falls in the record's range.
+
+Each pattern has a role, and the roles are kept apart (docs/calibration.md says which is which):
+- input: the figure is fed to the model (a curve point); the row checks the model reproduces it once, e.g. that
+  closed sites are not counted again on top of the riders at work;
+- calibrated: a parameter was set from the figure (the scenario file says which); matching it is expected;
+- check: nothing was set from the figure; it tests the model.
+Values are in the real city's units: counts from a scaled run are divided by the run's scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats import mean_ci
+
+INPUT, CALIBRATED, CHECK = "input", "calibrated", "check"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    source: str  # where in docs/sources.md, and the original source
+    role: str
+    low: float  # the record's range (a figure given as "about x" is x +/- 10 %)
+    high: float
+    unit: str
+    value: Callable[[pd.DataFrame, float], float]  # (daily table, scale) -> value in the real city's units
+    note: str = ""
+
+
+def _on(table: pd.DataFrame, day: int, column: str) -> float:
+    row = table[table["day"] == day]
+    return float(row[column].iloc[0]) if len(row) else np.nan
+
+
+def _scaled(day: int, column: str):
+    return lambda t, scale: _on(t, day, column) / scale
+
+
+def _window(first: int, last: int, column: str):
+    """Mean of a daily count over days first..last, in the real city's units (single days pulse with deliveries)."""
+    return lambda t, scale: float(t[(t["day"] >= first) & (t["day"] <= last)][column].mean()) / scale
+
+
+def _stops_per_rider(t: pd.DataFrame, scale: float) -> float:
+    days = t[(t["day"] >= 19) & (t["day"] <= 21)]
+    return float(days["courier_stops"].sum() / max(days["riders_working"].sum(), 1))
+
+
+def _sellout(t: pd.DataFrame, scale: float) -> float:
+    lock = t[(t["day"] >= 9) & (t["day"] < 32)]
+    return float(lock["slot_sellout_minutes"].median())
+
+
+def _first_ten_minutes(t: pd.DataFrame, scale: float) -> float:
+    busy = t[(t["day"] >= 9) & (t["day"] < 32) & (t["platform_orders"] > 0)]
+    return float(busy["platform_orders_first_ten_minutes"].sum() / max(busy["platform_orders"].sum(), 1))
+
+
+def _delivery_lag(t: pd.DataFrame, scale: float) -> float:
+    lock = t[(t["day"] < 65) & (t["group_deliveries"] > 0)]
+    return float((lock["group_delivery_lag_days"] * lock["group_deliveries"]).sum() / max(lock["group_deliveries"].sum(), 1))
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("riders at work, 6 Apr (day 9)", "couriers-and-platforms: Commerce Commission briefing", INPUT,
+            10_900, 11_100, "riders", _scaled(9, "riders_working")),
+    Pattern("riders at work, 16 Apr (day 19)", "couriers-and-platforms: Commerce Commission briefing", INPUT,
+            17_800, 18_200, "riders", _scaled(19, "riders_working")),
+    Pattern("riders at work, 18 Apr (day 21)", "couriers-and-platforms: Commerce Commission, 'nearly 20,000'", INPUT,
+            19_000, 20_200, "riders", _scaled(21, "riders_working")),
+    Pattern("residents in sealed compounds, 12 Apr (day 15)", "residents-by-tier: press briefings, 15.0 of 21.6 M",
+            INPUT, 0.644, 0.744, "share", lambda t, s: _on(t, 15, "sealed_share")),
+    Pattern("residents in sealed compounds, 2 May (day 35)", "residents-by-tier: press briefings, 2.5 of 23.4 M",
+            INPUT, 0.057, 0.157, "share", lambda t, s: _on(t, 35, "sealed_share")),
+    Pattern("platform orders a day, 16-18 Apr (days 19-21, mean)", "couriers-and-platforms: Commerce Commission, "
+            "about 1.8 M on 16 Apr and 2.2 M on 18 Apr", CALIBRATED, 1.8e6, 2.2e6, "orders",
+            _window(19, 21, "platform_orders"), "rider stops a day (couriers.rider_handoff_minutes) set to ~100 from "
+            "orders / riders; demand from stock.reorder_days"),
+    Pattern("platform orders a day, 27 Apr - 1 May (days 30-34, mean)", "couriers-and-platforms: 3.41 M on 29 Apr, "
+            "54 % of normal", CALIBRATED, 3.07e6, 3.75e6, "orders", _window(30, 34, "platform_orders"),
+            "riders at work on 29 Apr derived from it (couriers.riders_working); demand from stock.reorder_days"),
+    Pattern("minutes to sell out after a slot opening, days 9-31", "couriers-and-platforms: 'sold out within minutes'",
+            CALIBRATED, 1.0, 10.0, "minutes", _sellout, "platform.reaction_minutes_young set for it"),
+    Pattern("stops per rider a day, 16-18 Apr (days 19-21)", "couriers-and-platforms: 1.8 M orders by 18,000 "
+            "riders, 2.2 M by 20,000; riders 'at least 100 a day'", CALIBRATED, 100, 110, "stops", _stops_per_rider,
+            "couriers.rider_handoff_minutes set for it"),
+    Pattern("share of the day's platform orders taken in the first ten minutes, days 9-31",
+            "delivery-capacity-over-time: one Meituan station, 1,400 of about 3,000 (People's Daily, 14 Apr)",
+            CHECK, 0.3, 0.6, "share", _first_ten_minutes, "one station's figure: a wide range"),
+    Pattern("days from a filled group order to the gate", "group-buying: 'usually one to a few days', fastest "
+            "the same afternoon", CHECK, 1.0, 4.0, "days", _delivery_lag),
+    Pattern("older residents nobody orders for, listed by volunteers by 9 Apr (day 12)",
+            "relief-and-older-residents: 'old partner' volunteers served about 350,000 older people living alone "
+            "28 Mar - 9 Apr", CHECK, 0.5, 1.0, "share", lambda t, s: _on(t, 12, "canvassed_share"),
+            "'most' read as more than half"),
+)
+
+
+def pattern_values(table: pd.DataFrame, scale: float) -> dict[str, float]:
+    """Every pattern's value in one run (a daily table of the hybrid mode, which is what happened)."""
+    return {p.name: p.value(table, scale) for p in PATTERNS}
+
+
+def verdict(low: float, high: float, target_low: float, target_high: float) -> str:
+    """'in range' if the interval lies inside the record's range, 'out of range' if it lies wholly outside,
+    'overlaps' otherwise."""
+    if not np.isfinite(low):
+        return "-"
+    if target_low <= low and high <= target_high:
+        return "in range"
+    if high < target_low or low > target_high:
+        return "out of range"
+    return "overlaps"
+
+
+def _fmt(x: float, unit: str) -> str:
+    if not np.isfinite(x):
+        return "-"
+    if unit in ("orders", "riders"):
+        return f"{x / 1e6:.2f} M" if abs(x) >= 1e6 else f"{x:,.0f}"
+    if unit == "share":
+        return f"{x:.2f}"
+    return f"{x:.1f}"
+
+
+def calibration_table(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per pattern: role, record's range, model mean and 95 % interval over the runs, verdict.
+
+    `values` has one row per run and one column per pattern (pattern_values)."""
+    rows = []
+    for p in PATTERNS:
+        est = mean_ci(values[p.name]) if p.name in values else mean_ci([])
+        rows.append({
+            "pattern": p.name, "role": p.role, "record": f"{_fmt(p.low, p.unit)} - {_fmt(p.high, p.unit)}",
+            "model": _fmt(est.mean, p.unit), "interval": f"[{_fmt(est.low, p.unit)}, {_fmt(est.high, p.unit)}]",
+            "verdict": verdict(est.low, est.high, p.low, p.high), "runs": est.n, "source": f"docs/sources.md#{p.source}",
+            "note": p.note, "mean": est.mean, "low": est.low, "high": est.high, "record_low": p.low,
+            "record_high": p.high, "unit": p.unit,
+        })
+    return pd.DataFrame(rows)
+
+
+def calibration_markdown(table: pd.DataFrame, header: str) -> str:
+    """docs/calibration.md: the table, grouped by role, with what each role means."""
+    lines = ["# Calibration: the model against the record", "", header, "",
+             "Roles: **input** (fed to the model; the row checks it comes out once, as given), **calibrated** "
+             "(a parameter was set from this figure; the note says which), **check** (nothing was set from it). "
+             "'in range': the model's 95 % interval over seeds lies inside the record's range; 'overlaps': partly; "
+             "'out of range': wholly outside. A figure the record gives as 'about x' has the range x +/- 10 %.", ""]
+    for role in (INPUT, CALIBRATED, CHECK):
+        sub = table[table["role"] == role]
+        if sub.empty:
+            continue
+        lines += [f"## {role.capitalize()}", "", "| pattern | record | model [95 % interval] | verdict | source | note |",
+                  "|---|---|---|---|---|---|"]
+        for _, r in sub.iterrows():
+            lines.append(f"| {r['pattern']} | {r['record']} | {r['model']} {r['interval']} | {r['verdict']} | "
+                         f"{r['source']} | {r['note']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def format_calibration(table: pd.DataFrame) -> str:
+    """The table as the command prints it."""
+    cols = ["role", "pattern", "record", "model", "interval", "verdict"]
+    widths = {c: max(len(c), *(len(str(v)) for v in table[c])) for c in cols}
+    head = "  ".join(c.ljust(widths[c]) for c in cols)
+    lines = [head, "-" * len(head)]
+    for _, r in table.iterrows():
+        lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
+    return "\n".join(lines)
