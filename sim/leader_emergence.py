@@ -1,9 +1,12 @@
 """Leader emergence: group leaders are not appointed, they emerge from households (docs/argument.md, claim 4).
 
 Each day, after the group's leaders have posted their offers, a chat-group member with a phone and enough free
-time starts leading with a chance that grows with the need nobody is covering: the share of members wanting food
-times the share of the sets they want that no open offer has room for. Once leaders' offers cover the need, nobody else steps up, so the
-number of leaders a compound gets emerges from its need, its suppliers and its members' willingness
+time is moved to lead with a chance that grows with the need nobody is covering: the share of members wanting food
+times the share of the sets they want that no open offer has room for. Members see in the chat when someone steps
+up, so at most one new leader a day comes forward in each chat group (a compound has one group per
+`group_members_max` households; FACTS: 200-500 members per group) and posts offers before anyone else decides.
+Once leaders' offers cover the need, nobody else steps up, so the number of leaders a compound gets emerges from
+its need, its suppliers and its members' willingness
 (`leader_propensity`); a member with a tie to a supplier is likelier to lead (bridging capital).
 `leaders_per_100_households` is only an upper bound; the model counts the compounds where it turned someone away.
 """
@@ -20,6 +23,7 @@ class LeaderEmergence:
         self.tie_boost = gcfg.leader_tie_boost if supplier_ties else 1.0
         self.min_hours = gcfg.leader_min_hours
         self.cap = np.maximum(1, np.floor(gcfg.leaders_per_100_households * pop.compound_size / 100.0))
+        self.groups = np.ceil(pop.compound_size / gcfg.group_members_max)  # chat groups per compound
         self._rng = rng
         self.wanting_today = 0  # compounds where someone wanted to start leading today
         self.capped_today = 0  # ... of which the upper bound turned someone away
@@ -38,11 +42,14 @@ class LeaderEmergence:
         idx = np.flatnonzero(candidate)
         boost = np.where(pop.supplier_tie[idx] >= 0, self.tie_boost, 1.0)
         p = np.minimum(1.0, self.propensity * pressure[pop.compound[idx]] * boost)
-        idx = idx[draw[idx] < p]
+        moved = draw[idx] < p
+        idx, eagerness = idx[moved], (draw[idx] / np.maximum(p, 1e-12))[moved]
+        # in each compound the most moved come forward first (lowest draw relative to their chance)
+        idx = idx[np.lexsort((eagerness, pop.compound[idx]))]
         comp = pop.compound[idx]
         rank = np.arange(len(idx)) - np.searchsorted(comp, comp)
         room = (self.cap - leaders_per_compound)[comp]
-        wanting = np.unique(comp)
-        self.wanting_today = len(wanting)
-        self.capped_today = len(np.unique(comp[rank >= room]))
-        return idx[rank < room]
+        first = rank < self.groups[comp]  # one a day per chat group
+        self.wanting_today = len(np.unique(comp))
+        self.capped_today = len(np.unique(comp[first & (rank >= room)]))
+        return idx[first & (rank < room)]

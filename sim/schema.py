@@ -286,6 +286,7 @@ SCHEMA: dict[str, dict] = {
         "leader_min_hours": Num(0.0, 24.0, "free hours a leader needs"),
         "leaders_per_100_households": Num(0.0, 100.0, "upper bound on leaders per 100 households (reported when it binds)"),
         "offers_per_leader": Num(1, 100, "offers one leader keeps open", whole=True),
+        "group_members_max": Num(10, 100_000, "households per compound chat group (a compound has one group per this many)", whole=True),
         "leader_retire_rate": Num(*UNIT, "daily chance a leader stops after reopening"),
     },
     "leader_hours": {
