@@ -72,6 +72,7 @@ class PlatformChannel:
         self.staff_share = Curve(p.staff_share)
         self.basket_days = p.basket_days
         self.radius_km = p.service_radius_km
+        self.cross_river = p.riders_cross_river
 
         # Sites: at least one per district, placed where households live (at random compounds' cells).
         site_rng = streams("platform.sites")
@@ -150,7 +151,8 @@ class PlatformChannel:
         """Open sites by street distance from every compound, nearest first, within `radius_km` (at most k).
 
         Returns (nearest site per compound or -1, CSR pointers, site ids, km). A k-d tree on Manhattan distance
-        proposes candidates on each bank of the river; sites across it are charged the detour via a crossing.
+        proposes candidates on each bank of the river; sites across it are charged the detour via a crossing, or
+        are out of reach when riders do not cross the river (`platform.riders_cross_river`).
         """
         n_c = self.pop.n_compounds
         ids, kms = [], []
@@ -163,6 +165,8 @@ class PlatformChannel:
             _, ii = tree.query(np.c_[self.cx, self.cy], k=kk, p=1)
             cand = sites[np.asarray(ii).reshape(n_c, kk)]
             km = self.city.distance_km(self.site_x[cand], self.site_y[cand], self.cx[:, None], self.cy[:, None])
+            if not self.cross_river:
+                km = np.where((self.pop.compound_district != d)[:, None], np.inf, km)
             ids.append(cand)
             kms.append(km)
         if not ids:

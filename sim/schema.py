@@ -236,6 +236,7 @@ SCHEMA: dict[str, dict] = {
         "staff_share": Points(0.0, 1.0, "share of site staff at work over days"),
         "site_orders_normal": Num(0, 1_000_000, "orders a site can pick a day with full staff"),
         "service_radius_km": Num(0.1, 100.0, "delivery radius of a site in km"),
+        "riders_cross_river": Flag("riders deliver across the river (through a crossing) as well as on their own bank"),
         "basket_days": Num(0.5, 60.0, "days of household food in one platform basket"),
         "openings": Points(0.0, 1.0, "slot openings: [minute after midnight, share of slots]", x_hi=1439, x_name="minute"),
         "reaction_minutes_young": Num(0.01, 600.0, "mean delay of a practised user after slots open"),

@@ -6,7 +6,7 @@ direction on every seed (so one lucky seed cannot carry the test).
 
 import numpy as np
 
-from conftest import TOY_REOPEN, over_seeds, toy_run
+from conftest import SEEDS, TOY_REOPEN, over_seeds, toy_run
 
 LAST_LOCKDOWN_DAY = TOY_REOPEN - 1
 
@@ -343,3 +343,16 @@ def test_at_most_one_new_leader_a_day_comes_forward_in_each_chat_group():
     groups = m.emergence.groups
     assert all(n <= groups[c] for (c, _), n in per_day.items())
     assert max(per_day.values()) >= 1 and len(m.leaders) > m.population.n_compounds  # some compounds get several
+
+
+def test_riders_deliver_on_their_own_bank_of_the_river_unless_told_to_cross():
+    def across(run):
+        m = run.model
+        won = np.flatnonzero(m.platform.won_site >= 0)
+        return int((m.platform.site_district[m.platform.won_site[won]]
+                    != m.population.compound_district[m.population.compound[won]]).sum())
+
+    kw = dict(ordering="platform", households=6000)
+    assert all(across(toy_run(rng=s, **kw)) == 0 for s in SEEDS)
+    crossing = [across(toy_run(rng=s, overrides={"platform.riders_cross_river": True}, **kw)) for s in SEEDS]
+    assert all(n > 0 for n in crossing), crossing
