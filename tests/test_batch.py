@@ -247,6 +247,34 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert "holds no batch" in capsys.readouterr().err
 
 
+# --- Ctrl-C (SIGINT) part-way, then run again -----------------------------------------------------
+def test_ctrl_c_stops_a_batch_at_once_keeps_finished_runs_and_the_rerun_completes_it(tmp_path):
+    path = write_experiment(tmp_path, households=800, days=30, replicates=4)  # 16 runs of ~0.07 s
+    total, out = tiny_runs(4), tmp_path / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    runs_dir, deadline = out / "runs", time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if runs_dir.is_dir() and len(list(runs_dir.glob("*.parquet"))) >= 2:
+                break
+            time.sleep(0.01)
+        at_interrupt = len(list(runs_dir.glob("*.parquet")))
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to the command and its workers
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    at_exit = len(list(runs_dir.glob("*.parquet")))
+    assert proc.returncode == 130, stderr
+    assert "interrupted; finished runs are kept" in stderr and "Traceback" not in stderr and "Warning" not in stderr
+    assert at_interrupt <= at_exit <= at_interrupt + 2 * 2 < total  # the queue was dropped, not worked off
+    assert not list((out / "failed").iterdir())  # an interrupted run is not a failed one
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    assert sorted(p.name for p in runs_dir.iterdir()) == sorted(f"{r.run_id}.parquet" for r in load_experiment(path).runs())
+
+
 # --- SIGKILL part-way, then run again -------------------------------------------------------------
 def test_a_batch_killed_with_sigkill_and_run_again_has_one_result_per_run_and_the_same_numbers(tmp_path):
     path = write_experiment(tmp_path, households=800, days=30, replicates=6)  # 24 runs of ~0.07 s
