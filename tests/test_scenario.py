@@ -106,11 +106,16 @@ def test_invalid_toml_and_missing_section(tmp_path):
         load_scenario(write(tmp_path, '[meta]\nname = "x"\ndescription = ""\nhorizon_days = 9\ndefault_households = 99\n'))
 
 
-def test_base_cycle_is_refused(tmp_path):
+def test_base_cycle_is_refused_and_named(tmp_path):
     write(tmp_path, 'base = "b.toml"\n', "a.toml")
     write(tmp_path, 'base = "a.toml"\n', "b.toml")
-    with pytest.raises(ScenarioError, match="inherits from itself"):
+    with pytest.raises(ScenarioError) as err:
         load_scenario(str(tmp_path / "a.toml"))
+    assert str(err.value).startswith("base: the scenarios' bases form a cycle (a.toml -> b.toml -> a.toml)")
+    assert "itself" not in str(err.value)  # neither file names itself as its base
+    write(tmp_path, 'base = "c.toml"\n', "c.toml")
+    with pytest.raises(ScenarioError, match="base: scenario 'c' inherits from itself"):
+        load_scenario(str(tmp_path / "c.toml"))
 
 
 def test_overrides_apply_and_validate():
