@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from sim.metrics import definitions_markdown
+from analysis.summary import metrics_page
 from sim.schema import MECHANISMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_metric_definitions_page_is_current():
-    assert (ROOT / "docs" / "metrics.md").read_text() == definitions_markdown()
+    assert (ROOT / "docs" / "metrics.md").read_text() == metrics_page()
 
 
 def test_readme_names_every_mechanism_switch_and_the_two_commands():
