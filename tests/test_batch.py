@@ -250,6 +250,35 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert "holds no batch" in capsys.readouterr().err
 
 
+def test_results_out_is_checked_before_reading_and_never_overwritten_silently(tmp_path, unwritable_dir, capsys,
+                                                                              monkeypatch):
+    path, out = write_experiment(tmp_path, replicates=1), tmp_path / "out"
+    batch(path, out)
+    capsys.readouterr()
+    assert main(["results", str(out), "--out", str(unwritable_dir / "all.parquet")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"lockdown-sim: error: --out: cannot write to '{unwritable_dir}': Permission denied; "
+                            "allowed: a directory you can write to\n")
+    assert captured.out == ""  # refused before the batch was read and summarised
+
+    target = tmp_path / "all.csv"
+    assert main(["results", str(out), "--out", str(target)]) == 0
+    first = target.read_bytes()
+    capsys.readouterr()
+    assert main(["results", str(out), "--out", str(target), "--outcomes"]) == 2
+    assert f"--out: '{target}' already exists; allowed: a new file name, or --overwrite" in capsys.readouterr().err
+    assert target.read_bytes() == first
+    assert main(["results", str(out), "--out", str(target), "--outcomes", "--overwrite"]) == 0
+    assert len(pd.read_csv(target)) == tiny_runs(1)  # one row per run now
+
+
+def test_a_batch_of_one_replicate_says_replicate(tmp_path, capsys):
+    path, out = write_experiment(tmp_path, replicates=1), tmp_path / "out"
+    batch(path, out)
+    assert main(["results", str(out)]) == 0
+    assert ", 1 replicate, master seed" in capsys.readouterr().out
+
+
 # --- growing a batch --------------------------------------------------------------------------------
 def test_more_replicates_reuse_the_finished_runs(tmp_path):
     out = tmp_path / "out"
@@ -280,6 +309,25 @@ def test_more_points_reuse_the_finished_runs_whatever_their_place_in_the_grid(tm
     pd.testing.assert_frame_equal(grown, fresh)  # every run has the numbers of a fresh batch
     points = load_outcomes(out).drop_duplicates("point").set_index("point")["point_label"].to_dict()
     assert points == {0: "courier_availability=0.5", 1: "courier_availability=1", 2: "courier_availability=0.25"}
+
+
+def test_households_and_replicates_from_the_command_line_are_recorded(tmp_path, capsys):
+    path, out = write_experiment(tmp_path, replicates=3), tmp_path / "out"
+    args = ["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main([*args, "--households", "300", "--replicates", "1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == {"households": 300, "replicates": 1}
+    assert manifest["experiment"]["experiment"]["households"] == 300 and len(manifest["runs"]) == tiny_runs(1)
+    assert set(load_outcomes(out)["households"]) == {300}
+    capsys.readouterr()
+    assert main([*args, "--households", "300"]) == 0  # the file's 3 replicates: grows the small batch
+    assert f"{tiny_runs(3) - tiny_runs(1)} finished now, {tiny_runs(1)} were finished before" in capsys.readouterr().out
+    assert main(args) == 2  # the file's households: another city, not a grown batch
+    assert "(changed: experiment.households)" in capsys.readouterr().err
+    assert main([*args, "--households", "5"]) == 2
+    assert "--households: 5 is not allowed; allowed: a whole number from 10" in capsys.readouterr().err
+    assert main([*args, "--replicates", "0"]) == 2
+    assert "--replicates: 0 is not allowed; allowed: a whole number from 1" in capsys.readouterr().err
 
 
 # --- one batch at a time --------------------------------------------------------------------------

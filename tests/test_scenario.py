@@ -74,6 +74,8 @@ def write(tmp_path, text, name="s.toml"):
         ('[local_suppliers]\nmoq_farm = [200, 50]\n', "local_suppliers.moq_farm"),
         ('[local_suppliers]\nkind_shares = [0.5, 0.5, 0.5, 0.5]\n', "summing to 1"),
         ('[stock]\ntarget_days = 3.0\n', "stock.target_days: must be larger than"),
+        # no local supply at all made the model draw supplier ties with NaN probabilities (found by Hypothesis)
+        ('[local_suppliers]\ncapacity_ratio = 0.0\n', "local_suppliers.capacity_ratio: 0.0 is out of range; allowed: a number from 0.001"),
         ('[population]\nelderly_share = 0.2\n[plausible]\n"population.elderly_share" = [0.3, 0.4]\n', "outside its plausible bounds"),
     ],
 )
