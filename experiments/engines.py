@@ -126,6 +126,8 @@ class DaskEngine:
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
+            # they share the terminal's process group: without this each prints a traceback on Ctrl-C
+            self.client.run(_ignore_interrupts)
             self.where = f"on a Dask LocalCluster of {count(n, 'worker process', 'worker processes')}"
 
     def describe(self) -> str:
@@ -164,6 +166,11 @@ class DaskEngine:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    """Run on each worker of our LocalCluster: Ctrl-C is for the command's process, which closes the cluster."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_engine_args(engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> None:
