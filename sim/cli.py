@@ -287,16 +287,20 @@ def cmd_results(args) -> int:
 def cmd_experiments(args) -> int:
     from experiments.design import builtin_experiments, load_experiment
 
-    for name in builtin_experiments():
+    names = builtin_experiments()
+    width = max(len(name) for name in names)
+    for name in names:
         exp = load_experiment(name)
-        print(f"{name:16s} {exp.count():>5,} runs  {exp.description}")
+        print(f"{name:{width}s}  {exp.count():>5,} runs  {exp.description}")
     return 0
 
 
 def cmd_scenarios(args) -> int:
-    for name in builtin_names():
+    names = builtin_names()
+    width = max(len(name) for name in names)
+    for name in names:
         cfg = load_scenario(name)
-        print(f"{name:16s} {cfg.meta.description} ({cfg.meta.default_households:,} households by default)")
+        print(f"{name:{width}s}  {cfg.meta.description} ({count(cfg.meta.default_households, 'household')} by default)")
     return 0
 
 

@@ -88,6 +88,10 @@ def _raw(name_or_path, chain=()) -> tuple[str, Path, dict, tuple]:
         if not Path(base).is_absolute() and base not in builtin_names():
             candidate = path.parent / base
             base = str(candidate) if candidate.exists() else base
+        try:
+            _locate(base)
+        except ScenarioError as exc:  # say which file names the missing base
+            raise ScenarioError(f"base: {path}: {str(exc).removeprefix('scenario: ')}") from None
         _, _, parent, parent_files = _raw(base, chain + (real,))
         files += parent_files
         # a value this file changes loses the base's plausible bounds unless this file states its own

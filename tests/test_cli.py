@@ -14,7 +14,7 @@ from analysis.summary import OUTCOMES
 from experiment_files import write_experiment
 from sim.cli import main
 from sim.metrics import METRIC_NAMES
-from sim.scenario import load_scenario
+from sim.scenario import builtin_names, load_scenario
 
 
 def cli(*args):
@@ -214,7 +214,9 @@ def test_compare_refuses_to_overwrite_a_comparison(tmp_path, capsys):
 
 def test_listing_commands(capsys):
     assert main(["scenarios"]) == 0
-    assert "shanghai-2022" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == builtin_names()
+    assert len({line.index(load_scenario(line.split()[0]).meta.description) for line in lines}) == 1  # one column
     assert main(["params", "--scenario", "toy"]) == 0
     text = capsys.readouterr().out
     assert "elderly_share = 0.36  plausible [0.25, 0.45]" in text

@@ -120,6 +120,13 @@ def test_base_cycle_is_refused_and_named(tmp_path):
         load_scenario(str(tmp_path / "c.toml"))
 
 
+def test_a_missing_base_names_the_file_that_names_it(tmp_path):
+    path = write(tmp_path, 'base = "shanghai-2023"\n', "mine.toml")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(f"base: {path}: 'shanghai-2023' is neither a built-in scenario")
+
+
 def test_overrides_apply_and_validate():
     cfg = load_scenario("toy", {"population.elderly_share": 0.9, "mechanisms.gateway": False})
     assert cfg.population.elderly_share == 0.9 and cfg.mechanisms.gateway is False
