@@ -7,6 +7,7 @@ where a task that raised yields its exception instead of a result, so one bad ta
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -164,13 +165,22 @@ class DaskEngine:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, trace):
+        if kind is KeyboardInterrupt and self.cluster is not None:
+            # our workers are stopped mid-task: what they would log about losing the scheduler is no news
+            with contextlib.suppress(Exception):
+                self.client.run(_quiet_worker)
         self.close()
 
 
 def _ignore_interrupts() -> None:
     """Run on each worker of our LocalCluster: Ctrl-C is for the command's process, which closes the cluster."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _quiet_worker() -> None:
+    """Run on each worker of our LocalCluster before an interrupted batch closes it."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 def check_engine_args(engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> None:
