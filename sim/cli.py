@@ -260,6 +260,7 @@ SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mo
 
 def cmd_results(args) -> int:
     from analysis.results import load_outcomes, load_results, summary_text
+    from sim.results_store import ResultsStore
     from sim.runner import atomic_write, check_out_path, check_writable
 
     out = None if args.out is None else check_out_path(args.out)
@@ -267,6 +268,7 @@ def cmd_results(args) -> int:
         raise ScenarioError(f"--out: '{args.out}' is not allowed; allowed: a file name ending in .parquet or .csv")
     if args.outcomes and out is None:
         raise ScenarioError("--outcomes: only with --out FILE")
+    ResultsStore(args.dir).manifest()  # DIR holds a batch, before anything is created for --out
     if out is not None:  # before reading the batch: a bad output fails first, not after the work
         if out.is_dir() or (out.exists() and not args.overwrite):
             raise ScenarioError(f"--out: '{out}' already exists; allowed: a new file name, or --overwrite to replace "

@@ -248,6 +248,8 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert "--out: " in capsys.readouterr().err
     assert main(["results", str(tmp_path / "nowhere")]) == 2
     assert "holds no batch" in capsys.readouterr().err
+    assert main(["results", str(tmp_path / "nowhere"), "--out", str(tmp_path / "new" / "all.csv")]) == 2
+    assert "holds no batch" in capsys.readouterr().err and not (tmp_path / "new").exists()
 
 
 def test_results_out_is_checked_before_reading_and_never_overwritten_silently(tmp_path, unwritable_dir, capsys,
