@@ -17,9 +17,10 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.compare import format_table
-from analysis.summary import OUTCOMES, format_value
+from analysis.summary import OUTCOMES, RENAMED, format_value
 from sim.model import ORDERING_MODES
 from sim.results_store import ResultsStore
+from sim.wording import count
 
 SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved", "elderly_left_unserved", "ever_ran_out")
 
@@ -48,8 +49,11 @@ def load_outcomes(out: str | Path) -> pd.DataFrame:
     rows = []
     for run_id in _finished_in_order(store):
         meta = store.run_meta(run_id)
-        rows.append({**meta["run"], **meta["parameters"], "households": meta["households"], **meta["outcomes"]})
-    return pd.DataFrame(rows)
+        outcomes = {RENAMED.get(name, name): value for name, value in meta["outcomes"].items()}
+        rows.append({**meta["run"], **meta["parameters"], "households": meta["households"], **outcomes})
+    frame = pd.DataFrame(rows)
+    present = [name for name in OUTCOMES if name in frame.columns]
+    return frame.astype({name: "float64" for name in present})  # an outcome with nothing to count is stored as null
 
 
 def batch_status(out: str | Path) -> dict:
@@ -89,12 +93,12 @@ def summary_text(out: str | Path) -> str:
     """A short report of a batch: what it is, how many runs finished or failed, and its main outcomes."""
     status = batch_status(out)
     exp = status["experiment"]
-    size = f"{exp['households']:,} households" if exp.get("households") else "default households"
-    days = f"{exp['days']} days" if exp.get("days") else "the scenario's horizon"
+    size = count(exp["households"], "household") if exp.get("households") else "default households"
+    days = count(exp["days"], "day") if exp.get("days") else "the scenario's horizon"
     lines = [f"{exp['name']}: {status['description'] or exp['scenario']}",
-             f"  scenario {exp['scenario']}, {size}, {days}, {exp['replicates']} replicates, master seed "
+             f"  scenario {exp['scenario']}, {size}, {days}, {count(exp['replicates'], 'replicate')}, master seed "
              f"{exp['master_seed']} (experiment {status['digest'][:12]})",
-             f"  {status['finished']:,} of {status['total']:,} runs finished, {len(status['failed']):,} failed, "
+             f"  {status['finished']:,} of {count(status['total'], 'run')} finished, {len(status['failed']):,} failed, "
              f"{status['not_run']:,} not run yet"]
     for run_id, error in list(status["failed"].items())[:10]:
         lines.append(f"    failed: {run_id}  {error.splitlines()[0] if error else ''}")

@@ -25,9 +25,12 @@ import sim
 from analysis.summary import summarise
 from experiments.design import Experiment, RunSpec
 from sim.model import LockdownSupplyModel
+from sim.provenance import environment
 from sim.results_store import ResultsStore
-from sim.runner import daily_table, run_model
+from sim.runner import daily_table, resolved_parameters, run_model
+from sim.scenario import load_scenario
 from sim.schema import MECHANISMS
+from sim.wording import count
 
 IDENTITY = ("run_id", "point", "point_label", "ordering", "replicate", "seed")
 _DEFAULTS = {k: p.default for k, p in inspect.signature(LockdownSupplyModel.__init__).parameters.items()}
@@ -92,22 +95,44 @@ def execute_run(spec: RunSpec, out: str, digest: str) -> dict:
     meta = {"run": {k: getattr(spec, k) for k in IDENTITY}, "params": spec.params, "parameters": parameters,
             "outcomes": outcomes, "households": model.population.n, "compounds": model.population.n_compounds,
             "days": model.horizon, "reopen_day": model.cfg.timeline.reopen_day, "seconds": seconds,
-            "experiment_digest": digest, "version": sim.__version__}
+            "experiment_digest": digest, "version": sim.__version__,
+            "resolved": resolved_parameters(model, spec.params), "environment": environment()}
     store.write_run(spec.run_id, table, meta)
     store.clear_failure(spec.run_id)
     return {"run_id": spec.run_id, "status": "done", "seconds": seconds, "skipped": False}
 
 
 def manifest_for(experiment: Experiment, runs: list[RunSpec]) -> dict:
-    """The manifest of an experiment: its canonical content and digest, and every run with its seed."""
+    """The manifest of an experiment: its canonical content and digest, every run with its seed, and provenance:
+    the command line's overrides, the experiment and scenario files with their sha256, the scenario's resolved
+    settings (before [fixed] and the points change them) and the software (sim.provenance)."""
+    scenario = load_scenario(experiment.scenario_ref)
     return {
         "version": sim.__version__,
         "digest": experiment.digest,
         "source": experiment.source,
+        "source_sha256": experiment.source_sha256,
         "description": experiment.description,
+        "overrides": experiment.overrides,
         "experiment": experiment.canonical(),
         "runs": [{k: getattr(r, k) for k in IDENTITY} for r in runs],
+        "scenario_files": list(scenario.files),
+        "scenario_values": scenario.to_dict(),
+        "environment": environment(),
     }
+
+
+def open_results(experiment: Experiment, out: str | Path) -> tuple[ResultsStore, list[RunSpec]]:
+    """Make `out` ready for `experiment` (or refuse it: one line) and return the store and every run.
+
+    Runs are numbered as the directory already numbers its points, so a grown experiment keeps its runs.
+    """
+    store = ResultsStore(out)
+    held = store.existing_manifest()
+    numbered = {r["point_label"]: r["point"] for r in held["runs"]} if held else None
+    runs = experiment.runs(numbered)
+    store.open(manifest_for(experiment, runs))
+    return store, runs
 
 
 @dataclass
@@ -129,7 +154,7 @@ class BatchReport:
 
     def lines(self, show: int = 10) -> list[str]:
         rate = f", {self.done / self.seconds:.2f} runs/s" if self.done and self.seconds > 0 else ""
-        lines = [f"{self.experiment}: {self.total:,} runs in {self.out}",
+        lines = [f"{self.experiment}: {count(self.total, 'run')} in {self.out}",
                  f"  {self.done:,} finished now, {self.before:,} were finished before, {len(self.failed):,} failed"
                  + (f", {self.left:,} not run" if self.left else ""),
                  f"  {_duration(self.seconds)} {self.engine}{rate}"]
@@ -143,10 +168,16 @@ class BatchReport:
 
 
 def run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | None = None) -> BatchReport:
-    """Run every run of `experiment` not yet stored in `out` on `engine`; results are stored as they finish."""
-    runs = experiment.runs()
-    store = ResultsStore(out)
-    store.open(manifest_for(experiment, runs))
+    """Run every run of `experiment` not yet stored in `out` on `engine`; results are stored as they finish.
+
+    The directory is locked meanwhile: a second batch on it is refused rather than computing every run twice.
+    """
+    with ResultsStore(out).writing():
+        return _run_batch(experiment, out, engine, progress)
+
+
+def _run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | None) -> BatchReport:
+    store, runs = open_results(experiment, out)
     finished = store.finished_ids()
     todo = [r for r in runs if r.run_id not in finished]
     report = BatchReport(experiment.name, Path(out), len(runs), len(runs) - len(todo), engine=engine.describe())

@@ -38,8 +38,7 @@ import hashlib
 import inspect
 import itertools
 import json
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -48,7 +47,7 @@ import numpy as np
 from sim.errors import ScenarioError
 from sim.metrics import METRIC_NAMES
 from sim.model import ORDERING_MODES, LockdownSupplyModel, check_params
-from sim.scenario import builtin_names
+from sim.scenario import builtin_names, read_toml
 from sim.schema import MECHANISMS, SCHEMA
 from sim.schema import field as schema_field
 
@@ -104,6 +103,8 @@ class Experiment:
     grid: dict
     points: tuple           # parameter dicts, each possibly with "label"
     scenario_digest: str = field(default="")
+    source_sha256: str = field(default="")                 # of the file's bytes (provenance; comments count)
+    overrides: dict = field(default_factory=dict)          # set on the command line (batch --households ...)
 
     # --- identity ---------------------------------------------------------------------------------
     def canonical(self) -> dict:
@@ -167,14 +168,20 @@ class Experiment:
             params["overrides"] = overrides
         return params
 
-    def runs(self) -> list[RunSpec]:
-        """Every run, point by point, replicate by replicate, mode by mode (a partial batch stays balanced)."""
+    def runs(self, numbered: dict[str, int] | None = None) -> list[RunSpec]:
+        """Every run, point by point, replicate by replicate, mode by mode (a partial batch stays balanced).
+
+        Points are numbered in order, except those in `numbered` (label -> number: the points a results directory
+        already holds), which keep their numbers; new points come after them. So a grown experiment keeps the
+        names of the runs it already has.
+        """
         points = self.parameter_points()
+        numbers = _point_numbers([label for label, _ in points], numbered or {})
         pw = max(3, len(str(len(points) - 1)))
         rw = max(3, len(str(self.replicates - 1)))
         seeds = [run_seed(self.master_seed, r) for r in range(self.replicates)]
         out = []
-        for p, (label, point) in enumerate(points):
+        for p, (label, point) in sorted(zip(numbers, points), key=lambda numbered_point: numbered_point[0]):
             for r in range(self.replicates):
                 for ordering in self.orderings:
                     out.append(RunSpec(
@@ -185,6 +192,38 @@ class Experiment:
 
     def count(self) -> int:
         return len(self.parameter_points()) * len(self.orderings) * self.replicates
+
+    def with_overrides(self, households: int | None = None, replicates: int | None = None) -> "Experiment":
+        """This experiment with households or replicates set on the command line, checked as in the file."""
+        changes = {}
+        if households is not None:
+            base = {"scenario": self.scenario_ref, **({"days": self.days} if self.days is not None else {})}
+            _relabel("--households", "households", lambda: check_params(**base, households=households))
+            changes["households"] = households
+        if replicates is not None:
+            if not 1 <= replicates <= MAX_RUNS:
+                raise ScenarioError(f"--replicates: {replicates} is not allowed; allowed: a whole number from 1 to "
+                                    f"{MAX_RUNS:,}")
+            changes["replicates"] = replicates
+        if not changes:
+            return self
+        changed = replace(self, overrides=self.overrides | changes, **changes)
+        if changed.count() > MAX_RUNS:
+            raise ScenarioError(f"--replicates: {changed.count():,} runs is too many; allowed: at most {MAX_RUNS:,}")
+        return changed
+
+
+def _point_numbers(labels: list[str], numbered: dict[str, int]) -> list[int]:
+    """Each point's number: the one it already has in `numbered`, else the next free one, in order."""
+    following = max(numbered.values(), default=-1) + 1
+    out = []
+    for label in labels:
+        if label in numbered:
+            out.append(numbered[label])
+        else:
+            out.append(following)
+            following += 1
+    return out
 
 
 # --- reading and validation -------------------------------------------------------------------------
@@ -209,20 +248,14 @@ def _locate(name_or_path: str | Path) -> Path:
 def load_experiment(name_or_path: str | Path) -> Experiment:
     """Read and validate an experiment file; every problem is one ScenarioError line naming the file and field."""
     path = _locate(name_or_path)
+    data, file_sha256 = read_toml(path, "")
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return _parse(data, path)
+        return _parse(data, path, file_sha256)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
 
-def _parse(data: dict, path: Path) -> Experiment:
+def _parse(data: dict, path: Path, file_sha256: str = "") -> Experiment:
     for table in data:
         if table not in TABLES:
             raise ScenarioError(f"{table}: unknown table; allowed: [experiment], [fixed], [grid], [[points]]")
@@ -301,14 +334,32 @@ def _parse(data: dict, path: Path) -> Experiment:
         name=exp_name, description=description, source=str(path), scenario=scenario, scenario_ref=scenario_ref,
         households=base.get("households"), days=base.get("days"), orderings=tuple(orderings), replicates=replicates,
         master_seed=master_seed, metrics=metrics, fixed=fixed_n, grid=grid, points=tuple(points_n),
-        scenario_digest=_scenario_digest(cfg))
+        scenario_digest=_scenario_digest(cfg), source_sha256=file_sha256)
     n = experiment.count()
     if n > MAX_RUNS:
         raise ScenarioError(f"experiment: {n:,} runs is too many; allowed: at most {MAX_RUNS:,} (split the experiment)")
+    _check_distinct_labels(experiment)
     # whole points: settings can be fine one by one and clash together (e.g. stock.target_days <= stock.reorder_days)
     for p, (label, point) in enumerate(experiment.parameter_points()):
         _at(f"point {p} ({label}): ", lambda: check_params(**experiment.model_params(point, orderings[0])))
     return experiment
+
+
+def _check_distinct_labels(experiment: Experiment) -> None:
+    """Points are told apart by their labels (in run files, summaries and a grown batch): no two may share one."""
+    explicit = {}
+    for i, point in enumerate(experiment.points):
+        if "label" in point:
+            if point["label"] in explicit:
+                raise ScenarioError(f"points[{i}].label: {point['label']!r} is also the label of "
+                                    f"points[{explicit[point['label']]}]; allowed: a different label for each point")
+            explicit[point["label"]] = i
+    seen = {}
+    for p, (label, _) in enumerate(experiment.parameter_points()):
+        if label in seen:
+            raise ScenarioError(f"point {p} ({label}): the same label as point {seen[label]}; allowed: points that "
+                                "differ (give each [[points]] entry its own label)")
+        seen[label] = p
 
 
 def _at(prefix: str, check, names: tuple = ()):

@@ -7,25 +7,37 @@ where a task that raised yields its exception instead of a result, so one bad ta
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Callable, Iterator, Sequence
 
+from tqdm import tqdm  # the base class: its lock is every bar's
+
 from sim.errors import ScenarioError
+from sim.wording import count
 
 ENGINES = ("local", "dask")
 
 
 class LocalEngine:
-    """This machine: one process runs the tasks itself (workers=1), or a pool of `workers` spawned processes."""
+    """This machine: one process runs the tasks itself (workers=1), or a pool of `workers` spawned processes.
+
+    The command's process alone answers Ctrl-C: the workers ignore SIGINT (a terminal sends it to every process
+    of the command), and leaving the engine however it is left (an interrupt anywhere in the caller's loop, an
+    error) cancels the queue and stops the workers, so an interrupted batch stops at once and keeps what finished.
+    """
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
         if self.workers < 1:
             raise ScenarioError(f"--workers: {self.workers} is not allowed; allowed: a whole number of at least 1")
+        self._pool = None
 
     def describe(self) -> str:
         return "in this process" if self.workers == 1 else f"on a local pool of {self.workers} processes"
@@ -39,23 +51,48 @@ class LocalEngine:
                     result = exc
                 yield i, result
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=get_context("spawn"))
+        self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=get_context("spawn"),
+                                         initializer=_worker_setup)
+        finished = False
         try:
-            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
             for fut in as_completed(futures):
                 exc = fut.exception()
                 yield futures[fut], exc if exc is not None else fut.result()
-        finally:  # interrupted (Ctrl-C, an error in the caller): drop the queue, do not wait for it
-            pool.shutdown(wait=False, cancel_futures=True)
+            finished = True
+        finally:  # interrupted (Ctrl-C, an error in the caller, the caller stopped reading): stop the workers
+            self._stop(finished)
+
+    def _stop(self, finished: bool = False) -> None:
+        """Shut the pool down: after every task finished, politely; otherwise drop the queue and stop the workers."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if finished:
+            pool.shutdown(wait=True)
+            return
+        workers = list((pool._processes or {}).values())  # the pool offers no public way to stop running tasks
+        for process in workers:
+            process.terminate()
+        # the pool's manager thread sees its workers gone, fails what is left and releases its queues
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
-        pass
+        self._stop()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _worker_setup() -> None:
+    """A pool worker leaves Ctrl-C to the command's process, which stops the workers (see LocalEngine), and keeps
+    tqdm's lock inside itself: a stopped worker cannot release a lock shared between processes, and the
+    resource tracker would warn about it at exit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tqdm.set_lock(threading.RLock())
 
 
 class DaskEngine:
@@ -90,7 +127,9 @@ class DaskEngine:
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
-            self.where = f"on a Dask LocalCluster of {n} worker processes"
+            # they share the terminal's process group: without this each prints a traceback on Ctrl-C
+            self.client.run(_ignore_interrupts)
+            self.where = f"on a Dask LocalCluster of {count(n, 'worker process', 'worker processes')}"
 
     def describe(self) -> str:
         return self.where
@@ -126,8 +165,22 @@ class DaskEngine:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, trace):
+        if kind is KeyboardInterrupt and self.cluster is not None:
+            # our workers are stopped mid-task: what they would log about losing the scheduler is no news
+            with contextlib.suppress(Exception):
+                self.client.run(_quiet_worker)
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    """Run on each worker of our LocalCluster: Ctrl-C is for the command's process, which closes the cluster."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _quiet_worker() -> None:
+    """Run on each worker of our LocalCluster before an interrupted batch closes it."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 def check_engine_args(engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> None:

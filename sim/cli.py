@@ -12,13 +12,34 @@ import os
 import sys
 from pathlib import Path
 
+import sim
 from sim.errors import ScenarioError
 from sim.scenario import builtin_names, load_scenario, parse_value
+from sim.wording import count
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse's own code for usage errors)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}  # as str.splitlines
+
+
+def one_line(message: str) -> str:
+    """An error message on one line, whatever line breaks the user's own text brought into it (shown escaped)."""
+    return message.translate(LINE_BREAKS)
+
+
+def _seed(text: str) -> int:
+    """A --rng value: a seed for numpy's SeedSequence, which takes whole numbers from 0 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a whole number of at least 0")
+    return value
 
 
 def _overrides(pairs: list[str]) -> dict:
@@ -26,7 +47,7 @@ def _overrides(pairs: list[str]) -> dict:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"--set: '{pair}' is not allowed; allowed: section.key=value, e.g. stock.initial_days=3")
+            raise ScenarioError(f"--set: {pair!r} is not allowed; allowed: section.key=value, e.g. stock.initial_days=3")
         out[key.strip()] = parse_value(value.strip())
     return out
 
@@ -60,32 +81,34 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="lockdown-sim", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="lockdown-sim", description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run one scenario and write its daily metrics (Parquet and CSV)")
     _common(run)
     run.add_argument("--ordering", default="hybrid", help="platform | group_buying | hybrid (default: hybrid)")
-    run.add_argument("--rng", type=int, default=1, help="seed (default 1)")
+    run.add_argument("--rng", type=_seed, default=1, help="seed, a whole number of at least 0 (default 1)")
     run.add_argument("--out", required=True, help="directory for daily.parquet, daily.csv and run.json")
     run.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
 
     cmp_ = sub.add_parser("compare", help="platform vs group buying vs hybrid on the same city and seeds (headline)")
     _common(cmp_)
-    cmp_.add_argument("--rng", type=int, default=1, help="first seed (default 1)")
+    cmp_.add_argument("--rng", type=_seed, default=1, help="first seed, a whole number of at least 0 (default 1)")
     cmp_.add_argument("--seeds", type=int, default=30,
                       help="seeds per mode, the same in every mode: rng, rng+1, ... (default 30: intervals narrow "
                            "enough to rank the modes where they differ)")
     cmp_.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
     cmp_.add_argument("--out", help="also write compare.csv (one row per run), compare_differences.csv (paired "
                                     "differences) and compare.txt here")
+    cmp_.add_argument("--overwrite", action="store_true", help="replace a comparison already in --out")
 
     cal = sub.add_parser("calibration", help="the model against the record: each pattern, its source, the model's value "
                                             "with a 95 %% interval over seeds, in range or not")
     cal.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
     cal.add_argument("--households", type=int, help="households in each run (default: the scenario's)")
     cal.add_argument("--seeds", type=int, default=30, help="seeds (default 30)")
-    cal.add_argument("--rng", type=int, default=1, help="first seed (default 1)")
+    cal.add_argument("--rng", type=_seed, default=1, help="first seed, a whole number of at least 0 (default 1)")
     cal.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: CPU count)")
     cal.add_argument("--out", metavar="DIR", help="write calibration.md and calibration.csv here (e.g. docs)")
 
@@ -94,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="experiment .toml file, or the name of a built-in one (lockdown-sim experiments)")
     batch.add_argument("--out", required=True, metavar="DIR",
                        help="results directory; running again on the same DIR skips finished runs")
+    batch.add_argument("--households", type=int,
+                       help="households in every run instead of the experiment's (recorded in the manifest)")
+    batch.add_argument("--replicates", type=int,
+                       help="replicates instead of the experiment's: try it small, or grow a finished batch "
+                            "(recorded in the manifest)")
     batch.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask); default: CPU count")
     batch.add_argument("--engine", default="local", help="local (a process pool, default) | dask (Dask distributed)")
     batch.add_argument("--scheduler", metavar="ADDRESS",
@@ -106,34 +134,50 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--out", metavar="FILE", help="write every run's daily rows to FILE (.parquet or .csv)")
     results.add_argument("--outcomes", action="store_true",
                          help="with --out: write one row of end-of-run outcomes per run instead of the daily rows")
+    results.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
 
     sub.add_parser("experiments", help="list the built-in experiment files")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     params = sub.add_parser("params", help="list a scenario's settings with their values, plausible bounds and meaning")
     params.add_argument("--scenario", default="shanghai-2022")
-    sub.add_parser("metrics", help="list the daily metrics and their definitions")
+    sub.add_parser("metrics", help="list the daily metrics and the end-of-run outcomes, with their definitions")
     viz = sub.add_parser("viz", help="serve the interactive page (Mesa SolaraViz) on 127.0.0.1; needs the [viz] extra")
     viz.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     return parser
 
 
 def cmd_run(args) -> int:
-    from analysis.summary import summarise, summary_lines
+    from analysis.summary import outcome_labels, summarise, summary_lines
     from sim.model import check_params
     from sim.runner import daily_table, prepare_out_dir, run_info, run_model, write_run
 
     params = _model_params(args)
-    check_params(**params)  # validates everything before the real run, without building a (possibly full) city
+    cfg = check_params(**params)  # validates everything before the real run, without building a (possibly full) city
     out = prepare_out_dir(args.out, args.overwrite)
+    _note_small_city(cfg, params.get("households"))
     model = run_model(params, rng=args.rng, label=f"{model_label(params)}")
     table = daily_table(model)
-    summary = summarise(table, model.population.n, model.cfg.timeline.reopen_day)
+    reopen_day = model.cfg.timeline.reopen_day
+    summary = summarise(table, model.population.n, reopen_day)
     write_run(out, table, run_info(model, params, args.rng), summary)
-    print(f"{model.cfg.name}: {params.get('ordering', 'hybrid')}, {model.population.n:,} households in "
-          f"{model.population.n_compounds:,} compounds, {model.horizon} days, seed {args.rng}")
-    print("\n".join(summary_lines(summary)))
+    print(f"{model.cfg.name}: {params.get('ordering', 'hybrid')}, {count(model.population.n, 'household')} in "
+          f"{count(model.population.n_compounds, 'compound')}, {count(model.horizon, 'day')}, seed {args.rng}")
+    if model.horizon < reopen_day and params.get("lockdown", True):
+        print(f"the run ends on day {model.horizon - 1}, before reopening on day {reopen_day}: outcomes over days "
+              f"0-{model.horizon - 1}, none at reopening")
+    print("\n".join(summary_lines(summary, outcome_labels(reopen_day, model.horizon, params.get("lockdown", True)))))
     print(f"wrote {out / 'daily.parquet'}, daily.csv and run.json")
     return 0
+
+
+def _note_small_city(cfg, households: int | None) -> None:
+    """Say so when a city is smaller than the scenario's smallest compound: it is then one compound of that size."""
+    n = cfg.meta.default_households if households is None else households
+    smallest = cfg.city.compound_min_households
+    if n < smallest:
+        print(f"lockdown-sim: note: {count(n, 'household')} is fewer than the smallest compound of {cfg.name} "
+              f"({count(smallest, 'household')}): the city is one compound of {count(n, 'household')}",
+              file=sys.stderr)
 
 
 def model_label(params: dict) -> str:
@@ -143,7 +187,7 @@ def model_label(params: dict) -> str:
 def cmd_compare(args) -> int:
     from analysis.compare import compare_report, difference_rows
     from experiments.compare import run_compare
-    from sim.model import LockdownSupplyModel
+    from sim.model import LockdownSupplyModel, check_params
     from sim.runner import atomic_write
 
     if args.seeds < 1:
@@ -151,21 +195,19 @@ def cmd_compare(args) -> int:
     if args.workers < 1:
         raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
     params = _model_params(args)
+    check_params(**params)
+    out = _compare_out(args.out, args.overwrite) if args.out is not None else None  # before any run
     probe = LockdownSupplyModel(**dict(params, days=1), rng=args.rng)  # validates before any run
-    out = None
-    if args.out:
-        out = Path(args.out)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ScenarioError(f"--out: cannot create '{out}': {exc.strerror}") from None
+    _note_small_city(probe.cfg, params.get("households"))
     seeds = list(range(args.rng, args.rng + args.seeds))
-    runs = run_compare(params, seeds, workers=min(args.workers, 3 * len(seeds)))
+    runs = run_compare(params, seeds, workers=min(args.workers, 3 * len(seeds)), progress=sys.stderr.isatty())
     text = compare_report(runs)
     n = probe.population.n
-    print(f"{probe.cfg.name}: {n:,} households, {probe.population.n_compounds:,} compounds, "
-          f"{params.get('days', probe.cfg.horizon)} days (lockdown until day {probe.cfg.timeline.reopen_day}), "
-          f"seeds {seeds[0]}..{seeds[-1]}, outcomes over the lockdown")
+    reopen_day = probe.cfg.timeline.reopen_day
+    period = (f"lockdown until day {reopen_day}; outcomes over the lockdown" if params.get("lockdown", True)
+              else f"no lockdown; outcomes over days 0-{reopen_day - 1}, the days the lockdown would have lasted")
+    print(f"{probe.cfg.name}: {count(n, 'household')}, {count(probe.population.n_compounds, 'compound')}, "
+          f"{count(params.get('days', probe.cfg.horizon), 'day')} ({period}), seeds {seeds[0]}..{seeds[-1]}")
     print(text)
     if out is not None:
         atomic_write(out / "compare.csv", lambda p: runs.to_csv(p, index=False))
@@ -185,20 +227,16 @@ def cmd_calibration(args) -> int:
         raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 2")
     if args.workers < 1:
         raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
-    if args.rng < 0:
-        raise ScenarioError(f"--rng: {args.rng} is not allowed; allowed: a whole number of at least 0")
     params = {"scenario": args.scenario}
     if args.households is not None:
         params["households"] = args.households
     cfg = check_params(**params)
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / ".write-test").write_text("")
-            (out / ".write-test").unlink()
-        except OSError as exc:
-            raise ScenarioError(f"--out: cannot write to '{out}': {exc.strerror}") from None
+    out = None
+    if args.out is not None:
+        from sim.runner import check_out_path, check_writable
+
+        out = check_out_path(args.out)
+        check_writable(out)  # before any run
     seeds = list(range(args.rng, args.rng + args.seeds))
     values = run_calibration(params, seeds, workers=min(args.workers, len(seeds)))
     table = calibration_table(values)
@@ -217,27 +255,47 @@ def cmd_calibration(args) -> int:
     return 0
 
 
+COMPARE_FILES = ("compare.csv", "compare_differences.csv", "compare.txt")
+
+
+def _compare_out(text: str, overwrite: bool) -> Path:
+    """compare's --out, checked before any run: a directory we can write to, not holding a comparison unless
+    --overwrite (as run does)."""
+    from sim.runner import check_out_path, check_writable
+
+    out = check_out_path(text)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out: '{out}' exists and is not a directory")
+    if not overwrite and any((out / name).exists() for name in COMPARE_FILES):
+        raise ScenarioError(f"--out: '{out}' already holds a comparison; choose another directory or pass --overwrite")
+    check_writable(out)
+    return out
+
+
 def cmd_batch(args) -> int:
     from analysis.results import load_outcomes, outcome_table
     from analysis.compare import format_table
-    from experiments.batch import manifest_for, run_batch
+    from experiments.batch import open_results, run_batch
     from experiments.design import load_experiment
     from experiments.engines import LocalEngine, check_engine_args, make_engine
     from sim.results_store import ResultsStore
+    from sim.runner import check_out_path
+    from sim.scenario import load_scenario
 
-    experiment = load_experiment(args.experiment)
+    experiment = load_experiment(args.experiment).with_overrides(args.households, args.replicates)
     check_engine_args(args.engine, args.workers, args.scheduler)
-    runs = experiment.runs()
-    store = ResultsStore(args.out)
-    store.open(manifest_for(experiment, runs))  # refuse another experiment's DIR before starting any engine
-    nothing_left = store.finished_ids() >= {r.run_id for r in runs}
-    try:
-        with (LocalEngine(1) if nothing_left else make_engine(args.engine, args.workers, args.scheduler)) as engine:
-            report = run_batch(experiment, args.out, engine, progress=False if args.no_progress else None)
-    except KeyboardInterrupt:
-        print(f"lockdown-sim: interrupted; finished runs are kept in {args.out}: run the same command again to "
-              "complete the batch", file=sys.stderr)
-        return 130
+    check_out_path(args.out)
+    with ResultsStore(args.out).writing():  # refuse a directory another batch is writing, before any work
+        store, runs = open_results(experiment, args.out)  # refuse another experiment's DIR before starting any engine
+        _note_small_city(load_scenario(experiment.scenario_ref), experiment.households)
+        nothing_left = store.finished_ids() >= {r.run_id for r in runs}
+        try:
+            with (LocalEngine(1) if nothing_left else make_engine(args.engine, args.workers, args.scheduler)) as engine:
+                report = run_batch(experiment, args.out, engine, progress=False if args.no_progress else None)
+        except KeyboardInterrupt:
+            print(f"lockdown-sim: interrupted; finished runs are kept in {args.out}: run the same command again to "
+                  "complete the batch", file=sys.stderr)
+            return 130
     print("\n".join(report.lines()))
     table = outcome_table(load_outcomes(args.out)) if report.before + report.done else None
     if table is not None and len(table) <= SUMMARY_ROWS:
@@ -253,42 +311,49 @@ SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mo
 
 def cmd_results(args) -> int:
     from analysis.results import load_outcomes, load_results, summary_text
-    from sim.runner import atomic_write
+    from sim.results_store import ResultsStore
+    from sim.runner import atomic_write, check_out_path, check_writable
 
-    if args.out and Path(args.out).suffix not in RESULT_FORMATS:
+    out = None if args.out is None else check_out_path(args.out)
+    if out is not None and out.suffix not in RESULT_FORMATS:
         raise ScenarioError(f"--out: '{args.out}' is not allowed; allowed: a file name ending in .parquet or .csv")
-    if args.outcomes and not args.out:
+    if args.outcomes and out is None:
         raise ScenarioError("--outcomes: only with --out FILE")
+    ResultsStore(args.dir).manifest()  # DIR holds a batch, before anything is created for --out
+    if out is not None:  # before reading the batch: a bad output fails first, not after the work
+        if out.is_dir() or (out.exists() and not args.overwrite):
+            raise ScenarioError(f"--out: '{out}' already exists; allowed: a new file name, or --overwrite to replace "
+                                "a file")
+        check_writable(out.parent)
     print(summary_text(args.dir))
-    if args.out:
+    if out is not None:
         frame = load_outcomes(args.dir) if args.outcomes else load_results(args.dir)
-        out = Path(args.out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ScenarioError(f"--out: cannot create '{out.parent}': {exc.strerror}") from None
         if out.suffix == ".parquet":
             atomic_write(out, lambda p: frame.to_parquet(p, index=False))
         else:
             atomic_write(out, lambda p: frame.to_csv(p, index=False))
         what = "runs (outcomes)" if args.outcomes else "rows (run x day)"
-        print(f"\nwrote {out}: {len(frame):,} {what} x {len(frame.columns)} columns")
+        print(f"\nwrote {out}: {len(frame):,} {what} x {count(len(frame.columns), 'column')}")
     return 0
 
 
 def cmd_experiments(args) -> int:
     from experiments.design import builtin_experiments, load_experiment
 
-    for name in builtin_experiments():
+    names = builtin_experiments()
+    width = max(len(name) for name in names)
+    for name in names:
         exp = load_experiment(name)
-        print(f"{name:16s} {exp.count():>5,} runs  {exp.description}")
+        print(f"{name:{width}s}  {exp.count():>5,} runs  {exp.description}")
     return 0
 
 
 def cmd_scenarios(args) -> int:
-    for name in builtin_names():
+    names = builtin_names()
+    width = max(len(name) for name in names)
+    for name in names:
         cfg = load_scenario(name)
-        print(f"{name:16s} {cfg.meta.description} ({cfg.meta.default_households:,} households by default)")
+        print(f"{name:{width}s}  {cfg.meta.description} ({count(cfg.meta.default_households, 'household')} by default)")
     return 0
 
 
@@ -307,10 +372,16 @@ def cmd_params(args) -> int:
 
 
 def cmd_metrics(args) -> int:
+    from analysis.summary import OUTCOMES
     from sim.metrics import DEFINITIONS
 
+    print("Daily metrics (one row a day: daily.parquet, daily.csv, a batch's runs/*.parquet)\n")
     for name, text in DEFINITIONS.items():
         print(f"{name}\n    {text}")
+    print("\nEnd-of-run outcomes, over the lockdown (run and compare tables, compare.csv, run.json's summary, "
+          "results --outcomes)\n")
+    for name, (label, text, _) in OUTCOMES.items():
+        print(f"{name}  ({label})\n    {text}")
     return 0
 
 
@@ -323,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
-        print(f"lockdown-sim: error: {exc}", file=sys.stderr)
+        print(f"lockdown-sim: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("lockdown-sim: interrupted", file=sys.stderr)

@@ -157,8 +157,8 @@ def definitions_markdown() -> str:
         "",
         "Collected every day by Mesa's `DataCollector` as model reporters (`model.datacollector."
         "get_model_vars_dataframe()`, the `daily.parquet` of `lockdown-sim run`, the rows of `mesa.batch_run`).",
-        "Portions are person-days of food. Generated from `sim/metrics.py` by",
-        "`python -c \"from sim.metrics import definitions_markdown as d; print(d(), end='')\" > docs/metrics.md`.",
+        "Portions are person-days of food. Generated from `sim/metrics.py` and `analysis/summary.py` by",
+        "`python -m analysis.summary > docs/metrics.md`.",
         "",
         "| metric | definition |",
         "|---|---|",

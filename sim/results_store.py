@@ -3,6 +3,7 @@
     DIR/manifest.json            the experiment (canonical content, digest, the list of runs with their seeds)
     DIR/runs/<run_id>.parquet    a finished run: its daily metrics plus columns for its parameters and seed
     DIR/failed/<run_id>.json     a run that raised: its parameters and the error (removed when a retry succeeds)
+    DIR/.lock                    locked while a batch writes here, so a second batch is refused, not run twice
 
 A run file is written to a hidden temporary file, flushed to disk and renamed into place (os.replace), so it
 exists only once complete: a run killed half-way leaves at most a hidden `.tmp` file, which is never read and is
@@ -12,8 +13,12 @@ so a directory holds exactly one result per run whatever the engine or the failu
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import socket
+import time
 import traceback
 from pathlib import Path
 
@@ -21,9 +26,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import ScenarioError
+from sim.provenance import dumps
 from sim.runner import atomic_write
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"  # held (flock) by the batch writing into the directory; names it
 RUN_META_KEY = b"lockdown_sim"  # Parquet key-value metadata of a run file: identity, parameters, outcomes (JSON)
 
 
@@ -39,25 +46,66 @@ class ResultsStore:
     def open(self, manifest: dict) -> None:
         """Make the directory ready for `manifest`'s experiment, or refuse if it holds anything else.
 
-        Refusals are ScenarioErrors (one line, exit code 2) and change nothing on disk.
+        A directory holding this experiment with fewer replicates, points or orderings takes the grown one (its
+        manifest is replaced; the finished runs stay). Refusals are ScenarioErrors (one line, exit code 2) and
+        change nothing on disk.
         """
         root = self.root
         if root.exists() and not root.is_dir():
             raise ScenarioError(f"--out: '{root}' exists and is not a directory")
         path = root / MANIFEST
+        grows = False
         if path.exists():
-            _refuse_other(root, self.manifest(), manifest)
+            held = self.manifest()
+            grows = _refuse_other(root, held, manifest)
+            if grows:
+                manifest = dict(manifest, earlier=held.get("earlier", []) + [
+                    {"digest": held.get("digest"), "runs": len(held.get("runs", []))}])
         elif root.exists() and any(not p.name.startswith(".") for p in root.iterdir()):
             raise ScenarioError(f"--out: '{root}' is not empty and holds no batch ({MANIFEST}); allowed: a new or empty "
                                 "directory, or one holding this experiment's batch")
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
             self.failed_dir.mkdir(exist_ok=True)
-            if not path.exists():
-                atomic_write(path, lambda p: Path(p).write_text(json.dumps(manifest, indent=1, default=_json) + "\n"))
+            if grows or not path.exists():
+                atomic_write(path, lambda p: Path(p).write_text(dumps(manifest, indent=1) + "\n"))
         except OSError as exc:
             raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}") from None
         self.clear_temporary()
+
+    def existing_manifest(self) -> dict | None:
+        """The manifest of the batch this directory holds, or None for a new or empty directory."""
+        return self.manifest() if (self.root / MANIFEST).exists() else None
+
+    # --- the lock: one batch writes into a directory at a time -------------------------------------
+    @contextlib.contextmanager
+    def writing(self):
+        """Hold the directory's lock while a batch writes into it; refuse (one line) if another batch holds it.
+
+        The lock is the operating system's (flock on DIR/.lock), so it ends with the process that holds it however
+        that ends: a batch killed with SIGKILL never blocks the next one. It is re-entrant within one process, and
+        the file is removed when the batch ends (a refused directory is left as it was).
+        """
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise ScenarioError(f"--out: '{root}' exists and is not a directory")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            key = str(root.resolve())
+            held = _LOCKS.get(key)
+            if held is None:
+                held = _LOCKS[key] = [_acquire(root), 0]
+        except OSError as exc:
+            raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}; allowed: a directory you can "
+                                "write to") from None
+        held[1] += 1
+        try:
+            yield self
+        finally:
+            held[1] -= 1
+            if held[1] == 0:
+                del _LOCKS[key]
+                _release(root, held[0])
 
     def manifest(self) -> dict:
         path = self.root / MANIFEST
@@ -91,7 +139,7 @@ class ResultsStore:
     def write_run(self, run_id: str, table: pa.Table, meta: dict) -> None:
         """Write a finished run atomically: a temporary file, flushed and synced, then renamed into place."""
         metadata = dict(table.schema.metadata or {})
-        metadata[RUN_META_KEY] = json.dumps(meta, default=_json).encode()
+        metadata[RUN_META_KEY] = dumps(meta).encode()
         table = table.replace_schema_metadata(metadata)
 
         def write(tmp):
@@ -118,7 +166,7 @@ class ResultsStore:
             record["traceback"] = "".join(traceback.format_exception(error))
         self.failed_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.failed_dir / f"{run_id}.json",
-                     lambda p: Path(p).write_text(json.dumps(record, indent=1, default=_json) + "\n"))
+                     lambda p: Path(p).write_text(dumps(record, indent=1) + "\n"))
 
     def clear_failure(self, run_id: str) -> None:
         (self.failed_dir / f"{run_id}.json").unlink(missing_ok=True)
@@ -139,33 +187,105 @@ class ResultsStore:
         return out
 
 
-def _refuse_other(root: Path, held: dict, wanted: dict) -> None:
-    """Refuse a directory that holds a different experiment (or one made by another version of the model)."""
+_LOCKS: dict[str, list] = {}  # directories this process holds the lock of: path -> [open lock file, depth]
+
+
+def _acquire(root: Path):
+    """Open and lock DIR/.lock, writing who holds it; refuse if a live process holds it already."""
+    while True:
+        handle = open(root / LOCK, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "a process"
+            handle.close()
+            raise ScenarioError(f"--out: '{root}' is being written by another batch ({holder}); allowed: wait for "
+                                "it to finish (or stop it), or another directory") from None
+        except OSError:  # a filesystem without locks (ENOLCK): run unlocked rather than not at all
+            pass
+        if _is_at(handle, root / LOCK):  # not a file its last holder removed just before we locked it
+            break
+        handle.close()
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    handle.flush()
+    return handle
+
+
+def _is_at(handle, path: Path) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _release(root: Path, handle) -> None:
+    """Remove DIR/.lock while still holding it, then unlock: a batch leaves nothing behind (a killed one leaves
+    an unlocked file, which the next batch takes over)."""
+    with contextlib.suppress(OSError):
+        (root / LOCK).unlink()
+    handle.close()
+
+
+def _refuse_other(root: Path, held: dict, wanted: dict) -> bool:
+    """Refuse a directory that holds a different experiment (or one made by another version of the model).
+
+    Return True when `wanted` grows the held experiment: the same experiment with more replicates, points (grid
+    values, [[points]]) or orderings. Its finished runs stay valid (a replicate's seed does not depend on how many
+    there are), so they are kept and only the new runs are run.
+    """
     if held.get("digest") == wanted["digest"] and held.get("version") == wanted["version"]:
-        return
+        return False
     name, held_name = wanted["experiment"]["experiment"]["name"], held.get("experiment", {}).get("experiment", {}).get("name")
     if held_name != name:
         raise ScenarioError(f"--out: '{root}' holds the batch of another experiment ('{held_name}'); this is '{name}'; "
                             "allowed: a new directory, or the directory of this experiment")
     if held.get("digest") != wanted["digest"]:
-        parts = _differences(held.get("experiment", {}), wanted["experiment"])
-        raise ScenarioError(f"--out: '{root}' holds a batch of a different version of experiment '{name}' (changed: "
-                            f"{', '.join(parts) or 'content'}); allowed: a new directory for the changed experiment")
-    raise ScenarioError(f"--out: '{root}' was made by lockdown-supply-sim {held.get('version')}, this is {wanted['version']}; "
-                        "allowed: a new directory (results of different model versions are not mixed)")
+        parts = _not_growth(held.get("experiment", {}), wanted["experiment"]) or _renamed_runs(held, wanted)
+        if parts:
+            raise ScenarioError(f"--out: '{root}' holds a batch of a different version of experiment '{name}' (changed: "
+                                f"{', '.join(parts)}); allowed: a new directory for the changed experiment, or this "
+                                "experiment with more replicates, points or orderings")
+    if held.get("version") != wanted["version"]:
+        raise ScenarioError(f"--out: '{root}' was made by lockdown-supply-sim {held.get('version')}, this is "
+                            f"{wanted['version']}; allowed: a new directory (results of different model versions are "
+                            "not mixed)")
+    return True
 
 
-def _differences(a: dict, b: dict) -> list[str]:
+def _not_growth(held: dict, wanted: dict) -> list[str]:
+    """The parts of an experiment's canonical content that changed other than by growing (see _refuse_other)."""
     parts = []
-    for key in sorted(set(a) | set(b)):
-        if isinstance(a.get(key), dict) and isinstance(b.get(key), dict) and key == "experiment":
-            parts += [f"experiment.{k}" for k in sorted(set(a[key]) | set(b[key])) if a[key].get(k) != b[key].get(k)]
-        elif a.get(key) != b.get(key):
+    old, new = held.get("experiment", {}), wanted.get("experiment", {})
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        grew = (key == "replicates" and isinstance(a, int) and isinstance(b, int) and b >= a) or (
+            key == "orderings" and isinstance(a, list) and isinstance(b, list) and set(a) <= set(b))
+        if a != b and not grew:
+            parts.append(f"experiment.{key}")
+    old_grid, new_grid = held.get("grid", {}), wanted.get("grid", {})
+    if set(old_grid) != set(new_grid):
+        parts.append("grid")
+    else:
+        parts += [f"grid.{k}" for k in old_grid if not _contains(new_grid[k], old_grid[k])]
+    if not _contains(wanted.get("points", []), held.get("points", [])):
+        parts.append("points")
+    for key in sorted((set(held) | set(wanted)) - {"experiment", "grid", "points"}):
+        if held.get(key) != wanted.get(key):
             parts.append("the scenario" if key == "scenario_digest" else key)
     return parts
 
 
-def _json(value):
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+def _contains(values: list, subset: list) -> bool:
+    keys = {json.dumps(v, sort_keys=True) for v in values}
+    return all(json.dumps(v, sort_keys=True) in keys for v in subset)
+
+
+def _renamed_runs(held: dict, wanted: dict) -> list[str]:
+    """A grown experiment must keep every finished run's name and seed, or its files would be read as other runs."""
+    runs = {r["run_id"]: r for r in wanted.get("runs", [])}
+    if all(runs.get(r["run_id"]) == r for r in held.get("runs", [])):
+        return []
+    return ["the runs' names (over 999 points or replicates)"]

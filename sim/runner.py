@@ -7,10 +7,10 @@ finished.
 from __future__ import annotations
 
 import gc
-import json
+import inspect
 import os
+import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 import sim
 from sim.errors import ScenarioError
 from sim.model import LockdownSupplyModel, check_params
+from sim.provenance import dumps, environment
 
 
 def run_model(params: dict, rng=None, progress: bool | None = None, label: str = "") -> LockdownSupplyModel:
@@ -57,49 +58,89 @@ def daily_table(model: LockdownSupplyModel) -> pd.DataFrame:
 
 
 def run_info(model: LockdownSupplyModel, params: dict, rng) -> dict:
+    """What run.json records: the call, every value the run used (parameters resolved against the scenario and
+    its overrides), the scenario files with their sha256, and the software that ran it (sim.provenance)."""
     return {
         "version": sim.__version__,
         "scenario": model.cfg.name,
         "scenario_file": model.cfg.source,
+        "scenario_files": list(model.cfg.files),
         "params": params,
         "rng": rng,
+        "resolved": resolved_parameters(model, params),
         "households": model.population.n,
         "compounds": model.population.n_compounds,
         "reopen_day": model.cfg.timeline.reopen_day,
         "mechanisms": model.mechanisms,
+        "environment": environment(),
     }
 
 
+def resolved_parameters(model: LockdownSupplyModel, params: dict) -> dict:
+    """Every value a run used: the model's keywords (defaults filled in) and the scenario's settings after overrides."""
+    keywords = {k: p.default for k, p in inspect.signature(LockdownSupplyModel.__init__).parameters.items()
+                if k not in ("self", "rng", "overrides", "scenario") and k not in model.mechanisms}
+    keywords |= {k: v for k, v in params.items() if k in keywords}
+    keywords |= {"households": model.population.n, "days": model.horizon, "elderly_share": model.elderly_share}
+    return {**keywords, "mechanisms": dict(model.mechanisms), "settings": model.cfg.to_dict()}
+
+
 def atomic_write(path: Path, write) -> None:
-    """Call write(tmp_path), then move the temporary file into place."""
+    """Call write(tmp_path), then move the temporary file into place.
+
+    The temporary file is created with the user's umask (as `open` would create the file), not mkstemp's 0600:
+    results on a shared filesystem are for colleagues to read.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = _new_temporary(path)
     try:
-        write(tmp)
+        write(str(tmp))
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _new_temporary(path: Path) -> Path:
+    """Create an empty hidden file next to `path` with a name no one else uses; mode 0666 less the umask."""
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def check_writable(folder: Path, option: str = "--out") -> None:
+    """Create `folder` if needed and write a file there, so an unwritable output fails before any work."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _new_temporary(folder / "write-test").unlink()
+    except OSError as exc:
+        raise ScenarioError(f"{option}: cannot write to '{folder}': {exc.strerror}; allowed: a directory you can "
+                            "write to") from None
 
 
 OUTPUT_FILES = ("daily.parquet", "daily.csv", "run.json")
 
 
+def check_out_path(text: str, option: str = "--out") -> Path:
+    """An output path given on the command line; an empty one would silently mean the current directory."""
+    if not str(text).strip():
+        raise ScenarioError(f"{option}: '{text}' is not allowed; allowed: a path (use . for this directory)")
+    return Path(text)
+
+
 def prepare_out_dir(out: str | Path, overwrite: bool) -> Path:
     """Create the output directory before any work, so a bad path fails before the run, not after."""
-    out = Path(out)
+    out = check_out_path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out: '{out}' exists and is not a directory")
     if not overwrite and any((out / f).exists() for f in OUTPUT_FILES):
         raise ScenarioError(f"--out: '{out}' already holds a run; choose another directory or pass --overwrite")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise ScenarioError(f"--out: cannot write to '{out}': {exc.strerror}") from None
+    check_writable(out)
     return out
 
 
@@ -107,10 +148,4 @@ def write_run(out: Path, table: pd.DataFrame, info: dict, summary: dict) -> None
     atomic_write(out / "daily.parquet", lambda p: table.to_parquet(p, index=False))
     atomic_write(out / "daily.csv", lambda p: table.to_csv(p, index=False))
     payload = dict(info, summary=summary)
-    atomic_write(out / "run.json", lambda p: Path(p).write_text(json.dumps(payload, indent=2, default=_json)))
-
-
-def _json(value):
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+    atomic_write(out / "run.json", lambda p: Path(p).write_text(dumps(payload, indent=2) + "\n"))

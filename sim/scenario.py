@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sim.errors import ScenarioError
+from sim.provenance import sha256_bytes
 from sim.schema import SCHEMA, Num, field
 
 BUILTIN_DIR = resources.files("scenarios")
@@ -37,14 +38,25 @@ def _locate(name_or_path: str | Path) -> tuple[str, Path]:
     )
 
 
-def _read(path: Path) -> dict:
+def read_toml(path: Path, what: str) -> tuple[dict, str]:
+    """A TOML file's content and the sha256 of its bytes; every problem is one ScenarioError line.
+
+    The text must be UTF-8 (TOML's encoding); a byte-order mark, as some Windows editors write, is accepted.
+    `what` starts the message (e.g. "scenario: "), then the file's path, so the user knows which file is meant.
+    """
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario: {path} is not valid TOML: {exc}") from None
+        data = Path(path).read_bytes()
     except OSError as exc:
-        raise ScenarioError(f"scenario: cannot read {path}: {exc.strerror}") from None
+        raise ScenarioError(f"{what}{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{what}{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
+                            "allowed: a TOML file saved as UTF-8") from None
+    try:
+        return tomllib.loads(text), sha256_bytes(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{what}{path}: not valid TOML: {exc}") from None
 
 
 def _merge(base: dict, top: dict) -> dict:
@@ -57,11 +69,18 @@ def _merge(base: dict, top: dict) -> dict:
     return out
 
 
-def _raw(name_or_path, chain=()) -> tuple[str, Path, dict]:
+def _raw(name_or_path, chain=()) -> tuple[str, Path, dict, tuple]:
+    """A scenario's settings merged over its bases, and the files read (this one first, with their sha256)."""
     name, path = _locate(name_or_path)
-    if path in chain:
-        raise ScenarioError(f"base: scenario '{name}' inherits from itself")
-    data = _read(path)
+    real = path.resolve()
+    if real in chain:
+        if chain[-1] == real:
+            raise ScenarioError(f"base: scenario '{name}' inherits from itself")
+        loop = " -> ".join(p.name for p in chain[chain.index(real):] + (real,))
+        raise ScenarioError(f"base: the scenarios' bases form a cycle ({loop}); allowed: a chain of bases that "
+                            "ends in a scenario without base")
+    data, digest = read_toml(path, "scenario: ")
+    files = ({"path": str(path), "sha256": digest},)
     base = data.pop("base", None)
     if base is not None:
         if not isinstance(base, str):
@@ -69,14 +88,19 @@ def _raw(name_or_path, chain=()) -> tuple[str, Path, dict]:
         if not Path(base).is_absolute() and base not in builtin_names():
             candidate = path.parent / base
             base = str(candidate) if candidate.exists() else base
-        _, _, parent = _raw(base, chain + (path,))
+        try:
+            _locate(base)
+        except ScenarioError as exc:  # say which file names the missing base
+            raise ScenarioError(f"base: {path}: {str(exc).removeprefix('scenario: ')}") from None
+        _, _, parent, parent_files = _raw(base, chain + (real,))
+        files += parent_files
         # a value this file changes loses the base's plausible bounds unless this file states its own
         own_bounds = data.get("plausible", {})
         changed = {f"{sec}.{key}" for sec, vals in data.items() if sec != "plausible" and isinstance(vals, dict)
                    for key in vals}
         parent_bounds = {k: v for k, v in parent.get("plausible", {}).items() if k not in changed or k in own_bounds}
         data = _merge(dict(parent, plausible=parent_bounds), data)
-    return name, path, data
+    return name, path, data, files
 
 
 def _validate(data: dict) -> tuple[dict, dict]:
@@ -144,9 +168,10 @@ def parse_value(text: str):
 class Scenario:
     """A validated scenario: `scenario.population.elderly_share`, `scenario["population.elderly_share"]`."""
 
-    def __init__(self, name: str, source: str, values: dict, plausible: dict):
+    def __init__(self, name: str, source: str, values: dict, plausible: dict, files: tuple = ()):
         self.name = name
         self.source = source
+        self.files = files  # the files read, this one first, then its bases: {"path", "sha256"} (provenance)
         self._values = values
         self.plausible = MappingProxyType(plausible)
         for section, content in values.items():
@@ -179,7 +204,7 @@ class Scenario:
         data["plausible"] = {k: v for k, v in data["plausible"].items() if k not in overridden}
         values, plausible = _validate(data)
         plausible.update({k: v for k, v in self.plausible.items() if k in overridden})
-        return Scenario(self.name, self.source, values, plausible)
+        return Scenario(self.name, self.source, values, plausible, self.files)
 
 
 class _Section:
@@ -194,6 +219,6 @@ class _Section:
 
 def load_scenario(name_or_path: str | Path = "shanghai-2022", overrides: dict | None = None) -> Scenario:
     """Read, inherit and validate a scenario, then apply dotted-path overrides."""
-    name, path, data = _raw(name_or_path)
+    name, path, data, files = _raw(name_or_path)
     values, plausible = _validate(data)
-    return Scenario(name, str(path), values, plausible).with_overrides(overrides)
+    return Scenario(name, str(path), values, plausible, files).with_overrides(overrides)

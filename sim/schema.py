@@ -6,6 +6,7 @@ what the evidence supports. A value outside hard bounds is an error naming the f
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 
@@ -260,7 +261,7 @@ SCHEMA: dict[str, dict] = {
     },
     "local_suppliers": {
         "real_count": Num(0, 10_000_000, "local suppliers in the real city", whole=True),
-        "capacity_ratio": Num(0.0, 100.0, "their daily stock / city daily need"),
+        "capacity_ratio": Num(0.001, 100.0, "their daily stock / city daily need (above 0: ties are drawn by it)"),
         "set_portions": Num(0.1, 100.0, "person-days of food in one set"),
         "trucks_max": Num(1, 1000, "trucks per supplier are 1..trucks_max", whole=True),
         "kind_shares": Shares(4, "shares of farm, wholesaler, supermarket, restaurant"),
@@ -347,9 +348,16 @@ MECHANISMS = tuple(SCHEMA["mechanisms"])
 
 def field(path: str):
     """The schema entry for a dotted path such as 'population.elderly_share', or a ScenarioError."""
-    section, _, key = path.partition(".")
+    section, dot, key = path.partition(".")
+    if not dot or not key:
+        homes = [f"{s}.{section}" for s, keys in SCHEMA.items() if section in keys]
+        hint = f"; did you mean {' or '.join(homes)}?" if homes else ""
+        raise ScenarioError(f"{path}: not a setting; allowed: section.key, e.g. stock.initial_days "
+                            f"(lockdown-sim params){hint}")
     if section not in SCHEMA or key not in SCHEMA[section]:
         if section not in SCHEMA:
             raise ScenarioError(f"{path}: unknown section '{section}'; allowed: {', '.join(SCHEMA)}")
-        raise ScenarioError(f"{path}: unknown key '{key}'; allowed in [{section}]: {', '.join(SCHEMA[section])}")
+        hint = difflib.get_close_matches(key, SCHEMA[section], n=1)
+        raise ScenarioError(f"{path}: unknown key '{key}'; allowed in [{section}]: {', '.join(SCHEMA[section])}"
+                            + (f"; did you mean {section}.{hint[0]}?" if hint else ""))
     return SCHEMA[section][key]

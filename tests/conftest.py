@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +51,30 @@ def over_seeds(stat, seeds=SEEDS, **kw) -> list:
 @pytest.fixture
 def toy():
     return toy_run
+
+
+@pytest.fixture
+def unwritable_dir(tmp_path, monkeypatch):
+    """A directory nobody may create files or folders in: mode 0555 and, for root (whom modes do not stop, as in
+    CI), os.open and os.mkdir refuse there as a read-only filesystem would."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        inside = lambda path: Path(os.fspath(path)).resolve().is_relative_to(folder.resolve())  # noqa: E731
+        real_open, real_mkdir = os.open, os.mkdir
+
+        def guarded_open(path, flags, *args, **kw):
+            if flags & os.O_CREAT and inside(path):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+            return real_open(path, flags, *args, **kw)
+
+        def guarded_mkdir(path, *args, **kw):
+            if inside(path):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+            return real_mkdir(path, *args, **kw)
+
+        monkeypatch.setattr(os, "open", guarded_open)
+        monkeypatch.setattr(os, "mkdir", guarded_mkdir)
+    yield folder
+    folder.chmod(0o755)

@@ -149,11 +149,14 @@ def test_another_experiment_is_refused_and_nothing_is_lost(tmp_path, capsys):
     manifest = (out / "manifest.json").read_bytes()
     capsys.readouterr()
 
-    changed = write_experiment(tmp_path / "", name="tiny", replicates=3)  # the same name, more replicates
+    changed = write_experiment(tmp_path / "", name="tiny", master_seed=8)  # the same name, other seeds
     assert main(["batch", str(changed), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "holds a batch of a different version of experiment 'tiny' (changed: experiment.replicates)" in err
+    assert "holds a batch of a different version of experiment 'tiny' (changed: experiment.master_seed)" in err
     assert len(err.strip().splitlines()) == 1
+    fewer = write_experiment(tmp_path / "", name="tiny", replicates=1)  # a shrunk experiment would hide runs
+    assert main(["batch", str(fewer), "--out", str(out)]) == 2
+    assert "(changed: experiment.replicates)" in capsys.readouterr().err
 
     other = write_experiment(tmp_path, name="other")
     assert main(["batch", str(other), "--out", str(out)]) == 2
@@ -245,6 +248,139 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert "--out: " in capsys.readouterr().err
     assert main(["results", str(tmp_path / "nowhere")]) == 2
     assert "holds no batch" in capsys.readouterr().err
+    assert main(["results", str(tmp_path / "nowhere"), "--out", str(tmp_path / "new" / "all.csv")]) == 2
+    assert "holds no batch" in capsys.readouterr().err and not (tmp_path / "new").exists()
+
+
+def test_results_out_is_checked_before_reading_and_never_overwritten_silently(tmp_path, unwritable_dir, capsys,
+                                                                              monkeypatch):
+    path, out = write_experiment(tmp_path, replicates=1), tmp_path / "out"
+    batch(path, out)
+    capsys.readouterr()
+    assert main(["results", str(out), "--out", str(unwritable_dir / "all.parquet")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"lockdown-sim: error: --out: cannot write to '{unwritable_dir}': Permission denied; "
+                            "allowed: a directory you can write to\n")
+    assert captured.out == ""  # refused before the batch was read and summarised
+
+    target = tmp_path / "all.csv"
+    assert main(["results", str(out), "--out", str(target)]) == 0
+    first = target.read_bytes()
+    capsys.readouterr()
+    assert main(["results", str(out), "--out", str(target), "--outcomes"]) == 2
+    assert f"--out: '{target}' already exists; allowed: a new file name, or --overwrite" in capsys.readouterr().err
+    assert target.read_bytes() == first
+    assert main(["results", str(out), "--out", str(target), "--outcomes", "--overwrite"]) == 0
+    assert len(pd.read_csv(target)) == tiny_runs(1)  # one row per run now
+
+
+def test_a_batch_of_one_replicate_says_replicate(tmp_path, capsys):
+    path, out = write_experiment(tmp_path, replicates=1), tmp_path / "out"
+    batch(path, out)
+    assert main(["results", str(out)]) == 0
+    assert ", 1 replicate, master seed" in capsys.readouterr().out
+
+
+# --- growing a batch --------------------------------------------------------------------------------
+def test_more_replicates_reuse_the_finished_runs(tmp_path):
+    out = tmp_path / "out"
+    report = batch(write_experiment(tmp_path / "", replicates=2), out)
+    kept = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    grown = write_experiment(tmp_path, replicates=3)
+    report = batch(grown, out)
+    assert (report.before, report.done) == (tiny_runs(2), tiny_runs(3) - tiny_runs(2))  # only the new replicate
+    assert all((out / "runs" / name).stat().st_mtime_ns == mtime for name, mtime in kept.items())
+    batch(grown, tmp_path / "fresh")
+    pd.testing.assert_frame_equal(load_results(out), load_results(tmp_path / "fresh"))  # the same numbers and names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment"]["experiment"]["replicates"] == 3 and len(manifest["runs"]) == tiny_runs(3)
+    assert manifest["earlier"][0]["runs"] == tiny_runs(2)
+
+
+def test_more_points_reuse_the_finished_runs_whatever_their_place_in_the_grid(tmp_path):
+    out = tmp_path / "out"
+    path = write_experiment(tmp_path, replicates=2)
+    batch(path, out)
+    path.write_text(path.read_text().replace("courier_availability = [0.5, 1.0]", "courier_availability = [0.25, 0.5, 1.0]"))
+    report = batch(path, out)
+    assert (report.before, report.done) == (tiny_runs(2), 2 * 2)  # the new point: 2 modes x 2 replicates
+    batch(path, tmp_path / "fresh")
+    key = ["point_label", "ordering", "replicate", "day"]
+    grown = load_results(out).drop(columns=["run_id", "point"]).sort_values(key).reset_index(drop=True)
+    fresh = load_results(tmp_path / "fresh").drop(columns=["run_id", "point"]).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(grown, fresh)  # every run has the numbers of a fresh batch
+    points = load_outcomes(out).drop_duplicates("point").set_index("point")["point_label"].to_dict()
+    assert points == {0: "courier_availability=0.5", 1: "courier_availability=1", 2: "courier_availability=0.25"}
+
+
+def test_households_and_replicates_from_the_command_line_are_recorded(tmp_path, capsys):
+    path, out = write_experiment(tmp_path, replicates=3), tmp_path / "out"
+    args = ["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main([*args, "--households", "300", "--replicates", "1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == {"households": 300, "replicates": 1}
+    assert manifest["experiment"]["experiment"]["households"] == 300 and len(manifest["runs"]) == tiny_runs(1)
+    assert set(load_outcomes(out)["households"]) == {300}
+    capsys.readouterr()
+    assert main([*args, "--households", "300"]) == 0  # the file's 3 replicates: grows the small batch
+    assert f"{tiny_runs(3) - tiny_runs(1)} finished now, {tiny_runs(1)} were finished before" in capsys.readouterr().out
+    assert main(args) == 2  # the file's households: another city, not a grown batch
+    assert "(changed: experiment.households)" in capsys.readouterr().err
+    assert main([*args, "--households", "5"]) == 2
+    assert "--households: 5 is not allowed; allowed: a whole number from 10" in capsys.readouterr().err
+    assert main([*args, "--replicates", "0"]) == 2
+    assert "--replicates: 0 is not allowed; allowed: a whole number from 1" in capsys.readouterr().err
+
+
+# --- one batch at a time --------------------------------------------------------------------------
+def test_a_directory_another_batch_is_writing_is_refused_until_that_batch_is_gone(tmp_path, capsys):
+    path = write_experiment(tmp_path, households=2000, days=40, replicates=3)  # 12 runs, a few seconds in all
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not (out / "manifest.json").exists():
+            time.sleep(0.01)
+        assert proc.poll() is None, proc.stderr.read()
+        assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert f"--out: '{out}' is being written by another batch (pid {proc.pid} on " in err
+        assert len(err.strip().splitlines()) == 1
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # dies holding the lock
+        proc.wait(timeout=60)
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0  # a stale lock
+    assert batch_status(out)["finished"] == tiny_runs(3)
+    assert not (out / ".lock").exists()  # a batch that ends leaves no lock behind
+
+
+# --- Ctrl-C (SIGINT) part-way, then run again -----------------------------------------------------
+def test_ctrl_c_stops_a_batch_at_once_keeps_finished_runs_and_the_rerun_completes_it(tmp_path):
+    path = write_experiment(tmp_path, households=800, days=30, replicates=4)  # 16 runs of ~0.07 s
+    total, out = tiny_runs(4), tmp_path / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    runs_dir, deadline = out / "runs", time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if runs_dir.is_dir() and len(list(runs_dir.glob("*.parquet"))) >= 2:
+                break
+            time.sleep(0.01)
+        at_interrupt = len(list(runs_dir.glob("*.parquet")))
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to the command and its workers
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    at_exit = len(list(runs_dir.glob("*.parquet")))
+    assert proc.returncode == 130, stderr
+    assert "interrupted; finished runs are kept" in stderr and "Traceback" not in stderr and "Warning" not in stderr
+    assert at_interrupt <= at_exit <= at_interrupt + 2 * 2 < total  # the queue was dropped, not worked off
+    assert not list((out / "failed").iterdir())  # an interrupted run is not a failed one
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    assert sorted(p.name for p in runs_dir.iterdir()) == sorted(f"{r.run_id}.parquet" for r in load_experiment(path).runs())
 
 
 # --- SIGKILL part-way, then run again -------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The lockdown-sim command: outputs, the comparison table, and one-line errors with exit code 2."""
 
+import importlib.metadata
 import json
+import os
 import subprocess
 import sys
 
@@ -8,8 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim
+from analysis.summary import OUTCOMES
+from experiment_files import write_experiment
 from sim.cli import main
 from sim.metrics import METRIC_NAMES
+from sim.scenario import builtin_names, load_scenario
 
 
 def cli(*args):
@@ -53,6 +59,7 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
     assert "hybrid - platform" in diff_head and "hybrid - group buying" in diff_head
     runs = pd.read_csv(tmp_path / "compare.csv")
     assert len(runs) == 12 and set(runs["seed"]) == {1, 2, 3, 4}
+    assert stderr == ""  # no progress bar when stderr is not a terminal (a log file, a pipe)
     diffs = pd.read_csv(tmp_path / "compare_differences.csv")
     fill = diffs[(diffs["outcome"] == "fill_rate") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
     paired = runs.pivot(index="seed", columns="ordering", values="fill_rate")
@@ -93,6 +100,7 @@ def test_compare_is_the_same_with_one_or_two_workers():
     (["run", "--scenario", "toy", "--households", "many", "--out", "x"], "--households: invalid int value"),
     (["compare", "--scenario", "toy", "--seeds", "0"], "--seeds: 0 is not allowed"),
     (["run", "--scenario", "toy"], "the following arguments are required: --out"),
+    (["compare", "--scenario", "toy", "--rng", "-1"], "argument --rng: '-1' is not allowed"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, fragment, tmp_path):
     code, stdout, stderr = cli(*[a if a != "x" else str(tmp_path / "x") for a in args])
@@ -102,11 +110,142 @@ def test_bad_input_is_one_line_and_exit_code_2(args, fragment, tmp_path):
     assert not (tmp_path / "x").exists()  # refused before any work
 
 
+def main_exit(args) -> int:
+    """main() in this process, with argparse's exits as exit codes (an escaping exception is a traceback)."""
+    try:
+        return main(args)
+    except SystemExit as done:
+        return done.code
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", "--scenario", "toy", "--rng", "-1", "--out", "x"], "argument --rng: '-1' is not allowed; allowed: a whole number of at least 0"),
+    (["run", "--scenario", "toy", "--set", "gateway=false", "--out", "x"], "gateway: not a setting; allowed: section.key"),
+    (["run", "--scenario", "toy", "--set", "gateway=false", "--out", "x"], "did you mean mechanisms.gateway?"),
+    (["run", "--scenario", "toy", "--set", "mechanisms.gatway=false", "--out", "x"], "did you mean mechanisms.gateway?"),
+    (["run", "--scenario", "toy", "--set", "stock.initial\nx=1", "--out", "x"], "unknown key 'initial\\nx'"),
+    (["run", "--scenario", "toy", "--out", ""], "--out: '' is not allowed; allowed: a path"),
+    (["compare", "--scenario", "toy", "--out", ""], "--out: '' is not allowed; allowed: a path"),
+])
+def test_more_bad_input_is_one_line_and_exit_code_2(args, fragment, tmp_path, capsys):
+    assert main_exit([a if a != "x" else str(tmp_path / "x") for a in args]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()  # refused before any work
+
+
+def test_an_empty_out_writes_nothing_in_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--scenario", "toy", "--days", "2", "--out", ""]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scenario_file_that_is_not_utf8_is_one_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('base = "toy"\n# café au lait\n'.encode("latin-1"))
+    code, stdout, stderr = cli("run", "--scenario", str(path), "--out", str(tmp_path / "x"))
+    assert code == 2 and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert f"scenario: {path}: not UTF-8 text (byte 0xe9 at position 18); allowed: a TOML file saved as UTF-8" in stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_scenario_file_with_a_byte_order_mark_reads_as_without(tmp_path, capsys):
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    text = 'base = "toy"\n[stock]\ninitial_days = 3.0\n'
+    plain.write_text(text)
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode())  # as Windows Notepad saves UTF-8
+    assert load_scenario(str(marked)).to_dict() == load_scenario(str(plain)).to_dict()
+    assert main(["run", "--scenario", str(marked), "--days", "2", "--out", str(tmp_path / "out")]) == 0
+
+
+def test_a_run_that_ends_before_reopening_shows_no_reopening_outcomes(tmp_path, capsys):
+    assert main(["run", "--scenario", "toy", "--days", "20", "--out", str(tmp_path / "short")]) == 0
+    out = capsys.readouterr().out
+    assert "before reopening on day 30" in out and "fill rate (lockdown days 0-19)" in out
+    assert "reopening)" not in out and "kept at the end" not in out
+    summary = json.loads((tmp_path / "short" / "run.json").read_text())["summary"]
+    assert summary["gateway_share"] is None and summary["ties_at_reopening"] is None and summary["ties_kept"] is None
+
+
+def test_a_run_without_lockdown_is_not_labelled_lockdown(tmp_path, capsys):
+    assert main(["run", "--scenario", "toy", "--no-lockdown", "--out", str(tmp_path / "open")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    outcome_lines = lines[1:-1]
+    assert "  fill rate (days 0-29)" in "\n".join(outcome_lines)
+    assert not [line for line in outcome_lines if "lockdown" in line]
+
+
+def test_a_city_below_the_smallest_compound_is_one_compound_and_says_so(tmp_path):
+    code, stdout, stderr = cli("run", "--scenario", "toy", "--households", "10", "--days", "2",
+                               "--out", str(tmp_path / "tiny"))
+    assert code == 0, stderr
+    assert "10 households in 1 compound, 2 days" in stdout  # not "1 compounds"
+    assert stderr.strip() == ("lockdown-sim: note: 10 households is fewer than the smallest compound of toy "
+                              "(16 households): the city is one compound of 10 households")
+
+
+def test_version_and_a_whole_help_text():
+    code, stdout, _ = cli("--version")
+    assert code == 0 and stdout.strip() == f"lockdown-sim {sim.__version__}"
+    assert importlib.metadata.version("lockdown-supply-sim") == sim.__version__  # setup.cfg reads it from sim
+    code, stdout, _ = cli("--help")
+    description = " ".join(stdout.split("\n\n")[1].split())
+    assert description.endswith("and serve the interactive page.")  # not cut off mid-sentence
+
+
+def test_outputs_respect_the_umask(tmp_path):
+    """Files are created as `open` would (0666 less the umask), not mkstemp's 0600, so colleagues can read them."""
+    experiment = write_experiment(tmp_path, replicates=1, days=3)
+    old = os.umask(0o027)
+    try:
+        assert main(["run", "--scenario", "toy", "--days", "3", "--out", str(tmp_path / "run")]) == 0
+        assert main(["compare", "--scenario", "toy", "--days", "2", "--seeds", "1", "--workers", "1",
+                     "--out", str(tmp_path / "cmp")]) == 0
+        assert main(["batch", str(experiment), "--out", str(tmp_path / "batch"), "--workers", "1"]) == 0
+        assert main(["results", str(tmp_path / "batch"), "--out", str(tmp_path / "all.csv")]) == 0
+    finally:
+        os.umask(old)
+    files = [tmp_path / "run" / name for name in ("daily.parquet", "daily.csv", "run.json")]
+    files += [tmp_path / "cmp" / name for name in ("compare.csv", "compare.txt")]
+    files += [tmp_path / "batch" / "manifest.json", *(tmp_path / "batch" / "runs").iterdir(), tmp_path / "all.csv"]
+    assert len(files) == 5 + 1 + 4 + 1
+    assert {f.name: oct(f.stat().st_mode & 0o777) for f in files} == {f.name: "0o640" for f in files}
+
+
+def test_compare_checks_out_before_any_run(tmp_path, unwritable_dir, monkeypatch, capsys):
+    def no_run(*args, **kw):
+        raise AssertionError("a run started although --out cannot be written")
+
+    monkeypatch.setattr("experiments.compare.run_compare", no_run)
+    assert main(["compare", "--scenario", "toy", "--days", "2", "--out", str(unwritable_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"lockdown-sim: error: --out: cannot write to '{unwritable_dir}': Permission denied")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_compare_refuses_to_overwrite_a_comparison(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    args = ["compare", "--scenario", "toy", "--days", "2", "--seeds", "1", "--workers", "1", "--out", str(out)]
+    assert main([*args, "--rng", "4"]) == 0
+    before = (out / "compare.csv").read_bytes()
+    capsys.readouterr()
+    assert main([*args, "--rng", "5"]) == 2
+    assert "already holds a comparison; choose another directory or pass --overwrite" in capsys.readouterr().err
+    assert (out / "compare.csv").read_bytes() == before
+    assert main([*args, "--rng", "5", "--overwrite"]) == 0
+    assert set(pd.read_csv(out / "compare.csv")["seed"]) == {5}
+
+
 def test_listing_commands(capsys):
     assert main(["scenarios"]) == 0
-    assert "shanghai-2022" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == builtin_names()
+    assert len({line.index(load_scenario(line.split()[0]).meta.description) for line in lines}) == 1  # one column
     assert main(["params", "--scenario", "toy"]) == 0
     text = capsys.readouterr().out
     assert "elderly_share = 0.36  plausible [0.25, 0.45]" in text
     assert main(["metrics"]) == 0
-    assert "elderly_left_unserved_share" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "elderly_left_unserved_share" in text
+    for name, (label, definition, _) in OUTCOMES.items():  # the end-of-run outcomes too, with their table labels
+        assert f"{name}  ({label})\n    {definition}" in text

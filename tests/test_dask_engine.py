@@ -4,6 +4,8 @@ and duplicates nothing."""
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -88,3 +90,24 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_no_run(tmp_path):
     survived = load_results(out)
     assert survived.groupby("run_id").size().eq(40).all()
     pd.testing.assert_frame_equal(survived, load_results(tmp_path / "local"))
+
+
+def test_ctrl_c_stops_a_dask_batch_without_a_traceback_from_each_worker(tmp_path):
+    path = write_experiment(tmp_path, households=800, days=30, replicates=4)
+    out = tmp_path / "dask"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--engine", "dask",
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not list(out.glob("runs/*.parquet")):
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: the command, the cluster, its workers
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "interrupted; finished runs are kept" in stderr and "Traceback" not in stderr
+    assert len(list(out.glob("runs/*.parquet"))) < tiny_runs(4)

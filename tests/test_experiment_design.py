@@ -179,6 +179,10 @@ BASE = '[experiment]\nname = "t"\nscenario = "toy"\nreplicates = 1\nmaster_seed 
     (BASE + "[fixed]\nelderly_share = 0.3\n[grid]\nelderly_share = [0.3]\n", "grid.elderly_share: also set in [fixed]"),
     (BASE + '[[points]]\n"timeline.reopen_day" = 1\n', "points[0].timeline.reopen_day: must not come before both districts are locked"),
     (BASE + "[runs]\nx = 1\n", "runs: unknown table; allowed: [experiment], [fixed], [grid], [[points]]"),
+    (BASE + '[[points]]\nlabel = "a"\ngateway = false\n[[points]]\nlabel = "a"\ntiers = false\n',
+     "points[1].label: 'a' is also the label of points[0]; allowed: a different label for each point"),
+    (BASE + '[[points]]\ngateway = false\n[[points]]\ngateway = false\n',
+     "point 1 (gateway=false): the same label as point 0; allowed: points that differ"),
     ("[experiment\n", "not valid TOML"),
     ("[fixed]\n", "experiment: table missing"),
 ])
@@ -198,6 +202,17 @@ def test_bad_experiment_input_from_the_real_command_has_no_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr == f"lockdown-sim: error: {path}: grid.elderly_share[1]: 1.5 is not allowed; allowed: a number from 0 to 1\n"
+
+
+def test_an_experiment_file_in_another_encoding_is_one_line_and_one_with_a_bom_is_read(tmp_path, capsys):
+    latin = write_experiment(tmp_path, name="latin")
+    latin.write_bytes(("# café\n" + BASE).encode("latin-1"))
+    assert main(["batch", str(latin), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (f"lockdown-sim: error: {latin}: not UTF-8 text (byte 0xe9 at position 5); "
+                                       "allowed: a TOML file saved as UTF-8\n")
+    marked = write_experiment(tmp_path, name="marked")
+    marked.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    assert load_experiment(marked).digest == load_experiment(write_experiment(tmp_path, name="t", text=BASE)).digest
 
 
 def test_a_missing_experiment_file_is_one_line(tmp_path, capsys):

@@ -74,6 +74,8 @@ def write(tmp_path, text, name="s.toml"):
         ('[local_suppliers]\nmoq_farm = [200, 50]\n', "local_suppliers.moq_farm"),
         ('[local_suppliers]\nkind_shares = [0.5, 0.5, 0.5, 0.5]\n', "summing to 1"),
         ('[timeline]\nreopen_day = 2\n', "timeline.reopen_day: must not come before both districts are locked"),
+        # no local supply at all made the model draw supplier ties with NaN probabilities (found by Hypothesis)
+        ('[local_suppliers]\ncapacity_ratio = 0.0\n', "local_suppliers.capacity_ratio: 0.0 is out of range; allowed: a number from 0.001"),
         ('[population]\nelderly_share = 0.2\n[plausible]\n"population.elderly_share" = [0.3, 0.4]\n', "outside its plausible bounds"),
     ],
 )
@@ -106,11 +108,23 @@ def test_invalid_toml_and_missing_section(tmp_path):
         load_scenario(write(tmp_path, '[meta]\nname = "x"\ndescription = ""\nhorizon_days = 9\ndefault_households = 99\n'))
 
 
-def test_base_cycle_is_refused(tmp_path):
+def test_base_cycle_is_refused_and_named(tmp_path):
     write(tmp_path, 'base = "b.toml"\n', "a.toml")
     write(tmp_path, 'base = "a.toml"\n', "b.toml")
-    with pytest.raises(ScenarioError, match="inherits from itself"):
+    with pytest.raises(ScenarioError) as err:
         load_scenario(str(tmp_path / "a.toml"))
+    assert str(err.value).startswith("base: the scenarios' bases form a cycle (a.toml -> b.toml -> a.toml)")
+    assert "itself" not in str(err.value)  # neither file names itself as its base
+    write(tmp_path, 'base = "c.toml"\n', "c.toml")
+    with pytest.raises(ScenarioError, match="base: scenario 'c' inherits from itself"):
+        load_scenario(str(tmp_path / "c.toml"))
+
+
+def test_a_missing_base_names_the_file_that_names_it(tmp_path):
+    path = write(tmp_path, 'base = "shanghai-2023"\n', "mine.toml")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(f"base: {path}: 'shanghai-2023' is neither a built-in scenario")
 
 
 def test_overrides_apply_and_validate():

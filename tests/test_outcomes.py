@@ -1,0 +1,33 @@
+"""End-of-run outcomes: each says its unit, and none claims a day the run did not reach."""
+
+import math
+
+from analysis.summary import OUTCOMES, summarise
+from conftest import TOY_REOPEN, toy_run
+from sim.metrics import METRIC_NAMES
+
+
+def test_rates_are_named_apart_from_the_daily_counts_they_come_from():
+    run = toy_run(ordering="hybrid")
+    lockdown = run.table[run.table["day"] < TOY_REOPEN]
+    per_1000_a_day = 1000 / run.model.population.n / TOY_REOPEN
+    assert "courier_stops" not in run.summary and "courier_stops" in METRIC_NAMES  # the daily count keeps its name
+    assert math.isclose(run.summary["courier_stops_per_1000"], lockdown["courier_stops"].sum() * per_1000_a_day)
+    assert math.isclose(run.summary["truck_trips_per_1000"], lockdown["truck_trips"].sum() * per_1000_a_day)
+    assert math.isclose(run.summary["leader_hours_per_leader"],
+                        lockdown["leader_hours"].sum() / lockdown["leaders"].sum())
+    assert run.summary["courier_stops_per_1000"] < lockdown["courier_stops"].sum()  # a rate, not the count
+    shared = set(OUTCOMES) & set(METRIC_NAMES)  # an outcome named like a daily metric is a share or ratio like it
+    assert shared == {"fill_rate", "courier_utilization", "portions_per_stop", "idle_local_capacity",
+                      "moq_success_rate", "gateway_share"}
+
+
+def test_a_run_that_ends_before_reopening_has_no_reopening_outcomes():
+    full = toy_run(ordering="hybrid")
+    short = summarise(full.table[full.table["day"] < 20], full.model.population.n, TOY_REOPEN)
+    assert math.isnan(short["gateway_share"]) and math.isnan(short["ties_at_reopening"])
+    assert math.isnan(short["ties_kept"])
+    assert math.isfinite(short["fill_rate"]) and math.isfinite(short["ever_ran_out"])
+    at_reopening = summarise(full.table[full.table["day"] < TOY_REOPEN], full.model.population.n, TOY_REOPEN)
+    assert at_reopening["gateway_share"] == full.summary["gateway_share"]  # the last lockdown day is in the run
+    assert math.isnan(at_reopening["ties_kept"]) and 0 <= full.summary["ties_kept"] <= 1  # kept needs days after it
