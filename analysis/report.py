@@ -22,12 +22,11 @@ import pandas as pd
 
 import sim
 from analysis import figures
-from analysis.measures import HOLDS, INCONCLUSIVE, NO_PREDICTION, REVERSED, daily_band
-from analysis.reproduce import (ClaimResult, EffectResult, Judgement, outcome_definition, outcome_label,
-                                _setting)
-from analysis.stats import significant_digits
-from experiments.claims import (BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, FromSettings, Measure,
-                                Series)
+from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, daily_band
+from analysis.reproduce import (ClaimResult, EffectResult, Judgement, measure_values, outcome_definition,
+                                outcome_label, run_setting, term_values)
+from analysis.stats import mean_ci, replicates_needed, significant_digits
+from experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
 from sim.model import check_params
 from sim.runner import atomic_write
 
@@ -47,6 +46,8 @@ def estimate_text(mean: float, low: float = math.nan, high: float = math.nan, si
     if not _finite(mean):
         return "-"
     half = (high - low) / 2 if _finite(low) and _finite(high) else math.nan
+    if _finite(half) and half <= 1e-9 * max(1.0, abs(float(mean))):  # no spread (a constant): the value alone
+        half = math.nan
     if _finite(half) and half > 0:
         # one more decimal while a bound that is not zero would read as zero (an interval that excludes 0 must
         # not look as if it touched it)
@@ -404,7 +405,6 @@ class Builder:
             eff = e.effect
             need = math.inf
             if e.d.n >= 2 and _finite(e.d.mean) and e.d.mean != 0:
-                from analysis.stats import replicates_needed
                 need = replicates_needed(e.d.sd, e.d.mean)
             rows.append([
                 eff.label,
@@ -452,9 +452,6 @@ class Builder:
         r.heading(3, "Null model")
         context = []
         for measure, why in cr.claim.context:
-            from analysis.reproduce import measure_values
-            from analysis.stats import mean_ci
-
             est = mean_ci(measure_values(self.m, measure, "main", None))
             context.append(f"{why}: {r.num(why, outcome_label(measure.outcome), est.mean, est.low, est.high, est.n)} "
                            f"(`{measure.outcome}`: {outcome_definition(measure.outcome)})")
@@ -471,8 +468,11 @@ class Builder:
         what = {True: "no detectable difference: the outcome restates the input",
                 False: "the model differs from what the input alone gives",
                 None: "too few seeds to tell"}[n.restated]
-        r.para(f"{n.text} The model gives {measured}; the input alone gives {expected}; the difference is {diff} "
-               f"({p_text(n.d.p_value)}): **{what}**.")
+        share = n.expected.mean / n.measured.mean if _finite(n.measured.mean) and n.measured.mean else math.nan
+        share_shown = r.num("null model", "the input alone as a share of what the model gives", share,
+                            text=share_text(share))
+        r.para(f"{n.text} The model gives {measured}; the input alone gives {expected} ({share_shown} of it); the "
+               f"difference is {diff} ({p_text(n.d.p_value)}): **{what}**.")
 
     def robustness_block(self, cr: ClaimResult) -> None:
         r = self.r
@@ -568,7 +568,7 @@ class Builder:
             first = self.m.rows("main", spec.arms[0][0].key)
             if len(first):
                 row = first.iloc[0]
-                s = _setting(row["params"], row["days"], row["reopen_day"])
+                s = run_setting(row["params"], row["days"], row["reopen_day"])
                 days_after = np.arange(0, self.days - reopen + 1)
                 refs.append((pd.DataFrame({"day": days_after, "value": spec.reference_curve(s, days_after)}),
                              "#c62828", "a tie made in one order (decay rate alone)"))
@@ -585,9 +585,6 @@ class Builder:
                       ("; dashed: " + "; ".join(lbl for _, _, lbl in refs) if refs else "") + ".")
 
     def dots_figure(self, cr: ClaimResult, spec: Dots, k: int) -> None:
-        from analysis.reproduce import measure_values, term_values
-        from analysis.stats import mean_ci
-
         rows, cells = [], []
         for measure, label in spec.measures:
             est = mean_ci(measure_values(self.m, measure, "main", None) * spec.scale)

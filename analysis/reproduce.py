@@ -125,7 +125,9 @@ def load_measurements(root: str | Path, plan: Design, daily_kinds=("main",)) -> 
 
 # --- terms and effects ---------------------------------------------------------------------------------
 @lru_cache(maxsize=4096)
-def _setting(params_json: str, days: int, reopen_day: int) -> Setting:
+def run_setting(params_json: str, days: int, reopen_day: int) -> Setting:
+    """What a FromSettings value reads for a run: its validated scenario (from its stored parameters), its days
+    and reopening day."""
     params = {k: v for k, v in json.loads(params_json).items() if k != "rng"}
     return Setting(check_params(**params), int(days), int(reopen_day))
 
@@ -146,7 +148,7 @@ def term_values(m: Measurements, term, anchor: Measure, kind: str, point: int | 
         return float(term.value)
     rows = m.rows(kind, anchor.arm.key, point)
     if isinstance(term, FromSettings):
-        return pd.Series([term.value(_setting(r.params, r.days, r.reopen_day)) for r in rows.itertuples()],
+        return pd.Series([term.value(run_setting(r.params, r.days, r.reopen_day)) for r in rows.itertuples()],
                          index=rows["seed"].to_numpy(), dtype=float)
     if isinstance(term, FromCity):
         p = m.probes

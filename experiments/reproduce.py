@@ -26,10 +26,12 @@ import pandas as pd
 from scipy.stats import qmc
 
 from experiments.batch import run_batches
-from experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm
+import sim
+from experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
 from experiments.design import Experiment, experiment_from_tables, run_seed
 from sim.errors import ScenarioError
 from sim.model import LockdownSupplyModel, check_params
+from sim.results_store import ResultsStore
 from sim.runner import atomic_write
 from sim.schema import field as schema_field
 
@@ -142,8 +144,6 @@ def robust_arms(claims=ALL_CLAIMS) -> list[Arm]:
 
 
 def robust_probes(claims=ALL_CLAIMS) -> list[tuple[str, Arm]]:
-    from experiments.claims import FromCity
-
     out = []
     for claim in claims:
         for i in claim.robustness:
@@ -330,6 +330,7 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
     """Design, run what is not finished, judge and write the report; returns the manifest written.
 
     `engine_factory()` gives the engine (a context manager), started only if some run is left to do."""
+    # analysis reads this module's Design, so it is imported here, when the command runs
     from analysis.reproduce import judge, load_measurements
     from analysis.report import build_report, write_report
     from experiments.engines import LocalEngine
@@ -347,7 +348,7 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
     report = build_report(judgement, record_dict)
     written = write_report(report, root, f"Reproducing the argument ({profile.name})")
     manifest = {
-        "kind": KIND, "version": _version(), "started": started,
+        "kind": KIND, "version": sim.__version__, "started": started,
         "profile": asdict(profile), "reduced": profile.reduced,
         "scenario": profile.scenario, "master_seed": MASTER_SEED, "lhs_seed": LHS_SEED,
         "seeds": [run_seed(MASTER_SEED, r) for r in range(profile.seeds)],
@@ -370,13 +371,5 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
 
 
 def _finished(plan: Design, root: Path, kind: str, key: str) -> bool:
-    from sim.results_store import ResultsStore
-
     store = ResultsStore(plan.folder(root, kind, key))
     return store.finished_ids() >= {r.run_id for r in plan.experiments[(kind, key)].runs()}
-
-
-def _version() -> str:
-    import sim
-
-    return sim.__version__
