@@ -1,5 +1,6 @@
 """The `lockdown-sim` command: run one scenario, compare ordering modes, run experiment batches, load their
-results, list scenarios, experiments, settings and metrics, and serve the interactive page.
+results, reproduce the study's argument claim by claim, list scenarios, experiments, settings and metrics, and
+serve the interactive page.
 
 Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
 with code 2 before any work is done.
