@@ -161,10 +161,15 @@ class Report:
         return "\n\n".join(out) + "\n"
 
     def html(self, title: str) -> str:
-        body = []
+        body, used = [], set()
         for kind, b in self.blocks:
             if kind == "h":
-                anchor = re.sub(r"[^a-z0-9]+", "-", b[1].lower()).strip("-")
+                anchor = base = re.sub(r"[^a-z0-9]+", "-", b[1].lower()).strip("-")
+                k = 1
+                while anchor in used:
+                    k += 1
+                    anchor = f"{base}-{k}"
+                used.add(anchor)
                 body.append(f"<h{b[0]} id=\"{anchor}\">{_inline(b[1])}</h{b[0]}>")
             elif kind == "p":
                 body.append(f"<p>{_inline(b)}</p>")
@@ -330,8 +335,7 @@ class Builder:
     # --- timeline ---
     def timeline(self) -> None:
         r = self.r
-        r.heading(2, f"Shanghai 2022 timeline ({self.cfg.name})" if self.cfg.name == "shanghai-2022" else
-                  f"Timeline ({self.cfg.name})")
+        r.heading(2, "Shanghai 2022 timeline" if self.cfg.name == "shanghai-2022" else f"Timeline ({self.cfg.name})")
         daily = self.m.daily.get("hybrid")
         if daily is None or daily.empty:
             r.para("No hybrid runs finished yet.")
