@@ -716,18 +716,33 @@ class Builder:
                    f"({CALIBRATION_CSV.relative_to(REPO)} is not there yet). Until then, docs/sources.md lists every "
                    "calibration figure with its source and the scenario file says which values were set from which.")
             return
-        role = next((c for c in table.columns if c.lower() in ("role", "kind", "fitted")), None)
-        if role:
-            counts = table[role].value_counts().to_dict()
-            r.para("Rows by role: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ". A *calibrated* (fitted) "
-                   "row was set from its figure, so matching it is expected; a *check* row was not, so it tests the "
-                   "model.")
-        r.table(list(table.columns), table.astype(str).values.tolist())
+        r.para("The model against the record (docs/calibration.md; `lockdown-sim calibration`, hybrid mode): "
+               "**input** rows were fed to the model (they check it comes out once, as given), **calibrated** rows "
+               "had a parameter set from them (matching them is expected), **check** rows had nothing set from them "
+               "(they test the model). Verdict: the model's 95 % interval over seeds against the record's range.")
+        role = "role" if "role" in table.columns else None
+        groups = [(g, sub) for g, sub in table.groupby(role, sort=False)] if role else [("", table)]
+        for name, sub in groups:
+            if name:
+                verdicts = sub["verdict"].value_counts().to_dict() if "verdict" in sub else {}
+                r.heading(3, f"{str(name).capitalize()} ({len(sub)} rows: "
+                          + ", ".join(f"{v} {k}" for k, v in verdicts.items()) + ")")
+            rows = []
+            for _, row in sub.iterrows():
+                cells = []
+                for col in ("pattern", "record", "model", "verdict", "source", "note"):
+                    if col not in sub.columns:
+                        continue
+                    value = "" if pd.isna(row[col]) else str(row[col])
+                    if col == "model" and "interval" in sub.columns and not pd.isna(row["interval"]):
+                        value = f"{value} {row['interval']}"
+                    if col in ("record", "model"):
+                        value = r.num(f"calibration: {row.get('pattern', '')}", col, math.nan, text=value)
+                    cells.append(value)
+                rows.append(cells)
+            r.table([c if c != "model" else "model [95 %]" for c in ("pattern", "record", "model", "verdict",
+                                                                        "source", "note") if c in sub.columns], rows)
         r.para(f"From {CALIBRATION_CSV.relative_to(REPO)}.")
-        for _, row in table.iterrows():
-            for column, value in row.items():
-                numeric = pd.to_numeric(value, errors="coerce")
-                r.num(f"calibration: {row.iloc[0]}", str(column), numeric, text=str(value))
 
     def convergence(self) -> None:
         r = self.r
