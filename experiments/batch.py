@@ -3,12 +3,12 @@
 `execute_run` is what a worker does for one run (run the model, write its file or its failure record); it is
 idempotent, so a task retried after a worker died, or a batch started again after it was killed, never makes a
 second result. `run_batch` is the coordinator: it opens the store, skips finished runs, shows progress and
-returns a report of what happened.
+returns a report of what happened; `run_batches` does the same for several experiments through one engine.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import inspect
 import json
 import os
@@ -172,22 +172,46 @@ def run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | 
 
     The directory is locked meanwhile: a second batch on it is refused rather than computing every run twice.
     """
-    with ResultsStore(out).writing():
-        return _run_batch(experiment, out, engine, progress)
+    return run_batches([(experiment, out)], engine, progress=progress, desc=experiment.name)[0]
 
 
-def _run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | None) -> BatchReport:
-    store, runs = open_results(experiment, out)
-    finished = store.finished_ids()
-    todo = [r for r in runs if r.run_id not in finished]
-    report = BatchReport(experiment.name, Path(out), len(runs), len(runs) - len(todo), engine=engine.describe())
-    task = functools.partial(execute_run, out=str(Path(out).resolve()), digest=experiment.digest)
+def _execute(task: tuple) -> dict:
+    """A worker's task: (spec, results directory, experiment digest)."""
+    return execute_run(*task)
+
+
+def run_batches(batches: list[tuple[Experiment, str | Path]], engine, progress: bool | None = None,
+                desc: str = "runs") -> list[BatchReport]:
+    """Run several experiments, each into its own results directory, through one `engine.map` (one pool or
+    cluster for all of them, so a design of many small batches pays the start-up once). Every directory is
+    locked and opened (and refused if another batch is writing it or it holds something else) before any run
+    starts; one report per experiment."""
+    with contextlib.ExitStack() as held:
+        for _, out in batches:
+            held.enter_context(ResultsStore(out).writing())
+        opened = [open_results(experiment, out) for experiment, out in batches]
+        return _run_opened(batches, opened, engine, progress, desc)
+
+
+def _run_opened(batches, opened, engine, progress, desc) -> list[BatchReport]:
+    reports, todo = [], []
+    for k, ((experiment, out), (store, runs)) in enumerate(zip(batches, opened)):
+        finished = store.finished_ids()
+        left = [r for r in runs if r.run_id not in finished]
+        reports.append(BatchReport(experiment.name, Path(out), len(runs), len(runs) - len(left),
+                                   engine=engine.describe()))
+        where = str(Path(out).resolve())
+        todo += [(k, (spec, where, experiment.digest)) for spec in left]
+    stores = [store for store, _ in opened]
+    total = sum(r.total for r in reports)
     t0 = time.perf_counter()
-    with tqdm(total=len(runs), initial=report.before, unit="run", desc=experiment.name, leave=False,
+    with tqdm(total=total, initial=total - len(todo), unit="run", desc=desc, leave=False,
               disable=(None if progress is None else not progress), dynamic_ncols=True) as bar:
         bar.set_postfix_str(f"{len(todo)} left", refresh=False)
-        for i, result in engine.map(task, todo, names=[r.run_id for r in todo]):
-            spec = todo[i]
+        names = [f"{batches[k][0].name}-{task[0].run_id}" if len(batches) > 1 else task[0].run_id for k, task in todo]
+        for i, result in engine.map(_execute, [task for _, task in todo], names=names):
+            k, (spec, _, _) = todo[i]
+            report, store = reports[k], stores[k]
             if isinstance(result, BaseException):  # the task itself was lost (a worker died) or could not store
                 if store.is_finished(spec.run_id):
                     report.done += 1
@@ -198,11 +222,14 @@ def _run_batch(experiment: Experiment, out: str | Path, engine, progress: bool |
                 report.failed[spec.run_id] = result["error"]
             else:
                 report.done += 1
-            bar.set_postfix_str(f"{report.left} left" + (f", {len(report.failed)} failed" if report.failed else ""),
+            failed = sum(len(r.failed) for r in reports)
+            bar.set_postfix_str(f"{sum(r.left for r in reports)} left" + (f", {failed} failed" if failed else ""),
                                 refresh=False)
             bar.update()
-    report.seconds = time.perf_counter() - t0
-    return report
+    seconds = time.perf_counter() - t0
+    for report in reports:
+        report.seconds = seconds
+    return reports
 
 
 def _duration(seconds: float) -> str:

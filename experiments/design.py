@@ -255,6 +255,15 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         raise ScenarioError(f"{path}: {exc}") from None
 
 
+def experiment_from_tables(data: dict, source: str = "<generated>") -> Experiment:
+    """An experiment built in code from the same tables a file holds ({"experiment": {...}, "fixed": {...},
+    "grid": {...}, "points": [...]}), validated by the same checks; errors name `source` and the entry."""
+    try:
+        return _parse(data, Path(source))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
+
+
 def _parse(data: dict, path: Path, file_sha256: str = "") -> Experiment:
     for table in data:
         if table not in TABLES:
@@ -320,6 +329,10 @@ def _parse(data: dict, path: Path, file_sha256: str = "") -> Experiment:
             raise ScenarioError(f"grid.{name}: a value appears twice; allowed: distinct values")
     points_n = []
     for i, point in enumerate(points):
+        normal = _point_at_once(base, fixed_n, point)
+        if normal is not None:  # the whole point passes: one check instead of one per value
+            points_n.append(normal)
+            continue
         normal = {}
         for name, value in point.items():
             if name == "label":
@@ -385,6 +398,28 @@ def _value(base: dict, fixed: dict, name: str, value, where: str):
     params = dict(base, **{k: v for k, v in fixed.items() if "." not in k}, overrides=overrides)
     cfg = _relabel(where, name, lambda: check_params(**params))
     return cfg[name]
+
+
+def _point_at_once(base: dict, fixed: dict, point: dict) -> dict | None:
+    """A point's values normalised by one check of the whole point on top of the base and fixed ones, or None if
+    that check fails (the caller then checks value by value, so the error names the entry)."""
+    if "label" in point and (not isinstance(point["label"], str) or not point["label"].strip()):
+        return None
+    values = {k: v for k, v in point.items() if k != "label"}
+    merged = dict(fixed) | values
+    params = dict(base, **{k: v for k, v in merged.items() if "." not in k})
+    overrides = {k: v for k, v in merged.items() if "." in k}
+    try:
+        cfg = check_params(**params, **({"overrides": overrides} if overrides else {}))
+    except ScenarioError:
+        return None
+    normal = {"label": point["label"].strip()} if "label" in point else {}
+    for name, value in values.items():
+        if "." in name:
+            normal[name] = cfg[name]
+        else:
+            normal[name] = float(value) if name in ("courier_availability", "elderly_share") else value
+    return normal
 
 
 def _relabel(where: str, name: str, check):

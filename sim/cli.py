@@ -1,5 +1,6 @@
 """The `lockdown-sim` command: run one scenario, compare ordering modes, run experiment batches, load their
-results, list scenarios, experiments, settings and metrics, and serve the interactive page.
+results, reproduce the study's argument claim by claim, list scenarios, experiments, settings and metrics, and
+serve the interactive page.
 
 Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
 with code 2 before any work is done.
@@ -135,6 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--outcomes", action="store_true",
                          help="with --out: write one row of end-of-run outcomes per run instead of the daily rows")
     results.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+
+    rep = sub.add_parser("reproduce", help="reproduce the study's argument claim by claim: effects with intervals, "
+                                           "verdicts, ablations, null models, robustness; a report (Markdown, HTML)")
+    rep.add_argument("--out", required=True, metavar="DIR",
+                     help="directory for the report and its runs; running again on the same DIR reuses finished runs")
+    rep.add_argument("--quick", action="store_true",
+                     help="10 seeds per arm, 16 x 2 hypercube points (minutes on two cores; verdicts provisional)")
+    rep.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
+    rep.add_argument("--households", type=int, help="households per run (default: the scenario's)")
+    rep.add_argument("--seeds", type=int, help="paired seeds per arm (default 30; --quick 10)")
+    rep.add_argument("--points", type=int, help="Latin hypercube points over the plausible ranges (default 64; --quick 16)")
+    rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 4; --quick 2)")
+    rep.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
+    rep.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask); default: CPU count")
+    rep.add_argument("--engine", default="local", help="local (a process pool, default) | dask (Dask distributed)")
+    rep.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing cluster's scheduler")
+    rep.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     sub.add_parser("experiments", help="list the built-in experiment files")
     sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -337,6 +355,32 @@ def cmd_results(args) -> int:
     return 0
 
 
+def cmd_reproduce(args) -> int:
+    from experiments.engines import check_engine_args, make_engine
+    from experiments.reproduce import profile_for, reproduce
+
+    check_engine_args(args.engine, args.workers, args.scheduler)
+    profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
+                          args.days)
+    try:
+        manifest = reproduce(args.out, profile, lambda: make_engine(args.engine, args.workers, args.scheduler),
+                             progress=False if args.no_progress else None)
+    except KeyboardInterrupt:
+        print(f"lockdown-sim: interrupted; finished runs are kept in {args.out}: run the same command again to "
+              "complete the reproduction", file=sys.stderr)
+        return 130
+    run = manifest["run"]
+    print(f"{profile.name} reproduction of the argument ({profile.scenario}): {run['runs']:,} runs, "
+          f"{run['done_now']:,} run now, {run['done_before']:,} reused, {len(run['failed']):,} failed; "
+          f"{run['seconds'] / 60:.1f} min")
+    if manifest["reduced"]:
+        print("  provisional: fewer than 30 paired seeds per arm or 64 hypercube points")
+    for v in manifest["verdicts"]:
+        print(f"  {v['verdict']:<13} {v['effect']}")
+    print(f"wrote {Path(args.out) / 'report.html'}, report.md, numbers.csv, figures/ and manifest.json")
+    return 1 if run["failed"] else 0
+
+
 def cmd_experiments(args) -> int:
     from experiments.design import builtin_experiments, load_experiment
 
@@ -385,7 +429,8 @@ def cmd_metrics(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "calibration": cmd_calibration, "batch": cmd_batch, "results": cmd_results,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "calibration": cmd_calibration, "batch": cmd_batch,
+            "results": cmd_results, "reproduce": cmd_reproduce,
             "experiments": cmd_experiments, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
 
 

@@ -1,0 +1,375 @@
+"""The experiments behind `lockdown-sim reproduce`: every arm the claims read (experiments/claims.py), the
+break-even sweep and a Latin hypercube over the scenario's [plausible] ranges, generated as experiments and run
+as batches on the batch engine (experiments/batch.py: local pool or Dask, resumable, finished runs reused).
+
+    DIR/batches/<profile>/main/<arm>      the arms at the scenario's settings, `seeds` paired seeds each
+    DIR/batches/<profile>/sweep/<arm>     the break-even sweep (one grid over the swept keyword)
+    DIR/batches/<profile>/lhs/<arm>       the arms the robust effects read, at every hypercube point
+    DIR/batches/<profile>/probes.csv      structural values of the built cities (e.g. the upper bound on leaders)
+
+Replicate r has the same seed in every arm, sweep value and hypercube point (experiments/design.py), so every
+effect is a paired comparison on identical cities. Running again with the same profile on the same DIR reuses
+every finished run and probe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from experiments.batch import run_batches
+import sim
+from experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
+from experiments.design import Experiment, experiment_from_tables, run_seed
+from sim.errors import ScenarioError
+from sim.model import LockdownSupplyModel, check_params
+from sim.results_store import ResultsStore
+from sim.runner import atomic_write
+from sim.schema import field as schema_field
+
+MASTER_SEED = 20220328  # replicate seeds, as experiments/compare_modes.toml
+LHS_SEED = 20220601  # the hypercube's own draws
+MANIFEST = "manifest.json"
+KIND = "lockdown-sim reproduce"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big a reproduction is. `full` meets the project's floor for claims (30 paired seeds, 64 points)."""
+
+    name: str
+    seeds: int  # paired seeds per arm
+    points: int  # Latin hypercube points
+    point_seeds: int  # paired seeds per hypercube point
+    sweep_values: tuple
+    scenario: str = "shanghai-2022"
+    households: int | None = None  # None: the scenario's default
+    days: int | None = None  # None: the scenario's horizon
+
+    @property
+    def reduced(self) -> bool:
+        """Fewer seeds or points than a claim needs: every verdict is provisional."""
+        return self.seeds < 30 or self.points < 64
+
+    @property
+    def folder(self) -> str:
+        """Profiles with different numbers never share a results directory."""
+        text = json.dumps(asdict(self), sort_keys=True, default=list)
+        return f"{self.name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def profile_for(quick: bool = False, scenario: str | None = None, households: int | None = None,
+                seeds: int | None = None, points: int | None = None, point_seeds: int | None = None,
+                days: int | None = None) -> Profile:
+    """The quick or full profile with any of its numbers changed (checked: one ScenarioError line each)."""
+    base = QUICK if quick else FULL
+    for name, value, lo in (("--seeds", seeds, 2), ("--points", points, 0), ("--point-seeds", point_seeds, 2)):
+        if value is not None and value < lo:
+            raise ScenarioError(f"{name}: {value} is not allowed; allowed: a whole number of at least {lo}")
+    changes = {k: v for k, v in dict(scenario=scenario, households=households, seeds=seeds, points=points,
+                                      point_seeds=point_seeds, days=days).items() if v is not None}
+    if not changes:
+        return base
+    name = base.name if set(changes) <= {"scenario", "households"} else f"{base.name}-custom"
+    return Profile(**(asdict(base) | changes | {"name": name}))
+
+
+FULL = Profile("full", seeds=30, points=64, point_seeds=4, sweep_values=BREAK_EVEN.values)
+QUICK = Profile("quick", seeds=10, points=16, point_seeds=2, sweep_values=BREAK_EVEN.quick_values)
+
+
+# --- structural values of a built city ---------------------------------------------------------------
+def leader_bound(model: LockdownSupplyModel) -> float:
+    """The upper bound on leaders summed over the city's compounds, per 1,000 households (sim/leader_emergence.py:
+    at least one per compound, else leaders_per_100_households of its households, rounded down)."""
+    return float(model.emergence.cap.sum()) * 1000.0 / model.population.n
+
+
+PROBES = {"leader_bound": leader_bound}
+
+
+# --- the design -----------------------------------------------------------------------------------
+@dataclass
+class Design:
+    """Every batch of a reproduction: (kind, arm) -> experiment, the hypercube and the probes wanted."""
+
+    profile: Profile
+    experiments: dict = field(default_factory=dict)  # (kind, arm key) -> Experiment
+    arms: dict = field(default_factory=dict)  # arm key -> Arm
+    lhs_points: list = field(default_factory=list)  # settings of each hypercube point
+    lhs_replaced: int = 0  # points drawn again because they broke a cross-setting rule
+    probes: list = field(default_factory=list)  # (probe, kind, arm key)
+
+    def folder(self, root: Path, kind: str, arm_key: str) -> Path:
+        return Path(root) / "batches" / self.profile.folder / kind / arm_key
+
+    def batches(self, root: Path) -> list[tuple[Experiment, Path]]:
+        return [(exp, self.folder(root, kind, key)) for (kind, key), exp in self.experiments.items()]
+
+    def runs(self) -> int:
+        return sum(exp.count() for exp in self.experiments.values())
+
+
+def _tables(profile: Profile, name: str, arm: Arm, replicates: int, grid: dict | None = None,
+            points: list | None = None) -> dict:
+    exp = {"name": name, "scenario": profile.scenario, "orderings": [arm.ordering], "replicates": replicates,
+           "master_seed": MASTER_SEED, "metrics": "all",
+           "description": f"lockdown-sim reproduce ({profile.name}): {arm.label}"}
+    if profile.households is not None:
+        exp["households"] = profile.households
+    if profile.days is not None:
+        exp["days"] = profile.days
+    data = {"experiment": exp, "fixed": dict(arm.settings)}
+    if grid:
+        data["grid"] = grid
+    if points:
+        data["points"] = points
+    return data
+
+
+def robust_arms(claims=ALL_CLAIMS) -> list[Arm]:
+    out = []
+    for claim in claims:
+        for i in claim.robustness:
+            out += claim.effects[i].arms()
+    return list(dict.fromkeys(out))
+
+
+def robust_probes(claims=ALL_CLAIMS) -> list[tuple[str, Arm]]:
+    out = []
+    for claim in claims:
+        for i in claim.robustness:
+            b = claim.effects[i].b
+            if isinstance(b, FromCity):
+                out.append((b.probe, b.arm))
+    return list(dict.fromkeys(out))
+
+
+def design(profile: Profile, claims=ALL_CLAIMS) -> Design:
+    """Every experiment of a reproduction, validated by the experiments' own checks before any run."""
+    check_params(scenario=profile.scenario, **({"households": profile.households} if profile.households else {}),
+                 **({"days": profile.days} if profile.days else {}))
+    plan = Design(profile)
+    main_arms = []
+    for claim in claims:
+        main_arms += claim.arms()
+    main_arms += [BREAK_EVEN.sweep.arm, BREAK_EVEN.target.arm]
+    for arm in dict.fromkeys(main_arms):
+        plan.arms[arm.key] = arm
+        plan.experiments[("main", arm.key)] = experiment_from_tables(
+            _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}")
+    for claim in claims:
+        plan.probes += [(probe, "main", arm.key) for probe, arm in claim.probes()]
+
+    sweep_arm = BREAK_EVEN.sweep.arm
+    values = [v for v in profile.sweep_values if v != BREAK_EVEN.base_value]
+    if values:
+        plan.experiments[("sweep", sweep_arm.key)] = experiment_from_tables(
+            _tables(profile, f"reproduce-sweep-{sweep_arm.key}", sweep_arm, profile.seeds,
+                    grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}")
+
+    if profile.points > 0:
+        plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
+        for arm in robust_arms(claims):
+            plan.arms[arm.key] = arm
+            own = {k for k, _ in arm.settings}
+            points = [{"label": f"lhs{j:03d}", **{k: v for k, v in point.items() if k not in own}}
+                      for j, point in enumerate(plan.lhs_points)]
+            plan.experiments[("lhs", arm.key)] = experiment_from_tables(
+                _tables(profile, f"reproduce-lhs-{arm.key}", arm, profile.point_seeds, points=points),
+                f"reproduce hypercube arm {arm.key}")
+        plan.probes += [(probe, "lhs", arm.key) for probe, arm in robust_probes(claims)]
+    plan.probes = list(dict.fromkeys(plan.probes))
+    return plan
+
+
+def _latin(d: int, n: int, seed: int) -> np.ndarray:
+    """n points of a Latin hypercube in [0, 1)^d (scipy.stats.qmc), from a fixed seed."""
+    kwargs = {"rng": np.random.default_rng(seed)} if "rng" in inspect.signature(qmc.LatinHypercube).parameters \
+        else {"seed": np.random.default_rng(seed)}
+    return qmc.LatinHypercube(d=d, **kwargs).random(n)
+
+
+def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
+    """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (uniform; whole
+    numbers stay whole). A point that breaks a rule between settings (stock.target_days > reorder_days +
+    offer_margin_days) is replaced by the next valid point of further hypercubes; returns (points, replaced)."""
+    cfg = check_params(scenario=profile.scenario)
+    names = sorted(cfg.plausible)
+    bounds = [cfg.plausible[n] for n in names]
+    whole = [bool(getattr(schema_field(n), "whole", False)) for n in names]
+
+    def scale(row) -> dict:
+        point = {}
+        for name, (lo, hi), is_whole, u in zip(names, bounds, whole, row):
+            if is_whole:
+                point[name] = int(min(hi, lo + np.floor(u * (hi - lo + 1))))
+            else:
+                point[name] = float(round(lo + u * (hi - lo), 6))
+        return point
+
+    def valid(point) -> bool:
+        try:
+            check_params(scenario=profile.scenario, overrides=point)
+            return True
+        except ScenarioError:
+            return False
+
+    points = [scale(row) for row in _latin(len(names), profile.points, LHS_SEED)]
+    spare, extra, replaced = [], 0, 0
+    for j, point in enumerate(points):
+        if valid(point):
+            continue
+        replaced += 1
+        while True:
+            if not spare:
+                extra += 1
+                spare = [scale(row) for row in _latin(len(names), profile.points, LHS_SEED + extra)]
+            candidate = spare.pop(0)
+            if valid(candidate):
+                points[j] = candidate
+                break
+    return points, replaced
+
+
+# --- the out directory ------------------------------------------------------------------------------
+def open_out(out: str | Path) -> Path:
+    """A new or empty directory, or one a reproduction wrote; refused otherwise (one line, nothing changed)."""
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise ScenarioError(f"--out: '{root}' exists and is not a directory")
+    marker = root / MANIFEST
+    if root.is_dir() and any(not p.name.startswith(".") for p in root.iterdir()):
+        try:
+            held = json.loads(marker.read_text())
+        except (OSError, json.JSONDecodeError):
+            held = {}
+        if held.get("kind") != KIND:
+            raise ScenarioError(f"--out: '{root}' is not empty and holds no reproduction ({MANIFEST}); allowed: a "
+                                "new or empty directory, or one written by lockdown-sim reproduce")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if not marker.is_file():  # claims the directory before any run, so an interrupted first run is resumed
+            atomic_write(marker, lambda p: Path(p).write_text(json.dumps({"kind": KIND}) + "\n"))
+        probe = root / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}") from None
+    return root
+
+
+# --- running -----------------------------------------------------------------------------------
+@dataclass
+class RunRecord:
+    """What one invocation did: runs in the design, finished now and before, failed, and its wall time."""
+
+    runs: int = 0
+    done_now: int = 0
+    done_before: int = 0
+    failed: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    probe_seconds: float = 0.0
+    engine: str = ""
+
+
+def run_design(plan: Design, root: Path, engine, progress: bool | None = None) -> RunRecord:
+    """Run every batch not yet finished (one engine map for all of them), then the probes."""
+    record = RunRecord(runs=plan.runs(), engine=engine.describe())
+    t0 = time.perf_counter()
+    reports = run_batches(plan.batches(root), engine, progress=progress, desc="reproduce")
+    record.done_now = sum(r.done for r in reports)
+    record.done_before = sum(r.before for r in reports)
+    for r in reports:
+        record.failed.update({f"{r.experiment}/{k}": v for k, v in r.failed.items()})
+    t1 = time.perf_counter()
+    run_probes(plan, root)
+    record.probe_seconds = time.perf_counter() - t1
+    record.seconds = time.perf_counter() - t0
+    return record
+
+
+def probes_path(plan: Design, root: Path) -> Path:
+    return Path(root) / "batches" / plan.profile.folder / "probes.csv"
+
+
+def run_probes(plan: Design, root: Path) -> pd.DataFrame:
+    """Structural values (PROBES) for every run the claims compare with them: the city is built, never run.
+    Kept in probes.csv and reused."""
+    path = probes_path(plan, root)
+    have = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=["kind", "arm", "run_id", "probe", "value"])
+    done = set(zip(have["kind"], have["arm"], have["run_id"], have["probe"]))
+    rows = []
+    for probe, kind, arm_key in plan.probes:
+        exp = plan.experiments.get((kind, arm_key))
+        if exp is None:
+            continue
+        for spec in exp.runs():
+            if (kind, arm_key, spec.run_id, probe) in done:
+                continue
+            model = LockdownSupplyModel(**dict(spec.params, days=1), rng=spec.seed)
+            rows.append({"kind": kind, "arm": arm_key, "run_id": spec.run_id, "probe": probe,
+                         "value": PROBES[probe](model)})
+    if rows:
+        have = pd.concat([have, pd.DataFrame(rows)], ignore_index=True) if len(have) else pd.DataFrame(rows)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda p: have.to_csv(p, index=False))
+    return have
+
+
+# --- the whole command ---------------------------------------------------------------------------------
+def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool | None = None) -> dict:
+    """Design, run what is not finished, judge and write the report; returns the manifest written.
+
+    `engine_factory()` gives the engine (a context manager), started only if some run is left to do."""
+    # analysis reads this module's Design, so it is imported here, when the command runs
+    from analysis.reproduce import judge, load_measurements
+    from analysis.report import build_report, write_report
+    from experiments.engines import LocalEngine
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    t0 = time.perf_counter()
+    plan = design(profile)  # validates everything before any work
+    root = open_out(out)
+    finished = all(_finished(plan, root, kind, key) for kind, key in plan.experiments)
+    with (LocalEngine(1) if finished else engine_factory()) as engine:
+        record = run_design(plan, root, engine, progress=progress)
+    t1 = time.perf_counter()
+    judgement = judge(load_measurements(root, plan))
+    record_dict = asdict(record) | {"seconds": time.perf_counter() - t0}
+    report = build_report(judgement, record_dict)
+    written = write_report(report, root, f"Reproducing the argument ({profile.name})")
+    manifest = {
+        "kind": KIND, "version": sim.__version__, "started": started,
+        "profile": asdict(profile), "reduced": profile.reduced,
+        "scenario": profile.scenario, "master_seed": MASTER_SEED, "lhs_seed": LHS_SEED,
+        "seeds": [run_seed(MASTER_SEED, r) for r in range(profile.seeds)],
+        "arms": {key: {"ordering": arm.ordering, "settings": dict(arm.settings)} for key, arm in plan.arms.items()},
+        "lhs_points": plan.lhs_points, "lhs_replaced": plan.lhs_replaced,
+        "batches": [{"kind": kind, "arm": key, "experiment": exp.name, "digest": exp.digest, "runs": exp.count(),
+                     "dir": str(plan.folder(root, kind, key).relative_to(root))}
+                    for (kind, key), exp in plan.experiments.items()],
+        "run": record_dict | {"report_seconds": time.perf_counter() - t1,
+                              "compute_seconds": judgement.measurements.compute_seconds},
+        "files": [str(p.relative_to(root)) for p in written],
+        "verdicts": [{"claim": cr.claim.key, "argument": cr.claim.argument, "effect": e.effect.label,
+                      "predicted": e.effect.predicted, "value": e.value, "low": e.low, "high": e.high,
+                      "seeds": e.d.n, "p_value": e.d.p_value, "verdict": e.verdict}
+                     for cr in judgement.claims for e in cr.effects],
+    }
+    manifest["run"]["seconds"] = time.perf_counter() - t0
+    atomic_write(root / MANIFEST, lambda p: Path(p).write_text(json.dumps(manifest, indent=1, default=str) + "\n"))
+    return manifest
+
+
+def _finished(plan: Design, root: Path, kind: str, key: str) -> bool:
+    store = ResultsStore(plan.folder(root, kind, key))
+    return store.finished_ids() >= {r.run_id for r in plan.experiments[(kind, key)].runs()}

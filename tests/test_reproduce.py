@@ -1,0 +1,213 @@
+"""`lockdown-sim reproduce`: a small reproduction of the argument end to end (toy city, few seeds and points), its
+report (self-contained HTML, Markdown, figures, every number in the CSV, the manifest), verdicts decided by the
+intervals, ablations and null models that measure what they say, resuming, and the analysis functions."""
+
+import base64
+import json
+import math
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
+from analysis.stats import paired_difference
+from experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
+from experiments.design import experiment_from_tables
+from experiments.engines import LocalEngine
+from experiments.reproduce import latin_hypercube, profile_for, reproduce
+from sim.cli import main
+from sim.errors import ScenarioError
+from sim.model import check_params
+
+SMALL = dict(quick=True, scenario="toy", households=600, seeds=3, points=3, point_seeds=2)
+
+
+def _reproduce(out):
+    return reproduce(out, profile_for(**SMALL), lambda: LocalEngine(1), progress=False)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproduce") / "out"
+    manifest = _reproduce(out)
+    return out, manifest
+
+
+def test_a_small_reproduction_writes_every_section_from_real_runs(small):
+    out, manifest = small
+    assert not manifest["run"]["failed"] and manifest["run"]["done_now"] == manifest["run"]["runs"] > 0
+    md = (out / "report.md").read_text()
+    for claim in ALL_CLAIMS:
+        title = claim.title if claim is HEADLINE else f"Claim {claim.argument}: {claim.title}"
+        section = md.split(f"## {title}")[1].split("\n## ")[0]
+        for part in ("### Effects", "### Mechanism ablation", "### Null model", "### Robustness over the plausible"):
+            assert part in section, (title, part)
+        for effect in claim.effects:
+            assert effect.label in section
+    for heading in ("## Verdicts", "## Timeline (toy)", "## Robustness overview", "## Validation", "## Scale convergence"):
+        assert heading in md
+    # a reduced run says so at the top, in every section heading and on every figure's stamp
+    assert "QUICK-CUSTOM RUN - provisional" in md
+    assert all("[QUICK-CUSTOM RUN]" in line for line in md.splitlines() if line.startswith("## "))
+
+
+def test_the_html_page_is_self_contained_with_every_figure_embedded(small):
+    out, _ = small
+    page = (out / "report.html").read_text()
+    images = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert len(images) == len(pngs) >= 15
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "http://" not in page and "https://" not in page and "figures/" not in page.split("<body>")[1]
+
+
+def test_every_number_in_the_csv_is_shown_and_every_verdict_follows_its_interval(small):
+    out, manifest = small
+    md = (out / "report.md").read_text()
+    numbers = pd.read_csv(out / "numbers.csv", keep_default_na=False)
+    assert len(numbers) > 100
+    for shown in numbers["shown"].astype(str):
+        assert shown in md, shown
+    for v in manifest["verdicts"]:
+        p = v["predicted"]
+        if v["predicted"] == 0:
+            assert v["verdict"] == "no prediction"
+        elif v["seeds"] < 2 or not (v["low"] > 0 or v["high"] < 0):
+            assert v["verdict"] == INCONCLUSIVE, v
+        else:
+            assert v["verdict"] == (HOLDS if (v["low"] > 0) == (p > 0) else REVERSED), v
+
+
+def test_ablations_and_null_models_measure_what_they_say(small):
+    out, _ = small
+    numbers = pd.read_csv(out / "numbers.csv")
+    # without tie decay every lockdown tie is kept: "kept - one half" is exactly +0.5 on every seed
+    ties = numbers[(numbers["item"] == "lockdown ties kept at the end - one half, hybrid | no tie decay")
+                   & (numbers["quantity"] == "effect without the mechanism")].iloc[0]
+    assert ties["value"] == pytest.approx(0.5) and ties["low"] == pytest.approx(0.5)
+    # peak leaders can never exceed the upper bound of the same city: the probe is that bound
+    ratio = numbers[(numbers["section"].str.startswith("Claim 4")) & (numbers["quantity"] == "the model gives")].iloc[0]
+    assert 0 < ratio["value"] <= 1.0 + 1e-9
+    # groups that cannot grow keep only their day-0 members, so growth is measured against an input
+    growth = numbers[(numbers["item"] == "chat-group members at reopening, hybrid - groups that cannot grow")
+                     & (numbers["quantity"] == "effect")].iloc[0]
+    assert growth["low"] > 0
+
+
+def test_the_manifest_says_what_ran(small):
+    out, manifest = small
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk["kind"] == "lockdown-sim reproduce" and on_disk["reduced"] is True
+    assert len(on_disk["seeds"]) == 3 and len(set(on_disk["seeds"])) == 3
+    assert len(on_disk["lhs_points"]) == 3 and on_disk["profile"]["scenario"] == "toy"
+    assert all((out / f).is_file() for f in on_disk["files"])
+    assert {b["kind"] for b in on_disk["batches"]} == {"main", "sweep", "lhs"}
+
+
+def test_running_again_on_the_same_directory_reuses_every_run_and_gives_the_same_numbers(small, tmp_path):
+    out, _ = small
+    copy = tmp_path / "again"
+    shutil.copytree(out, copy)
+    before = pd.read_csv(copy / "numbers.csv")
+    manifest = _reproduce(copy)
+    assert manifest["run"]["done_now"] == 0 and manifest["run"]["done_before"] == manifest["run"]["runs"]
+    after = pd.read_csv(copy / "numbers.csv")
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_bad_input_is_one_line_and_exit_code_2_before_any_work(tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert main(["reproduce", "--quick", "--out", str(other), "--scenario", "toy"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no reproduction" in err
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    assert main(["reproduce", "--quick", "--out", str(tmp_path / "x"), "--seeds", "1"]) == 2
+    assert "--seeds: 1 is not allowed" in capsys.readouterr().err
+    assert main(["reproduce", "--out", str(tmp_path / "y"), "--scenario", "nowhere"]) == 2
+    assert not (tmp_path / "y").exists()
+
+
+# --- the design ----------------------------------------------------------------------------------
+def test_every_claim_reads_outcomes_the_runs_measure_and_cites_the_argument():
+    from analysis.reproduce import DERIVED
+    from analysis.summary import OUTCOMES
+
+    assert [c.argument for c in CLAIMS] == [1, 2, 3, 4, 5, 6, 7]
+    for claim in ALL_CLAIMS:
+        assert claim.where.startswith("docs/argument.md") and claim.section
+        for effect in claim.effects:
+            for m in (effect.a, effect.b):
+                if hasattr(m, "outcome"):
+                    assert m.outcome in OUTCOMES or m.outcome in DERIVED, m.outcome
+
+
+def test_the_hypercube_covers_the_plausible_ranges_with_valid_points():
+    profile = profile_for(quick=True, points=20)
+    points, replaced = latin_hypercube(profile)
+    again, _ = latin_hypercube(profile)
+    assert points == again and len(points) == 20
+    cfg = check_params(scenario="shanghai-2022")
+    for point in points:
+        assert set(point) == set(cfg.plausible)
+        check_params(scenario="shanghai-2022", overrides=point)  # every point is a valid scenario
+        for name, value in point.items():
+            lo, hi = cfg.plausible[name]
+            assert lo <= value <= hi
+    # stratified: each setting has one value in each fifth of its range, four times over (bar the replaced points)
+    name = "population.proxy_share"
+    lo, hi = cfg.plausible[name]
+    bins = np.floor((np.array([p[name] for p in points]) - lo) / (hi - lo) * 20).clip(0, 19)
+    assert len(set(bins)) >= 20 - replaced
+    assert all(float(p["group_buying.max_sets_per_household"]).is_integer() for p in points)
+
+
+def test_generated_experiments_are_checked_like_files():
+    good = {"experiment": {"name": "x", "scenario": "toy", "orderings": ["hybrid"], "replicates": 2,
+                           "master_seed": 1, "metrics": "all"},
+            "points": [{"label": "a", "stock.reorder_days": 11.0, "stock.target_days": 14.0}]}
+    exp = experiment_from_tables(good, "generated")
+    assert exp.points[0]["stock.reorder_days"] == 11.0  # valid together, though not on top of the defaults
+    bad = dict(good, points=[{"label": "a", "ties.decay_rate": 3.0}])
+    with pytest.raises(ScenarioError, match=r"^generated: points\[0\]\.ties\.decay_rate: 3\.0 is out of range"):
+        experiment_from_tables(bad, "generated")
+
+
+# --- analysis functions -------------------------------------------------------------------------
+def test_break_even_finds_each_seed_s_crossing_and_counts_those_outside_the_sweep():
+    curve = pd.DataFrame({0.1: [0.2, 0.3, 0.9, 0.1], 0.5: [0.6, 0.5, 0.95, 0.2], 1.0: [1.0, 0.9, 0.99, 0.3]},
+                         index=[11, 12, 13, 14])
+    target = pd.Series({11: 0.4, 12: 0.7, 13: 0.5, 14: 0.8})
+    point = break_even(curve, target)
+    assert point.per_seed[11] == pytest.approx(0.3) and point.per_seed[12] == pytest.approx(0.75)
+    assert point.n == 2 and point.below_range == 1 and point.above_range == 1
+    assert point.mean == pytest.approx(0.525) and point.low < point.mean < point.high
+
+
+def test_paired_effects_ratios_and_verdicts():
+    a = pd.Series([2.0, 4.0, 6.0], index=[1, 2, 3])
+    b = pd.Series([1.0, 2.0, 3.0, 9.0], index=[1, 2, 3, 4])
+    d, values = paired_effect(a, b, neutral=1.0, scale="ratio")
+    assert list(values) == [2.0, 2.0, 2.0] and d.n == 3 and d.mean == pytest.approx(1.0)
+    d, _ = paired_effect(a, b)
+    assert d.mean == pytest.approx(2.0) and d.n == 3
+    up = paired_difference(np.array([1.0, 1.1, 0.9]), np.zeros(3))
+    assert verdict(up, +1) == HOLDS and verdict(up, -1) == REVERSED and verdict(up, 0) == "no prediction"
+    assert verdict(paired_difference(np.array([1.0, -1.0, 0.5]), np.zeros(3)), +1) == INCONCLUSIVE
+
+
+def test_parameter_influence_names_the_parameter_that_flips_the_verdict():
+    rng = np.random.default_rng(3)
+    points = pd.DataFrame({"p": rng.uniform(0, 1, 40), "q": rng.uniform(0, 1, 40)})
+    points["effect"] = points["p"] - 0.5 + rng.normal(0, 0.05, 40)
+    points["holds"] = points["effect"] > 0
+    table = parameter_influence(points, ["q", "p"], bounds={"p": (0, 1), "q": (0, 1)})
+    top = table.iloc[0]
+    assert top["parameter"] == "p" and top["rho"] > 0.8 and top["shift"] < -0.3 and top["shift_p"] < 0.001
+    assert math.isfinite(table.iloc[1]["rho"]) and abs(table.iloc[1]["rho"]) < 0.5
