@@ -6,6 +6,7 @@ from __future__ import annotations
 from mesa.discrete_space import FixedAgent
 
 from sim.city import DISTRICT_NAMES
+from sim.compound_types import TYPE_NAMES
 from sim.lockdown import TIER_NAMES
 
 
@@ -34,6 +35,11 @@ class Compound(FixedAgent):
         return DISTRICT_NAMES[int(self.model.population.compound_district[self.index])]
 
     @property
+    def kind(self) -> str:
+        """"old" (older public housing, lane houses) or "commercial" (sim/compound_types.py)."""
+        return TYPE_NAMES[int(self.model.population.compound_type[self.index])]
+
+    @property
     def tier(self) -> str:
         return TIER_NAMES[int(self.model.rules.tier[self.index])]
 
@@ -55,4 +61,4 @@ class Compound(FixedAgent):
         return float(self.model.gate.waiting[:, self._slice].sum())
 
     def __repr__(self) -> str:
-        return f"Compound({self.index}, {self.size} households, {self.district}, {self.tier})"
+        return f"Compound({self.index}, {self.kind}, {self.size} households, {self.district}, {self.tier})"

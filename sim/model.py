@@ -94,6 +94,7 @@ class LockdownSupplyModel(mesa.Model):
         tie_decay: bool | None = None,
         permits: bool | None = None,
         tiers: bool | None = None,
+        compound_types: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -101,7 +102,8 @@ class LockdownSupplyModel(mesa.Model):
         switches = dict(invitations=invitations, posted_codes=posted_codes, supplier_ties=supplier_ties,
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
-                        fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers)
+                        fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
+                        compound_types=compound_types)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -119,7 +121,8 @@ class LockdownSupplyModel(mesa.Model):
         self.streams = streams = Streams.of(self.rng)
 
         # --- the city and its people ------------------------------------------------------------
-        self.population = pop = build_population(int(n), cfg, self.elderly_share, streams)
+        self.population = pop = build_population(int(n), cfg, self.elderly_share, streams,
+                                                  compound_types=mech["compound_types"])
         self.scale = pop.n / cfg.population.real_households
         self.city = City(pop.n_compounds, cfg.city, streams.python_random("city.grid"))
         self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district, streams("city.compounds"))

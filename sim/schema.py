@@ -195,6 +195,7 @@ SCHEMA: dict[str, dict] = {
         "supplier_tie_share": Num(*UNIT, "share of households with a tie to a local supplier"),
         "supplier_tie_km": Num(0.1, 1000.0, "distance decay of supplier ties: km over which their likelihood falls by e"),
         "no_contact_share": Num(*UNIT, "share of households with no neighbour contact before the lockdown"),
+        "over80_alone_share": Num(*UNIT, "households of one resident aged 80+, as a share of all households"),
         "free_hours_mean": Num(0.0, 16.0, "mean free hours a day for group work"),
         "free_hours_max": Num(0.0, 24.0, "cap on free hours a day"),
     },
@@ -215,6 +216,13 @@ SCHEMA: dict[str, dict] = {
         "cell_km": Num(0.01, 10.0, "side of a grid cell in km"),
         "cells_per_compound": Num(1.0, 20.0, "land cells per compound"),
         "bridge_spacing_km": Num(0.1, 100.0, "distance between river crossings in km"),
+    },
+    "compounds": {
+        "old_share": Num(0.0, 0.99, "share of compounds that are old (older public housing, lane houses)"),
+        "old_size_factor": Num(0.05, 20.0, "old compounds' median households / the city-wide median"),
+        "old_elderly_factor": Num(0.0, 20.0, "chance of an older member in an old compound / in a commercial one"),
+        "old_phone_factor": Num(0.0, 10.0, "older-only households' phone skill in old compounds / city-wide"),
+        "old_free_hours_factor": Num(0.0, 10.0, "households' free hours in old compounds / city-wide"),
     },
     "timeline": {
         "lockdown_day_east": Num(0, _D, "day the east district is locked", whole=True, day=True),
@@ -335,6 +343,7 @@ SCHEMA: dict[str, dict] = {
             "tie_decay": "ties fade after reopening",
             "permits": "local suppliers' trucks need passes that take time",
             "tiers": "three-tier compound status (off: every compound sealed until reopening)",
+            "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()
     },
 }

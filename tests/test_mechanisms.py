@@ -5,6 +5,7 @@ direction on every seed (so one lucky seed cannot carry the test).
 """
 
 import numpy as np
+import pytest
 
 from conftest import TOY_REOPEN, over_seeds, toy_run
 
@@ -329,3 +330,28 @@ def test_supplier_ties_are_likelier_nearby():
     near = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 1.0})
     far = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 20.0})
     assert mean_tie_km(near) < 0.7 * mean_tie_km(far)
+
+
+# --- compound types ---------------------------------------------------------------------------------
+def test_compound_types_gather_older_residents_where_few_can_help():
+    """Old compounds hold more older residents and fewer people with a phone and time to help; their older
+    residents go short on more days, relative to those in commercial compounds, than when traits are the same
+    everywhere (the study's old compounds; MODEL_BRIEF "Method")."""
+    def older_per_helper(run):
+        pop = run.model.population
+        helpers = pop.per_compound(pop.phone & (pop.free_hours >= run.model.cfg.group_buying.leader_min_hours))
+        return (pop.per_compound(pop.elderly) / np.maximum(helpers, 1))[pop.compound[pop.elderly]].mean()
+
+    def old_minus_commercial_days_short(run):
+        pop, food = run.model.population, run.model.food
+        old = pop.compound_type[pop.compound] == 0
+        return food.days_short[pop.elderly & old].mean() - food.days_short[pop.elderly & ~old].mean()
+
+    kw = dict(ordering="group_buying", households=6000)
+    assert each(over_seeds(older_per_helper, **kw), over_seeds(older_per_helper, compound_types=False, **kw),
+                lambda a, b: a > b)
+    on = over_seeds(old_minus_commercial_days_short, **kw)
+    off = over_seeds(old_minus_commercial_days_short, compound_types=False, **kw)
+    assert each(on, off, lambda a, b: a > b), (on, off)
+    m = toy_run(**kw).model
+    assert m.population.elderly.mean() == pytest.approx(m.elderly_share, abs=0.02)  # city-wide share kept
