@@ -19,6 +19,8 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "truck_trips": ("truck trips / 1000 households / day", "truck runs per 1,000 households per lockdown day", "{:.2f}"),
     "platform_food_share": ("food by platform (share)", "portions riders left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "group_food_share": ("food by group buying (share)", "portions trucks left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "relief_food_share": ("food by relief (share)", "portions residents' committees left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "retail_food_share": ("food from shops (share)", "portions bought in shops / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "portions_per_stop": ("portions per stop", "portions left at gates / (rider stops + truck hand-overs), over the lockdown", "{:.1f}"),
     "idle_local_capacity": ("idle local capacity (mean)", "mean daily idle_local_capacity over the lockdown", "{:.3f}"),
     "offers_per_slot": ("households trying per platform slot", "platform tries / platform slots, over the lockdown", "{:.2f}"),
@@ -47,7 +49,8 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
     stops = lock["courier_stops"].sum() + lock["truck_stops"].sum()
     leader_days = lock["leaders"].sum()
     ties_open = last["ties"]
-    supplied = lock["portions_platform"].sum() + lock["portions_group"].sum() + lock["portions_retail"].sum()
+    channels = [c for c in ("portions_platform", "portions_group", "portions_relief", "portions_retail") if c in lock]
+    supplied = sum(lock[c].sum() for c in channels)
     return {
         "fill_rate": _div(lock["portions_delivered"].sum(), lock["portions_needed"].sum()),
         "need_met": lock["need_met_share"].mean(),
@@ -60,6 +63,8 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
         "truck_trips": lock["truck_trips"].sum() * k / days,
         "platform_food_share": _div(lock["portions_platform"].sum(), supplied),
         "group_food_share": _div(lock["portions_group"].sum(), supplied),
+        "relief_food_share": _div(lock["portions_relief"].sum(), supplied) if "portions_relief" in lock else math.nan,
+        "retail_food_share": _div(lock["portions_retail"].sum(), supplied),
         "portions_per_stop": _div(lock["portions_platform"].sum() + lock["portions_group"].sum(), stops),
         "idle_local_capacity": lock["idle_local_capacity"].mean(),
         "offers_per_slot": _div(lock["platform_tried"].sum(), lock["platform_slots"].sum()),

@@ -51,6 +51,9 @@ DEFINITIONS: dict[str, str] = {
     "portions_platform": "portions riders left at gates today",
     "portions_group": "portions trucks left at gates today",
     "portions_retail": "portions residents bought in shops today",
+    "portions_relief": "portions residents' committees left at gates today: citizen gift packs, charity packs for residents aged 80+ living alone, district vegetable packages ordered earlier",
+    "relief_portions": "portions residents' committees have left at gates so far (cumulative portions_relief)",
+    "charity_reached_share": "share of residents aged 80+ living alone given a charity pack so far",
     "offers_posted": "group-buying offers posted today",
     "signups": "sign-ups accepted into offers today",
     "orders_confirmed": "offers that reached their minimum and were confirmed today",
@@ -89,7 +92,7 @@ def daily_metrics(model, d: dict) -> dict:
     leaders = model.active_leaders()
     tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
     stops = d["courier_stops"] + d["truck_stops"]
-    gate_in = d["portions_platform"] + d["portions_group"]
+    gate_in = d["portions_platform"] + d["portions_group"]  # by couriers and trucks (relief comes by the committees)
     return {
         "day": model.day,
         "fill_rate": _ratio(d["home"], d["needed"]),
@@ -130,6 +133,10 @@ def daily_metrics(model, d: dict) -> dict:
         "portions_platform": d["portions_platform"],
         "portions_group": d["portions_group"],
         "portions_retail": d["portions_retail"],
+        "portions_relief": d["portions_relief"],
+        "relief_portions": model.relief.total,
+        "charity_reached_share": _ratio(float((model.relief.charity_reached & pop.over80_alone).sum()),
+                                        float(pop.over80_alone.sum())),
         "offers_posted": model.group_orders.posted_today,
         "signups": model.group_orders.signups_today,
         "orders_confirmed": model.group_orders.confirmed_today,

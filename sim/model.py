@@ -33,6 +33,7 @@ from sim.lockdown import SEALED, LockdownRules
 from sim.metrics import daily_metrics, reporters
 from sim.outreach import Canvassing
 from sim.platform_slots import PlatformChannel
+from sim.relief import Relief
 from sim.population import build_population, stochastic_round
 from sim.retail import Retail
 from sim.scenario import load_scenario
@@ -95,6 +96,7 @@ class LockdownSupplyModel(mesa.Model):
         permits: bool | None = None,
         tiers: bool | None = None,
         compound_types: bool | None = None,
+        relief: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -103,7 +105,7 @@ class LockdownSupplyModel(mesa.Model):
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
-                        compound_types=compound_types)
+                        compound_types=compound_types, relief=relief)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -162,6 +164,7 @@ class LockdownSupplyModel(mesa.Model):
         self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
                                      proxies=mech["proxies"])
         self.gate = Gate(pop, cfg.volunteers)
+        self.relief = Relief(pop, cfg.relief, streams("relief"), enabled=mech["relief"])
         self.group_orders = GroupOrders(cfg, pop, self.food, streams("group_orders.signups"), min_order=mech["min_order"])
         self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
                                          supplier_ties=mech["supplier_ties"])
@@ -240,6 +243,9 @@ class LockdownSupplyModel(mesa.Model):
         d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots",
                            "riders_working", "portions_platform"), 0)
 
+        # residents' committees bring relief to the gates of locked compounds, in every mode
+        d["portions_relief"] = self.relief.deliver(day, active, food, self.gate, ledger)
+
         # shops, where residents may go out
         bought = self.retail.shop(food, pop, rules, day)
         retail = float(bought.sum(dtype=np.float64))
@@ -256,7 +262,7 @@ class LockdownSupplyModel(mesa.Model):
             plat = self.platform
             plat.start_day(day)
             winners, baskets = plat.book(food.demand(), self.canvassing.listed)
-            food.pending[winners] += baskets
+            food.order(winners, baskets)
             self.gate.drop(winners, baskets)
             ledger.shipped_platform += plat.portions
             ledger.at_gate += plat.portions
@@ -365,7 +371,7 @@ class LockdownSupplyModel(mesa.Model):
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = sum(o.portions for o in self.group_orders.confirmed.values())
+        in_transit = sum(o.portions for o in self.group_orders.confirmed.values()) + self.relief.in_transit
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),

@@ -322,6 +322,16 @@ SCHEMA: dict[str, dict] = {
         "search_factor": Num(*UNIT, "share of search work left"),
         "listed_share": Points(0.0, 1.0, "share of local suppliers listed on the gateway over days"),
     },
+    "relief": {
+        "gift_packs": Points(0.0, 100.0, "citizen gift packs per household handed out so far, over days"),
+        "gift_pack_portions": Num(0.0, 1000.0, "portions (person-days of food) in a gift pack"),
+        "charity_reached": Points(0.0, 1.0, "share of residents aged 80+ living alone given a charity pack so far, over days"),
+        "charity_pack_portions": Num(0.0, 1000.0, "portions in a charity pack"),
+        "vegetable_start_day": Num(0, _D, "first day residents' committees take orders for district vegetable packages", whole=True, day=True),
+        "vegetable_interval_days": Num(1, 365, "days between a committee's vegetable-package orders", whole=True),
+        "vegetable_package_portions": Num(0.0, 1000.0, "portions in a district vegetable package"),
+        "vegetable_lead_days": Num(0, 60, "days from ordering a vegetable package to its arrival at the gate", whole=True),
+    },
     "ties": {
         "decay_rate": Num(*UNIT, "daily loss of a once-made tie after reopening"),
         "strength_exponent": Num(0.0, 10.0, "how much stronger ties resist fading: daily loss decay_rate / strength^exponent"),
@@ -343,6 +353,7 @@ SCHEMA: dict[str, dict] = {
             "tie_decay": "ties fade after reopening",
             "permits": "local suppliers' trucks need passes that take time",
             "tiers": "three-tier compound status (off: every compound sealed until reopening)",
+            "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()
     },

@@ -355,3 +355,35 @@ def test_compound_types_gather_older_residents_where_few_can_help():
     assert each(on, off, lambda a, b: a > b), (on, off)
     m = toy_run(**kw).model
     assert m.population.elderly.mean() == pytest.approx(m.elderly_share, abs=0.02)  # city-wide share kept
+
+
+# --- relief: government and charity supplies through residents' committees ------------------------------------
+def test_relief_reaches_older_residents_living_alone_without_a_phone_in_every_mode():
+    def over80_days_short(run):
+        return days_short(run, lambda m: m.population.over80_alone)
+
+    for mode in ("platform", "group_buying"):
+        on = over_seeds(over80_days_short, ordering=mode)
+        off = over_seeds(over80_days_short, ordering=mode, relief=False)
+        assert each(on, off, lambda a, b: a < b), (mode, on, off)
+    fill = lambda run: run.summary["fill_rate"]  # noqa: E731
+    assert each(over_seeds(fill, ordering="platform"), over_seeds(fill, ordering="platform", relief=False),
+                lambda a, b: a > b)
+    run = toy_run(ordering="platform")
+    pop = run.model.population
+    assert run.table["charity_reached_share"].iloc[-1] > 0.9  # the record's second batch reached nearly all
+    no_phone = pop.over80_alone & ~pop.phone
+    assert no_phone.any() and run.model.relief.charity_reached[no_phone].mean() > 0.8  # no phone needed
+    assert toy_run(ordering="platform", relief=False).table["relief_portions"].iloc[-1] == 0
+
+
+def test_relief_packs_are_the_same_in_every_mode_and_none_without_a_lockdown():
+    """Gift and charity packs do not depend on the channel (a fair counterfactual): the same seed hands out the
+    same packs to the same households whichever channels are open."""
+    def packs(run):
+        m = run.model
+        return m.relief.charity_reached.copy(), run.table["relief_portions"].iloc[-1]
+
+    reached = [packs(toy_run(ordering=mode))[0] for mode in ("platform", "group_buying", "hybrid")]
+    assert reached[0].any() and all(np.array_equal(reached[0], r) for r in reached[1:])
+    assert toy_run(ordering="hybrid", lockdown=False).table["relief_portions"].iloc[-1] == 0
