@@ -14,10 +14,11 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "elderly_unserved": ("elderly unserved (mean daily)", "mean daily elderly_unserved_share over the lockdown", "{:.3f}"),
     "elderly_left_unserved": ("elderly left unserved 3+ days", "elderly_left_unserved_share at the end of the lockdown", "{:.3f}"),
     "ever_ran_out": ("households ever ran out", "ever_ran_out_share at the end of the lockdown", "{:.3f}"),
-    "courier_stops": ("courier stops / 1000 households / day", "platform rider stops per 1,000 households per lockdown day", "{:.1f}"),
-    "courier_utilization": ("courier utilization", "rider stops made / stops possible, over the lockdown", "{:.3f}"),
+    "courier_stops": ("courier stops / 1000 households / day", "platform hand-overs at gates (single orders and group loads) per 1,000 households per lockdown day", "{:.1f}"),
+    "courier_utilization": ("courier utilization", "riders' time used / time at work, in single stops, over the lockdown (mean of daily courier_utilization weighted by capacity)", "{:.3f}"),
     "truck_trips": ("truck trips / 1000 households / day", "truck runs per 1,000 households per lockdown day", "{:.2f}"),
-    "platform_food_share": ("food by platform (share)", "portions riders left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "platform_food_share": ("food by platform single orders (share)", "portions riders left at gates for single orders / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "platform_group_food_share": ("food by platform group orders (share)", "portions the platform left at gates in compound group orders / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "group_food_share": ("food by group buying (share)", "portions trucks left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "relief_food_share": ("food by relief (share)", "portions residents' committees left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "retail_food_share": ("food from shops (share)", "portions bought in shops / portions reaching gates and shops, over the lockdown", "{:.3f}"),
@@ -49,7 +50,8 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
     stops = lock["courier_stops"].sum() + lock["truck_stops"].sum()
     leader_days = lock["leaders"].sum()
     ties_open = last["ties"]
-    channels = [c for c in ("portions_platform", "portions_group", "portions_relief", "portions_retail") if c in lock]
+    channels = [c for c in ("portions_platform", "portions_platform_group", "portions_group", "portions_relief",
+                            "portions_retail") if c in lock]
     supplied = sum(lock[c].sum() for c in channels)
     return {
         "fill_rate": _div(lock["portions_delivered"].sum(), lock["portions_needed"].sum()),
@@ -59,13 +61,17 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
         "elderly_left_unserved": last["elderly_left_unserved_share"],
         "ever_ran_out": last["ever_ran_out_share"],
         "courier_stops": lock["courier_stops"].sum() * k / days,
-        "courier_utilization": _div(lock["courier_stops"].sum(), lock["courier_stop_capacity"].sum()),
+        "courier_utilization": _div((lock["courier_utilization"].fillna(0) * lock["courier_stop_capacity"]).sum(),
+                                    lock["courier_stop_capacity"].sum()),
         "truck_trips": lock["truck_trips"].sum() * k / days,
         "platform_food_share": _div(lock["portions_platform"].sum(), supplied),
+        "platform_group_food_share": (_div(lock["portions_platform_group"].sum(), supplied)
+                                      if "portions_platform_group" in lock else math.nan),
         "group_food_share": _div(lock["portions_group"].sum(), supplied),
         "relief_food_share": _div(lock["portions_relief"].sum(), supplied) if "portions_relief" in lock else math.nan,
         "retail_food_share": _div(lock["portions_retail"].sum(), supplied),
-        "portions_per_stop": _div(lock["portions_platform"].sum() + lock["portions_group"].sum(), stops),
+        "portions_per_stop": _div(sum(lock[c].sum() for c in channels if c not in ("portions_relief", "portions_retail")),
+                                  stops),
         "idle_local_capacity": lock["idle_local_capacity"].mean(),
         "offers_per_slot": _div(lock["platform_tried"].sum(), lock["platform_slots"].sum()),
         "leaders_peak": lock["leaders"].max() * k,

@@ -97,6 +97,7 @@ class LockdownSupplyModel(mesa.Model):
         tiers: bool | None = None,
         compound_types: bool | None = None,
         relief: bool | None = None,
+        platform_group: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -105,7 +106,8 @@ class LockdownSupplyModel(mesa.Model):
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
-                        compound_types=compound_types, relief=relief)
+                        compound_types=compound_types, relief=relief,
+                        platform_group=platform_group)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -156,7 +158,8 @@ class LockdownSupplyModel(mesa.Model):
 
         # --- channels and community mechanisms ---------------------------------------------------
         self.platform = PlatformChannel(self, cfg, pop, self.city, streams, self.scale, fcfs=mech["fcfs_slots"],
-                                        proxies=mech["proxies"], courier_availability=float(courier_availability))
+                                        proxies=mech["proxies"], courier_availability=float(courier_availability),
+                                        group_orders=mech["platform_group"])
         self.retail = Retail(cfg, streams("retail"))
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
@@ -241,7 +244,7 @@ class LockdownSupplyModel(mesa.Model):
         active = rules.locked_compounds()
         self.local_supply.start_day(self.gateway.listed_today(day))
         d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots",
-                           "riders_working", "portions_platform"), 0)
+                           "riders_working", "portions_platform", "portions_platform_group"), 0)
 
         # residents' committees bring relief to the gates of locked compounds, in every mode
         d["portions_relief"] = self.relief.deliver(day, active, food, self.gate, ledger)
@@ -257,19 +260,29 @@ class LockdownSupplyModel(mesa.Model):
         factor = np.where(rules.tier == SEALED, self.cfg.volunteers.sealed_factor, 1.0)
         self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
 
-        # individual platform ordering (volunteers order for the residents they listed)
+        # platform ordering: yesterday's compound group orders first, then the slot sale, then today's group orders
+        # (volunteers order for the residents they listed)
         if self.platform_open:
             plat = self.platform
             plat.start_day(day)
+            group_hh, group_baskets = plat.deliver_group_orders(day)
+            self.gate.drop(group_hh, group_baskets)
+            ledger.in_transit -= plat.group_portions
+            ledger.at_gate += plat.group_portions
             winners, baskets = plat.book(food.demand(), self.canvassing.listed)
             food.order(winners, baskets)
             self.gate.drop(winners, baskets)
             ledger.shipped_platform += plat.portions
             ledger.at_gate += plat.portions
             plat.deliver(winners, self.compounds)
+            joined, joined_baskets = plat.book_group_orders(food.demand(), day)
+            food.order(joined, joined_baskets)
+            booked = float(joined_baskets.sum(dtype=np.float64))
+            ledger.shipped_platform += booked
+            ledger.in_transit += booked
             d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
                      platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
-                     portions_platform=plat.portions)
+                     portions_platform=plat.portions, portions_platform_group=plat.group_portions)
 
         # community group buying: chat groups, leaders and offers
         self.group_orders.reset_day_stats()
@@ -371,7 +384,8 @@ class LockdownSupplyModel(mesa.Model):
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = sum(o.portions for o in self.group_orders.confirmed.values()) + self.relief.in_transit
+        in_transit = (sum(o.portions for o in self.group_orders.confirmed.values()) + self.relief.in_transit
+                      + self.platform.group_in_transit)
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),

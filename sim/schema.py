@@ -249,6 +249,11 @@ SCHEMA: dict[str, dict] = {
         "reaction_minutes_older": Num(0.01, 600.0, "mean delay of an older user with a phone"),
         "reaction_minutes_proxy": Num(0.01, 600.0, "mean delay of a remote proxy"),
         "reaction_minutes_volunteer": Num(0.01, 600.0, "mean delay of a volunteer ordering for a listed older resident"),
+        "group_min_orders": Num(1, 100_000, "household orders a compound group order needs to go ahead", whole=True),
+        "group_lead_days": Num(1, 60, "days from booking a compound group order to its delivery", whole=True),
+        "group_capacity_share": Num(*UNIT, "share of a site's picking capacity sold as compound group orders"),
+        "group_baskets_per_trip": Num(1, 10_000, "household baskets in one van or tricycle load of a group order", whole=True),
+        "group_handover_minutes": Num(0.0, 600.0, "minutes to hand one load of a group order over at the gate"),
     },
     "couriers": {
         "real_riders_normal": Num(0, 10_000_000, "riders before the lockdown", whole=True),
@@ -353,6 +358,7 @@ SCHEMA: dict[str, dict] = {
             "tie_decay": "ties fade after reopening",
             "permits": "local suppliers' trucks need passes that take time",
             "tiers": "three-tier compound status (off: every compound sealed until reopening)",
+            "platform_group": "the platform sells compound group orders, next-day, one hand-over per load at the gate",
             "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()
