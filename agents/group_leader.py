@@ -21,6 +21,7 @@ class GroupLeader(mesa.Agent):
         self.active = True
         self.offers: list = []  # open offers
         self.known: dict[int, int] = {}  # supplier -> deliveries received from it
+        self.found_on_gateway: set[int] = set()  # suppliers it first reached through a gateway listing
         self.lapsed: dict[int, int] = {}  # supplier -> day an offer with it last lapsed (the last two days)
         self.deliveries = 0
         self.emerged_day = model.day
@@ -69,7 +70,10 @@ class GroupLeader(mesa.Agent):
                 cost += hours.search * (m.gateway.search_factor if via_gateway else 1.0)
             self.spend(cost)
             avail = m.local_supply.today_available[supplier]
-            book.post(self, supplier, avail, int(m.local_supply.moq[supplier]), m.day, via_gateway)
+            if via_gateway:
+                self.found_on_gateway.add(supplier)
+            book.post(self, supplier, avail, int(m.local_supply.moq[supplier]), m.day,
+                      via_gateway or supplier in self.found_on_gateway)
             m.local_supply.permit_ready(supplier, m.day, m.permit_needed_for(supplier, c))
 
     def find_supplier(self, wanted_sets: float):

@@ -29,7 +29,8 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "leader_hours": ("leader hours / leader / day", "leader hours / leader-days, over the lockdown", "{:.2f}"),
     "leader_cap_binding": ("leader upper bound binding", "compound-days on which the upper bound on leaders turned a would-be leader away / compound-days on which someone wanted to lead, over the lockdown", "{:.3f}"),
     "moq_success_rate": ("minimum-order success", "offers that reached the minimum / offers closed, by the end of the run", "{:.3f}"),
-    "gateway_share": ("gateway share (at reopening)", "share of active leaders on a gateway on the last lockdown day", "{:.3f}"),
+    "gateway_share": ("gateway share (at reopening)", "share of active leaders on a gateway on the last lockdown day (bounded by gateway.market_potential)", "{:.3f}"),
+    "gateway_portions_share": ("group food through a gateway (share)", "portions from suppliers reached through a gateway listing / portions trucks left at gates, over the lockdown", "{:.3f}"),
     "ties_at_reopening": ("ties / 1000 households (reopening)", "standing household-leader ties on the last lockdown day, per 1,000 households", "{:.1f}"),
     "ties_kept": ("lockdown ties kept at the end", "ties made during the lockdown still standing at the end / standing at reopening", "{:.3f}"),
 }
@@ -79,6 +80,8 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
         "leader_cap_binding": _div(lock["leader_capped_compounds"].sum(), lock["leader_wanting_compounds"].sum()),
         "moq_success_rate": table["moq_success_rate"].iloc[-1],
         "gateway_share": last["gateway_share"],
+        "gateway_portions_share": (_div((lock["gateway_portions_share"].fillna(0) * lock["portions_group"]).sum(),
+                                        lock["portions_group"].sum()) if "gateway_portions_share" in lock else math.nan),
         "ties_at_reopening": ties_open * k,
         "ties_kept": _div(table["lockdown_ties"].iloc[-1], last["lockdown_ties"]),
     }

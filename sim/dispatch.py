@@ -29,6 +29,7 @@ class TruckDispatch:
         self.trips = 0
         self.stops = 0
         self.portions = 0.0
+        self.portions_via_gateway = 0.0
         self.deliveries = 0
 
     def run_plan(self, offer, km: float) -> list[float]:
@@ -106,5 +107,7 @@ class TruckDispatch:
         self.trips += len(plan)
         self.stops += 1 if self.bulk else len(hh)
         self.portions += offer.portions
+        if offer.via_gateway:
+            self.portions_via_gateway += offer.portions
         self.deliveries += 1
         return True

@@ -98,6 +98,7 @@ class LockdownSupplyModel(mesa.Model):
         compound_types: bool | None = None,
         relief: bool | None = None,
         platform_group: bool | None = None,
+        visible_imitation: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -107,7 +108,7 @@ class LockdownSupplyModel(mesa.Model):
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
                         compound_types=compound_types, relief=relief,
-                        platform_group=platform_group)
+                        platform_group=platform_group, visible_imitation=visible_imitation)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -174,7 +175,8 @@ class LockdownSupplyModel(mesa.Model):
         self._leader_order_rng = streams("leaders.order")
         self._retirement_rng = streams("leaders.retirement")
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
-        self.gateway = Gateway(cfg.gateway, streams("gateway"), enabled=mech["gateway"])
+        self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
+                               visible_imitation=mech["visible_imitation"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []

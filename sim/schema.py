@@ -326,6 +326,8 @@ SCHEMA: dict[str, dict] = {
         "overhead_factor": Num(*UNIT, "share of posting, sign-up and payment work left"),
         "search_factor": Num(*UNIT, "share of search work left"),
         "listed_share": Points(0.0, 1.0, "share of local suppliers listed on the gateway over days"),
+        "market_potential": Num(*UNIT, "Bass market potential: share of leaders who would ever adopt a gateway"),
+        "compound_weight": Num(*UNIT, "weight of the leader's own compound in what it imitates (the rest: its district)"),
     },
     "relief": {
         "gift_packs": Points(0.0, 100.0, "citizen gift packs per household handed out so far, over days"),
@@ -359,6 +361,7 @@ SCHEMA: dict[str, dict] = {
             "permits": "local suppliers' trucks need passes that take time",
             "tiers": "three-tier compound status (off: every compound sealed until reopening)",
             "platform_group": "the platform sells compound group orders, next-day, one hand-over per load at the gate",
+            "visible_imitation": "leaders imitate the gateway use of the leaders they can see: their compound's and district's (off: the whole city's)",
             "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()
