@@ -20,6 +20,7 @@ from mesa.datacollection import DataCollector
 from agents import Compound, GroupLeader, Household, LocalSupplier, Truck
 from sim.chat_groups import ChatGroups
 from sim.city import City
+from sim.coordination import Coordination
 from sim.dispatch import TruckDispatch
 from sim.errors import ScenarioError
 from sim.food_stock import FoodStock
@@ -99,6 +100,8 @@ class LockdownSupplyModel(mesa.Model):
         relief: bool | None = None,
         platform_group: bool | None = None,
         visible_imitation: bool | None = None,
+        coordinators: bool | None = None,
+        leader_learning: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -108,7 +111,8 @@ class LockdownSupplyModel(mesa.Model):
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
                         compound_types=compound_types, relief=relief,
-                        platform_group=platform_group, visible_imitation=visible_imitation)
+                        platform_group=platform_group, visible_imitation=visible_imitation,
+                        coordinators=coordinators, leader_learning=leader_learning)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -177,6 +181,8 @@ class LockdownSupplyModel(mesa.Model):
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
         self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
                                visible_imitation=mech["visible_imitation"])
+        self.coordination = Coordination(pop, cfg.coordination, cfg.leader_hours, streams("coordination"),
+                                         coordinators=mech["coordinators"], learning=mech["leader_learning"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []
@@ -296,7 +302,8 @@ class LockdownSupplyModel(mesa.Model):
         self.dispatch.dispatch(self, day)
 
         # from the gate to the door, then a day of eating
-        capacity = self.gate.capacity(rules, self.volunteers.per_compound())
+        volunteers = self.volunteers.per_compound()
+        capacity = self.gate.capacity(rules, volunteers, self.coordination.roster(volunteers))
         home, spoiled = self.gate.carry_in(capacity)
         food.receive(home)
         food.pending[:] = np.maximum(food.pending - spoiled, 0)
@@ -331,6 +338,8 @@ class LockdownSupplyModel(mesa.Model):
         self.gateway.adopt(leaders, day)
         for leader in leaders:
             leader.start_day()
+        self.coordination.appoint(self.compounds, self._leaders_c)
+        self.coordination.coordinate()
         self.local_supply.snapshot_for_search(self.group_orders.min_order)
         self._leaders_act()
         if mech["leader_emergence"]:

@@ -306,6 +306,17 @@ SCHEMA: dict[str, dict] = {
         "per_signup_minutes": Num(0.0, 600.0, "minutes per sign-up"),
         "per_payment_minutes": Num(0.0, 600.0, "minutes per payment collected"),
         "receive": Num(0.0, 24.0, "hours at the gate per delivery"),
+        "learning_exponent": Num(0.0, 2.0, "hours per order fall as (1 + orders received) ** -exponent"),
+        "learning_floor": Num(0.0, 1.0, "hours per order never fall below this share of a first-time leader's"),
+    },
+    "coordination": {
+        "min_leaders": Num(2, 1000, "active leaders a compound needs before one coordinates the others", whole=True),
+        "min_deliveries": Num(0, 10_000, "orders a leader has received before it can coordinate", whole=True),
+        "rate": Num(*UNIT, "daily chance an eligible leader takes up coordinating"),
+        "hours_factor": Num(*UNIT, "share of every leader's hours per order left in a coordinated compound"),
+        "hours_per_day": Num(0.0, 24.0, "hours a day a coordinator gives to rules, schedules and the roster"),
+        "households_per_building": Num(1.0, 10_000.0, "households per building (for the roster)"),
+        "roster_per_building": Num(0.0, 100.0, "volunteers per building on a coordinator's fixed roster"),
     },
     "volunteers": {
         "rate": Num(*UNIT, "daily chance a member with free time volunteers"),
@@ -362,6 +373,8 @@ SCHEMA: dict[str, dict] = {
             "tiers": "three-tier compound status (off: every compound sealed until reopening)",
             "platform_group": "the platform sells compound group orders, next-day, one hand-over per load at the gate",
             "visible_imitation": "leaders imitate the gateway use of the leaders they can see: their compound's and district's (off: the whole city's)",
+            "coordinators": "an experienced leader coordinates the compound's leaders and a fixed volunteer roster",
+            "leader_learning": "leaders' hours per order fall with the orders they have received",
             "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()

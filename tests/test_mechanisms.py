@@ -471,3 +471,38 @@ def test_platform_group_orders_share_the_sites_pickers_and_riders_and_come_next_
             assert (plat.slots + plat.group_picks <= np.maximum(plat.staff_capacity, plat.group_picks)).all()
             assert plat.group_trips < plat.group_picks.sum()  # a load carries many households' orders
     assert delivered > 0 and all(b.due_day == day + 1 for day, b in booked.values())
+
+
+# --- coordination and routine ------------------------------------------------------------------------------------
+def leader_hours_per_signup(run):
+    """Leaders' hours on orders (not a coordinator's own hours) per sign-up accepted."""
+    m = run.model
+    return (sum(ld.hours_worked_total for ld in m.leaders) - m.coordination.hours_given) / max(1, run.table["signups"].sum())
+
+
+def test_coordinators_cut_leaders_hours_and_their_rosters_carry_more_from_the_gate():
+    """A 'leader of leaders' with rules and a fixed roster of volunteers with passes: every leader of the compound
+    spends less per order, and in sealed compounds (where few volunteers may move) less food spoils at the gate."""
+    kw = dict(ordering="group_buying", tiers=False, overrides={"volunteers.sealed_factor": 0.2})
+    spoiled = lambda run: run.table["spoiled_portions"].sum()  # noqa: E731
+    assert each(over_seeds(leader_hours_per_signup, **kw), over_seeds(leader_hours_per_signup, coordinators=False, **kw),
+                lambda a, b: a < b)
+    assert each(over_seeds(spoiled, **kw), over_seeds(spoiled, coordinators=False, **kw), lambda a, b: a < b)
+    run = toy_run(**kw)
+    m = run.model
+    assert run.table["coordinators"].iloc[-1] > 0 and run.table["roster_volunteers"].max() > 0
+    for c, leader in m.coordination.coordinator.items():  # the compound's most experienced leader, with other leaders
+        assert leader.coordinator and leader.deliveries >= m.cfg.coordination.min_deliveries
+        assert len(m.compounds[c].leaders) >= m.cfg.coordination.min_leaders
+    assert toy_run(coordinators=False, **kw).table["coordinators"].iloc[-1] == 0
+
+
+def test_leaders_get_faster_with_routine():
+    kw = dict(ordering="group_buying")
+    on = over_seeds(leader_hours_per_signup, **kw)
+    off = over_seeds(leader_hours_per_signup, leader_learning=False, **kw)
+    assert each(on, off, lambda a, b: a < b), (on, off)
+    m = toy_run(**kw).model
+    veteran = max(m.leaders, key=lambda ld: ld.deliveries)
+    assert veteran.deliveries > 1 and veteran.work_factor() < 1.0
+    assert all(m.coordination.hours_factor(c, 0) == m.coordination.factor[c] for c in range(3))  # newcomers: no routine
