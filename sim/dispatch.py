@@ -71,6 +71,8 @@ class TruckDispatch:
         hh, sets = np.concatenate(self._hh), np.concatenate(self._sets)
         model.gate.drop(hh, sets.astype(np.float32) * np.float32(model.group_orders.set_portions))
         model.ties.form(hh, np.repeat(np.array(self._leader, dtype=np.int64), [len(h) for h in self._hh]))
+        if model.mechanisms["member_ties"]:
+            model.member_ties.form_among(self._hh, model.cfg.ties.member_ties_per_order)
         self._hh, self._sets, self._leader = [], [], []
 
     def _send(self, model, offer, km: float, day: int) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 from mesa.datacollection import DataCollector
 
 from agents import Compound, GroupLeader, Household, LocalSupplier, Truck
+from sim.bridging import Bridging
 from sim.chat_groups import ChatGroups
 from sim.city import City
 from sim.coordination import Coordination
@@ -102,6 +103,8 @@ class LockdownSupplyModel(mesa.Model):
         visible_imitation: bool | None = None,
         coordinators: bool | None = None,
         leader_learning: bool | None = None,
+        occupation_ties: bool | None = None,
+        member_ties: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -112,7 +115,8 @@ class LockdownSupplyModel(mesa.Model):
                         fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
                         compound_types=compound_types, relief=relief,
                         platform_group=platform_group, visible_imitation=visible_imitation,
-                        coordinators=coordinators, leader_learning=leader_learning)
+                        coordinators=coordinators, leader_learning=leader_learning,
+                        occupation_ties=occupation_ties, member_ties=member_ties)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -159,7 +163,9 @@ class LockdownSupplyModel(mesa.Model):
                 self.trucks.append(truck)
         pop.supplier_tie[:] = draw_supplier_ties(pop, ls, self.city, self.compound_x, self.compound_y,
                                                  cfg.population.supplier_tie_share, cfg.population.supplier_tie_km,
-                                                 streams("supplier_ties"))
+                                                 streams("supplier_ties"),
+                                                 pop.occupation if mech["occupation_ties"] else None,
+                                                 cfg.population.occupation_tie_factor)
 
         # --- channels and community mechanisms ---------------------------------------------------
         self.platform = PlatformChannel(self, cfg, pop, self.city, streams, self.scale, fcfs=mech["fcfs_slots"],
@@ -184,13 +190,13 @@ class LockdownSupplyModel(mesa.Model):
         self.coordination = Coordination(pop, cfg.coordination, cfg.leader_hours, streams("coordination"),
                                          coordinators=mech["coordinators"], learning=mech["leader_learning"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
+        self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
+        self.bridging = Bridging(pop, self.local_supply.n, cfg.ties.ties_to_share)
         self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []
         self.leader_of_household: dict[int, GroupLeader] = {}
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
-        self._tie_version = -1
-        self._tie_counted = self._tie_keys = None  # households whose supplier ties are in the lists; the lists' keys
         self._permit_day = None
         self._leader_compound: list[int] = []  # compound of each leader, in the order of self.leaders
         self._supplier_district = self.local_supply.district.tolist()  # plain lists for the per-offer permit check
@@ -208,28 +214,8 @@ class LockdownSupplyModel(mesa.Model):
         return self._leaders_c
 
     def member_tie_suppliers(self, c: int) -> np.ndarray:
-        """Local suppliers that members of compound c's chat group know (bridging ties brought into the group).
-
-        Built for all compounds when membership has changed (groups grow only before leaders act; after
-        reopening they stop growing, and the lists stand).
-        """
-        if self._tie_version != self.chat.version:
-            pop, ns = self.population, self.local_supply.n
-            with_tie = self.chat.member & (pop.supplier_tie >= 0)
-            if self._tie_counted is None or (self._tie_counted & ~with_tie).any():
-                fresh, keys = with_tie, np.zeros(0, dtype=np.int64)  # from scratch (members only ever join)
-            else:
-                fresh, keys = with_tie & ~self._tie_counted, self._tie_keys  # add the newcomers' ties
-            idx = np.flatnonzero(fresh)
-            new = np.unique(pop.compound[idx].astype(np.int64) * ns + pop.supplier_tie[idx])
-            merged = np.sort(np.concatenate([keys, new]), kind="stable")  # two sorted runs: a linear merge
-            keys = merged[np.concatenate([[True], merged[1:] != merged[:-1]])] if len(merged) else merged
-            self._tie_keys, self._tie_counted = keys, with_tie
-            comp = keys // ns
-            self._tie_suppliers = keys % ns
-            self._tie_start = np.searchsorted(comp, np.arange(pop.n_compounds + 1))
-            self._tie_version = self.chat.version
-        return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]
+        """Local suppliers that members of compound c's chat group have brought into it (sim/bridging.py)."""
+        return self.bridging.suppliers(c)
 
     def permit_needed_for(self, supplier: int, compound: int) -> bool:
         """A truck needs a pass if either end of its trip is in a locked district (asked per offer, so the
@@ -312,9 +298,11 @@ class LockdownSupplyModel(mesa.Model):
         ledger.spoiled += spoiled_sum
         ledger.at_gate -= home_sum + spoiled_sum
         needed, eaten = food.consume()
-        self.ties.end_day(day)
-        if rules.reopened:
-            self.ties.decay()
+        for store in (self.ties, self.member_ties):
+            store.end_day(day)
+            if rules.reopened:
+                store.decay()
+        self.bridging.update(self.chat.member, self.ties, self.member_ties)
 
         delivered = home_sum + retail
         self.cum_home += delivered
@@ -381,6 +369,7 @@ class LockdownSupplyModel(mesa.Model):
         self.is_leader[h] = True
         self._leaders_c[c] += 1
         self.volunteers.stand_down([h])
+        self.bridging.bring_in([h])
         if self.mechanisms["posted_codes"]:
             self.chat.post_codes(c)
 

@@ -32,6 +32,7 @@ class Population:
     no_contact: np.ndarray  # bool, knew no neighbour before the lockdown
     free_hours: np.ndarray  # float32, hours a day the household can give to group work
     over80_alone: np.ndarray  # bool, a resident aged 80+ living alone (the target of charity packs)
+    occupation: np.ndarray  # int8, a member's job: 0 none of note, 1 retail, 2 catering (sim/supplier_ties.py)
     supplier_tie: np.ndarray  # int32, index of a local supplier someone at home knows, -1 for none
     start: np.ndarray  # int64[C + 1], compound c holds households start[c]:start[c + 1]
     compound_size: np.ndarray  # int32[C]
@@ -150,6 +151,10 @@ def build_population(n_households: int, scenario, elderly_share: float, streams,
     alone = older_only & (size == 1)
     share_alone = min(1.0, pop.over80_alone_share * n / max(1, int(alone.sum())))
     over80_alone = alone & (streams("household.over80_alone").random(n) < share_alone)
+    # a member working in retail or catering (whose trade may give the household a supplier tie)
+    job_u = streams("household.occupation").random(n)
+    occupation = np.where(job_u < pop.retail_catering_share * pop.catering_job_share, 2,
+                          np.where(job_u < pop.retail_catering_share, 1, 0)).astype(np.int8)
     return Population(
         compound=compound,
         size=size,
@@ -160,6 +165,7 @@ def build_population(n_households: int, scenario, elderly_share: float, streams,
         no_contact=no_contact,
         free_hours=free_hours,
         over80_alone=over80_alone,
+        occupation=occupation,
         supplier_tie=np.full(n, -1, dtype=np.int32),
         start=start,
         compound_size=sizes,

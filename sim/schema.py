@@ -194,6 +194,9 @@ SCHEMA: dict[str, dict] = {
         "proxy_share": Num(*UNIT, "share of older-only households without phone skill with a remote proxy"),
         "supplier_tie_share": Num(*UNIT, "share of households with a tie to a local supplier"),
         "supplier_tie_km": Num(0.1, 1000.0, "distance decay of supplier ties: km over which their likelihood falls by e"),
+        "retail_catering_share": Num(*UNIT, "share of households with a member working in retail or catering"),
+        "catering_job_share": Num(*UNIT, "of those, the share whose job is in catering"),
+        "occupation_tie_factor": Num(1.0, 1000.0, "how much likelier a household with a retail or catering job is to know a supplier"),
         "no_contact_share": Num(*UNIT, "share of households with no neighbour contact before the lockdown"),
         "over80_alone_share": Num(*UNIT, "households of one resident aged 80+, as a share of all households"),
         "free_hours_mean": Num(0.0, 16.0, "mean free hours a day for group work"),
@@ -353,6 +356,8 @@ SCHEMA: dict[str, dict] = {
     "ties": {
         "decay_rate": Num(*UNIT, "daily loss of a once-made tie after reopening"),
         "strength_exponent": Num(0.0, 10.0, "how much stronger ties resist fading: daily loss decay_rate / strength^exponent"),
+        "member_ties_per_order": Num(1, 100, "fellow participants each household of a delivered order forms a tie with (neighbours in its building)", whole=True),
+        "ties_to_share": Num(0, 1000, "ties in its group a member holds before it brings its supplier contact in", whole=True),
     },
     "mechanisms": {
         name: Flag(doc)
@@ -375,6 +380,8 @@ SCHEMA: dict[str, dict] = {
             "visible_imitation": "leaders imitate the gateway use of the leaders they can see: their compound's and district's (off: the whole city's)",
             "coordinators": "an experienced leader coordinates the compound's leaders and a fixed volunteer roster",
             "leader_learning": "leaders' hours per order fall with the orders they have received",
+            "occupation_ties": "supplier ties come mostly from retail and catering jobs, to suppliers of the trade (off: from anyone, to any kind)",
+            "member_ties": "members who take part in an order together form ties with each other, not only with the leader",
             "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
         }.items()

@@ -508,3 +508,52 @@ def test_leaders_get_faster_with_routine():
     veteran = max(m.leaders, key=lambda ld: ld.deliveries)
     assert veteran.deliveries > 1 and veteran.work_factor() < 1.0
     assert all(m.coordination.hours_factor(c, 0) == m.coordination.factor[c] for c in range(3))  # newcomers: no routine
+
+
+# --- bridging ties with structure -------------------------------------------------------------------------------
+def test_supplier_ties_come_from_retail_and_catering_jobs_and_make_leaders_of_them():
+    """The study: members brought channels from their jobs in retail and catering. With occupations, those
+    households hold most supplier ties (to suppliers of their trade: restaurants for catering), and, as a tie makes
+    a member likelier to lead, leaders come more often from them; the city-wide share of ties is kept."""
+    from sim.supplier_ties import CATERING, NO_JOB, RESTAURANT
+
+    m = LockdownSupplyModel(households=50_000, days=1, rng=1)
+    pop, kind = m.population, m.local_supply.kind
+    tie = pop.supplier_tie >= 0
+    job = pop.occupation != NO_JOB
+    assert tie[job].mean() > 5 * tie[~job].mean()
+    assert (kind[pop.supplier_tie[tie & (pop.occupation == CATERING)]] == RESTAURANT).all()
+    off = LockdownSupplyModel(households=50_000, days=1, rng=1, occupation_ties=False).population
+    assert abs((off.supplier_tie >= 0).mean() - tie.mean()) < 0.005
+
+    def leaders_with_a_job(run):
+        p = run.model.population
+        return np.mean([p.occupation[ld.household_index] != NO_JOB for ld in run.model.leaders])
+
+    kw = dict(ordering="group_buying", households=6000)
+    on, off = over_seeds(leaders_with_a_job, **kw), over_seeds(leaders_with_a_job, occupation_ties=False, **kw)
+    assert each(on, off, lambda a, b: a > b), (on, off)
+
+
+def test_members_who_take_part_together_bring_their_suppliers_into_the_group():
+    """Members form ties with the neighbours they collect orders with, not only with the leader; a member brings
+    its supplier contact into the group once it knows people there, so with member ties more contacts come in and
+    the group's leaders can reach more suppliers of their own (and depend less on the gateway)."""
+    kw = dict(ordering="group_buying", households=6000)
+    brought = lambda run: run.table["contacts_brought_in"][LAST_LOCKDOWN_DAY]  # noqa: E731
+    on, off = over_seeds(brought, **kw), over_seeds(brought, member_ties=False, **kw)
+    assert each(on, off, lambda a, b: a > 1.3 * b), (on, off)
+
+    def reachable(run):
+        m = run.model
+        return sum(len(m.member_tie_suppliers(c)) for c in range(m.population.n_compounds))
+
+    assert each(over_seeds(reachable, **kw), over_seeds(reachable, member_ties=False, **kw), lambda a, b: a > b)
+    assert toy_run(ordering="group_buying").table["member_ties"][LAST_LOCKDOWN_DAY] > 0
+    assert toy_run(ordering="group_buying", member_ties=False).table["member_ties"].max() == 0
+    # a member's contact is in its group only if it leads or knows enough people there (ties kept to the end)
+    m = toy_run(ordering="group_buying", tie_decay=False).model
+    shared = np.flatnonzero(m.bridging.shared & ~m.is_leader)
+    held = m.ties.degree[shared] + m.member_ties.degree[shared]
+    assert len(shared) and (m.population.supplier_tie[shared] >= 0).all() and m.chat.member[shared].all()
+    assert (held >= m.cfg.ties.ties_to_share).all()
