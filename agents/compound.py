@@ -49,6 +49,11 @@ class Compound(FixedAgent):
         return float(self.model.food.short_today[self._slice].mean())
 
     @property
+    def coordinator(self):
+        """The leader who coordinates this compound's leaders, or None."""
+        return self.model.coordination.coordinator.get(self.index)
+
+    @property
     def members(self) -> int:
         return int(self.model.chat.member[self._slice].sum())
 

@@ -38,7 +38,9 @@ def assert_same_city(a, b):
 
 @pytest.mark.parametrize("kw", [dict(ordering="platform"), dict(ordering="group_buying"),
                                 dict(gateway=False, canvassing=False, proxies=False, supplier_ties=False),
-                                dict(permits=False, tiers=False)])
+                                dict(permits=False, tiers=False),
+                                dict(platform_group=False, relief=False, coordinators=False, leader_learning=False,
+                                     visible_imitation=False, member_ties=False)])
 def test_the_same_seed_builds_the_same_city_in_every_mode_and_switch_setting(kw):
     assert_same_city(built(ordering="hybrid"), built(**kw))
 
@@ -72,6 +74,15 @@ def test_compound_types_come_from_their_own_stream():
     # an elderly-share sweep with types on stays nested (who is older only grows with the share)
     low, high = (built(elderly_share=s).population.elderly for s in (0.25, 0.45))
     assert (low <= high).all()
+
+
+def test_occupations_change_only_the_supplier_ties():
+    """Switching occupation-based ties off keeps every job drawn and every other trait, and the share of ties."""
+    on, off = built(), built(occupation_ties=False)
+    assert np.array_equal(on.population.occupation, off.population.occupation)
+    a, b = city(on), city(off)
+    assert all(np.array_equal(a[k], b[k]) for k in a if k != "supplier ties")
+    assert not np.array_equal(a["supplier ties"], b["supplier ties"])
 
 
 def test_days_run_on_common_streams_stay_paired():
