@@ -49,8 +49,9 @@ class Relief:
         self.gift_draw = rng.random(n_c)
         # each compound's committee takes vegetable orders on its own day of the rotation
         self.vegetable_phase = rng.integers(0, self.vegetable_interval, n_c)
-        # an older resident living alone is reached when the share reached so far passes its draw
-        self.charity_draw = rng.random(pop.n)
+        # a resident aged 80+ living alone is reached when the share reached so far passes its draw
+        self.over80 = np.flatnonzero(pop.over80_alone)
+        self.charity_draw = rng.random(len(self.over80))
         self.orders: list[_Order] = []
         self.in_transit = 0.0  # sold packages ordered, not yet at the gate
         self.total = 0.0  # portions left at gates so far
@@ -100,8 +101,8 @@ class Relief:
         # charity packs to residents aged 80+ living alone
         before, now = self.charity_curve(day - 1), self.charity_curve(day)
         if now > before:
-            hh = np.flatnonzero(pop.over80_alone & (self.charity_draw < now) & ~self.charity_reached
-                                & locked[pop.compound])
+            hh = self.over80[(self.charity_draw < now) & ~self.charity_reached[self.over80]
+                             & locked[pop.compound[self.over80]]]
             if len(hh):
                 self.charity_reached[hh] = True
                 packs = np.full(len(hh), self.charity_portions, dtype=np.float32)
