@@ -5,8 +5,10 @@ members): e-grocery platforms reached every resident but lacked delivery capacit
 local suppliers had stock and trucks but no channel to residents ("space of places"); compound chat groups,
 their leaders and volunteers joined the two. See ../shared/MODEL_BRIEF.md and the README.
 
-One step is one day. Each day: rules -> shops -> platform slots -> community (volunteers, chat groups,
-outreach, leaders, gateway, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties.
+One step is one day. Each day: rules -> relief at the gates -> shops -> volunteers and canvassing -> platform
+(yesterday's compound group orders, the slot sale, today's group orders) -> community (chat groups, gateway,
+coordinators, leaders, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties and the
+supplier contacts they bring into groups.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from sim.lockdown import SEALED, LockdownRules
 from sim.metrics import daily_metrics, reporters
 from sim.outreach import Canvassing
 from sim.platform_slots import PlatformChannel
-from sim.relief import Relief
 from sim.population import build_population, stochastic_round
+from sim.relief import Relief
 from sim.retail import Retail
 from sim.scenario import load_scenario
 from sim.streams import Streams
