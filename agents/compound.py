@@ -6,6 +6,7 @@ from __future__ import annotations
 from mesa.discrete_space import FixedAgent
 
 from sim.city import DISTRICT_NAMES
+from sim.compound_types import TYPE_NAMES
 from sim.lockdown import TIER_NAMES
 
 
@@ -34,6 +35,11 @@ class Compound(FixedAgent):
         return DISTRICT_NAMES[int(self.model.population.compound_district[self.index])]
 
     @property
+    def kind(self) -> str:
+        """"old" (older public housing, lane houses) or "commercial" (sim/compound_types.py)."""
+        return TYPE_NAMES[int(self.model.population.compound_type[self.index])]
+
+    @property
     def tier(self) -> str:
         return TIER_NAMES[int(self.model.rules.tier[self.index])]
 
@@ -41,6 +47,11 @@ class Compound(FixedAgent):
     def empty_share(self) -> float:
         """Share of households that could not eat their full need today."""
         return float(self.model.food.short_today[self._slice].mean())
+
+    @property
+    def coordinator(self):
+        """The leader who coordinates this compound's leaders, or None."""
+        return self.model.coordination.coordinator.get(self.index)
 
     @property
     def members(self) -> int:
@@ -55,4 +66,4 @@ class Compound(FixedAgent):
         return float(self.model.gate.waiting[:, self._slice].sum())
 
     def __repr__(self) -> str:
-        return f"Compound({self.index}, {self.size} households, {self.district}, {self.tier})"
+        return f"Compound({self.index}, {self.kind}, {self.size} households, {self.district}, {self.tier})"

@@ -1,6 +1,7 @@
 """A group leader: a resident who took on the work of group buying (study: posting offers, counting sign-ups,
 collecting money, spreadsheets, then sorting and carrying at the gate). Leaders have a limited number of hours
-a day; work beyond them is carried into the next day. A gateway cuts their paperwork and widens their search."""
+a day; work beyond them is carried into the next day. A gateway cuts their paperwork and widens their search;
+a coordinator in the compound and their own routine cut their hours per order (sim/coordination.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ class GroupLeader(mesa.Agent):
         self.hours_worked_today = 0.0
         self.hours_worked_total = 0.0
         self.uses_gateway = False
+        self.coordinator = False  # a "leader of leaders" for its compound
         self.active = True
         self.offers: list = []  # open offers
         self.known: dict[int, int] = {}  # supplier -> deliveries received from it
+        self.found_on_gateway: set[int] = set()  # suppliers it first reached through a gateway listing
         self.lapsed: dict[int, int] = {}  # supplier -> day an offer with it last lapsed (the last two days)
         self.deliveries = 0
         self.emerged_day = model.day
@@ -39,9 +42,13 @@ class GroupLeader(mesa.Agent):
         self.hours_worked_today += hours
         self.hours_worked_total += hours
 
+    def work_factor(self) -> float:
+        """Hours per order as a share of a first-time leader's in an uncoordinated compound (coordination, routine)."""
+        return self.model.coordination.hours_factor(self.compound.index, self.deliveries)
+
     def overhead(self, hours: float) -> float:
-        """Paperwork hours after the gateway's cut."""
-        return hours * (self.model.gateway.overhead_factor if self.uses_gateway else 1.0)
+        """Paperwork hours after the gateway's cut, the coordinator's rules and the leader's routine."""
+        return hours * (self.model.gateway.overhead_factor if self.uses_gateway else 1.0) * self.work_factor()
 
     def signups_possible(self, hours_each: float) -> int:
         per = self.overhead(hours_each)
@@ -66,10 +73,13 @@ class GroupLeader(mesa.Agent):
             supplier, searched, via_gateway = choice
             cost = self.overhead(hours.post)
             if searched:
-                cost += hours.search * (m.gateway.search_factor if via_gateway else 1.0)
+                cost += hours.search * (m.gateway.search_factor if via_gateway else 1.0) * self.work_factor()
             self.spend(cost)
             avail = m.local_supply.today_available[supplier]
-            book.post(self, supplier, avail, int(m.local_supply.moq[supplier]), m.day, via_gateway)
+            if via_gateway:
+                self.found_on_gateway.add(supplier)
+            book.post(self, supplier, avail, int(m.local_supply.moq[supplier]), m.day,
+                      via_gateway or supplier in self.found_on_gateway)
             m.local_supply.permit_ready(supplier, m.day, m.permit_needed_for(supplier, c))
 
     def find_supplier(self, wanted_sets: float):
@@ -110,7 +120,8 @@ class GroupLeader(mesa.Agent):
                 best = self._best(pool, c, cx, cy, wanted)
         if best is None:
             if pool is not None and len(pool):  # searched, found nobody usable: the hours are spent anyway
-                self.spend(m.cfg.leader_hours.search * (m.gateway.search_factor if self.uses_gateway else 1.0))
+                self.spend(m.cfg.leader_hours.search * (m.gateway.search_factor if self.uses_gateway else 1.0)
+                           * self.work_factor())
             return None
         s = best[0]
         via_gateway = listed is not None and bool(listed[s]) and s not in ties
@@ -176,14 +187,19 @@ class GroupLeader(mesa.Agent):
         self.lapsed[supplier] = day
 
     def receive_delivery(self, offer) -> None:
-        """At the gate: timing, unloading, checking (not cut by a gateway)."""
-        self.spend(self.model.cfg.leader_hours.receive)
+        """At the gate: timing, unloading, checking (not cut by a gateway; cut by coordination and routine)."""
+        self.spend(self.model.cfg.leader_hours.receive * self.work_factor())
         self.known[offer.supplier] = self.known.get(offer.supplier, 0) + 1
         self.deliveries += 1
 
+    def become_coordinator(self) -> None:
+        self.coordinator = True
+
     def retire(self) -> None:
         self.active = False
+        if self.coordinator:
+            self.model.coordination.stand_down(self)
 
     def __repr__(self) -> str:
-        gw = ", gateway" if self.uses_gateway else ""
+        gw = (", gateway" if self.uses_gateway else "") + (", coordinator" if self.coordinator else "")
         return f"GroupLeader(household={self.household_index}, compound={self.compound.index}, {self.hours_per_day:.1f} h/day{gw})"

@@ -67,6 +67,16 @@ class Household(mesa.Agent):
         return bool(self.model.population.older_only[self.index])
 
     @property
+    def over80_alone(self) -> bool:
+        """A resident aged 80+ living alone (the target of charity packs)."""
+        return bool(self.model.population.over80_alone[self.index])
+
+    @property
+    def job(self) -> str:
+        """A member's job where it may bring a supplier contact: "retail", "catering" or "" (none of note)."""
+        return ("", "retail", "catering")[int(self.model.population.occupation[self.index])]
+
+    @property
     def phone_skill(self) -> bool:
         return bool(self.model.population.phone[self.index])
 

@@ -18,19 +18,25 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "elderly_unserved": ("elderly unserved (mean daily)", "mean daily elderly_unserved_share over the lockdown", "{:.3f}"),
     "elderly_left_unserved": ("elderly left unserved 3+ days", "elderly_left_unserved_share at the end of the lockdown", "{:.3f}"),
     "ever_ran_out": ("households ever ran out", "ever_ran_out_share at the end of the lockdown", "{:.3f}"),
-    "courier_stops_per_1000": ("courier stops / 1000 households / day", "daily courier_stops summed over the lockdown, per 1,000 households and per lockdown day (the daily count is the metric courier_stops)", "{:.1f}"),
-    "courier_utilization": ("courier utilization", "rider stops made / stops possible, over the lockdown", "{:.3f}"),
+    "courier_stops_per_1000": ("courier stops / 1000 households / day", "daily courier_stops (platform hand-overs at gates, single orders and group loads) summed over the lockdown, per 1,000 households and per lockdown day (the daily count is the metric courier_stops)", "{:.1f}"),
+    "courier_utilization": ("courier utilization", "riders' time used / time at work, in single stops, over the lockdown (mean of daily courier_utilization weighted by capacity)", "{:.3f}"),
     "truck_trips_per_1000": ("truck trips / 1000 households / day", "daily truck_trips summed over the lockdown, per 1,000 households and per lockdown day (the daily count is the metric truck_trips)", "{:.2f}"),
-    "platform_food_share": ("food by platform (share)", "portions riders left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "platform_food_share": ("food by platform single orders (share)", "portions riders left at gates for single orders / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "platform_group_food_share": ("food by platform group orders (share)", "portions the platform left at gates in compound group orders / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "group_food_share": ("food by group buying (share)", "portions trucks left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "relief_food_share": ("food by relief (share)", "portions residents' committees left at gates / portions reaching gates and shops, over the lockdown", "{:.3f}"),
+    "retail_food_share": ("food from shops (share)", "portions bought in shops / portions reaching gates and shops, over the lockdown", "{:.3f}"),
     "portions_per_stop": ("portions per stop", "portions left at gates / (rider stops + truck hand-overs), over the lockdown", "{:.1f}"),
     "idle_local_capacity": ("idle local capacity (mean)", "mean daily idle_local_capacity over the lockdown", "{:.3f}"),
     "offers_per_slot": ("households trying per platform slot", "platform tries / platform slots, over the lockdown", "{:.2f}"),
     "leaders_peak": ("leaders / 1000 households (peak)", "most leaders active on one day, per 1,000 households", "{:.2f}"),
     "leader_hours_per_leader": ("leader hours / leader / day", "daily leader_hours summed over the lockdown / daily leaders summed over it: the hours a leader works on an average day (the daily total is the metric leader_hours)", "{:.2f}"),
+    "ever_led": ("households that ever led (share)", "households that led a group at some point during the lockdown / all households", "{:.4f}"),
+    "coordinators_per_1000": ("coordinators / 1000 households", "compounds whose leaders had a coordinator by the last lockdown day, per 1,000 households", "{:.2f}"),
     "leader_cap_binding": ("leader upper bound binding", "compound-days on which the upper bound on leaders turned a would-be leader away / compound-days on which someone wanted to lead, over the lockdown", "{:.3f}"),
     "moq_success_rate": ("minimum-order success", "offers that reached the minimum / offers closed, by the end of the run", "{:.3f}"),
-    "gateway_share": ("gateway share (at reopening)", "share of active leaders on a gateway on the last lockdown day (none if the run ends before it)", "{:.3f}"),
+    "gateway_share": ("gateway share (at reopening)", "share of active leaders on a gateway on the last lockdown day (bounded by gateway.market_potential; none if the run ends before it)", "{:.3f}"),
+    "gateway_portions_share": ("group food through a gateway (share)", "portions from suppliers reached through a gateway listing / portions trucks left at gates, over the lockdown", "{:.3f}"),
     "ties_at_reopening": ("ties / 1000 households (reopening)", "standing household-leader ties on the last lockdown day, per 1,000 households (none if the run ends before it)", "{:.1f}"),
     "ties_kept": ("lockdown ties kept at the end", "ties made during the lockdown still standing at the end / standing at reopening (none if the run ends by reopening)", "{:.3f}"),
 }
@@ -56,7 +62,9 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
     stops = lock["courier_stops"].sum() + lock["truck_stops"].sum()
     leader_days = lock["leaders"].sum()
     ties_open = last["ties"]
-    supplied = lock["portions_platform"].sum() + lock["portions_group"].sum() + lock["portions_retail"].sum()
+    channels = [c for c in ("portions_platform", "portions_platform_group", "portions_group", "portions_relief",
+                            "portions_retail") if c in lock]
+    supplied = sum(lock[c].sum() for c in channels)
     last_day = table["day"].iloc[-1]
     reached = last_day >= reopen_day - 1  # the last lockdown day is in the run
     return {
@@ -67,18 +75,28 @@ def summarise(table: pd.DataFrame, households: int, reopen_day: int) -> dict:
         "elderly_left_unserved": last["elderly_left_unserved_share"],
         "ever_ran_out": last["ever_ran_out_share"],
         "courier_stops_per_1000": lock["courier_stops"].sum() * k / days,
-        "courier_utilization": _div(lock["courier_stops"].sum(), lock["courier_stop_capacity"].sum()),
+        "courier_utilization": _div((lock["courier_utilization"].fillna(0) * lock["courier_stop_capacity"]).sum(),
+                                    lock["courier_stop_capacity"].sum()),
         "truck_trips_per_1000": lock["truck_trips"].sum() * k / days,
         "platform_food_share": _div(lock["portions_platform"].sum(), supplied),
+        "platform_group_food_share": (_div(lock["portions_platform_group"].sum(), supplied)
+                                      if "portions_platform_group" in lock else math.nan),
         "group_food_share": _div(lock["portions_group"].sum(), supplied),
-        "portions_per_stop": _div(lock["portions_platform"].sum() + lock["portions_group"].sum(), stops),
+        "relief_food_share": _div(lock["portions_relief"].sum(), supplied) if "portions_relief" in lock else math.nan,
+        "retail_food_share": _div(lock["portions_retail"].sum(), supplied),
+        "portions_per_stop": _div(sum(lock[c].sum() for c in channels if c not in ("portions_relief", "portions_retail")),
+                                  stops),
         "idle_local_capacity": lock["idle_local_capacity"].mean(),
         "offers_per_slot": _div(lock["platform_tried"].sum(), lock["platform_slots"].sum()),
         "leaders_peak": lock["leaders"].max() * k,
         "leader_hours_per_leader": _div(lock["leader_hours"].sum(), leader_days),
+        "ever_led": last["ever_led_share"] if "ever_led_share" in lock else math.nan,
+        "coordinators_per_1000": last["coordinators"] * k if "coordinators" in lock else math.nan,
         "leader_cap_binding": _div(lock["leader_capped_compounds"].sum(), lock["leader_wanting_compounds"].sum()),
         "moq_success_rate": table["moq_success_rate"].iloc[-1],
         "gateway_share": last["gateway_share"] if reached else math.nan,
+        "gateway_portions_share": (_div((lock["gateway_portions_share"].fillna(0) * lock["portions_group"]).sum(),
+                                        lock["portions_group"].sum()) if "gateway_portions_share" in lock else math.nan),
         "ties_at_reopening": ties_open * k if reached else math.nan,
         "ties_kept": _div(table["lockdown_ties"].iloc[-1], last["lockdown_ties"]) if last_day >= reopen_day else math.nan,
     }

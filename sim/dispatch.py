@@ -29,6 +29,7 @@ class TruckDispatch:
         self.trips = 0
         self.stops = 0
         self.portions = 0.0
+        self.portions_via_gateway = 0.0
         self.deliveries = 0
         self.lag_days = 0  # days from confirmation to the gate, summed over today's deliveries
 
@@ -71,6 +72,8 @@ class TruckDispatch:
         hh, sets = np.concatenate(self._hh), np.concatenate(self._sets)
         model.gate.drop(hh, sets.astype(np.float32) * np.float32(model.group_orders.set_portions))
         model.ties.form(hh, np.repeat(np.array(self._leader, dtype=np.int64), [len(h) for h in self._hh]))
+        if model.mechanisms["member_ties"]:
+            model.member_ties.form_among(self._hh, model.cfg.ties.member_ties_per_order)
         self._hh, self._sets, self._leader = [], [], []
 
     def _send(self, model, offer, km: float, day: int) -> bool:
@@ -107,6 +110,8 @@ class TruckDispatch:
         self.trips += len(plan)
         self.stops += 1 if self.bulk else len(hh)
         self.portions += offer.portions
+        if offer.via_gateway:
+            self.portions_via_gateway += offer.portions
         self.deliveries += 1
         self.lag_days += day - offer.confirmed_day
         return True

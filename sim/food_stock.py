@@ -53,6 +53,10 @@ class FoodStock:
         want = np.maximum(self.target - self.stock - self.pending, 0)
         return np.where(self.stock + self.pending < self.offer_level, want, 0).astype(np.float32)
 
+    def order(self, households: np.ndarray, portions: np.ndarray) -> None:
+        """Food is on its way to these households (a platform slot won, a package ordered, a pack at the gate)."""
+        np.add.at(self.pending, households, portions)
+
     def receive(self, portions: np.ndarray) -> None:
         """Food arrives home (it was counted as pending until now)."""
         self.stock += portions

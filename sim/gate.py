@@ -29,9 +29,13 @@ class Gate:
     def total(self) -> float:
         return float(self.waiting.sum(dtype=np.float64))
 
-    def capacity(self, rules, volunteers_per_compound: np.ndarray) -> np.ndarray:
-        """Portions per compound that can be carried from the gate today (inf where residents fetch their own)."""
-        cap = self.staff + volunteers_per_compound * self.per_volunteer * self.sealed_factor
+    def capacity(self, rules, volunteers_per_compound: np.ndarray, roster: np.ndarray | None = None) -> np.ndarray:
+        """Portions per compound that can be carried from the gate today (inf where residents fetch their own).
+
+        In a sealed compound a share `sealed_factor` of volunteers may move; volunteers on a coordinator's fixed
+        roster (sim/coordination.py) all do."""
+        roster = 0.0 if roster is None else roster
+        cap = self.staff + ((volunteers_per_compound - roster) * self.sealed_factor + roster) * self.per_volunteer
         return np.where(rules.residents_move_inside(), np.inf, cap)
 
     def carry_in(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -29,7 +29,7 @@ class Offer:
     cap_sets: int  # the most the supplier can sell in it
     posted_day: int
     close_day: int
-    via_gateway: bool
+    via_gateway: bool  # the supplier was reached through a gateway listing (now or when the leader first found it)
     status: int = OPEN
     due_day: int = -1
     confirmed_day: int = -1

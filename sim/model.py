@@ -6,8 +6,10 @@ local suppliers had stock and trucks but no channel to residents ("space of plac
 their leaders and volunteers joined the two (docs/argument.md#claim-1-space-of-flows-and-space-of-places; the
 other claims and the mechanisms that carry them are on the same page). See also the README.
 
-One step is one day. Each day: rules -> shops -> platform slots -> community (volunteers, chat groups,
-outreach, leaders, gateway, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties.
+One step is one day. Each day: rules -> relief at the gates -> shops -> volunteers and canvassing -> platform
+(yesterday's compound group orders, the slot sale, today's group orders) -> community (chat groups, gateway,
+coordinators, leaders, offers, minimum orders) -> truck dispatch -> gate to door -> eating -> ties and the
+supplier contacts they bring into groups.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import numpy as np
 from mesa.datacollection import DataCollector
 
 from agents import Compound, GroupLeader, Household, LocalSupplier, Truck
+from sim.bridging import Bridging
 from sim.chat_groups import ChatGroups
 from sim.city import City
+from sim.coordination import Coordination
 from sim.dispatch import TruckDispatch
 from sim.errors import ScenarioError
 from sim.food_stock import FoodStock
@@ -35,6 +39,7 @@ from sim.metrics import daily_metrics, reporters
 from sim.outreach import Canvassing
 from sim.platform_slots import PlatformChannel
 from sim.population import build_population, stochastic_round
+from sim.relief import Relief
 from sim.retail import Retail
 from sim.scenario import load_scenario
 from sim.streams import Streams
@@ -95,6 +100,14 @@ class LockdownSupplyModel(mesa.Model):
         tie_decay: bool | None = None,
         permits: bool | None = None,
         tiers: bool | None = None,
+        compound_types: bool | None = None,
+        relief: bool | None = None,
+        platform_group: bool | None = None,
+        visible_imitation: bool | None = None,
+        coordinators: bool | None = None,
+        leader_learning: bool | None = None,
+        occupation_ties: bool | None = None,
+        member_ties: bool | None = None,
         overrides: dict | None = None,
         rng=None,
     ):
@@ -102,7 +115,11 @@ class LockdownSupplyModel(mesa.Model):
         switches = dict(invitations=invitations, posted_codes=posted_codes, supplier_ties=supplier_ties,
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
-                        fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers)
+                        fcfs_slots=fcfs_slots, tie_decay=tie_decay, permits=permits, tiers=tiers,
+                        compound_types=compound_types, relief=relief,
+                        platform_group=platform_group, visible_imitation=visible_imitation,
+                        coordinators=coordinators, leader_learning=leader_learning,
+                        occupation_ties=occupation_ties, member_ties=member_ties)
         cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -120,7 +137,8 @@ class LockdownSupplyModel(mesa.Model):
         self.streams = streams = Streams.of(self.rng)
 
         # --- the city and its people ------------------------------------------------------------
-        self.population = pop = build_population(int(n), cfg, self.elderly_share, streams)
+        self.population = pop = build_population(int(n), cfg, self.elderly_share, streams,
+                                                  compound_types=mech["compound_types"])
         self.scale = pop.n / cfg.population.real_households
         self.city = City(pop.n_compounds, cfg.city, streams.python_random("city.grid"))
         self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district, streams("city.compounds"))
@@ -148,11 +166,14 @@ class LockdownSupplyModel(mesa.Model):
                 self.trucks.append(truck)
         pop.supplier_tie[:] = draw_supplier_ties(pop, ls, self.city, self.compound_x, self.compound_y,
                                                  cfg.population.supplier_tie_share, cfg.population.supplier_tie_km,
-                                                 streams("supplier_ties"))
+                                                 streams("supplier_ties"),
+                                                 pop.occupation if mech["occupation_ties"] else None,
+                                                 cfg.population.occupation_tie_factor)
 
         # --- channels and community mechanisms ---------------------------------------------------
         self.platform = PlatformChannel(self, cfg, pop, self.city, streams, self.scale, fcfs=mech["fcfs_slots"],
-                                        proxies=mech["proxies"], courier_availability=float(courier_availability))
+                                        proxies=mech["proxies"], courier_availability=float(courier_availability),
+                                        group_orders=mech["platform_group"])
         self.retail = Retail(cfg, streams("retail"))
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
@@ -160,21 +181,25 @@ class LockdownSupplyModel(mesa.Model):
         self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
                                      proxies=mech["proxies"])
         self.gate = Gate(pop, cfg.volunteers)
+        self.relief = Relief(pop, cfg.relief, streams("relief"), enabled=mech["relief"])
         self.group_orders = GroupOrders(cfg, pop, self.food, streams("group_orders.signups"), min_order=mech["min_order"])
         self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
                                          supplier_ties=mech["supplier_ties"])
         self._leader_order_rng = streams("leaders.order")
         self._retirement_rng = streams("leaders.retirement")
         self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
-        self.gateway = Gateway(cfg.gateway, streams("gateway"), enabled=mech["gateway"])
+        self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
+                               visible_imitation=mech["visible_imitation"])
+        self.coordination = Coordination(pop, cfg.coordination, cfg.leader_hours, streams("coordination"),
+                                         coordinators=mech["coordinators"], learning=mech["leader_learning"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
+        self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
+        self.bridging = Bridging(pop, self.local_supply.n, cfg.ties.ties_to_share)
         self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []
         self.leader_of_household: dict[int, GroupLeader] = {}
         self.is_leader = np.zeros(pop.n, dtype=bool)
         self._leaders_c = np.zeros(pop.n_compounds)
-        self._tie_version = -1
-        self._tie_counted = self._tie_keys = None  # households whose supplier ties are in the lists; the lists' keys
         self._permit_day = None
         self._leader_compound: list[int] = []  # compound of each leader, in the order of self.leaders
         self._supplier_district = self.local_supply.district.tolist()  # plain lists for the per-offer permit check
@@ -192,28 +217,8 @@ class LockdownSupplyModel(mesa.Model):
         return self._leaders_c
 
     def member_tie_suppliers(self, c: int) -> np.ndarray:
-        """Local suppliers that members of compound c's chat group know (bridging ties brought into the group).
-
-        Built for all compounds when membership has changed (groups grow only before leaders act; after
-        reopening they stop growing, and the lists stand).
-        """
-        if self._tie_version != self.chat.version:
-            pop, ns = self.population, self.local_supply.n
-            with_tie = self.chat.member & (pop.supplier_tie >= 0)
-            if self._tie_counted is None or (self._tie_counted & ~with_tie).any():
-                fresh, keys = with_tie, np.zeros(0, dtype=np.int64)  # from scratch (members only ever join)
-            else:
-                fresh, keys = with_tie & ~self._tie_counted, self._tie_keys  # add the newcomers' ties
-            idx = np.flatnonzero(fresh)
-            new = np.unique(pop.compound[idx].astype(np.int64) * ns + pop.supplier_tie[idx])
-            merged = np.sort(np.concatenate([keys, new]), kind="stable")  # two sorted runs: a linear merge
-            keys = merged[np.concatenate([[True], merged[1:] != merged[:-1]])] if len(merged) else merged
-            self._tie_keys, self._tie_counted = keys, with_tie
-            comp = keys // ns
-            self._tie_suppliers = keys % ns
-            self._tie_start = np.searchsorted(comp, np.arange(pop.n_compounds + 1))
-            self._tie_version = self.chat.version
-        return self._tie_suppliers[self._tie_start[c]:self._tie_start[c + 1]]
+        """Local suppliers that members of compound c's chat group have brought into it (sim/bridging.py)."""
+        return self.bridging.suppliers(c)
 
     def permit_needed_for(self, supplier: int, compound: int) -> bool:
         """A truck needs a pass if either end of its trip is in a locked district (asked per offer, so the
@@ -236,7 +241,10 @@ class LockdownSupplyModel(mesa.Model):
         active = rules.locked_compounds()
         self.local_supply.start_day(self.gateway.listed_today(day))
         d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots",
-                           "riders_working", "portions_platform"), 0)
+                           "riders_working", "portions_platform", "portions_platform_group"), 0)
+
+        # residents' committees bring relief to the gates of locked compounds, in every mode
+        d["portions_relief"] = self.relief.deliver(day, active, food, self.gate, ledger)
 
         # shops, where residents may go out
         bought = self.retail.shop(food, pop, rules, day)
@@ -249,19 +257,29 @@ class LockdownSupplyModel(mesa.Model):
         factor = np.where(rules.tier == SEALED, self.cfg.volunteers.sealed_factor, 1.0)
         self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
 
-        # individual platform ordering (volunteers order for the residents they listed)
+        # platform ordering: yesterday's compound group orders first, then the slot sale, then today's group orders
+        # (volunteers order for the residents they listed)
         if self.platform_open:
             plat = self.platform
             plat.start_day(day)
+            group_hh, group_baskets = plat.deliver_group_orders(day)
+            self.gate.drop(group_hh, group_baskets)
+            ledger.in_transit -= plat.group_portions
+            ledger.at_gate += plat.group_portions
             winners, baskets = plat.book(food.demand(), self.canvassing.listed)
-            food.pending[winners] += baskets
+            food.order(winners, baskets)
             self.gate.drop(winners, baskets)
             ledger.shipped_platform += plat.portions
             ledger.at_gate += plat.portions
             plat.deliver(winners, self.compounds)
+            joined, joined_baskets = plat.book_group_orders(food.demand(), day)
+            food.order(joined, joined_baskets)
+            booked = float(joined_baskets.sum(dtype=np.float64))
+            ledger.shipped_platform += booked
+            ledger.in_transit += booked
             d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
                      platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
-                     portions_platform=plat.portions)
+                     portions_platform=plat.portions, portions_platform_group=plat.group_portions)
 
         # community group buying: chat groups, leaders and offers
         self.group_orders.reset_day_stats()
@@ -273,7 +291,8 @@ class LockdownSupplyModel(mesa.Model):
         self.dispatch.dispatch(self, day)
 
         # from the gate to the door, then a day of eating
-        capacity = self.gate.capacity(rules, self.volunteers.per_compound())
+        volunteers = self.volunteers.per_compound()
+        capacity = self.gate.capacity(rules, volunteers, self.coordination.roster(volunteers))
         home, spoiled = self.gate.carry_in(capacity)
         food.receive(home)
         food.pending[:] = np.maximum(food.pending - spoiled, 0)
@@ -282,9 +301,11 @@ class LockdownSupplyModel(mesa.Model):
         ledger.spoiled += spoiled_sum
         ledger.at_gate -= home_sum + spoiled_sum
         needed, eaten = food.consume()
-        self.ties.end_day(day)
-        if rules.reopened:
-            self.ties.decay()
+        for store in (self.ties, self.member_ties):
+            store.end_day(day)
+            if rules.reopened:
+                store.decay()
+        self.bridging.update(self.chat.member, self.ties, self.member_ties)
 
         delivered = home_sum + retail
         self.cum_home += delivered
@@ -308,6 +329,8 @@ class LockdownSupplyModel(mesa.Model):
         self.gateway.adopt(leaders, day)
         for leader in leaders:
             leader.start_day()
+        self.coordination.appoint(self.compounds, self._leaders_c)
+        self.coordination.coordinate()
         self.local_supply.snapshot_for_search(self.group_orders.min_order)
         self._leaders_act()
         if mech["leader_emergence"]:
@@ -349,6 +372,7 @@ class LockdownSupplyModel(mesa.Model):
         self.is_leader[h] = True
         self._leaders_c[c] += 1
         self.volunteers.stand_down([h])
+        self.bridging.bring_in([h])
         if self.mechanisms["posted_codes"]:
             self.chat.post_codes(c)
 
@@ -363,7 +387,8 @@ class LockdownSupplyModel(mesa.Model):
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = sum(o.portions for o in self.group_orders.confirmed.values())
+        in_transit = (sum(o.portions for o in self.group_orders.confirmed.values()) + self.relief.in_transit
+                      + self.platform.group_in_transit)
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),

@@ -10,6 +10,16 @@ A household's app shows the slots of every open site that delivers to its compou
 After each opening, households arrive after a reaction delay that depends on who orders for them (a practised
 young user, an older user, a remote child, a volunteer for a listed older resident), and each takes a slot at
 the nearest site that still has one. With `fcfs_slots` off the arrival order is a lottery.
+
+Compound group orders (the `platform_group` switch; FACTS: one delivery platform set 20 orders per compound, and
+its group delivery was next-day): households still in need after the slot sale can join their compound's group
+order in the app during the day, with no race at an opening time. A compound's group order goes ahead once it has
+the platform's minimum; the nearest open site sells such orders for the next day, in the order compounds reached
+their minimum, up to the share of its picking capacity the platform sets aside for them (`group_capacity_share`,
+a lever: FACTS gives no share). Booked the day before, they come first the next day: they use the site's pickers
+(one pick per household order) and its riders' time, and what is left is sold as single slots. A group order is
+one hand-over at the gate per van or tricycle load (pooling inside the platform channel), where single orders are
+one hand-over each.
 """
 
 from __future__ import annotations
@@ -27,6 +37,19 @@ except ImportError:  # pragma: no cover - numba is a dependency; the plain-Pytho
         return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
+
+
+class GroupBooking:
+    """Compound group orders booked at the platform for one delivery day (one entry per household order)."""
+
+    __slots__ = ("due_day", "households", "baskets", "site", "compound")
+
+    def __init__(self, due_day, households, baskets, site, compound):
+        self.due_day, self.households, self.baskets, self.site, self.compound = due_day, households, baskets, site, compound
+
+    @property
+    def portions(self) -> float:
+        return float(self.baskets.sum(dtype=np.float64))
 
 
 @njit(cache=True)
@@ -53,7 +76,7 @@ class PlatformChannel:
     """Sites, riders, the daily dispatch of riders to sites, and the slot sale (vectorised over households)."""
 
     def __init__(self, model, scenario, pop, city, streams, scale: float, *, fcfs: bool, proxies: bool,
-                 courier_availability: float):
+                 courier_availability: float, group_orders: bool = True):
         from agents.courier import Rider
         from agents.supplier import PlatformSupplier
 
@@ -62,6 +85,16 @@ class PlatformChannel:
         self._slot_rng = streams("platform.slots")
         self._staff_rng = streams("platform.staff")
         self.fcfs = fcfs
+        self.group_orders = group_orders
+        self._group_rng = streams("platform.group")
+        self.group_min = p.group_min_orders
+        self.group_lead = p.group_lead_days
+        self.group_share = p.group_capacity_share
+        self.group_per_trip = p.group_baskets_per_trip
+        self.group_handover = p.group_handover_minutes
+        self.bookings: list[GroupBooking] = []
+        self.group_in_transit = 0.0  # portions of group orders booked, not yet at the gate
+        self.group_orders_total = 0  # compound group orders delivered so far
         self.base_class = pop.ordering_class(proxies)
         self.ordering_class = self.base_class
         self.reaction = np.zeros(5)
@@ -125,6 +158,10 @@ class PlatformChannel:
         self.cand_ptr = np.zeros(pop.n_compounds + 1, dtype=np.int64)
         self.cand_site = np.zeros(0, dtype=np.int64)
         self.stops_per_rider = np.zeros(self.n_sites, dtype=np.int64)
+        self.minutes_per_stop = np.ones(self.n_sites)
+        self.first_km = np.zeros(pop.n_compounds)
+        self.group_picks = np.zeros(self.n_sites)  # household orders in today's group deliveries, per site
+        self.group_stop_eq = np.zeros(self.n_sites)  # their riders' time, in single stops of the site
         self.staff_capacity = np.zeros(self.n_sites, dtype=np.int64)
         self.site_riders = np.zeros(self.n_sites, dtype=np.int64)
         self.slots = np.zeros(self.n_sites, dtype=np.int64)
@@ -145,6 +182,12 @@ class PlatformChannel:
         self.orders[:] = 0
         self.won_elderly = 0
         self.tried_elderly = 0
+        self.group_deliveries = 0  # compound group orders at gates today
+        self.group_trips = 0  # their hand-overs (one per van or tricycle load)
+        self.group_portions = 0.0
+        self.group_stop_equivalents = 0.0
+        self.group_booked_today = 0  # household orders booked today for a later day
+        self.group_booked_compounds = 0
 
     # --- where each compound can order from ------------------------------------------------------------
     def _catchment(self, open_mask: np.ndarray, k: int = MAX_SITES_IN_REACH, radius_km: float = np.inf):
@@ -191,10 +234,13 @@ class PlatformChannel:
         # a rider's trips from a site are as long as the distance to the compounds it is the nearest site for
         served = self.first_site >= 0
         first_km = cand_km[self.cand_ptr[:-1][served]]
+        self.first_km = np.zeros(self.pop.n_compounds)
+        self.first_km[served] = first_km
         w = np.bincount(self.first_site[served], weights=self.pop.compound_size[served], minlength=self.n_sites)
         wd = np.bincount(self.first_site[served], weights=self.pop.compound_size[served] * first_km, minlength=self.n_sites)
         mean_km = np.where(w > 0, wd / np.maximum(w, 1e-9), 0.0)
         per_stop = self.handoff + 2 * mean_km * self.minutes_per_km / self.rider_batch
+        self.minutes_per_stop = per_stop
         self.stops_per_rider = np.minimum(self.rider_max_stops, np.floor(self.rider_minutes / per_stop)).astype(np.int64)
 
     # --- the day ------------------------------------------------------------------------------------------
@@ -211,19 +257,25 @@ class PlatformChannel:
         self.rider_capacity[:] = 0
         self.rider_stops[:] = 0
         self.slots[:] = 0
+        self.group_picks[:] = 0
+        self.group_stop_eq[:] = 0
 
     def dispatch_riders(self, waiting: np.ndarray) -> None:
-        """Send the riders at work to open sites: first as many as each site needs for the orders waiting there
-        (up to its picking capacity), then the rest where picking capacity is left, for orders from neighbours."""
+        """Send the riders at work to open sites: first as many as each site needs for today's group deliveries and
+        the orders waiting there (up to its picking capacity), then the rest where picking capacity is left, for
+        orders from neighbours. Group deliveries take their pickers and riders' time first: they were booked the
+        day before."""
         working = np.flatnonzero(self.rider_working)
         k = len(working)
         stops = np.maximum(self.stops_per_rider, 1)
         open_ = self.site_open & (self.stops_per_rider > 0)
-        need = np.where(open_, np.ceil(np.minimum(self.staff_capacity, waiting) / stops), 0).astype(np.int64)
+        staff_left = np.maximum(self.staff_capacity - self.group_picks, 0)
+        group = np.ceil(self.group_stop_eq - 1e-9)
+        need = np.where(open_ | (group > 0), np.ceil((np.minimum(staff_left, waiting) + group) / stops), 0).astype(np.int64)
         if need.sum() >= k:
             per_site = _largest_remainder(k, need / need.sum()) if need.sum() > 0 else np.zeros(self.n_sites, np.int64)
         else:
-            spare = np.where(open_, np.maximum(self.staff_capacity / stops - need, 0), 0)
+            spare = np.where(open_, np.maximum((staff_left + group) / stops - need, 0), 0)
             rest = k - int(need.sum())
             per_site = need + (_largest_remainder(rest, spare / spare.sum()) if spare.sum() > 0 else 0)
         sent = np.repeat(np.arange(self.n_sites), per_site)
@@ -231,7 +283,7 @@ class PlatformChannel:
         self.site_riders = np.bincount(sent, minlength=self.n_sites)
         self.rider_capacity = np.where(self.rider_site >= 0, stops[np.maximum(self.rider_site, 0)], 0)
         capacity = self.site_riders * np.where(open_, self.stops_per_rider, 0)
-        self.slots = np.minimum(self.staff_capacity, capacity)
+        self.slots = np.minimum(staff_left, np.maximum(capacity - group, 0)).astype(np.int64)
         self.stop_capacity = int(capacity.sum())
 
     def ordering_classes(self, listed: np.ndarray | None) -> np.ndarray:
@@ -291,11 +343,86 @@ class PlatformChannel:
         self.portions = float(basket.sum(dtype=np.float64))
         return winners, basket
 
+    # --- compound group orders --------------------------------------------------------------------------
+    def deliver_group_orders(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group orders booked for today take their pickers and riders' time at their site (before the slot sale)
+        and reach their gates: one hand-over per van or tricycle load. Returns (households, baskets) at gates."""
+        due = [b for b in self.bookings if b.due_day <= day]
+        if not due:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        self.bookings = [b for b in self.bookings if b.due_day > day]
+        hh = np.concatenate([b.households for b in due])
+        baskets = np.concatenate([b.baskets for b in due])
+        site = np.concatenate([b.site for b in due])
+        comp = np.concatenate([b.compound for b in due])
+        self.group_picks = np.bincount(site, minlength=self.n_sites).astype(np.float64)
+        # one load per group_per_trip baskets, each a round trip from the site and one hand-over at the gate
+        pair, inverse, orders = np.unique(comp.astype(np.int64) * self.n_sites + site, return_inverse=True, return_counts=True)
+        p_comp, p_site = pair // self.n_sites, pair % self.n_sites
+        trips = np.ceil(orders / self.group_per_trip)
+        minutes = trips * (2 * self.first_km[p_comp] * self.minutes_per_km + self.group_handover)
+        self.group_stop_eq = np.bincount(p_site, weights=minutes / self.minutes_per_stop[p_site], minlength=self.n_sites)
+        self.group_deliveries = len(pair)
+        self.group_orders_total += len(pair)
+        self.group_trips = int(trips.sum())
+        self.group_portions = float(baskets.sum(dtype=np.float64))
+        self.group_stop_equivalents = float(self.group_stop_eq.sum())
+        self.group_in_transit -= self.group_portions
+        return hh, baskets
+
+    def book_group_orders(self, demand: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Households still in need join their compound's group order in the app during the day; the nearest open
+        site books, for delivery `group_lead` days later, the compounds that reach the minimum, in the order they
+        reached it, up to its share of picking capacity. Returns (households booked, their baskets)."""
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if not self.group_orders:
+            return empty
+        pop = self.pop
+        site_of = self.first_site[pop.compound]
+        joiners = np.flatnonzero((demand > 0) & (self.ordering_class != NONE) & (site_of >= 0))
+        if len(joiners) < self.group_min:
+            return empty
+        arrival = self._group_rng.random(len(joiners))  # when in the day each joins (no race at an opening time)
+        comp = pop.compound[joiners].astype(np.int64)
+        by_comp = np.lexsort((arrival, comp))
+        joiners, arrival, comp = joiners[by_comp], arrival[by_comp], comp[by_comp]
+        first = np.searchsorted(comp, comp)  # start of each joiner's compound in the sorted list
+        count = np.searchsorted(comp, comp, side="right") - first
+        enough = count >= self.group_min
+        # the compound's order goes ahead at its min-th arrival; earlier joiners wait for it
+        reached = arrival[np.minimum(first + self.group_min - 1, len(arrival) - 1)]
+        booked_at = np.maximum(arrival, reached)
+        joiners, booked_at, comp = joiners[enough], booked_at[enough], comp[enough]
+        site = site_of[joiners]
+        # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver:
+        # its pickers that day, and no more than its riders made today (the forecast: a site without riders sells none)
+        due = day + self.group_lead
+        riders_today = self.site_riders * np.where(self.site_open, self.stops_per_rider, 0) + self.group_stop_eq
+        limit = np.floor(self.group_share * np.minimum(self.site_orders * self.staff_share(due), riders_today))
+        limit = limit * self.site_open
+        order = np.lexsort((booked_at, site))
+        joiners, site, comp = joiners[order], site[order], comp[order]
+        rank = np.arange(len(joiners)) - np.searchsorted(site, site)
+        ok = rank < limit[site]
+        # a compound cut short of the minimum by the site's limit does not go ahead
+        kept = np.bincount(comp[ok], minlength=pop.n_compounds)
+        ok &= kept[comp] >= self.group_min
+        joiners, site, comp = joiners[ok], site[ok], comp[ok]
+        if len(joiners) == 0:
+            return empty
+        baskets = np.minimum(demand[joiners], self.basket_days * pop.size[joiners]).astype(np.float32)
+        booking = GroupBooking(due, joiners, baskets, site, comp)
+        self.bookings.append(booking)
+        self.group_in_transit += booking.portions
+        self.group_booked_today = len(joiners)
+        self.group_booked_compounds = len(np.unique(comp))
+        return joiners, baskets
+
     def deliver(self, winners: np.ndarray, compounds: list) -> None:
         """Riders take the day's baskets to the gates: one stop per order, filling each site's riders in turn;
-        a rider ends the day at the gate of its last stop."""
-        self.stops = len(winners)
-        if self.stops == 0:
+        a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per load.)"""
+        self.stops = len(winners) + self.group_trips
+        if len(winners) == 0:
             return
         comp = self.pop.compound[winners]
         site = self.won_site[winners]

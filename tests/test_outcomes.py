@@ -19,7 +19,7 @@ def test_rates_are_named_apart_from_the_daily_counts_they_come_from():
     assert run.summary["courier_stops_per_1000"] < lockdown["courier_stops"].sum()  # a rate, not the count
     shared = set(OUTCOMES) & set(METRIC_NAMES)  # an outcome named like a daily metric is a share or ratio like it
     assert shared == {"fill_rate", "courier_utilization", "portions_per_stop", "idle_local_capacity",
-                      "moq_success_rate", "gateway_share"}
+                      "moq_success_rate", "gateway_share", "gateway_portions_share"}
 
 
 def test_a_run_that_ends_before_reopening_has_no_reopening_outcomes():

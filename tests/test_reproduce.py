@@ -22,7 +22,7 @@ from sim.cli import main
 from sim.errors import ScenarioError
 from sim.model import check_params
 
-SMALL = dict(quick=True, scenario="toy", households=600, seeds=3, points=3, point_seeds=2)
+SMALL = dict(quick=True, scenario="toy", households=1500, seeds=3, points=3, point_seeds=2)
 
 
 def _reproduce(out):

@@ -1,0 +1,92 @@
+"""Coordination and routine: the work of leading becomes routine (docs/argument.md, claim 4; MODEL_BRIEF, "Social
+ties in community groups": in some compounds a "leader of leaders" wrote rules, schedules and a shared document,
+and volunteers became a fixed roster of one or two per building).
+
+- Coordinators (`coordinators` switch): in a compound with at least `min_leaders` active leaders, its most
+  experienced leader (most deliveries received, at least `min_deliveries`) takes up coordinating with a daily chance
+  `rate`. From then on every leader's hours per order in the compound are cut to `hours_factor` (the coordinator
+  gives `hours_per_day` to it), and a fixed roster of `roster_per_building` volunteers per building carries food
+  from the gate with a pass: in a sealed compound roster volunteers all work, where only a share
+  (`volunteers.sealed_factor`) of the others may move.
+- Routine (`leader_learning` switch): a leader's hours per order fall with the orders it has received, as
+  (1 + deliveries) ** -learning_exponent (a learning curve; 0.15 is a 90 % curve per doubling), never below
+  `learning_floor`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Coordination:
+    """Who coordinates in each compound, the hours factor every leader there works at, and the volunteer rosters."""
+
+    def __init__(self, pop, ccfg, hours_cfg, rng: np.random.Generator, *, coordinators: bool, learning: bool):
+        self.coordinators_on = coordinators
+        self.learning_on = learning
+        self.min_leaders = ccfg.min_leaders
+        self.min_deliveries = ccfg.min_deliveries
+        self.rate = ccfg.rate
+        self.cut = ccfg.hours_factor
+        self.hours_per_day = ccfg.hours_per_day
+        self.exponent = hours_cfg.learning_exponent
+        self.floor = hours_cfg.learning_floor
+        buildings = np.ceil(pop.compound_size / ccfg.households_per_building)
+        self.roster_size = np.ceil(buildings * ccfg.roster_per_building)
+        self.coordinator: dict[int, object] = {}  # compound -> its coordinating leader
+        self.factor = np.ones(pop.n_compounds)  # hours factor of every leader in the compound
+        self.coordinated = np.zeros(pop.n_compounds, dtype=bool)
+        self.appointed_total = 0
+        self.hours_given = 0.0  # coordinators' own hours so far
+        self._rng = rng
+
+    # --- who coordinates ------------------------------------------------------------------------------
+    def appoint(self, compounds: list, active_leaders_per_compound: np.ndarray) -> int:
+        """Experienced leaders take up coordinating where a compound has enough leaders and no coordinator yet;
+        returns how many did today."""
+        if not self.coordinators_on:
+            return 0
+        draw = self._rng.random(len(compounds))  # one per compound, whichever are candidates (a stable stream)
+        candidates = np.flatnonzero((active_leaders_per_compound >= self.min_leaders) & ~self.coordinated
+                                    & (draw < self.rate))
+        new = 0
+        for c in candidates.tolist():
+            active = [ld for ld in compounds[c].leaders if ld.active]
+            best = max(active, key=lambda ld: (ld.deliveries, -ld.emerged_day, -ld.unique_id))
+            if best.deliveries >= self.min_deliveries:
+                self.coordinator[c] = best
+                best.become_coordinator()
+                self.coordinated[c] = True
+                self.factor[c] = self.cut
+                self.appointed_total += 1
+                new += 1
+        return new
+
+    def stand_down(self, leader) -> None:
+        """A coordinator who stops leading (after reopening) leaves the compound without one."""
+        c = leader.compound.index
+        if self.coordinator.get(c) is leader:
+            del self.coordinator[c]
+            self.coordinated[c] = False
+            self.factor[c] = 1.0
+
+    def coordinate(self) -> None:
+        """Coordinators give their hours to rules, schedules and the roster."""
+        for leader in self.coordinator.values():
+            leader.spend(self.hours_per_day)
+            self.hours_given += self.hours_per_day
+
+    # --- what it changes ------------------------------------------------------------------------------
+    def hours_factor(self, compound: int, deliveries: int) -> float:
+        """Hours per order of a leader with `deliveries` orders received, in compound `compound`, as a share of a
+        first-time leader's without a coordinator."""
+        learned = max(self.floor, (1.0 + deliveries) ** -self.exponent) if self.learning_on else 1.0
+        return float(self.factor[compound]) * learned
+
+    def roster(self, volunteers_per_compound: np.ndarray) -> np.ndarray:
+        """Volunteers on a coordinator's fixed roster, per compound (0 where nobody coordinates)."""
+        return np.where(self.coordinated, np.minimum(volunteers_per_compound, self.roster_size), 0.0)
+
+    @property
+    def active(self) -> int:
+        return len(self.coordinator)
