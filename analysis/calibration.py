@@ -23,6 +23,14 @@ INPUT, CALIBRATED, CHECK = "input", "calibrated", "check"
 
 
 @dataclass(frozen=True)
+class Run:
+    """What a pattern needs to know of the run besides its daily table."""
+
+    households: int
+    scale: float  # households / the real city's households
+
+
+@dataclass(frozen=True)
 class Pattern:
     name: str
     source: str  # where in docs/sources.md, and the original source
@@ -30,7 +38,7 @@ class Pattern:
     low: float  # the record's range (a figure given as "about x" is x +/- 10 %)
     high: float
     unit: str
-    value: Callable[[pd.DataFrame, float], float]  # (daily table, scale) -> value in the real city's units
+    value: Callable[[pd.DataFrame, "Run"], float]  # (daily table, run) -> value in the real city's units
     note: str = ""
 
 
@@ -40,32 +48,46 @@ def _on(table: pd.DataFrame, day: int, column: str) -> float:
 
 
 def _scaled(day: int, column: str):
-    return lambda t, scale: _on(t, day, column) / scale
+    return lambda t, run: _on(t, day, column) / run.scale
 
 
-def _window(first: int, last: int, column: str):
-    """Mean of a daily count over days first..last, in the real city's units (single days pulse with deliveries)."""
-    return lambda t, scale: float(t[(t["day"] >= first) & (t["day"] <= last)][column].mean()) / scale
+def _orders(first: int, last: int):
+    """Platform orders a day over days first..last: single orders plus household orders booked into compound
+    group orders (each is one of the platform's orders in the record), in the real city's units."""
+    def value(t: pd.DataFrame, run: Run) -> float:
+        days = t[(t["day"] >= first) & (t["day"] <= last)]
+        group = days["platform_group_booked"] if "platform_group_booked" in days else 0
+        return float((days["platform_orders"] + group).mean()) / run.scale
+    return value
 
 
-def _stops_per_rider(t: pd.DataFrame, scale: float) -> float:
+def _stops_per_rider(t: pd.DataFrame, run: Run) -> float:
     days = t[(t["day"] >= 19) & (t["day"] <= 21)]
     return float(days["courier_stops"].sum() / max(days["riders_working"].sum(), 1))
 
 
-def _sellout(t: pd.DataFrame, scale: float) -> float:
+def _sellout(t: pd.DataFrame, run: Run) -> float:
     lock = t[(t["day"] >= 9) & (t["day"] < 32)]
     return float(lock["slot_sellout_minutes"].median())
 
 
-def _first_ten_minutes(t: pd.DataFrame, scale: float) -> float:
+def _first_ten_minutes(t: pd.DataFrame, run: Run) -> float:
     busy = t[(t["day"] >= 9) & (t["day"] < 32) & (t["platform_orders"] > 0)]
     return float(busy["platform_orders_first_ten_minutes"].sum() / max(busy["platform_orders"].sum(), 1))
 
 
-def _delivery_lag(t: pd.DataFrame, scale: float) -> float:
+def _delivery_lag(t: pd.DataFrame, run: Run) -> float:
     lock = t[(t["day"] < 65) & (t["group_deliveries"] > 0)]
     return float((lock["group_delivery_lag_days"] * lock["group_deliveries"]).sum() / max(lock["group_deliveries"].sum(), 1))
+
+
+def _relief_per_household(day: int):
+    """Relief portions per household so far (relief_portions is cumulative), in portions per household."""
+    def value(t: pd.DataFrame, run: Run) -> float:
+        if "relief_portions" not in t:
+            return np.nan
+        return _on(t, day, "relief_portions") / run.households
+    return value
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -76,15 +98,15 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("riders at work, 18 Apr (day 21)", "couriers-and-platforms: Commerce Commission, 'nearly 20,000'", INPUT,
             19_000, 20_200, "riders", _scaled(21, "riders_working")),
     Pattern("residents in sealed compounds, 12 Apr (day 15)", "residents-by-tier: press briefings, 15.0 of 21.6 M",
-            INPUT, 0.644, 0.744, "share", lambda t, s: _on(t, 15, "sealed_share")),
+            INPUT, 0.644, 0.744, "share", lambda t, run: _on(t, 15, "sealed_share")),
     Pattern("residents in sealed compounds, 2 May (day 35)", "residents-by-tier: press briefings, 2.5 of 23.4 M",
-            INPUT, 0.057, 0.157, "share", lambda t, s: _on(t, 35, "sealed_share")),
+            INPUT, 0.057, 0.157, "share", lambda t, run: _on(t, 35, "sealed_share")),
     Pattern("platform orders a day, 16-18 Apr (days 19-21, mean)", "couriers-and-platforms: Commerce Commission, "
-            "about 1.8 M on 16 Apr and 2.2 M on 18 Apr", CALIBRATED, 1.8e6, 2.2e6, "orders",
-            _window(19, 21, "platform_orders"), "rider stops a day (couriers.rider_handoff_minutes) set to ~100 from "
-            "orders / riders; demand from stock.reorder_days"),
+            "about 1.8 M on 16 Apr and 2.2 M on 18 Apr (single and compound group orders)", CALIBRATED, 1.8e6, 2.2e6, "orders",
+            _orders(19, 21), "rider stops a day (couriers.rider_handoff_minutes) set to ~100 from "
+            "orders / riders; demand from stock.reorder_days; compound group orders from platform.group_capacity_share"),
     Pattern("platform orders a day, 27 Apr - 1 May (days 30-34, mean)", "couriers-and-platforms: 3.41 M on 29 Apr, "
-            "54 % of normal", CALIBRATED, 3.07e6, 3.75e6, "orders", _window(30, 34, "platform_orders"),
+            "54 % of normal", CALIBRATED, 3.07e6, 3.75e6, "orders", _orders(30, 34),
             "riders at work on 29 Apr derived from it (couriers.riders_working); demand from stock.reorder_days"),
     Pattern("minutes to sell out after a slot opening, days 9-31", "couriers-and-platforms: 'sold out within minutes'",
             CALIBRATED, 1.0, 10.0, "minutes", _sellout, "platform.reaction_minutes_young set for it"),
@@ -96,16 +118,20 @@ PATTERNS: tuple[Pattern, ...] = (
             CHECK, 0.3, 0.6, "share", _first_ten_minutes, "one station's figure: a wide range"),
     Pattern("days from a filled group order to the gate", "group-buying: 'usually one to a few days', fastest "
             "the same afternoon", CHECK, 1.0, 4.0, "days", _delivery_lag),
+    Pattern("relief portions per household by 8 May (day 41)", "relief-and-older-residents: 35,338 t sent by "
+            "provinces by 27 Apr and 18,915 t of donations by 8 May, about 5 kg per household", CHECK, 2.5, 10.0,
+            "portions", _relief_per_household(41), "about 1 kg a portion (assumption): a wide range"),
     Pattern("older residents nobody orders for, listed by volunteers by 9 Apr (day 12)",
             "relief-and-older-residents: 'old partner' volunteers served about 350,000 older people living alone "
-            "28 Mar - 9 Apr", CHECK, 0.5, 1.0, "share", lambda t, s: _on(t, 12, "canvassed_share"),
+            "28 Mar - 9 Apr", CHECK, 0.5, 1.0, "share", lambda t, run: _on(t, 12, "canvassed_share"),
             "'most' read as more than half"),
 )
 
 
-def pattern_values(table: pd.DataFrame, scale: float) -> dict[str, float]:
+def pattern_values(table: pd.DataFrame, households: int, scale: float) -> dict[str, float]:
     """Every pattern's value in one run (a daily table of the hybrid mode, which is what happened)."""
-    return {p.name: p.value(table, scale) for p in PATTERNS}
+    run = Run(households, scale)
+    return {p.name: p.value(table, run) for p in PATTERNS}
 
 
 def verdict(low: float, high: float, target_low: float, target_high: float) -> str:

@@ -13,7 +13,7 @@ from sim.runner import daily_table, run_model
 def _run_task(task: tuple[dict, int]) -> dict:
     params, seed = task
     model = run_model(params, rng=seed, progress=False)
-    return {"seed": seed, **pattern_values(daily_table(model), model.scale)}
+    return {"seed": seed, **pattern_values(daily_table(model), model.population.n, model.scale)}
 
 
 def run_calibration(params: dict, seeds: list[int], workers: int = 1) -> pd.DataFrame:

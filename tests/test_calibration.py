@@ -25,7 +25,7 @@ def test_riders_at_work_come_out_as_the_record_gives_them():
     m = LockdownSupplyModel(households=20_000, days=22, rng=1)
     while m.running:
         m.step()
-    values = pattern_values(daily_table(m), m.scale)
+    values = pattern_values(daily_table(m), m.population.n, m.scale)
     assert abs(values["riders at work, 6 Apr (day 9)"] - 11_000) < 1 / m.scale
     assert abs(values["riders at work, 18 Apr (day 21)"] - 20_000) < 1 / m.scale
     table = calibration_table(pd.DataFrame([values, values]))
