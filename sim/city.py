@@ -35,9 +35,13 @@ class City:
         district = np.full((self.width, self.height), WEST, dtype=np.int8)
         district[self.river_x] = RIVER
         district[self.river_x + 1 :] = EAST
-        self.grid.create_property_layer("district", default_value=0, dtype=np.int8)
-        self.grid._mesa_property_layers["district"].data[:] = district
-        self.district_layer = district
+        self.grid.create_property_layer("district", default_value=0, dtype=np.int8).data[:] = district
+        self.compound_x = self.compound_y = np.zeros(0, dtype=np.int32)
+
+    def place_compounds(self, district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Each compound on a random land cell of its district; returns and keeps their (x, y)."""
+        self.compound_x, self.compound_y = self.random_land_cells(district, rng)
+        return self.compound_x, self.compound_y
 
     def random_land_cells(self, district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One random land cell (x, y) in each given district (vectorised), drawn from the caller's stream."""
@@ -47,9 +51,6 @@ class City:
         x = np.where(district == WEST, (u * west_w).astype(np.int32), self.river_x + 1 + (u * east_w).astype(np.int32))
         y = rng.integers(0, self.height, n, dtype=np.int32)
         return x.astype(np.int32), y
-
-    def district_of(self, x) -> np.ndarray:
-        return np.where(np.asarray(x) < self.river_x, WEST, EAST)
 
     def distance_km(self, x1, y1, x2, y2) -> np.ndarray:
         """Street distance in km (Manhattan); crossing the river goes through the best crossing.
@@ -84,4 +85,4 @@ class City:
         return (abs(float(x1) - rx) + abs(float(x2) - rx) + dy + 2 * gap) * self.cell_km
 
     def cell(self, x: int, y: int):
-        return self.grid._cells[(int(x), int(y))]
+        return self.grid[(int(x), int(y))]

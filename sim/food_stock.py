@@ -12,7 +12,8 @@ LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a househ
 
 
 class FoodStock:
-    """Stock, food on its way, and run-out history for every household (vectorised)."""
+    """Stock, food on its way, and run-out history for every household (vectorised). Other mechanisms change them
+    only through the verbs below: order, cancel, receive, spoil, buy, consume."""
 
     def __init__(self, size: np.ndarray, stock_cfg, rng: np.random.Generator, reorder_rng: np.random.Generator):
         self.size = size.astype(np.float32)
@@ -54,13 +55,25 @@ class FoodStock:
         return np.where(self.stock + self.pending < self.offer_level, want, 0).astype(np.float32)
 
     def order(self, households: np.ndarray, portions: np.ndarray) -> None:
-        """Food is on its way to these households (a platform slot won, a package ordered, a pack at the gate)."""
+        """Food is on its way to these households (a platform slot won, a sign-up accepted, a pack at the gate)."""
         np.add.at(self.pending, households, portions)
+
+    def cancel(self, households: np.ndarray, portions: np.ndarray) -> None:
+        """Food these households were expecting will not come (a lapsed or cancelled offer); each household once."""
+        self.pending[households] = np.maximum(self.pending[households] - portions, 0)
 
     def receive(self, portions: np.ndarray) -> None:
         """Food arrives home (it was counted as pending until now)."""
         self.stock += portions
         self.pending = np.maximum(self.pending - portions, 0)
+
+    def spoil(self, portions: np.ndarray) -> None:
+        """Food that waited at the gate too long will not come home."""
+        self.pending[:] = np.maximum(self.pending - portions, 0)
+
+    def buy(self, portions: np.ndarray) -> None:
+        """Food bought in a shop comes straight home (it was never pending)."""
+        self.stock += portions
 
     def consume(self) -> tuple[float, float]:
         """Eat one day; returns (portions needed, portions eaten)."""

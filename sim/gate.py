@@ -13,8 +13,8 @@ import numpy as np
 class Gate:
     """Food waiting at each compound's gate, by household and by days waited (vectorised)."""
 
-    def __init__(self, pop, vcfg):
-        self.pop = pop
+    def __init__(self, pop, vcfg, food, ledger):
+        self.pop, self.food, self.ledger = pop, food, ledger
         self.spoil_days = vcfg.gate_spoil_days
         self.waiting = np.zeros((self.spoil_days, pop.n), dtype=np.float32)  # row k: waited k days
         self.staff = vcfg.staff_portions_per_100 * pop.compound_size / 100.0
@@ -38,35 +38,39 @@ class Gate:
         cap = self.staff + ((volunteers_per_compound - roster) * self.sealed_factor + roster) * self.per_volunteer
         return np.where(rules.residents_move_inside(), np.inf, cap)
 
-    def carry_in(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def carry_in(self, capacity: np.ndarray) -> tuple[float, float]:
         """Carry food to doors, oldest first, up to each compound's capacity; age and spoil the rest.
 
-        Returns (portions home per household, portions spoiled per household).
+        What reaches a home is the household's; what spoils will not come. Returns (portions carried home,
+        portions spoiled).
         """
         home = np.zeros(self.pop.n, dtype=np.float32)
         if not self.waiting.any():
             self.carried_by_volunteers = 0.0
-            return home, home.copy()
-        left = capacity.astype(np.float64).copy()
-        comp = self.pop.compound
-        for k in range(self.spoil_days - 1, -1, -1):
-            row = self.waiting[k]
-            if not row.any():
-                continue
-            total = self.pop.per_compound(row)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
-            moved = (row * share[comp]).astype(np.float32)
-            home += moved
-            row -= moved
-            np.maximum(row, 0, out=row)
-            left -= np.minimum(total, left)
-        limited = np.isfinite(capacity)
-        self.carried_by_volunteers = float(home[limited[comp]].sum(dtype=np.float64))
-        spoiled = self.waiting[-1].copy()
-        self.waiting[1:] = self.waiting[:-1]
-        self.waiting[0] = 0
-        return home, spoiled
-
-    def waiting_for(self, households) -> np.ndarray:
-        return self.waiting[:, households].sum(axis=0)
+            spoiled = home.copy()
+        else:
+            left = capacity.astype(np.float64).copy()
+            comp = self.pop.compound
+            for k in range(self.spoil_days - 1, -1, -1):
+                row = self.waiting[k]
+                if not row.any():
+                    continue
+                total = self.pop.per_compound(row)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
+                moved = (row * share[comp]).astype(np.float32)
+                home += moved
+                row -= moved
+                np.maximum(row, 0, out=row)
+                left -= np.minimum(total, left)
+            limited = np.isfinite(capacity)
+            self.carried_by_volunteers = float(home[limited[comp]].sum(dtype=np.float64))
+            spoiled = self.waiting[-1].copy()
+            self.waiting[1:] = self.waiting[:-1]
+            self.waiting[0] = 0
+        self.food.receive(home)
+        self.food.spoil(spoiled)
+        home_sum, spoiled_sum = float(home.sum(dtype=np.float64)), float(spoiled.sum(dtype=np.float64))
+        self.ledger.record("carried_home", home_sum)
+        self.ledger.record("spoiled", spoiled_sum)
+        return home_sum, spoiled_sum

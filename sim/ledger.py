@@ -1,11 +1,28 @@
 """Goods accounting: every portion a supplier (or a residents' committee) ships is delivered, in transit, waiting at a gate, spoiled or returned.
 
-Portions are person-days of food. The ledger is cumulative; `imbalance()` is zero when goods are conserved.
+Portions are person-days of food. Each mechanism records the flows it owns with `Ledger.record(kind, portions)`
+(the platform its orders, group orders their confirmations, deliveries and refunds, relief its packs, the gate
+what is carried home or spoils, shops what residents buy); a flow moves portions from one account to another.
+The ledger is cumulative; `imbalance()` is zero when goods are conserved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+
+# kind -> (who shipped it, if it enters the accounts now; the account it leaves; the account it reaches)
+FLOWS: dict[str, tuple[str | None, str | None, str]] = {
+    "platform_to_gate": ("shipped_platform", None, "at_gate"),  # single orders picked today, left at gates by riders
+    "platform_booked": ("shipped_platform", None, "in_transit"),  # compound group orders booked for a later day
+    "local_committed": ("shipped_local", None, "in_transit"),  # a confirmed group order takes a supplier's stock
+    "relief_to_gate": ("shipped_relief", None, "at_gate"),  # packs handed out at the gate
+    "relief_ordered": ("shipped_relief", None, "in_transit"),  # vegetable packages ordered through the committees
+    "arrived": (None, "in_transit", "at_gate"),  # an order booked or confirmed earlier reaches its gate
+    "returned": (None, "in_transit", "returned"),  # a confirmed order never dispatched: stock back to the supplier
+    "carried_home": (None, "at_gate", "delivered_home"),
+    "spoiled": (None, "at_gate", "spoiled"),
+    "bought_in_shops": (None, None, "retail"),  # not shipped by a supplier of the model
+}
 
 
 @dataclass
@@ -20,10 +37,16 @@ class Ledger:
     returned: float = 0.0  # committed, then cancelled before dispatch, back in the supplier's stock
     retail: float = 0.0  # bought in shops by residents allowed out (not a supplier in the model)
 
+    def record(self, kind: str, portions: float) -> None:
+        """Portions move along one of the FLOWS."""
+        shipper, source, target = FLOWS[kind]
+        if shipper is not None:
+            setattr(self, shipper, getattr(self, shipper) + portions)
+        if source is not None:
+            setattr(self, source, getattr(self, source) - portions)
+        setattr(self, target, getattr(self, target) + portions)
+
     def imbalance(self) -> float:
         """shipped - (delivered + in transit + at gates + spoiled + returned); zero when goods are conserved."""
         shipped = self.shipped_platform + self.shipped_local + self.shipped_relief
         return shipped - (self.delivered_home + self.in_transit + self.at_gate + self.spoiled + self.returned)
-
-    def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}

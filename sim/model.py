@@ -141,14 +141,16 @@ class LockdownSupplyModel(mesa.Model):
                                                   compound_types=mech["compound_types"])
         self.scale = pop.n / cfg.population.real_households
         self.city = City(pop.n_compounds, cfg.city, streams.python_random("city.grid"))
-        self.compound_x, self.compound_y = self.city.random_land_cells(pop.compound_district, streams("city.compounds"))
+        self.compound_x, self.compound_y = self.city.place_compounds(pop.compound_district, streams("city.compounds"))
         self.compounds = [Compound(self, c, self.city.cell(self.compound_x[c], self.compound_y[c]))
                           for c in range(pop.n_compounds)]
         self.households = Household.create_all(self, pop.n)
         self.n_elderly = int(pop.elderly.sum())
         self.rules = LockdownRules(cfg, pop.compound_district, streams("lockdown.tiers"), lockdown=bool(lockdown),
                                    tiers=mech["tiers"])
-        self.food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"), streams("food.reorder_level"))
+        self.food = food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"), streams("food.reorder_level"))
+        self.ledger = ledger = Ledger()
+        self.gate = Gate(pop, cfg.volunteers, food, ledger)
 
         # --- local suppliers and their trucks ----------------------------------------------------
         supplier_rng = streams("local_suppliers")
@@ -171,17 +173,17 @@ class LockdownSupplyModel(mesa.Model):
                                                  cfg.population.occupation_tie_factor)
 
         # --- channels and community mechanisms ---------------------------------------------------
-        self.platform = PlatformChannel(self, cfg, pop, self.city, streams, self.scale, fcfs=mech["fcfs_slots"],
+        self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
+                                     proxies=mech["proxies"])
+        self.platform = PlatformChannel(self, cfg, pop, self.city, self.compounds, food, self.gate, ledger,
+                                        self.canvassing.listed, streams, self.scale, fcfs=mech["fcfs_slots"],
                                         proxies=mech["proxies"], courier_availability=float(courier_availability),
                                         group_orders=mech["platform_group"])
-        self.retail = Retail(cfg, streams("retail"))
+        self.retail = Retail(cfg, food, ledger, streams("retail"))
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
         self.volunteers = Volunteers(pop, cfg.volunteers, streams("volunteers"), enabled=mech["volunteers"])
-        self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
-                                     proxies=mech["proxies"])
-        self.gate = Gate(pop, cfg.volunteers)
-        self.relief = Relief(pop, cfg.relief, streams("relief"), enabled=mech["relief"])
+        self.relief = Relief(pop, cfg.relief, food, self.gate, ledger, streams("relief"), enabled=mech["relief"])
         self.group_orders = GroupOrders(cfg, pop, self.food, streams("group_orders.signups"), min_order=mech["min_order"])
         self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
                                          supplier_ties=mech["supplier_ties"])
@@ -195,7 +197,6 @@ class LockdownSupplyModel(mesa.Model):
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
         self.bridging = Bridging(pop, self.local_supply.n, cfg.ties.ties_to_share)
-        self.ledger = Ledger()
         self.leaders: list[GroupLeader] = []
         self.leader_of_household: dict[int, GroupLeader] = {}
         self.is_leader = np.zeros(pop.n, dtype=bool)
@@ -244,12 +245,10 @@ class LockdownSupplyModel(mesa.Model):
                            "riders_working", "portions_platform", "portions_platform_group"), 0)
 
         # residents' committees bring relief to the gates of locked compounds, in every mode
-        d["portions_relief"] = self.relief.deliver(day, active, food, self.gate, ledger)
+        d["portions_relief"] = self.relief.deliver(day, active)
 
         # shops, where residents may go out
-        bought = self.retail.shop(food, pop, rules, day)
-        retail = float(bought.sum(dtype=np.float64))
-        ledger.retail += retail
+        retail = self.retail.shop(pop, rules, day)
 
         # volunteers and door-to-door listing of older residents' needs, in every mode (the residents'
         # committees and the "old partner" scheme worked whatever the channel; docs/sources.md)
@@ -261,22 +260,7 @@ class LockdownSupplyModel(mesa.Model):
         # (volunteers order for the residents they listed)
         if self.platform_open:
             plat = self.platform
-            plat.start_day(day)
-            group_hh, group_baskets = plat.deliver_group_orders(day)
-            self.gate.drop(group_hh, group_baskets)
-            ledger.in_transit -= plat.group_portions
-            ledger.at_gate += plat.group_portions
-            winners, baskets = plat.book(food.demand(), self.canvassing.listed)
-            food.order(winners, baskets)
-            self.gate.drop(winners, baskets)
-            ledger.shipped_platform += plat.portions
-            ledger.at_gate += plat.portions
-            plat.deliver(winners, self.compounds)
-            joined, joined_baskets = plat.book_group_orders(food.demand(), day)
-            food.order(joined, joined_baskets)
-            booked = float(joined_baskets.sum(dtype=np.float64))
-            ledger.shipped_platform += booked
-            ledger.in_transit += booked
+            plat.sell(day)
             d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
                      platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
                      portions_platform=plat.portions, portions_platform_group=plat.group_portions)
@@ -293,13 +277,7 @@ class LockdownSupplyModel(mesa.Model):
         # from the gate to the door, then a day of eating
         volunteers = self.volunteers.per_compound()
         capacity = self.gate.capacity(rules, volunteers, self.coordination.roster(volunteers))
-        home, spoiled = self.gate.carry_in(capacity)
-        food.receive(home)
-        food.pending[:] = np.maximum(food.pending - spoiled, 0)
-        home_sum, spoiled_sum = float(home.sum(dtype=np.float64)), float(spoiled.sum(dtype=np.float64))
-        ledger.delivered_home += home_sum
-        ledger.spoiled += spoiled_sum
-        ledger.at_gate -= home_sum + spoiled_sum
+        home_sum, spoiled_sum = self.gate.carry_in(capacity)
         needed, eaten = food.consume()
         for store in (self.ties, self.member_ties):
             store.end_day(day)

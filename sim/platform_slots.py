@@ -29,12 +29,7 @@ from scipy.spatial import cKDTree
 
 from sim.curves import Curve
 from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-
-try:  # the slot sale is a sequential first-come-first-served loop over millions of households: compiled
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency; the plain-Python loop gives the same answer
-    def njit(*args, **kwargs):
-        return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
+from sim.sorting import njit, stable_argsort, stable_argsort_within
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 
@@ -57,11 +52,15 @@ def _sell(order, comp_of, delay, cand_ptr, cand_site, remaining, won_site, sold_
     """Households in arrival order each take a slot at the nearest listed site that still has one.
 
     Writes won_site[i] (-1: none left in reach); sold_at[s] is the arrival delay that took site s's last slot,
-    turned_away[s] is set when a later arrival found s full.
+    turned_away[s] is set when a later arrival found s full. A site that sells out stays full for the rest of the
+    opening, so each compound keeps a pointer to its first listed site that may still have slots: a household
+    skips the sites its neighbours already found full (they were turned away from them already).
     """
+    next_site = cand_ptr[:-1].copy()
     for i in order:
         c = comp_of[i]
-        for j in range(cand_ptr[c], cand_ptr[c + 1]):
+        j, end = next_site[c], cand_ptr[c + 1]
+        while j < end:
             s = cand_site[j]
             if remaining[s] > 0:
                 remaining[s] -= 1
@@ -70,18 +69,23 @@ def _sell(order, comp_of, delay, cand_ptr, cand_site, remaining, won_site, sold_
                     sold_at[s] = delay[i]
                 break
             turned_away[s] = True
+            j += 1
+        next_site[c] = j
 
 
 class PlatformChannel:
     """Sites, riders, the daily dispatch of riders to sites, and the slot sale (vectorised over households)."""
 
-    def __init__(self, model, scenario, pop, city, streams, scale: float, *, fcfs: bool, proxies: bool,
-                 courier_availability: float, group_orders: bool = True):
+    def __init__(self, model, scenario, pop, city, compounds, food, gate, ledger, listed, streams, scale: float, *,
+                 fcfs: bool, proxies: bool, courier_availability: float, group_orders: bool = True):
+        """`model` is only the Mesa model its sites and riders (agents) belong to; `compounds` the Compound agents
+        (gates riders go to), `listed` the older residents volunteers have listed (who volunteers order for)."""
         from agents.courier import Rider
         from agents.supplier import PlatformSupplier
 
         p, c = scenario.platform, scenario.couriers
-        self.pop, self.city = pop, city
+        self.pop, self.city, self.compounds = pop, city, compounds
+        self.food, self.gate, self.ledger, self.listed = food, gate, ledger, listed
         self._slot_rng = streams("platform.slots")
         self._staff_rng = streams("platform.staff")
         self.fcfs = fcfs
@@ -111,8 +115,7 @@ class PlatformChannel:
         site_rng = streams("platform.sites")
         n_by_district = [stochastic_round(p.real_sites * scale * share, site_rng, minimum=1)
                          for share in (scenario.city.west_share, 1 - scenario.city.west_share)]
-        cx, cy = model.compound_x, model.compound_y
-        self.cx, self.cy = cx, cy
+        cx, cy = self.cx, self.cy = city.compound_x, city.compound_y
         site_comp = []
         for d, n_d in enumerate(n_by_district):
             comps = np.flatnonzero(pop.compound_district == d)
@@ -244,6 +247,24 @@ class PlatformChannel:
         self.stops_per_rider = np.minimum(self.rider_max_stops, np.floor(self.rider_minutes / per_stop)).astype(np.int64)
 
     # --- the day ------------------------------------------------------------------------------------------
+    def sell(self, day: int) -> None:
+        """The platform's day: sites open and riders come to work; compound group orders booked yesterday reach their
+        gates; the slot sale (volunteers order for the residents they listed) and the riders' rounds; households
+        still in need join today's compound group orders."""
+        food, gate, ledger = self.food, self.gate, self.ledger
+        self.start_day(day)
+        group_hh, group_baskets = self.deliver_group_orders(day)
+        gate.drop(group_hh, group_baskets)
+        ledger.record("arrived", self.group_portions)
+        winners, baskets = self.book(food.demand(), self.listed)
+        food.order(winners, baskets)
+        gate.drop(winners, baskets)
+        ledger.record("platform_to_gate", self.portions)
+        self.deliver(winners)
+        joined, joined_baskets = self.book_group_orders(food.demand(), day)
+        food.order(joined, joined_baskets)
+        ledger.record("platform_booked", float(joined_baskets.sum(dtype=np.float64)))
+
     def start_day(self, day: int) -> None:
         """Open sites, staff them, and call riders to work (they are dispatched to sites once demand is known)."""
         self.reset_day_stats()
@@ -299,17 +320,16 @@ class PlatformChannel:
         """
         pop = self.pop
         cls = self.ordering_class = self.ordering_classes(listed)
-        first_hh = self.first_site[pop.compound]
-        tryers = np.flatnonzero((demand > 0) & (cls != NONE) & (first_hh >= 0))
+        comp = pop.compound
+        tryers = np.flatnonzero((demand > 0) & (cls != NONE) & (self.first_site >= 0)[comp])
         self.tried = len(tryers)
         self.tried_elderly = int(pop.elderly[tryers].sum())
-        self.dispatch_riders(np.bincount(first_hh[tryers], minlength=self.n_sites))
+        self.dispatch_riders(np.bincount(self.first_site[comp[tryers]], minlength=self.n_sites))
         if len(tryers) == 0:
             return tryers, np.zeros(0, dtype=np.float32)
         winners, sellouts, early = [], [], 0
         taken = np.zeros(self.n_sites, dtype=np.int64)
         cum_share = 0.0
-        comp = pop.compound.astype(np.int64)
         for k, (_minute, share) in enumerate(self.openings):
             cum_share += share
             remaining = np.floor(self.slots * min(cum_share, 1.0)).astype(np.int64) - taken
@@ -318,7 +338,7 @@ class PlatformChannel:
             mean = self.reaction[cls[tryers]] if self.fcfs else np.ones(len(tryers))
             # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
             delay = self._slot_rng.gamma(2.0, 0.5, len(tryers)) * mean
-            order = np.argsort(delay, kind="stable")
+            order = stable_argsort(delay)
             won = np.full(len(tryers), -1, dtype=np.int64)
             sold_at = np.full(self.n_sites, np.nan)
             turned = np.zeros(self.n_sites, dtype=np.bool_)
@@ -378,31 +398,32 @@ class PlatformChannel:
         if not self.group_orders:
             return empty
         pop = self.pop
-        site_of = self.first_site[pop.compound]
-        joiners = np.flatnonzero((demand > 0) & (self.ordering_class != NONE) & (site_of >= 0))
+        joiners = np.flatnonzero((demand > 0) & (self.ordering_class != NONE) & (self.first_site >= 0)[pop.compound])
         if len(joiners) < self.group_min:
             return empty
         arrival = self._group_rng.random(len(joiners))  # when in the day each joins (no race at an opening time)
-        comp = pop.compound[joiners].astype(np.int64)
-        by_comp = np.lexsort((arrival, comp))
-        joiners, arrival, comp = joiners[by_comp], arrival[by_comp], comp[by_comp]
-        first = np.searchsorted(comp, comp)  # start of each joiner's compound in the sorted list
-        count = np.searchsorted(comp, comp, side="right") - first
+        comp = pop.compound[joiners].astype(np.int64)  # homes are numbered compound by compound: comp is sorted
+        by_comp = stable_argsort_within(comp, arrival, pop.n_compounds)
+        joiners, arrival = joiners[by_comp], arrival[by_comp]
+        joined = np.bincount(comp, minlength=pop.n_compounds)
+        count = joined[comp]
+        first = (np.cumsum(joined) - joined)[comp]  # start of each joiner's compound in the sorted list
         enough = count >= self.group_min
         # the compound's order goes ahead at its min-th arrival; earlier joiners wait for it
         reached = arrival[np.minimum(first + self.group_min - 1, len(arrival) - 1)]
         booked_at = np.maximum(arrival, reached)
         joiners, booked_at, comp = joiners[enough], booked_at[enough], comp[enough]
-        site = site_of[joiners]
+        site = self.first_site[comp]
         # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver:
         # its pickers that day, and no more than its riders made today (the forecast: a site without riders sells none)
         due = day + self.group_lead
         riders_today = self.site_riders * np.where(self.site_open, self.stops_per_rider, 0) + self.group_stop_eq
         limit = np.floor(self.group_share * np.minimum(self.site_orders * self.staff_share(due), riders_today))
         limit = limit * self.site_open
-        order = np.lexsort((booked_at, site))
+        order = stable_argsort_within(site, booked_at, self.n_sites)
         joiners, site, comp = joiners[order], site[order], comp[order]
-        rank = np.arange(len(joiners)) - np.searchsorted(site, site)
+        per_site = np.bincount(site, minlength=self.n_sites)
+        rank = np.arange(len(joiners)) - (np.cumsum(per_site) - per_site)[site]
         ok = rank < limit[site]
         # a compound cut short of the minimum by the site's limit does not go ahead
         kept = np.bincount(comp[ok], minlength=pop.n_compounds)
@@ -418,7 +439,7 @@ class PlatformChannel:
         self.group_booked_compounds = len(np.unique(comp))
         return joiners, baskets
 
-    def deliver(self, winners: np.ndarray, compounds: list) -> None:
+    def deliver(self, winners: np.ndarray) -> None:
         """Riders take the day's baskets to the gates: one stop per order, filling each site's riders in turn;
         a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per load.)"""
         self.stops = len(winners) + self.group_trips
@@ -441,7 +462,7 @@ class PlatformChannel:
                 if n <= 0:
                     continue
                 self.rider_stops[r] += n
-                self.riders[r].go_to(compounds[int(targets[left - 1])].cell)
+                self.riders[r].go_to(self.compounds[int(targets[left - 1])].cell)
                 left -= n
 
 

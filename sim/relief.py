@@ -32,8 +32,8 @@ class _Order:
 class Relief:
     """The committees' relief deliveries (vectorised over compounds and households)."""
 
-    def __init__(self, pop, rcfg, rng: np.random.Generator, *, enabled: bool):
-        self.pop = pop
+    def __init__(self, pop, rcfg, food, gate, ledger, rng: np.random.Generator, *, enabled: bool):
+        self.pop, self.food, self.gate, self.ledger = pop, food, gate, ledger
         self.enabled = enabled
         self.gift_curve = Curve(rcfg.gift_packs)
         self.gift_portions = rcfg.gift_pack_portions
@@ -63,13 +63,13 @@ class Relief:
         self.gift_today = self.charity_today = self.vegetable_today = 0.0
         self.vegetable_orders_today = 0
 
-    def deliver(self, day: int, locked: np.ndarray, food, gate, ledger) -> float:
+    def deliver(self, day: int, locked: np.ndarray) -> float:
         """Today's relief: packages ordered earlier arrive, packs are handed out, the committees take vegetable
         orders from households in need; returns the portions left at gates today."""
         self.reset_day_stats()
         if not self.enabled:
             return 0.0
-        pop = self.pop
+        pop, food, ledger = self.pop, self.food, self.ledger
         drops_hh, drops_portions = [], []
 
         # sold vegetable packages ordered earlier reach the gate
@@ -81,7 +81,7 @@ class Relief:
                 drops_portions.append(np.full(len(order.households), order.portions, dtype=np.float32))
                 portions = order.portions * len(order.households)
                 self.in_transit -= portions
-                ledger.in_transit -= portions
+                ledger.record("arrived", portions)
                 self.vegetable_today += portions
 
         # free gift packs, compound by compound
@@ -95,8 +95,8 @@ class Relief:
                 drops_hh.append(hh)
                 drops_portions.append(np.repeat(per, pop.compound_size[comps]))
                 food.order(hh, drops_portions[-1])
-                ledger.shipped_relief += float(drops_portions[-1].sum(dtype=np.float64))
                 self.gift_today = float(drops_portions[-1].sum(dtype=np.float64))
+                ledger.record("relief_to_gate", self.gift_today)
 
         # charity packs to residents aged 80+ living alone
         before, now = self.charity_curve(day - 1), self.charity_curve(day)
@@ -109,8 +109,8 @@ class Relief:
                 drops_hh.append(hh)
                 drops_portions.append(packs)
                 food.order(hh, packs)
-                ledger.shipped_relief += float(packs.sum(dtype=np.float64))
                 self.charity_today = float(packs.sum(dtype=np.float64))
+                ledger.record("relief_to_gate", self.charity_today)
 
         # the committees take orders for vegetable packages where today is their day
         if day >= self.vegetable_start:
@@ -123,15 +123,13 @@ class Relief:
                     portions = float(per) * len(hh)
                     self.orders.append(_Order(day + self.vegetable_lead, hh, float(per)))
                     self.in_transit += portions
-                    ledger.shipped_relief += portions
-                    ledger.in_transit += portions
+                    ledger.record("relief_ordered", portions)
                     self.vegetable_orders_today = len(hh)
 
         if drops_hh:
             hh, portions = np.concatenate(drops_hh), np.concatenate(drops_portions)
-            gate.drop(hh, portions)
+            self.gate.drop(hh, portions)
             self.portions_today = float(portions.sum(dtype=np.float64))
-            ledger.at_gate += self.portions_today
             self.total += self.portions_today
         return self.portions_today
 

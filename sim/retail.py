@@ -11,7 +11,8 @@ from sim.lockdown import OPEN, PREVENTION
 
 
 class Retail:
-    def __init__(self, scenario, rng: np.random.Generator):
+    def __init__(self, scenario, food, ledger, rng: np.random.Generator):
+        self.food, self.ledger = food, ledger
         self.open_share = Curve(scenario.retail.open_share)
         self.trips = scenario.retail.trips_per_week / 7.0
         self.panic_days = scenario.stock.panic_days
@@ -31,8 +32,10 @@ class Retail:
             p[(rules.tier == PREVENTION) & rules.lets_out] = shops * self.trips
         return p
 
-    def shop(self, food, pop, rules, day: int) -> np.ndarray:
-        """Households in need buy up to their target (panic-buy before their district is locked)."""
+    def shop(self, pop, rules, day: int) -> float:
+        """Households in need buy up to their target (panic-buy before their district is locked); returns the
+        portions bought."""
+        food = self.food
         p = self.access(rules, day)[pop.compound]
         need = food.in_need()
         if rules.city_locked:  # the other district is locked: those still free stock up for a siege
@@ -44,5 +47,7 @@ class Retail:
             target = food.target
         buys = need & (self._rng.random(pop.n) < p)
         amount = np.where(buys, np.maximum(target - food.stock - food.pending, 0), 0).astype(np.float32)
-        food.stock += amount
-        return amount
+        food.buy(amount)
+        bought = float(amount.sum(dtype=np.float64))
+        self.ledger.record("bought_in_shops", bought)
+        return bought
