@@ -15,7 +15,6 @@ class Compound(FixedAgent):
         super().__init__(model)
         self.index = index
         self.cell = cell
-        self.leaders: list = []
 
     @property
     def _slice(self) -> slice:
@@ -25,6 +24,11 @@ class Compound(FixedAgent):
     @property
     def households(self) -> list:
         return self.model.households[self._slice]
+
+    @property
+    def leaders(self) -> list:
+        """Its group leaders (active or retired), in the order they came forward."""
+        return self.model.leadership.of_compound[self.index]
 
     @property
     def size(self) -> int:

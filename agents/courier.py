@@ -1,90 +1,89 @@
 """Couriers: platform riders, whose number at work and stops a day limit platform deliveries, and local
-suppliers' trucks, whose working minutes limit bulk trips to compound gates. Both move on the city grid to the
-gate they last served."""
+suppliers' trucks, whose working minutes limit bulk trips to compound gates.
+
+Couriers are many (80,000 riders and about 15,000 trucks in the full city), so their day lives in their
+channel's arrays (sim/platform_slots.py, sim/dispatch.py) and each agent is the handle for its row. A courier is
+at the gate it last served (a rider stays there; a truck goes back to its depot at the start of each day): its
+`cell` says which, from those arrays (couriers are not listed among a grid cell's agents, as households are not).
+"""
 
 from __future__ import annotations
 
-from mesa.discrete_space import CellAgent
+import mesa
 
 
-class Courier(CellAgent):
-    def __init__(self, model, base, cell):
+class Courier(mesa.Agent):
+    """A courier of a channel (`_channel`), row `index` of its arrays."""
+
+    def __init__(self, model, channel, index: int):
         super().__init__(model)
-        self.base = base  # the supplier the courier works for
-        self.cell = cell
-        self.stops_today = 0
-
-    def go_to(self, cell) -> None:
-        if cell is not self.cell:
-            self.cell = cell
+        self._channel = channel
+        self.index = int(index)
 
 
 class Rider(Courier):
     """A platform rider. Works on a day when its draw is below the share of riders at work, and is dispatched to
-    an open site for the day (its home site otherwise).
-
-    Riders are many (80,000 in the full city), so their daily state is held in the platform's arrays.
-    """
-
-    def __init__(self, model, platform, index: int):
-        self.index = index
-        self._platform = platform
-        home = platform.sites[int(platform.rider_home[index])]
-        super().__init__(model, home, home.cell)
+    an open site for the day (its home site otherwise)."""
 
     @property
     def base(self):
         """Today's site if at work, else the home site."""
-        site = int(self._platform.rider_site[self.index])
-        return self._platform.sites[site if site >= 0 else int(self._platform.rider_home[self.index])]
+        site = int(self._channel.rider_site[self.index])
+        return self._channel.sites[site if site >= 0 else int(self._channel.rider_home[self.index])]
 
-    @base.setter
-    def base(self, value) -> None:  # Courier.__init__ sets the home site, which the platform's arrays hold
-        pass
+    @property
+    def cell(self):
+        """The gate of its last stop (it stays there), or its home site before its first round."""
+        c = int(self._channel.rider_gate[self.index])
+        return self._channel.compounds[c].cell if c >= 0 else self._channel.sites[int(self._channel.rider_home[self.index])].cell
 
     @property
     def draw(self) -> float:
-        return float(self._platform.rider_draw[self.index])
+        return float(self._channel.rider_draw[self.index])
 
     @property
     def working(self) -> bool:
-        return bool(self._platform.rider_working[self.index])
+        return bool(self._channel.rider_working[self.index])
 
     @property
     def capacity(self) -> int:
         """Stops it can make today."""
-        return int(self._platform.rider_capacity[self.index])
+        return int(self._channel.rider_capacity[self.index])
 
     @property
     def stops_today(self) -> int:
-        return int(self._platform.rider_stops[self.index])
-
-    @stops_today.setter
-    def stops_today(self, value) -> None:  # Courier.__init__ sets 0; the platform owns the count
-        pass
+        return int(self._channel.rider_stops[self.index])
 
 
 class Truck(Courier):
     """A local supplier's truck: a day of minutes spent on round trips to compound gates."""
 
-    def __init__(self, model, supplier, cell, minutes_per_day: float):
-        super().__init__(model, supplier, cell)
-        self.minutes_per_day = minutes_per_day
-        self.minutes_left = minutes_per_day
-        self.trips_today = 0
+    def __init__(self, model, dispatch, index: int, supplier):
+        super().__init__(model, dispatch, index)
+        self.supplier = supplier
 
-    def start_day(self) -> None:
-        self.minutes_left = self.minutes_per_day
-        self.trips_today = 0
-        self.stops_today = 0
-        self.go_to(self.base.cell)
+    @property
+    def base(self):
+        return self.supplier
 
-    def can_drive(self, minutes: float) -> bool:
-        """A run fits the minutes left, or it is the truck's first run of the day (long runs take a day)."""
-        return minutes <= self.minutes_left or (self.trips_today == 0 and self.minutes_left > 0)
+    @property
+    def cell(self):
+        """The gate of its last run today, or its depot."""
+        c = int(self._channel.at_compound[self.index])
+        return self._channel.compounds[c].cell if c >= 0 else self.supplier.cell
 
-    def drive(self, minutes: float, stops: int, cell) -> None:
-        self.minutes_left -= minutes
-        self.trips_today += 1
-        self.stops_today += stops
-        self.go_to(cell)
+    @property
+    def minutes_per_day(self) -> float:
+        return float(self._channel.minutes_per_day)
+
+    @property
+    def minutes_left(self) -> float:
+        return float(self._channel.minutes_left[self.index])
+
+    @property
+    def trips_today(self) -> int:
+        return int(self._channel.trips_today[self.index])
+
+    @property
+    def stops_today(self) -> int:
+        return int(self._channel.stops_today[self.index])

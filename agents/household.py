@@ -1,12 +1,59 @@
 """A household: one sealed home. Its traits and daily state live in the model's arrays (updated vectorised
-each day); the agent is the handle a user inspects and Mesa's tools see."""
+each day); the agent is the handle a user inspects and Mesa's tools see.
+
+A full city has 10 million households and nothing in a day reads their agents, so each is made the first time it
+is read (`model.households[i]`, `compound.households`, iterating `model.households`) and registered with the model
+then: from that moment it is in `model.agents` and `model.agents_by_type[Household]`, with the unique id it would
+have had had every household been made with the city (the ids right after the compounds')."""
 
 from __future__ import annotations
 
-import gc
+from collections.abc import Sequence
 
 import mesa
-from mesa.agentset import _HardKeyAgentSet
+
+
+class Households(Sequence):
+    """The model's households as Mesa agents: `households[i]` is household i's agent, made and registered with the
+    model the first time it is read."""
+
+    def __init__(self, model, n: int):
+        self._model = model
+        self._n = int(n)
+        self._made: dict[int, Household] = {}
+        # the unique ids households would have had if all were made now: reserved, so they do not depend on which
+        # households are read first (Mesa numbers agents from model.agent_id_counter, a public attribute)
+        self._first_id = model.agent_id_counter
+        model.agent_id_counter += self._n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._get(k) for k in range(*i.indices(self._n))]
+        return self._get(range(self._n)[i])
+
+    def __iter__(self):
+        return (self._get(k) for k in range(self._n))
+
+    @property
+    def made(self) -> int:
+        """Households made (registered with the model) so far."""
+        return len(self._made)
+
+    def _get(self, i: int) -> Household:
+        agent = self._made.get(i)
+        if agent is None:
+            model = self._model
+            counter = model.agent_id_counter
+            model.agent_id_counter = self._first_id + i  # Mesa gives the new agent this id
+            try:
+                agent = Household(model, i)
+            finally:
+                model.agent_id_counter = counter
+            self._made[i] = agent
+        return agent
 
 
 class Household(mesa.Agent):
@@ -15,35 +62,6 @@ class Household(mesa.Agent):
     def __init__(self, model, index: int):
         super().__init__(model)
         self.index = index
-
-    @classmethod
-    def create_all(cls, model, n: int) -> list[Household]:
-        """Households 0..n-1, registered with the model exactly as n calls of `Household(model, i)` would be.
-
-        Why: a full city has 10 million of them and Mesa's per-agent registration (about 5 us each) would take
-        most of a minute. They get the same unique ids, registries and order; the only difference is that no
-        AGENT_ADDED signal is sent per household (nothing can observe a model still being built). A subclass
-        tracked by a Mesa dataset, or a Mesa whose registries differ, falls back to the one-by-one path.
-        """
-        fast = (not cls._datasets and isinstance(getattr(model, "_all_agents", None), _HardKeyAgentSet)
-                and cls not in model._agents_by_type)
-        if not fast:
-            return [cls(model, i) for i in range(n)]
-        was_enabled = gc.isenabled()
-        gc.disable()  # millions of new objects would trigger ever longer full collections
-        try:
-            first = model.agent_id_counter
-            new = object.__new__
-            agents = [new(cls) for _ in range(n)]
-            for i, agent in enumerate(agents):
-                agent.__dict__ = {"model": model, "unique_id": first + i, "pos": None, "index": i}
-            model._all_agents._agents.update(dict.fromkeys(agents))
-            model._agents_by_type[cls] = _HardKeyAgentSet(agents, random=model.random)
-            model.agent_id_counter = first + n
-        finally:
-            if was_enabled:
-                gc.enable()
-        return agents
 
     # fixed traits
     @property
@@ -133,7 +151,7 @@ class Household(mesa.Agent):
     @property
     def leader(self):
         """The GroupLeader this household became, or None."""
-        return self.model.leader_of_household.get(self.index)
+        return self.model.leadership.agent_of(self.index)
 
     def __repr__(self) -> str:
         return f"Household({self.index}, size={self.size}, stock={self.stock:.1f}, compound={self.compound.index})"

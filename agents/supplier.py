@@ -78,8 +78,7 @@ class LocalSupplier(Supplier):
 
     @property
     def has_permit(self) -> bool:
-        day = self._s.permit_day[self.index]
-        return 0 <= day <= self.model.day
+        return self._s.may_drive(self.index, self.model.day)
 
     @property
     def listed_on_gateway(self) -> bool:

@@ -245,7 +245,7 @@ class Builder:
         self.plan = self.m.plan
         self.profile = self.plan.profile
         self.record = record
-        self.cfg = check_params(scenario=self.profile.scenario)
+        self.cfg = check_params(scenario_file=self.profile.scenario)
         self.days = int(self.profile.days or self.cfg.horizon)
         self.start = figures.START_DATES.get(self.cfg.name) if self.profile.days in (None, self.cfg.horizon) else None
         p = self.profile

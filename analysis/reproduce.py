@@ -278,7 +278,7 @@ def judge_robustness(m: Measurements, effect: Effect) -> RobustResult:
     points["direction"] = np.sign(points["mean"] - effect.neutral) == sign
     points["holds"] = points["verdict"] == HOLDS if effect.predicted else points["direction"]
     split = "holds" if 2 <= points["holds"].sum() <= len(points) - 2 else "direction"
-    bounds = check_params(scenario=plan.profile.scenario).plausible
+    bounds = check_params(scenario_file=plan.profile.scenario).plausible
     influence = parameter_influence(points.assign(effect=points["mean"]), names, holds=split, bounds=bounds)
     influence["split"] = split
     return RobustResult(effect, points, influence, plan.profile.point_seeds)

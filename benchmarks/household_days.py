@@ -15,7 +15,7 @@ from sim.model import LockdownSupplyModel
 
 def measure(households: int, days: int, ordering: str, scenario: str, seed: int) -> dict:
     t0 = time.perf_counter()
-    model = LockdownSupplyModel(scenario=scenario, households=households, days=days, ordering=ordering, rng=seed)
+    model = LockdownSupplyModel(scenario_file=scenario, households=households, days=days, ordering=ordering, rng=seed)
     t1 = time.perf_counter()
     while model.running:
         model.step()

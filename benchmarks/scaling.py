@@ -35,7 +35,7 @@ def one_model(households: int, days: int | None) -> dict:
     base = rss_mb()
     scenario = "shanghai-2022-full" if households >= FULL else "shanghai-2022"
     t0 = time.perf_counter()
-    model = sim.runner.LockdownSupplyModel(scenario=scenario, households=households, days=days, rng=1)
+    model = sim.runner.LockdownSupplyModel(scenario_file=scenario, households=households, days=days, rng=1)
     t1 = time.perf_counter()
     sim.runner.run_to_end(model)  # the loop `lockdown-sim run` uses
     t2 = time.perf_counter()

@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=None, help="default: the scenario's horizon")
     ap.add_argument("--rng", type=int, default=1)
     args = ap.parse_args()
-    model = LockdownSupplyModel(scenario=args.scenario, households=args.households, days=args.days, rng=args.rng)
+    model = LockdownSupplyModel(scenario_file=args.scenario, households=args.households, days=args.days, rng=args.rng)
     city, curves = CityMap(model), DailyPlots(model)
     city.png(), curves.png()  # the page draws "before day 0" when it opens
     step, draw_map, draw_curves, day = [], [], [], []

@@ -57,7 +57,7 @@ EXPERIMENT_KEYS = ("name", "description", "scenario", "households", "days", "ord
                    "master_seed", "metrics")
 # Model keywords an experiment may hold fixed or vary; scenario, ordering, households and days belong to
 # [experiment], rng to the seeds, and overrides are written as "section.key" settings.
-_NOT_PARAMETERS = ("self", "scenario", "ordering", "households", "days", "overrides", "rng")
+_NOT_PARAMETERS = ("self", "scenario", "scenario_file", "ordering", "households", "days", "overrides", "rng")
 KEYWORDS = tuple(p for p in inspect.signature(LockdownSupplyModel.__init__).parameters if p not in _NOT_PARAMETERS)
 MAX_RUNS = 1_000_000
 MAX_SEED = 2**63 - 1
@@ -153,7 +153,7 @@ class Experiment:
 
     def model_params(self, point: dict, ordering: str) -> dict:
         """The LockdownSupplyModel keyword arguments of a parameter point in one ordering mode."""
-        params = {"scenario": self.scenario_ref, "ordering": ordering}
+        params = {"scenario_file": self.scenario_ref, "ordering": ordering}
         if self.households is not None:
             params["households"] = self.households
         if self.days is not None:
@@ -197,7 +197,7 @@ class Experiment:
         """This experiment with households or replicates set on the command line, checked as in the file."""
         changes = {}
         if households is not None:
-            base = {"scenario": self.scenario_ref, **({"days": self.days} if self.days is not None else {})}
+            base = {"scenario_file": self.scenario_ref, **({"days": self.days} if self.days is not None else {})}
             _relabel("--households", "households", lambda: check_params(**base, households=households))
             changes["households"] = households
         if replicates is not None:
@@ -284,7 +284,7 @@ def _parse(data: dict, path: Path, file_sha256: str = "") -> Experiment:
         found = beside if not Path(scenario).is_absolute() and beside.is_file() else Path(scenario)
         if found.is_file():
             scenario_ref = str(found.resolve())
-    base = {"scenario": scenario_ref}
+    base = {"scenario_file": scenario_ref}
     for key in ("households", "days"):
         if key in exp:
             base[key] = exp[key]

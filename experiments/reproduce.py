@@ -155,7 +155,7 @@ def robust_probes(claims=ALL_CLAIMS) -> list[tuple[str, Arm]]:
 
 def design(profile: Profile, claims=ALL_CLAIMS) -> Design:
     """Every experiment of a reproduction, validated by the experiments' own checks before any run."""
-    check_params(scenario=profile.scenario, **({"households": profile.households} if profile.households else {}),
+    check_params(scenario_file=profile.scenario, **({"households": profile.households} if profile.households else {}),
                  **({"days": profile.days} if profile.days else {}))
     plan = Design(profile)
     main_arms = []
@@ -202,7 +202,7 @@ def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
     """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (uniform; whole
     numbers stay whole). A point that breaks a rule between settings (stock.target_days > reorder_days +
     offer_margin_days) is replaced by the next valid point of further hypercubes; returns (points, replaced)."""
-    cfg = check_params(scenario=profile.scenario)
+    cfg = check_params(scenario_file=profile.scenario)
     names = sorted(cfg.plausible)
     bounds = [cfg.plausible[n] for n in names]
     whole = [bool(getattr(schema_field(n), "whole", False)) for n in names]
@@ -218,7 +218,7 @@ def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
 
     def valid(point) -> bool:
         try:
-            check_params(scenario=profile.scenario, overrides=point)
+            check_params(scenario_file=profile.scenario, overrides=point)
             return True
         except ScenarioError:
             return False

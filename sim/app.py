@@ -21,6 +21,7 @@ imports it.
 from __future__ import annotations
 
 import time
+import warnings
 
 import reacton.ipywidgets as rw
 import solara
@@ -38,22 +39,19 @@ TITLE = "Lockdown food supply: platform ordering vs community group buying"
 
 
 class PageModel(LockdownSupplyModel):
-    """`LockdownSupplyModel` as the page builds it; the model itself is unchanged. Three adaptations to Mesa's page:
+    """`LockdownSupplyModel` as the page builds it; the model itself is unchanged. Two adaptations to Mesa's page:
 
-    - Mesa 3.5 models carry `Model.scenario`, an experiment-parameter object, and SolaraViz's Reset passes one as
-      the `scenario` keyword when the model has it. This model uses `scenario` for the name of its TOML scenario,
-      so the page model hides Mesa's attribute and Reset passes the page's parameters unchanged.
     - Reset passes only the controls SolaraViz knows about (in a notebook, only those the user changed); the
       others keep the page's starting values (`start`, set per page by `page_model_class`).
     - A seed typed into the page arrives as text; it is read as a whole number (empty: a fresh random seed). Any
       other text keeps the starting seed and the page says so (`input_error`).
     """
 
-    scenario = property(lambda self: None, lambda self, value: None)
     start: dict = {}
 
-    def __init__(self, **params):
-        params = {**self.start, **params}
+    def __init__(self, rng=None, **params):
+        # `rng` by name, so that Reset passes the seed to the model rather than into Mesa's Scenario object
+        params = {**self.start, **params, **({"rng": rng} if rng is not None else {})}
         try:
             seed, error = parse_seed(params.pop("rng", None)), None
         except ScenarioError as exc:  # shown on the page (an exception here would replace the whole page)
@@ -87,9 +85,10 @@ def parse_seed(value):
     return value
 
 
-def model_params(scenario: str = DEFAULT_SCENARIO, **values) -> dict:
+def model_params(scenario_file: str = DEFAULT_SCENARIO, **values) -> dict:
     """The page's controls (Mesa `model_params`), starting at the scenario's values or the given ones."""
-    cfg = load_scenario(scenario)
+    scenario_file = _old_keyword(scenario_file, values)
+    cfg = load_scenario(scenario_file)
     start = {"ordering": "hybrid", "households": cfg.meta.default_households, "courier_availability": 1.0,
              "elderly_share": cfg.population.elderly_share, "gateway": cfg.mechanisms.gateway,
              "proxies": cfg.mechanisms.proxies, "canvassing": cfg.mechanisms.canvassing, "lockdown": True, "rng": 1}
@@ -99,7 +98,7 @@ def model_params(scenario: str = DEFAULT_SCENARIO, **values) -> dict:
     start.update(values)
     n = int(start["households"])
     return {
-        "scenario": scenario,
+        "scenario_file": scenario_file,
         "ordering": {"type": "Select", "value": start["ordering"], "values": list(ORDERING_MODES),
                      "label": "ordering"},
         "households": {"type": "SliderInt", "value": n, "min": min(1_000, n), "max": max(100_000, n),
@@ -116,6 +115,14 @@ def model_params(scenario: str = DEFAULT_SCENARIO, **values) -> dict:
         "lockdown": {"type": "Checkbox", "value": bool(start["lockdown"]), "label": "lockdown (off: baseline)"},
         "rng": {"type": "InputText", "value": str(start["rng"]), "label": "seed (empty: random)"},
     }
+
+
+def _old_keyword(scenario_file: str, values: dict) -> str:
+    """`scenario=` was the old spelling of `scenario_file=` (deprecated, as the model's)."""
+    if "scenario" in values:
+        warnings.warn("scenario=... is deprecated: use scenario_file=...", DeprecationWarning, stacklevel=3)
+        return values.pop("scenario")
+    return scenario_file
 
 
 def page_model_class(params: dict) -> type[PageModel]:
@@ -177,10 +184,10 @@ def _draw_time(what: str, seconds: float):
                        style={"font-size": "11px", "color": "#777"})
 
 
-def make_page(scenario: str = DEFAULT_SCENARIO, **values):
+def make_page(scenario_file: str = DEFAULT_SCENARIO, **values):
     """The page for one model (e.g. the last line of a notebook cell); `values` set the controls' starting values
     (ordering, households, courier_availability, elderly_share, gateway, proxies, canvassing, lockdown, rng)."""
-    params = model_params(scenario, **values)
+    params = model_params(_old_keyword(scenario_file, values), **values)
     return SolaraViz(initial_model(params), components=[CityView, CurvesView], model_params=params, name=TITLE)
 
 

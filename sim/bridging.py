@@ -48,7 +48,13 @@ class Bridging:
         return len(new)
 
     def suppliers(self, c: int) -> np.ndarray:
-        """Local suppliers brought into compound c's group (rebuilt for all compounds when contacts came in)."""
+        """Local suppliers brought into compound c's group."""
+        start, suppliers = self.lists()
+        return suppliers[start[c]:start[c + 1]]
+
+    def lists(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every compound's list of suppliers brought in, as (start, suppliers): compound c's are
+        suppliers[start[c]:start[c + 1]], sorted (rebuilt when contacts came in)."""
         if self._built != self.version:
             pop, ns = self.pop, self.n_suppliers
             fresh = self.shared if self._counted is None else self.shared & ~self._counted
@@ -60,4 +66,4 @@ class Bridging:
             self._suppliers = keys % ns
             self._start = np.searchsorted(keys // ns, np.arange(pop.n_compounds + 1))
             self._built = self.version
-        return self._suppliers[self._start[c]:self._start[c + 1]]
+        return self._start, self._suppliers

@@ -54,7 +54,7 @@ def _overrides(pairs: list[str]) -> dict:
 
 
 def _model_params(args) -> dict:
-    params = {"scenario": args.scenario}
+    params = {"scenario_file": args.scenario}
     if getattr(args, "ordering", None):
         params["ordering"] = args.ordering
     for name in ("households", "days", "courier_availability", "elderly_share"):
@@ -199,7 +199,7 @@ def _note_small_city(cfg, households: int | None) -> None:
 
 
 def model_label(params: dict) -> str:
-    return f"{params.get('scenario')} {params.get('ordering', 'hybrid')}"
+    return f"{params.get('scenario_file')} {params.get('ordering', 'hybrid')}"
 
 
 def cmd_compare(args) -> int:
@@ -245,7 +245,7 @@ def cmd_calibration(args) -> int:
         raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 2")
     if args.workers < 1:
         raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
-    params = {"scenario": args.scenario}
+    params = {"scenario_file": args.scenario}
     if args.households is not None:
         params["households"] = args.households
     cfg = check_params(**params)

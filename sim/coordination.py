@@ -77,11 +77,14 @@ class Coordination:
             self.hours_given += self.hours_per_day
 
     # --- what it changes ------------------------------------------------------------------------------
+    def learned(self, deliveries: int) -> float:
+        """Hours per order of a leader with `deliveries` orders received, as a share of a first-time leader's."""
+        return max(self.floor, (1.0 + deliveries) ** -self.exponent) if self.learning_on else 1.0
+
     def hours_factor(self, compound: int, deliveries: int) -> float:
         """Hours per order of a leader with `deliveries` orders received, in compound `compound`, as a share of a
         first-time leader's without a coordinator."""
-        learned = max(self.floor, (1.0 + deliveries) ** -self.exponent) if self.learning_on else 1.0
-        return float(self.factor[compound]) * learned
+        return float(self.factor[compound]) * self.learned(deliveries)
 
     def roster(self, volunteers_per_compound: np.ndarray) -> np.ndarray:
         """Volunteers on a coordinator's fixed roster, per compound (0 where nobody coordinates)."""

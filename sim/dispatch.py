@@ -1,29 +1,58 @@
 """Bulk gate delivery: on the due day a local supplier's trucks take each confirmed group order to the compound
 gate. A run costs loading, the round trip on the street network and the hand-over time at the gate. With
 `bulk_delivery` on, a group order is one hand-over at the gate; off, every household's share is handed over
-separately (what pooling saves). Orders the trucks cannot reach wait; too late, they are cancelled."""
+separately (what pooling saves). Orders the trucks cannot reach wait; too late, they are cancelled.
+
+Trucks are many in a big city (about 15,000 in the full city), so their day is arrays and the loop over the day's
+orders is compiled; each `Truck` agent is the handle for its row."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from sim.group_orders import DELIVERED
+from sim.geometry import street_km
+from sim.sorting import njit
 
 
 class TruckDispatch:
-    def __init__(self, scenario, *, bulk: bool):
+    """The local suppliers' trucks and the day's dispatch of confirmed group orders to gates."""
+
+    def __init__(self, model, scenario, orders, supply, suppliers, compounds, geometry, rules, *, bulk: bool):
+        """`model` is only the Mesa model the Truck agents belong to; `suppliers` the LocalSupplier agents (their
+        trucks are made here), `compounds` the Compound agents (the gates), `geometry` the city's (sim/geometry.py)."""
+        from agents.courier import Truck
+
         c = scenario.couriers
+        self.orders, self.supply, self.geometry, self.rules = orders, supply, geometry, rules
+        self.compounds = compounds
         self.bulk = bulk
         self.capacity = c.truck_capacity_sets
         self.load = c.truck_load_minutes
         self.stop = c.truck_stop_minutes
         self.minutes_per_km = 60.0 / c.truck_km_per_hour
         self.late_cancel = scenario.local_suppliers.late_cancel_days
-        self.max_one_way_km = max(0.0, (c.truck_minutes_per_day - self.load - self.stop) / (2 * self.minutes_per_km))
+        self.minutes_per_day = c.truck_minutes_per_day
+        self.max_one_way_km = self.reach_km(scenario)
+        per_supplier = supply.trucks.astype(np.int64)
+        self.truck_start = np.zeros(supply.n + 1, dtype=np.int64)  # supplier s owns trucks truck_start[s]:[s + 1]
+        np.cumsum(per_supplier, out=self.truck_start[1:])
+        n = int(self.truck_start[-1])
+        self.truck_supplier = np.repeat(np.arange(supply.n), per_supplier)
+        self.minutes_left = np.full(n, float(self.minutes_per_day))
+        self.trips_today = np.zeros(n, dtype=np.int64)
+        self.stops_today = np.zeros(n, dtype=np.int64)
+        self.at_compound = np.full(n, -1, dtype=np.int64)  # the gate each truck is at, -1 at its depot
+        self.trucks = [Truck(model, self, i, suppliers[s]) for i, s in enumerate(self.truck_supplier.tolist())]
+        for truck in self.trucks:
+            truck.supplier.trucks.append(truck)
         self.reset_day_stats()
-        self._hh, self._sets, self._leader = [], [], []
+
+    @staticmethod
+    def reach_km(scenario) -> float:
+        """The farthest a supplier can be from a gate for a truck to go there and back in a day."""
+        c = scenario.couriers
+        minutes_per_km = 60.0 / c.truck_km_per_hour
+        return max(0.0, (c.truck_minutes_per_day - c.truck_load_minutes - c.truck_stop_minutes) / (2 * minutes_per_km))
 
     def reset_day_stats(self) -> None:
         self.trips = 0
@@ -33,85 +62,94 @@ class TruckDispatch:
         self.deliveries = 0
         self.lag_days = 0  # days from confirmation to the gate, summed over today's deliveries
 
-    def run_plan(self, offer, km: float) -> list[float]:
-        """Minutes of each truck run needed for an offer (fixed once confirmed, so worked out once)."""
-        if offer.plan is None:
-            runs = max(1, math.ceil(offer.sets / self.capacity))
-            stops = 1 if self.bulk else len(offer.signups()[0])
-            per_run = [stops // runs + (r < stops % runs) for r in range(runs)]
-            offer.plan = [self.load + 2 * km * self.minutes_per_km + self.stop * s for s in per_run]
-        return offer.plan
-
-    def dispatch(self, model, day: int) -> None:
+    def dispatch(self, day: int) -> None:
         """Send today's due orders, oldest first, and cancel those too late."""
         self.reset_day_stats()
-        orders = model.group_orders
-        supply = model.local_supply
-        for truck in model.trucks:
-            truck.start_day()
-        due = sorted((o for o in orders.confirmed.values() if o.due_day <= day), key=lambda o: (o.due_day, o.id))
-        permit_day = supply.permit_day.tolist() if supply.permits and due else None
-        for offer in due:
-            s = offer.supplier
-            if permit_day is not None and model.permit_needed(offer) and not (0 <= permit_day[s] <= day):
-                pass  # waits for its pass
-            else:
-                if offer.km < 0:
-                    c = offer.compound
-                    offer.km = supply.km_to(c, model.compound_x[c], model.compound_y[c], [s])[0]
-                if self._send(model, offer, offer.km, day):
-                    continue
-            if day > offer.due_day + self.late_cancel:
-                orders.cancel_confirmed(offer, day, supply, model.ledger)
-        self._unload(model)
-
-    def _unload(self, model) -> None:
-        """Leave the day's delivered orders at their gates and form their ties, in delivery order, in one go."""
-        if not self._hh:
+        self.minutes_left[:] = self.minutes_per_day  # every truck starts the day at its depot
+        self.trips_today[:] = 0
+        self.stops_today[:] = 0
+        self.at_compound[:] = -1
+        orders, supply = self.orders, self.supply
+        due = orders.due(day)
+        if len(due) == 0:
             return
-        hh, sets = np.concatenate(self._hh), np.concatenate(self._sets)
-        model.gate.drop(hh, sets.astype(np.float32) * np.float32(model.group_orders.set_portions))
-        model.ties.form(hh, np.repeat(np.array(self._leader, dtype=np.int64), [len(h) for h in self._hh]))
-        if model.mechanisms["member_ties"]:
-            model.member_ties.form_among(self._hh, model.cfg.ties.member_ties_per_order)
-        self._hh, self._sets, self._leader = [], [], []
+        col = orders.column
+        delivered = np.zeros(len(due), dtype=bool)
+        late = np.zeros(len(due), dtype=bool)
+        totals = np.zeros(5)
+        _dispatch(due, col("supplier"), col("compound"), col("sets"), col("households"), col("km"), col("due_day"),
+                  col("confirmed_day"), col("portions"), col("via_gateway"), supply.x.astype(np.int64),
+                  supply.y.astype(np.int64), supply.district.astype(np.int64), supply.permit_day, supply.permits,
+                  self.rules.permit_locked(), self.geometry, self.truck_start, self.minutes_left, self.trips_today,
+                  self.stops_today, self.at_compound, self.bulk, self.capacity, self.load, self.stop,
+                  self.minutes_per_km, self.late_cancel, day, delivered, late, totals)
+        self.trips, self.stops, self.deliveries, self.lag_days = (int(v) for v in totals[:4])
+        self.portions, self.portions_via_gateway = _sum_in_order(col("portions")[due[delivered]],
+                                                                 col("via_gateway")[due[delivered]])
+        orders.cancel(due[late], day)
+        orders.deliver(due[delivered], day)
 
-    def _send(self, model, offer, km: float, day: int) -> bool:
-        trucks = model.local_suppliers[offer.supplier].trucks
-        plan = self.run_plan(offer, km)
-        # all runs must fit today's trucks (each run on the truck with most minutes left)
-        left = [t.minutes_left for t in trucks]
-        if max(left) <= 0 and min(plan) > 0:
-            return False  # the supplier's trucks are done for the day
-        first = [t.trips_today == 0 for t in trucks]
-        chosen = []
-        for minutes in plan:
-            best = left.index(max(left))  # the first truck with the most minutes left
-            if not (minutes <= left[best] or (first[best] and left[best] > 0)):
-                return False
-            left[best] -= minutes
-            first[best] = False
-            chosen.append((best, minutes))
-        hh, sets = offer.signups()
-        per_run_stops = 1 if self.bulk else max(1, len(hh) // len(plan))
-        gate_cell = model.compounds[offer.compound].cell
-        for i, minutes in chosen:
-            trucks[i].drive(minutes, per_run_stops, gate_cell)
-        self._hh.append(hh)  # dropped at the gate, and ties formed, once the day's trucks are done (`_unload`)
-        self._sets.append(sets)
-        self._leader.append(offer.leader.household_index)
-        ledger = model.ledger
-        ledger.in_transit -= offer.portions
-        ledger.at_gate += offer.portions
-        offer.status, offer.ended_day = DELIVERED, day
-        del model.group_orders.confirmed[offer.id]
-        offer.leader.receive_delivery(offer)
-        offer.forget_signups()
-        self.trips += len(plan)
-        self.stops += 1 if self.bulk else len(hh)
-        self.portions += offer.portions
-        if offer.via_gateway:
-            self.portions_via_gateway += offer.portions
-        self.deliveries += 1
-        self.lag_days += day - offer.confirmed_day
-        return True
+
+def _sum_in_order(portions: np.ndarray, via_gateway: np.ndarray) -> tuple[float, float]:
+    """Portions delivered today, and those from suppliers found through a gateway, summed order by order."""
+    total = via = 0.0
+    for p, g in zip(portions.tolist(), via_gateway.tolist()):
+        total += p
+        if g:
+            via += p
+    return total, via
+
+
+@njit(cache=True)
+def _dispatch(due, supplier, compound, sets, households, km, due_day, confirmed_day, portions, via_gateway,
+              supplier_x, supplier_y, supplier_district, permit_day, permits, locked, geo, truck_start, minutes_left,
+              trips_today, stops_today, at_compound, bulk, capacity, load, stop, minutes_per_km, late_cancel, day,
+              delivered, late, totals):
+    """Orders `due` in order: an order whose supplier needs a pass it does not hold yet waits; otherwise all its
+    truck runs must fit today's trucks (each run on the truck with most minutes left; a truck's first run may take
+    its whole day). Marks `delivered` and `late` (waited too long: cancelled); totals: trips, stops, deliveries,
+    days from confirmation to the gate."""
+    for k in range(len(due)):
+        o = due[k]
+        s, c = supplier[o], compound[o]
+        waits = permits and (locked[supplier_district[s]] or locked[geo.compound_district[c]]) and not (
+            0 <= permit_day[s] <= day)
+        if not waits:
+            if km[o] < 0:  # supplier to gate, measured at the first dispatch attempt
+                km[o] = street_km(geo, supplier_x[s], supplier_y[s], geo.compound_x[c], geo.compound_y[c])
+            runs = max(1, (sets[o] + capacity - 1) // capacity)
+            stops = 1 if bulk else households[o]
+            first, last = truck_start[s], truck_start[s + 1]
+            left = minutes_left[first:last].copy()
+            fresh = trips_today[first:last] == 0
+            plan = np.empty(runs)
+            for r in range(runs):
+                plan[r] = load + 2 * km[o] * minutes_per_km + stop * (stops // runs + (r < stops % runs))
+            chosen = np.empty(runs, np.int64)
+            fits = not (left.max() <= 0 and plan.min() > 0)  # else the supplier's trucks are done for the day
+            r = 0
+            while fits and r < runs:
+                best = np.argmax(left)  # the first truck with the most minutes left
+                if not (plan[r] <= left[best] or (fresh[best] and left[best] > 0)):
+                    fits = False
+                    break
+                left[best] -= plan[r]
+                fresh[best] = False
+                chosen[r] = best
+                r += 1
+            if fits:
+                per_run_stops = 1 if bulk else max(1, households[o] // runs)
+                for r in range(runs):
+                    t = first + chosen[r]
+                    minutes_left[t] -= plan[r]
+                    trips_today[t] += 1
+                    stops_today[t] += per_run_stops
+                    at_compound[t] = c
+                delivered[k] = True
+                totals[0] += runs
+                totals[1] += 1 if bulk else households[o]
+                totals[2] += 1
+                totals[3] += day - confirmed_day[o]
+                continue
+        if day > due_day[o] + late_cancel:
+            late[k] = True

@@ -26,6 +26,7 @@ class FoodStock:
         self.left_unserved = np.zeros(len(size), dtype=bool)
         self.short_today = np.zeros(len(size), dtype=bool)
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
+        self.needed_today = self.eaten_today = 0.0
         # households differ in how low they let their stock fall before they look for food (uniform on
         # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
         # again, and demand pulses in lockstep with the basket size
@@ -86,4 +87,5 @@ class FoodStock:
         self.ever_empty |= short
         self.days_short += short
         self.left_unserved |= self.empty_streak >= LEFT_UNSERVED_DAYS
-        return float(self.size.sum()), float(eaten.sum(dtype=np.float64))
+        self.needed_today, self.eaten_today = float(self.size.sum()), float(eaten.sum(dtype=np.float64))
+        return self.needed_today, self.eaten_today

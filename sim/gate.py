@@ -13,8 +13,10 @@ import numpy as np
 class Gate:
     """Food waiting at each compound's gate, by household and by days waited (vectorised)."""
 
-    def __init__(self, pop, vcfg, food, ledger):
+    def __init__(self, pop, vcfg, food, ledger, rules, volunteers, coordination):
         self.pop, self.food, self.ledger = pop, food, ledger
+        self.rules, self.volunteers, self.coordination = rules, volunteers, coordination
+        self.home_today = self.spoiled_today = 0.0
         self.spoil_days = vcfg.gate_spoil_days
         self.waiting = np.zeros((self.spoil_days, pop.n), dtype=np.float32)  # row k: waited k days
         self.staff = vcfg.staff_portions_per_100 * pop.compound_size / 100.0
@@ -29,21 +31,23 @@ class Gate:
     def total(self) -> float:
         return float(self.waiting.sum(dtype=np.float64))
 
-    def capacity(self, rules, volunteers_per_compound: np.ndarray, roster: np.ndarray | None = None) -> np.ndarray:
+    def capacity(self) -> np.ndarray:
         """Portions per compound that can be carried from the gate today (inf where residents fetch their own).
 
         In a sealed compound a share `sealed_factor` of volunteers may move; volunteers on a coordinator's fixed
         roster (sim/coordination.py) all do."""
-        roster = 0.0 if roster is None else roster
-        cap = self.staff + ((volunteers_per_compound - roster) * self.sealed_factor + roster) * self.per_volunteer
-        return np.where(rules.residents_move_inside(), np.inf, cap)
+        volunteers = self.volunteers.per_compound()
+        roster = self.coordination.roster(volunteers)
+        cap = self.staff + ((volunteers - roster) * self.sealed_factor + roster) * self.per_volunteer
+        return np.where(self.rules.residents_move_inside(), np.inf, cap)
 
-    def carry_in(self, capacity: np.ndarray) -> tuple[float, float]:
+    def carry_in(self) -> tuple[float, float]:
         """Carry food to doors, oldest first, up to each compound's capacity; age and spoil the rest.
 
         What reaches a home is the household's; what spoils will not come. Returns (portions carried home,
         portions spoiled).
         """
+        capacity = self.capacity()
         home = np.zeros(self.pop.n, dtype=np.float32)
         if not self.waiting.any():
             self.carried_by_volunteers = 0.0
@@ -73,4 +77,5 @@ class Gate:
         home_sum, spoiled_sum = float(home.sum(dtype=np.float64)), float(spoiled.sum(dtype=np.float64))
         self.ledger.record("carried_home", home_sum)
         self.ledger.record("spoiled", spoiled_sum)
+        self.home_today, self.spoiled_today = home_sum, spoiled_sum
         return home_sum, spoiled_sum

@@ -39,30 +39,28 @@ class Gateway:
     def listed_today(self, day: int) -> float:
         return self.listed_share(day) if self.enabled else 0.0
 
-    def adopt(self, leaders: list, day: int) -> int:
+    def adopt(self, team, rows: np.ndarray, day: int) -> int:
         """Potential adopters not yet on a gateway take it up with chance p + q * (share of the potential adopters
-        they can see who use it); returns how many adopted today."""
-        if not self.enabled or day < self.launch_day or not leaders:
+        they can see who use it); `rows` are the active leaders (sim/leadership.py); returns how many adopted today."""
+        if not self.enabled or day < self.launch_day or len(rows) == 0:
             return 0
-        newcomers = [ld for ld in leaders if not ld.uses_gateway]
-        if not newcomers:
-            return 0
-        uses = np.array([ld.uses_gateway for ld in leaders], dtype=np.float64)
-        potential = self.would_adopt[[ld.household_index for ld in leaders]].astype(np.float64)
+        uses = team.uses_gateway[rows].astype(np.float64)
         new_idx = np.flatnonzero(uses == 0)
-        share = self._seen_share(leaders, uses, potential)[new_idx]
+        if len(new_idx) == 0:
+            return 0
+        potential = self.would_adopt[team.household[rows]].astype(np.float64)
+        share = self._seen_share(team.compound[rows], uses, potential)[new_idx]
         chance = self.p + self.q * share
-        draws = self._rng.random(len(newcomers))
+        draws = self._rng.random(len(new_idx))
         take = (draws < chance) & (potential[new_idx] > 0)
-        for i in np.flatnonzero(take).tolist():
-            newcomers[i].uses_gateway = True
+        team.uses_gateway[rows[new_idx[take]]] = True
         return int(take.sum())
 
-    def _seen_share(self, leaders: list, uses: np.ndarray, potential: np.ndarray) -> np.ndarray:
-        """For each leader, the share of potential adopters using the gateway among the leaders it can see."""
+    def _seen_share(self, comp: np.ndarray, uses: np.ndarray, potential: np.ndarray) -> np.ndarray:
+        """For each leader (in compound `comp`), the share of potential adopters using the gateway among the leaders
+        it can see."""
         if not self.visible_imitation:
-            return np.full(len(leaders), uses.sum() / max(potential.sum(), 1.0))
-        comp = np.array([ld.compound.index for ld in leaders], dtype=np.int64)
+            return np.full(len(comp), uses.sum() / max(potential.sum(), 1.0))
         district = self.compound_district[comp]
         users_d = np.bincount(district, weights=uses, minlength=2)
         potential_d = np.bincount(district, weights=potential, minlength=2)

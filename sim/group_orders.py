@@ -1,87 +1,122 @@
 """Group orders: a leader posts a supplier's offer in the compound chat, members in need sign up during a window,
 and the offer goes ahead only if the sign-ups reach the supplier's minimum order; otherwise it lapses.
 
-Life of an offer: open -> lapsed (minimum not met) | cancelled (supplier sold out, or never dispatched)
-| confirmed -> delivered (at the gate) | cancelled. Sign-ups are vectorised over households: each member in
-need who sees the compound's open offers picks one and signs with `signup_prob` (more if it has a tie to the
-leader); a leader can count only as many sign-ups a day as its hours allow.
+Life of an offer, all of it here: open (`post`, `sign_up`) -> lapsed (minimum not met) | cancelled (supplier sold
+out) | confirmed (`close_due`) -> delivered at the gate (`deliver`) | cancelled, never dispatched (`cancel`).
+Sign-ups are vectorised over households: each member in need who sees the compound's open offers picks one and
+signs with `signup_prob` (more if it has a tie to the leader); a leader can count only as many sign-ups a day as
+its hours allow.
+
+A full city makes about half a million offers, so offers are rows of arrays (an `Offer` is a view of one row) and
+the loops over offers are compiled. Who signed which live offer is a log appended day by day (offer, household,
+sets), so an offer's sign-ups are in signing order; ended offers keep their counts but not who signed.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
 import numpy as np
+
+from sim.leadership import close_offer, signups_possible, spend, work_factor
+from sim.sorting import group_stably, njit
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
 STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")
 ENDED = (DELIVERED, LAPSED, CANCELLED)
+GONE = -1  # the offer of a sign-up that ended (or was released)
+
+# offer columns: name -> dtype
+_COLUMNS = {"leader": np.int64, "compound": np.int64, "supplier": np.int64, "moq": np.int64, "cap_sets": np.int64,
+            "posted_day": np.int64, "close_day": np.int64, "via_gateway": np.bool_, "status": np.int64,
+            "due_day": np.int64, "confirmed_day": np.int64, "ended_day": np.int64, "portions": np.float64,
+            "sets": np.int64, "km": np.float64, "households": np.int64}
 
 
-@dataclass(eq=False, slots=True)
 class Offer:
-    id: int
-    leader: object  # GroupLeader
-    compound: int
-    supplier: int
-    moq: int  # minimum sets for the offer to go ahead (1 with min_order off)
-    cap_sets: int  # the most the supplier can sell in it
-    posted_day: int
-    close_day: int
-    via_gateway: bool  # the supplier was reached through a gateway listing (now or when the leader first found it)
-    status: int = OPEN
-    due_day: int = -1
-    confirmed_day: int = -1
-    ended_day: int = -1
-    portions: float = 0.0  # committed by the supplier at confirmation
-    sets: int = 0  # sets signed up so far
-    km: float = -1.0  # supplier-to-gate distance, measured at the first dispatch attempt
-    plan: list | None = None  # minutes of each truck run, worked out at the first dispatch attempt
-    _hh: list = field(default_factory=list)
-    _sets: list = field(default_factory=list)
+    """One offer (a view of its row in GroupOrders)."""
 
-    def signups(self) -> tuple[np.ndarray, np.ndarray]:
-        """(households, sets) signed up, in the order they signed."""
-        if not self._hh:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if len(self._hh) > 1:
-            self._hh, self._sets = [np.concatenate(self._hh)], [np.concatenate(self._sets)]
-        return self._hh[0], self._sets[0]
+    __slots__ = ("_orders", "id")
 
-    def forget_signups(self) -> None:
-        """An ended offer keeps its counts but not who signed (a full city makes millions of offers)."""
-        self._hh, self._sets = [], []
+    def __init__(self, orders, offer_id: int):
+        self._orders, self.id = orders, int(offer_id)
+
+    def __getattr__(self, name):
+        column = self._orders.column(name)
+        value = column[self.id]
+        return value.item() if hasattr(value, "item") else value
+
+    @property
+    def leader(self):
+        return self._orders.leadership.agents[int(self._orders.column("leader")[self.id])]
 
     @property
     def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 
+    def signups(self) -> tuple[np.ndarray, np.ndarray]:
+        """(households, sets) signed up, in the order they signed (none once the offer has ended)."""
+        return self._orders.signups_of(self.id)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Offer) and other._orders is self._orders and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash((id(self._orders), self.id))
+
     def __repr__(self) -> str:
-        return f"Offer({self.id}, compound={self.compound}, supplier={self.supplier}, {self.status_name}, sets={self.sets}/{self.moq})"
+        return (f"Offer({self.id}, compound={self.compound}, supplier={self.supplier}, {self.status_name}, "
+                f"sets={self.sets}/{self.moq})")
+
+
+class OfferList:
+    """All offers of the run, as Offer views (len, index, iterate)."""
+
+    def __init__(self, orders):
+        self._orders = orders
+
+    def __len__(self) -> int:
+        return self._orders.count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Offer(self._orders, k) for k in range(*i.indices(len(self)))]
+        k = range(len(self))[i]
+        return Offer(self._orders, k)
+
+    def __iter__(self):
+        return (Offer(self._orders, k) for k in range(len(self)))
 
 
 class GroupOrders:
-    """All offers of the run and the sign-up / minimum-order mechanics."""
+    """All offers of the run and the sign-up / minimum-order / delivery mechanics."""
 
-    def __init__(self, scenario, pop, food, rng: np.random.Generator, *, min_order: bool):
+    def __init__(self, scenario, pop, food, supply, gate, ledger, ties, member_ties, leadership,
+                 rng: np.random.Generator, *, min_order: bool, member_ties_on: bool):
         g, h = scenario.group_buying, scenario.leader_hours
-        self.pop, self.food, self._rng = pop, food, rng
+        self.pop, self.food, self.supply, self.gate, self.ledger = pop, food, supply, gate, ledger
+        self.ties, self.member_ties, self.leadership = ties, member_ties, leadership
+        self._rng = rng
         self.min_order = min_order
+        self.member_ties_on = member_ties_on
+        self.member_ties_per_order = scenario.ties.member_ties_per_order
         self.set_portions = scenario.local_suppliers.set_portions
         self.window = g.signup_window_days
         self.signup_prob = g.signup_prob
         self.trust_boost = g.trust_boost
         self.max_sets = g.max_sets_per_household
         self.hours = h
-        self.offers: list[Offer] = []
-        self.open: list[Offer] = []
-        self.confirmed: dict[int, Offer] = {}  # id -> offer awaiting dispatch, in confirmation order
+        self.count = 0
+        self._cols = {name: np.zeros(64, dtype=dtype) for name, dtype in _COLUMNS.items()}
+        self.offers = OfferList(self)
+        self.open_ids = np.zeros(0, dtype=np.int64)  # open offers, by id (= the order they were posted)
+        self.confirmed_ids = np.zeros(0, dtype=np.int64)  # confirmed, awaiting dispatch, by id
         self.signed = np.full(pop.n, -1, dtype=np.int64)  # id of the open offer a household signed, -1 none
+        self._log_offer = np.zeros(0, dtype=np.int64)  # the sign-up log (see the module docstring)
+        self._log_household = np.zeros(0, dtype=np.int64)
+        self._log_sets = np.zeros(0, dtype=np.int64)
         self.uncovered = np.zeros(pop.n_compounds)
         self.wanted = np.zeros(pop.n_compounds)
         self.wanting_share = np.zeros(pop.n_compounds)
-        self.closed_total = {CONFIRMED: 0, LAPSED: 0, CANCELLED: 0}
+        self.closed_total = {CONFIRMED: 0, DELIVERED: 0, LAPSED: 0, CANCELLED: 0}
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
@@ -90,6 +125,31 @@ class GroupOrders:
         self.confirmed_today = 0
         self.lapsed_today = 0
         self.saw_offer_today = 0
+
+    # --- the offer table ---------------------------------------------------------------------------
+    def column(self, name: str) -> np.ndarray:
+        """One column of the offer table (leader row, compound, supplier, moq, ...), one entry per offer so far."""
+        if name not in self._cols:
+            raise AttributeError(name)
+        return self._cols[name][:self.count]
+
+    @property
+    def open(self) -> list[Offer]:
+        return [Offer(self, k) for k in self.open_ids.tolist()]
+
+    def _append(self, **values) -> np.ndarray:
+        n = len(next(iter(values.values())))
+        if self.count + n > len(self._cols["leader"]):
+            size = max(2 * len(self._cols["leader"]), self.count + n)
+            for name, col in self._cols.items():
+                grown = np.zeros(size, dtype=col.dtype)
+                grown[:self.count] = col[:self.count]
+                self._cols[name] = grown
+        ids = np.arange(self.count, self.count + n, dtype=np.int64)
+        for name, col in self._cols.items():
+            col[ids] = values.get(name, -1 if col.dtype == np.int64 else 0)
+        self.count += n
+        return ids
 
     # --- what the compound wants -------------------------------------------------------------------
     def sets_wanted(self, demand: np.ndarray) -> np.ndarray:
@@ -101,8 +161,9 @@ class GroupOrders:
         self.wanted = self.pop.per_compound(want)
         self.wanting_share = self.pop.per_compound(want > 0) / np.maximum(self.pop.per_compound(eligible), 1)
         self.uncovered = self.wanted.copy()
-        for offer in self.open:
-            self.uncovered[offer.compound] -= max(0, offer.cap_sets - offer.sets)
+        o = self.open_ids
+        c = self._cols
+        np.subtract.at(self.uncovered, c["compound"][o], np.maximum(0, c["cap_sets"][o] - c["sets"][o]))
         np.maximum(self.uncovered, 0, out=self.uncovered)
 
     def need_pressure(self) -> np.ndarray:
@@ -111,26 +172,28 @@ class GroupOrders:
         return np.where(self.wanted > 0, self.uncovered / np.maximum(self.wanted, 1), 0.0) * self.wanting_share
 
     # --- posting and signing up --------------------------------------------------------------------
-    def post(self, leader, supplier: int, cap_sets: int, moq: int, day: int, via_gateway: bool) -> Offer:
-        offer = Offer(
-            id=len(self.offers), leader=leader, compound=leader.compound.index, supplier=supplier,
-            moq=moq if self.min_order else 1, cap_sets=cap_sets, posted_day=day,
-            close_day=day + self.window - 1, via_gateway=via_gateway,
-        )
-        self.offers.append(offer)
-        self.open.append(offer)
-        leader.offers.append(offer)
-        self.uncovered[offer.compound] = max(0.0, self.uncovered[offer.compound] - cap_sets)
-        self.posted_today += 1
-        return offer
+    def post(self, posted: np.ndarray, day: int) -> np.ndarray:
+        """Offers leaders posted today (rows: leader row, supplier, sets it can sell, minimum, via a gateway)."""
+        if len(posted) == 0:
+            return np.zeros(0, dtype=np.int64)
+        leader = posted[:, 0]
+        ids = self._append(leader=leader, compound=self.leadership.team.compound[leader], supplier=posted[:, 1],
+                           cap_sets=posted[:, 2], moq=posted[:, 3], via_gateway=posted[:, 4].astype(bool),
+                           posted_day=np.full(len(posted), day), close_day=np.full(len(posted), day + self.window - 1),
+                           status=np.full(len(posted), OPEN), km=np.full(len(posted), -1.0),
+                           portions=np.zeros(len(posted)), sets=np.zeros(len(posted), dtype=np.int64),
+                           households=np.zeros(len(posted), dtype=np.int64))
+        self.open_ids = np.concatenate([self.open_ids, ids])
+        self.posted_today += len(ids)
+        return ids
 
-    def sign_up(self, eligible: np.ndarray, demand: np.ndarray, ties, supply) -> int:
+    def sign_up(self, eligible: np.ndarray, demand: np.ndarray) -> int:
         """Members in need sign up to one of their compound's open offers; returns sign-ups accepted."""
-        if not self.open:
+        if len(self.open_ids) == 0:
             return 0
-        pop = self.pop
-        offers = sorted(self.open, key=lambda o: (o.compound, o.id))
-        o_comp = np.array([o.compound for o in offers], dtype=np.int64)
+        pop, cols = self.pop, self._cols
+        offers = self.open_ids[np.argsort(cols["compound"][self.open_ids], kind="stable")]  # by compound, then id
+        o_comp = cols["compound"][offers]
         count = np.bincount(o_comp, minlength=pop.n_compounds)
         first = np.searchsorted(o_comp, np.arange(pop.n_compounds))
         hh = np.flatnonzero(eligible & (demand > 0) & (self.signed < 0) & (count[pop.compound] > 0))
@@ -139,197 +202,146 @@ class GroupOrders:
             return 0
         c = pop.compound[hh]
         pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
-        leader_hh = np.array([o.leader.household_index for o in offers], dtype=np.int64)
-        p = self.signup_prob + self.trust_boost * ties.has_tie(hh, leader_hh[pick])
+        leader_hh = self.leadership.team.household[cols["leader"][offers]]
+        p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
         signs = self._rng.random(len(hh)) < p
         hh, pick = hh[signs], pick[signs]
         sets = self.sets_wanted(demand[hh])
         # accept in signing order, within each offer's remaining capacity and its leader's hours
         order = np.argsort(pick, kind="stable")
         hh, pick, sets = hh[order], pick[order], sets[order]
-        n_ok = self._accept(offers, hh, pick, sets, supply)
-        accepted = int(n_ok.sum())
-        self.signups_today += accepted
-        return accepted
-
-    def _accept(self, offers: list, hh, pick, sets, supply) -> np.ndarray:
-        """How many of each offer's sign-ups (sorted by offer, in signing order) are accepted, and book them.
-
-        In offer order, an offer takes the longest prefix of its sign-ups that fits its room (its cap and its
-        supplier's free stock) and its leader's remaining hours. The result is computed in three tiers that give
-        exactly that sequential answer: offers that share neither leader nor a short supplier at once; offers
-        whose leader runs several (only the hours carry over: scalar arithmetic); offers tied to a supplier
-        without stock for all of today's sign-ups (room and hours live, one by one).
-        """
-        k_all = np.arange(len(offers))
-        starts = np.searchsorted(pick, k_all)
-        ends = np.searchsorted(pick, k_all, side="right")
-        active = np.flatnonzero(ends > starts)
-        n_ok = np.zeros(len(offers), dtype=np.int64)
-        if len(active) == 0:
-            return n_ok
-        per_signup = self.hours.per_signup_minutes / 60.0
-        cum = np.cumsum(sets)
-        lo, hi = starts[active], ends[active]
-        base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0)
+        starts = np.searchsorted(pick, np.arange(len(offers) + 1))
+        supply = self.supply
         stock_sets = np.floor(supply.stock / supply.set_portions + 1e-9).astype(np.int64)
-        act = [offers[k] for k in active.tolist()]
-        leaders = [o.leader for o in act]
-        sup = np.array([o.supplier for o in act], dtype=np.int64)
-        cap_left = np.array([o.cap_sets - o.sets for o in act], dtype=np.int64)
-        hours = np.array([ld.hours_left for ld in leaders], dtype=np.float64)
-        per = np.array([ld.overhead(per_signup) for ld in leaders], dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(hours <= 0, 0, np.where(per > 0, np.floor(hours / np.where(per > 0, per, 1)), 1 << 30))
-        limit = limit.astype(np.int64)  # leader.signups_possible, for all at once
-        per_l = per.tolist()
-        free = np.maximum(stock_sets[sup] - supply.promised[sup], 0)
+        lead = self.leadership
+        taken, n_ok = _accept(offers, starts, sets, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
+                              stock_sets, supply.promised.copy(), lead.team, lead.work(),
+                              self.hours.per_signup_minutes / 60.0)
+        # book every accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
+        accepted = np.arange(len(hh)) - starts[pick] < n_ok[pick]
+        h_acc, s_acc, o_acc = hh[accepted], sets[accepted], offers[pick[accepted]]
+        self.signed[h_acc] = o_acc
+        cols["sets"][offers] += taken
+        supply.hold(cols["supplier"][offers], taken)
+        self.food.order(h_acc, s_acc * self.set_portions)
+        self._log(o_acc, h_acc, s_acc)
+        self.signups_today += len(h_acc)
+        return len(h_acc)
 
-        def prefix(room):
-            return np.clip(np.searchsorted(cum, base + room, side="right") - lo, 0, hi - lo)
+    def _log(self, offers, households, sets) -> None:
+        """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
+        live = self._log_offer != GONE
+        if len(self._log_offer) > 1024 and 2 * live.sum() < len(self._log_offer):
+            self._log_offer, self._log_household, self._log_sets = (
+                self._log_offer[live], self._log_household[live], self._log_sets[live])
+        self._log_offer = np.concatenate([self._log_offer, offers])
+        self._log_household = np.concatenate([self._log_household, households])
+        self._log_sets = np.concatenate([self._log_sets, sets])
 
-        n_room = prefix(np.minimum(cap_left, free))  # what each offer would take with unlimited hours
-        n0 = np.minimum(n_room, limit)
-        taken0 = np.where(n0 > 0, cum[np.maximum(lo + n0 - 1, 0)] - base, 0)
-        leader_id = np.array([id(ld) for ld in leaders], dtype=np.int64)
-        _, l_inv, l_cnt = np.unique(leader_id, return_inverse=True, return_counts=True)
-        _, s_inv = np.unique(sup, return_inverse=True)
-        s_need = np.bincount(s_inv, weights=taken0)
-        s_free = np.zeros(len(s_need))
-        s_free[s_inv] = free
-        live = s_need[s_inv] > s_free[s_inv]  # short supplier: close over shared suppliers and leaders
-        while True:
-            grow = live | np.isin(s_inv, s_inv[live]) | np.isin(l_inv, l_inv[live])
-            if (grow == live).all():
-                break
-            live = grow
-        shared_leader = ~live & (l_cnt[l_inv] > 1)
-        n_act = np.where(live | shared_leader, 0, n0)
-        spent = np.zeros(len(act), dtype=bool)
-        # leaders with several offers, suppliers with enough stock: only the hours carry from offer to offer
-        for i in np.flatnonzero(shared_leader).tolist():
-            leader = leaders[i]
-            n = min(int(n_room[i]), leader.signups_possible(per_signup))
-            if n > 0:
-                leader.spend(n * per_l[i])
-                spent[i] = True
-            n_act[i] = n
-        # offers tied to a short supplier: room and hours live, one by one
-        live_i = np.flatnonzero(live).tolist()
-        if live_i:
-            promised = supply.promised.tolist()  # plain ints one by one, written back after the loop
-            stock_l, sup_l, cap_l = stock_sets.tolist(), sup.tolist(), cap_left.tolist()
-            base_l, lo_l, hi_l = base.tolist(), lo.tolist(), hi.tolist()
-            for i in live_i:
-                leader, s = leaders[i], sup_l[i]
-                room = min(cap_l[i], max(stock_l[s] - promised[s], 0))
-                b, a = base_l[i], lo_l[i]
-                # cum rises, so the first sign-up past the room, clipped to the offer's own, is its prefix's end
-                n = min(min(max(int(cum.searchsorted(b + room, "right")), a), hi_l[i]) - a,
-                        leader.signups_possible(per_signup))
-                if n > 0:
-                    promised[s] += int(cum[a + n - 1]) - b
-                    leader.spend(n * per_l[i])
-                    spent[i] = True
-                n_act[i] = max(n, 0)
-            supply.promised[:] = promised
-        # book every accepted sign-up
-        n_ok[active] = n_act
-        pos = np.arange(len(hh)) - starts[pick]
-        acc = pos < n_ok[pick]
-        h_acc, s_acc = hh[acc], sets[acc]
-        offer_id = np.array([o.id for o in offers], dtype=np.int64)
-        self.signed[h_acc] = offer_id[pick[acc]]
-        self.food.pending[h_acc] += s_acc * self.set_portions
-        taken = np.where(n_act > 0, cum[np.maximum(lo + n_act - 1, 0)] - base, 0)
-        not_live = ~live & (n_act > 0)
-        np.add.at(supply.promised, sup[not_live], taken[not_live])
-        # each offer keeps a view of one compact array of today's accepted sign-ups (in offer, then signing order)
-        ok_i = np.flatnonzero(n_act > 0)
-        at = np.zeros(len(act) + 1, dtype=np.int64)
-        np.cumsum(n_act, out=at[1:])
-        at_l, taken_l, n_l, spent_l = at.tolist(), taken.tolist(), n_act.tolist(), spent.tolist()
-        for i in ok_i.tolist():
-            offer, a, b = act[i], at_l[i], at_l[i + 1]
-            offer._hh.append(h_acc[a:b])
-            offer._sets.append(s_acc[a:b])
-            offer.sets += taken_l[i]
-            if not spent_l[i]:
-                leaders[i].spend(n_l[i] * per_l[i])
-        return n_ok
+    def _entries(self, ids: np.ndarray):
+        """Where the sign-ups of offers `ids` are in the log: (log positions grouped by offer in the order of `ids`,
+        each offer's in signing order; where each offer's start, len(ids) + 1 entries)."""
+        rank = np.full(self.count + 1, -1, dtype=np.int64)
+        rank[ids] = np.arange(len(ids))
+        at = np.flatnonzero(rank[self._log_offer] >= 0)  # GONE entries look up the spare last slot: -1
+        order, starts = group_stably(rank[self._log_offer[at]], len(ids))
+        return at[order], starts
+
+    def signups_of(self, offer_id: int) -> tuple[np.ndarray, np.ndarray]:
+        at = np.flatnonzero(self._log_offer == offer_id)
+        return self._log_household[at], self._log_sets[at]
 
     # --- closing: the minimum order -------------------------------------------------------------------
-    def close_due(self, day: int, supply, ledger, permit_needed) -> None:
+    def close_due(self, day: int) -> None:
         """Offers whose window ends today: confirm those that reach the minimum order, lapse the rest.
 
-        A confirmed offer keeps the sign-ups (in signing order) its supplier's free stock covers. Released
-        sign-ups are given back in one pass at the end (a household is in at most one open offer).
+        A confirmed offer keeps the sign-ups (in signing order) its supplier's free stock covers, and its supplier
+        commits the stock and applies for a vehicle pass if its trucks need one. Released sign-ups are given back.
         """
-        still_open, freed, released = [], [], []
-        payment = self.hours.per_payment_minutes / 60.0
-        sp = supply.set_portions
-        for offer in self.open:
-            if offer.close_day > day:
-                still_open.append(offer)
-                continue
-            hh, sets = offer.signups()
-            freed.append(hh)
-            offer.leader.offers.remove(offer)
-            s, total = offer.supplier, offer.sets
-            supply.promised[s] -= total
-            if total < offer.moq or total == 0:
-                released.append((hh, sets))
-                self._end(offer, LAPSED, day)
-                offer.leader.note_lapse(s, day)
-                continue
-            avail = max(math.floor(supply.stock[s] / sp + 1e-9) - int(supply.promised[s]), 0)
-            if avail < offer.moq:
-                released.append((hh, sets))
-                self._end(offer, CANCELLED, day)
-                continue
-            n_keep = len(hh) if avail >= total else int(np.searchsorted(np.cumsum(sets), avail, side="right"))
-            if n_keep < len(hh):
-                released.append((hh[n_keep:], sets[n_keep:]))
-                hh, sets = hh[:n_keep], sets[:n_keep]
-                offer._hh, offer._sets = [hh], [sets]
-                offer.sets = int(sets.sum())
-            offer.portions = float(offer.sets) * self.set_portions
-            supply.commit(s, offer.portions)
-            ledger.shipped_local += offer.portions
-            ledger.in_transit += offer.portions
-            ready = supply.permit_ready(s, day, permit_needed(offer))
-            offer.due_day = max(day + int(supply.lead[s]), ready)
-            offer.status, offer.confirmed_day = CONFIRMED, day
-            self.confirmed[offer.id] = offer
-            self.closed_total[CONFIRMED] += 1
-            self.confirmed_today += 1
-            offer.leader.spend(n_keep * offer.leader.overhead(payment))
-        self.open = still_open
-        if freed:
-            self.signed[np.concatenate(freed)] = -1
-        if released:
-            self._release(np.concatenate([h for h, _ in released]), np.concatenate([x for _, x in released]))
+        cols, supply, lead = self._cols, self.supply, self.leadership
+        closing = self.open_ids[cols["close_day"][self.open_ids] <= day]
+        if len(closing) == 0:
+            return
+        self.open_ids = self.open_ids[cols["close_day"][self.open_ids] > day]
+        at, starts = self._entries(closing)
+        sets = self._log_sets[at]
+        self.signed[self._log_household[at]] = -1
+        keep = np.zeros(len(at), dtype=bool)
+        permit_day = supply.permit_day.copy()
+        applied = np.zeros(len(closing), dtype=bool)
+        totals = cols["sets"][closing].copy()
+        _close(closing, starts, sets, keep, cols["leader"], cols["compound"], cols["supplier"], cols["moq"],
+               cols["sets"], cols["status"], cols["due_day"], cols["confirmed_day"], cols["ended_day"],
+               cols["portions"], cols["households"], supply.stock.copy(), supply.promised.copy(), supply.lead,
+               permit_day, supply.permit_delay, applied, supply.permits, lead.geometry.compound_district,
+               supply.district, lead.rules.permit_locked(), lead.team, lead.work(day),
+               self.hours.per_payment_minutes / 60.0, self.set_portions, day)
+        suppliers = cols["supplier"][closing]
+        supply.release(suppliers, totals)
+        status = cols["status"][closing]
+        ok = status == CONFIRMED
+        confirmed = closing[ok]
+        supply.commit(suppliers[ok], cols["portions"][confirmed])
+        supply.apply_for_permits(suppliers[applied], day)
+        for p in cols["portions"][confirmed].tolist():
+            self.ledger.record("local_committed", p)
+        released = at[~keep]
+        self.food.cancel(self._log_household[released], self._log_sets[released] * self.set_portions)
+        self._log_offer[released] = GONE
+        self.confirmed_ids = np.concatenate([self.confirmed_ids, confirmed])
+        n_lapsed = int((status == LAPSED).sum())
+        self.closed_total[CONFIRMED] += len(confirmed)
+        self.closed_total[LAPSED] += n_lapsed
+        self.closed_total[CANCELLED] += int((status == CANCELLED).sum())
+        self.confirmed_today += len(confirmed)
+        self.lapsed_today += n_lapsed
 
-    def _release(self, hh: np.ndarray, sets: np.ndarray) -> None:
-        self.food.pending[hh] = np.maximum(self.food.pending[hh] - sets * self.set_portions, 0)
+    # --- the end of a confirmed order ---------------------------------------------------------------------
+    def due(self, day: int) -> np.ndarray:
+        """Confirmed orders due by today, oldest first (by due day, then id)."""
+        ids = self.confirmed_ids[self._cols["due_day"][self.confirmed_ids] <= day]
+        return ids[np.lexsort((ids, self._cols["due_day"][ids]))]
 
-    def _end(self, offer: Offer, status: int, day: int, hh=None, sets=None) -> None:
-        if hh is not None:
-            self._release(hh, sets)
-        offer.status, offer.ended_day = status, day
-        offer.forget_signups()
-        self.closed_total[status] = self.closed_total.get(status, 0) + 1
-        if status == LAPSED:
-            self.lapsed_today += 1
+    def deliver(self, ids: np.ndarray, day: int) -> None:
+        """Trucks left these orders (in delivery order) at their gates: the food waits there for the households,
+        each household gains a tie with the leader (and neighbours it collects with), the leaders receive them."""
+        if len(ids) == 0:
+            return
+        cols = self._cols
+        cols["status"][ids], cols["ended_day"][ids] = DELIVERED, day
+        self.confirmed_ids = self.confirmed_ids[~np.isin(self.confirmed_ids, ids)]
+        for p in cols["portions"][ids].tolist():
+            self.ledger.record("arrived", p)
+        leaders = cols["leader"][ids]
+        self.leadership.receive(leaders, cols["supplier"][ids], day)
+        at, starts = self._entries(ids)
+        hh, sets = self._log_household[at], self._log_sets[at]
+        self.gate.drop(hh, sets.astype(np.float32) * np.float32(self.set_portions))
+        leader_hh = self.leadership.team.household[leaders]
+        self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
+        if self.member_ties_on:
+            self.member_ties.form_among(np.split(hh, starts[1:-1]), self.member_ties_per_order)
+        self._log_offer[at] = GONE
+        self.closed_total[DELIVERED] += len(ids)
 
-    def cancel_confirmed(self, offer: Offer, day: int, supply, ledger) -> None:
-        """A confirmed order that was never dispatched: refund, stock back to the supplier."""
-        hh, sets = offer.signups()
-        supply.take_back(offer.supplier, offer.portions)
-        ledger.in_transit -= offer.portions
-        ledger.returned += offer.portions
-        del self.confirmed[offer.id]
-        self._end(offer, CANCELLED, day, hh, sets)
+    def cancel(self, ids: np.ndarray, day: int) -> None:
+        """Confirmed orders never dispatched (in this order): refunds, stock back to the supplier."""
+        cols = self._cols
+        for k in np.asarray(ids, dtype=np.int64).tolist():
+            portions = float(cols["portions"][k])
+            self.supply.take_back(cols["supplier"][k:k + 1], cols["portions"][k:k + 1])
+            self.ledger.record("returned", portions)
+            at, _ = self._entries(np.array([k]))
+            self.food.cancel(self._log_household[at], self._log_sets[at] * self.set_portions)
+            self._log_offer[at] = GONE
+            cols["status"][k], cols["ended_day"][k] = CANCELLED, day
+            self.closed_total[CANCELLED] += 1
+        self.confirmed_ids = self.confirmed_ids[~np.isin(self.confirmed_ids, ids)]
+
+    # --- counts -----------------------------------------------------------------------------------------
+    def in_transit(self) -> float:
+        """Portions of confirmed orders not yet at their gates."""
+        return float(self._cols["portions"][self.confirmed_ids].sum())
 
     def moq_success_rate(self) -> float:
         """Offers that reached their minimum / offers closed so far (nan before the first close)."""
@@ -338,7 +350,80 @@ class GroupOrders:
         return ok / closed if closed else float("nan")
 
     def status_counts(self) -> dict:
-        counts = dict.fromkeys(STATUS_NAMES, 0)
-        for offer in self.offers:
-            counts[offer.status_name] += 1
-        return counts
+        counts = np.bincount(self.column("status"), minlength=len(STATUS_NAMES))
+        return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
+
+
+@njit(cache=True)
+def _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_sets, promised, team, work,
+            per_signup_hours):
+    """In offer order, an offer takes the longest prefix of its sign-ups (sorted by offer, in signing order) that
+    fits its room (its cap, its supplier's stock not held by other sign-ups) and its leader's remaining hours.
+    Returns the sets each offer took and how many sign-ups; leaders spend the hours of counting them."""
+    k_offers = len(offers)
+    taken = np.zeros(k_offers, np.int64)
+    n_ok = np.zeros(k_offers, np.int64)
+    for k in range(k_offers):
+        a, b = starts[k], starts[k + 1]
+        if a == b:
+            continue
+        o = offers[k]
+        s, r = supplier[o], leader[o]
+        room = min(cap_sets[o] - offer_sets[o], max(stock_sets[s] - promised[s], 0))
+        n, total = 0, 0
+        while a + n < b and total + sets[a + n] <= room:
+            total += sets[a + n]
+            n += 1
+        per = per_signup_hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+        n = min(n, signups_possible(team, r, per))
+        if n > 0:
+            total = 0
+            for j in range(a, a + n):
+                total += sets[j]
+            promised[s] += total
+            spend(team, r, n * per)
+            taken[k], n_ok[k] = total, n
+    return taken, n_ok
+
+
+@njit(cache=True)
+def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_sets, status, due_day, confirmed_day,
+           ended_day, portions, households, stock, promised, lead_days, permit_day, permit_delay, applied, permits,
+           compound_district, supplier_district, locked, team, work, payment_hours, set_portions, day):
+    """Close offers (in id order): lapse those below the minimum, cancel those whose supplier cannot sell the
+    minimum any more, confirm the rest with the sign-ups (`keep`, in signing order) the supplier's free stock
+    covers. `stock`, `promised` and `permit_day` are copies of the suppliers', updated as each offer closes (the
+    supplier applies them through its own verbs afterwards); `applied[k]`: offer k's supplier applied for a pass."""
+    for k in range(len(closing)):
+        o = closing[k]
+        r, s, total = leader[o], supplier[o], offer_sets[o]
+        a, b = starts[k], starts[k + 1]
+        close_offer(team, r, o, s, total < moq[o] or total == 0, day)
+        promised[s] -= total
+        if total < moq[o] or total == 0:
+            status[o], ended_day[o] = LAPSED, day
+            continue
+        avail = max(int(np.floor(stock[s] / set_portions + 1e-9)) - promised[s], 0)
+        if avail < moq[o]:
+            status[o], ended_day[o] = CANCELLED, day
+            continue
+        n_keep, kept = b - a, total
+        if avail < total:
+            n_keep, kept = 0, 0
+            while a + n_keep < b and kept + sets[a + n_keep] <= avail:
+                kept += sets[a + n_keep]
+                n_keep += 1
+        keep[a:a + n_keep] = True
+        offer_sets[o], households[o] = kept, n_keep
+        portions[o] = float(kept) * set_portions
+        stock[s] = max(0.0, stock[s] - portions[o])
+        ready = day
+        if permits and (locked[supplier_district[s]] or locked[compound_district[compound[o]]]):
+            if permit_day[s] < 0:
+                permit_day[s] = day + permit_delay[s]
+                applied[k] = True
+            ready = max(day, permit_day[s])
+        due_day[o] = max(day + lead_days[s], ready)
+        status[o], confirmed_day[o] = CONFIRMED, day
+        payment = payment_hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+        spend(team, r, n_keep * payment)

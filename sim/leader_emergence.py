@@ -25,6 +25,9 @@ class LeaderEmergence:
         self.cap = np.maximum(1, np.floor(gcfg.leaders_per_100_households * pop.compound_size / 100.0))
         self.groups = np.ceil(pop.compound_size / gcfg.group_members_max)  # chat groups per compound
         self._rng = rng
+        self.reset_day_stats()
+
+    def reset_day_stats(self) -> None:
         self.wanting_today = 0  # compounds where someone wanted to start leading today
         self.capped_today = 0  # ... of which the upper bound turned someone away
 

@@ -38,9 +38,7 @@ class LocalSupply:
         self.listed = np.zeros(n, dtype=bool)
         self.committed_today = 0.0
         self._city = city
-        self._near: dict[int, bool] = {}  # compounds whose shortlist distances are in self._km
-        self._near_ids = self._near_km = self._near_dk = None
-        self._km: dict[int, dict[int, float]] = {}  # compound -> {supplier: km} for suppliers its leaders consider
+        self._near_ids = self._near_dk = None
         self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
 
     def start_day(self, listed_share: float) -> None:
@@ -51,86 +49,66 @@ class LocalSupply:
 
     NEAR_K = 64
 
-    def place_compounds(self, cx: np.ndarray, cy: np.ndarray) -> None:
-        """Where the compounds are (for the suppliers-near-a-compound shortlists)."""
-        self._cx, self._cy = cx, cy
-
-    def nearest(self, c: int, cx: int, cy: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """NEAR_K suppliers near compound c: (ids, km, d_k), where every other supplier is at least d_k km away.
+    def shortlists(self) -> tuple[np.ndarray, np.ndarray]:
+        """The NEAR_K suppliers nearest each compound (ids, nearest first) and d_k per compound: every other supplier
+        is at least d_k km away.
 
         A k-d tree on straight-grid (Manhattan) distance finds them for every compound in one query, on first use;
         a river crossing only lengthens a trip, so the K-th Manhattan distance is a lower bound for every supplier
         left out.
         """
         if self._near_ids is None:
-            self._build_shortlists()
-        ids, km, d_k = self._near_ids[c], self._near_km[c], float(self._near_dk[c])
-        if c not in self._near:
-            self._near[c] = True
-            self._km.setdefault(c, {}).update(zip(ids.tolist(), km.tolist()))
-        return ids, km, d_k
-
-    def _build_shortlists(self) -> None:
-        n_c = len(self._cx)
-        if self.n > self.NEAR_K:
-            dd, ids = cKDTree(np.c_[self.x, self.y]).query(np.c_[self._cx, self._cy], k=self.NEAR_K, p=1)
-            self._near_dk = dd[:, -1] * self._city.cell_km
-        else:
-            ids = np.broadcast_to(np.arange(self.n), (n_c, self.n))
-            self._near_dk = np.full(n_c, np.inf)
-        self._near_ids = np.ascontiguousarray(ids, dtype=np.int64)
-        self._near_km = self._city.distance_km(self.x[self._near_ids], self.y[self._near_ids],
-                                               self._cx[:, None], self._cy[:, None])
-
-    CACHE_POOL = 64
-
-    def km_to(self, c: int, cx: int, cy: int, pool):
-        """Distances in km from suppliers `pool` to compound c; small pools are remembered per compound."""
-        if len(pool) > self.CACHE_POOL:  # a full scan: measured, not remembered
-            pool = np.asarray(pool, dtype=np.int64)
-            return self._city.distance_km(self.x[pool], self.y[pool], cx, cy)
-        known = self._km.setdefault(c, {})
-        ids = pool.tolist() if isinstance(pool, np.ndarray) else pool
-        for s in ids:
-            if s not in known:
-                known[s] = self._city.km(self.x[s], self.y[s], cx, cy)
-        return [known[s] for s in ids]
+            cx, cy = self._city.compound_x, self._city.compound_y
+            if self.n > self.NEAR_K:
+                dd, ids = cKDTree(np.c_[self.x, self.y]).query(np.c_[cx, cy], k=self.NEAR_K, p=1)
+                self._near_dk = dd[:, -1] * self._city.cell_km
+            else:
+                ids = np.broadcast_to(np.arange(self.n), (len(cx), self.n))
+                self._near_dk = np.full(len(cx), np.inf)
+            self._near_ids = np.ascontiguousarray(ids, dtype=np.int64)
+        return self._near_ids, self._near_dk
 
     def snapshot_for_search(self, min_order: bool) -> None:
-        """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act)."""
-        self.today_available_array = self.available_sets(slice(None))
-        self.today_moq_array = self.moq.astype(np.int64) if min_order else np.ones(self.n, dtype=np.int64)
-        self.today_available = self.today_available_array.tolist()
-        self.today_moq = self.today_moq_array.tolist()
+        """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act): sets
+        each supplier can still sell (stock not held by sign-ups in open offers; "sold out" at 0), its minimum
+        order, and the suppliers listed on gateways."""
+        sets = np.floor(self.stock / self.set_portions + 1e-9).astype(np.int64)
+        self.today_available = np.maximum(sets - self.promised, 0)
+        self.today_moq = self.moq.astype(np.int64) if min_order else np.ones(self.n, dtype=np.int64)
         self.listed_ids = np.flatnonzero(self.listed)
-        self.listed_count = len(self.listed_ids)
 
-    def available_sets(self, s) -> np.ndarray:
-        """Sets a supplier can still sell: stock not held by sign-ups in open offers ("sold out" at 0)."""
-        return np.maximum(np.floor(self.stock[s] / self.set_portions + 1e-9).astype(np.int64) - self.promised[s], 0)
+    def hold(self, suppliers: np.ndarray, sets: np.ndarray) -> None:
+        """Sign-ups to open offers hold these sets of these suppliers' stock."""
+        np.add.at(self.promised, suppliers, sets)
 
-    def hold(self, s: int, sets: int) -> None:
-        self.promised[s] += sets
+    def release(self, suppliers: np.ndarray, sets: np.ndarray) -> None:
+        """Held sets are released (the offer closed)."""
+        np.subtract.at(self.promised, suppliers, sets)
+        assert (self.promised >= 0).all()
 
-    def release(self, s: int, sets: int) -> None:
-        self.promised[s] -= sets
-        assert self.promised[s] >= 0
+    def commit(self, suppliers: np.ndarray, portions: np.ndarray) -> None:
+        """Confirmed orders take these portions of stock, one order after another."""
+        stock = self.stock
+        for s, p in zip(np.asarray(suppliers).tolist(), np.asarray(portions).tolist()):
+            assert p <= stock[s] + 1e-6, "a supplier cannot commit more than its stock"
+            stock[s] = max(0.0, stock[s] - p)
+            self.committed_today += p
 
-    def permit_ready(self, s: int, day: int, needed: bool) -> int:
-        """First day supplier s may drive: today if no pass is needed or it holds one, else when it will."""
-        if not (needed and self.permits):
-            return day
-        if self.permit_day[s] < 0:
-            self.permit_day[s] = day + self.permit_delay[s]
-        return max(day, int(self.permit_day[s]))
+    def take_back(self, suppliers: np.ndarray, portions: np.ndarray) -> None:
+        """Stock of cancelled orders comes back (one order after another)."""
+        for s, p in zip(np.asarray(suppliers).tolist(), np.asarray(portions).tolist()):
+            self.stock[s] += p
 
-    def commit(self, s: int, portions: float) -> None:
-        assert portions <= self.stock[s] + 1e-6, "a supplier cannot commit more than its stock"
-        self.stock[s] = max(0.0, self.stock[s] - portions)
-        self.committed_today += portions
+    def apply_for_permits(self, suppliers: np.ndarray, day: int) -> None:
+        """These suppliers' trucks will need a pass: those that have not applied yet do so today, and hold one
+        `permit_delay` days later."""
+        for s in np.asarray(suppliers).tolist():
+            if self.permit_day[s] < 0:
+                self.permit_day[s] = day + self.permit_delay[s]
 
-    def take_back(self, s: int, portions: float) -> None:
-        self.stock[s] += portions
+    def may_drive(self, s: int, day: int) -> bool:
+        """Supplier s holds a pass today."""
+        return 0 <= self.permit_day[s] <= day
 
     def idle_share(self) -> float:
         """Share of today's local supply capacity nobody ordered (space of places left untapped)."""

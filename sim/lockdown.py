@@ -39,10 +39,12 @@ class LockdownRules:
         self.lets_out = rng.random(n_c) < t.prevention_exit_share
         self.tier = np.full(n_c, OPEN, dtype=np.int8)
         self.day = -1
+        self._permit_locked = np.zeros(2, dtype=bool)
 
     def update(self, day: int) -> None:
         """Set every compound's tier for this day."""
         self.day = day
+        self._permit_locked = np.array([self.needs_permit(d) for d in range(2)])
         if not self.enabled or day >= self.reopen_day:
             self.tier[:] = OPEN
             return
@@ -82,3 +84,8 @@ class LockdownRules:
     def needs_permit(self, district: int) -> bool:
         """Trucks need a pass while the district they drive in is locked."""
         return self.district_locked(district)
+
+    def permit_locked(self) -> np.ndarray:
+        """Per district (west, east), whether trucks driving there need a pass today (a trip needs one if either
+        end is in such a district)."""
+        return self._permit_locked

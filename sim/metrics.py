@@ -97,15 +97,24 @@ def reporters() -> dict:
     return {name: partial(_read, name=name) for name in METRIC_NAMES}
 
 
-def daily_metrics(model, d: dict) -> dict:
-    """The day's metrics from the model state and the day's records `d`."""
-    pop, food, plat = model.population, model.food, model.platform
+def daily_metrics(model, delivered: float) -> dict:
+    """The day's metrics from the model's mechanisms at the end of the day (`delivered`: portions that reached
+    homes today, carried in from gates or bought in shops)."""
+    pop, food, plat, dispatch = model.population, model.food, model.platform, model.dispatch
     elderly_n = model.n_elderly
-    leaders = model.active_leaders()
+    team, rows = model.leadership.team, model.leadership.active_rows
     tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
+    # the platform's day (0 where the platform channel is closed)
+    d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots", "riders_working",
+                       "portions_platform", "portions_platform_group"), 0)
+    if model.platform_open:
+        d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
+                 platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
+                 portions_platform=plat.portions, portions_platform_group=plat.group_portions)
+    d.update(home=delivered, needed=food.needed_today, eaten=food.eaten_today, truck_stops=dispatch.stops)
     stops = d["courier_stops"] + d["truck_stops"]
     # by couriers and trucks (relief comes by the committees)
-    gate_in = d["portions_platform"] + d["portions_platform_group"] + d["portions_group"]
+    gate_in = d["portions_platform"] + d["portions_platform_group"] + dispatch.portions
     return {
         "day": model.day,
         "fill_rate": _ratio(d["home"], d["needed"]),
@@ -118,8 +127,8 @@ def daily_metrics(model, d: dict) -> dict:
         "courier_utilization": _ratio(plat.stops - plat.group_trips + plat.group_stop_equivalents, d["stop_capacity"])
                                if model.platform_open else NAN,
         "courier_stop_capacity": d["stop_capacity"],
-        "truck_trips": d["truck_trips"],
-        "truck_stops": d["truck_stops"],
+        "truck_trips": dispatch.trips,
+        "truck_stops": dispatch.stops,
         "portions_delivered": d["home"],
         "portions_needed": d["needed"],
         "portions_per_stop": _ratio(gate_in, stops),
@@ -127,15 +136,15 @@ def daily_metrics(model, d: dict) -> dict:
         "offers_seen_per_delivery_slot": (_ratio(d["platform_tried"], d["platform_slots"])
                                           if model.platform_open and d["platform_slots"] > 0
                                           else (math.inf if model.platform_open and d["platform_tried"] else NAN)),
-        "leaders": len(leaders),
+        "leaders": len(rows),
         "leader_wanting_compounds": model.emergence.wanting_today,
         "leader_capped_compounds": model.emergence.capped_today,
-        "leader_hours": float(sum(ld.hours_worked_today for ld in leaders)),
+        "leader_hours": float(sum(team.hours_today[rows].tolist())),
         "ever_led_share": len(model.leaders) / pop.n,
         "coordinators": model.coordination.appointed_total,
         "roster_volunteers": float(model.coordination.roster(model.volunteers.per_compound()).sum()),
         "moq_success_rate": model.group_orders.moq_success_rate(),
-        "gateway_share": _ratio(sum(ld.uses_gateway for ld in leaders), len(leaders)),
+        "gateway_share": _ratio(int(team.uses_gateway[rows].sum()), len(rows)),
         "gateway_portions_share": _ratio(model.dispatch.portions_via_gateway, model.dispatch.portions),
         "ties": len(model.ties),
         "ties_formed": model.ties.formed_total,
@@ -155,9 +164,9 @@ def daily_metrics(model, d: dict) -> dict:
         "platform_group_deliveries": plat.group_deliveries if model.platform_open else 0,
         "platform_group_orders": plat.group_orders_total,
         "platform_group_booked": plat.group_booked_today if model.platform_open else 0,
-        "portions_group": d["portions_group"],
-        "portions_retail": d["portions_retail"],
-        "portions_relief": d["portions_relief"],
+        "portions_group": dispatch.portions,
+        "portions_retail": model.retail.bought_today,
+        "portions_relief": model.relief.portions_today,
         "relief_portions": model.relief.total,
         "charity_reached_share": _ratio(float((model.relief.charity_reached & pop.over80_alone).sum()),
                                         float(pop.over80_alone.sum())),
@@ -172,7 +181,7 @@ def daily_metrics(model, d: dict) -> dict:
         "canvassed_share": _ratio(float(model.canvassing.listed.sum()), float(model.canvassing.target.sum())),
         "volunteers": int(model.volunteers.volunteer.sum()),
         "food_at_gate": model.ledger.at_gate,
-        "spoiled_portions": d["spoiled"],
+        "spoiled_portions": model.gate.spoiled_today,
         "sealed_share": float(tier_hh[SEALED]),
         "control_share": float(tier_hh[CONTROL]),
         "prevention_share": float(tier_hh[PREVENTION]),

@@ -15,26 +15,32 @@ supplier contacts they bring into groups.
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from agents import Compound, GroupLeader, Household, LocalSupplier, Truck
+from agents import Compound, GroupLeader, LocalSupplier
+from agents.household import Households
 from sim.bridging import Bridging
 from sim.chat_groups import ChatGroups
 from sim.city import City
+from sim.community import GroupBuying
 from sim.coordination import Coordination
 from sim.dispatch import TruckDispatch
 from sim.errors import ScenarioError
 from sim.food_stock import FoodStock
 from sim.gate import Gate
 from sim.gateway import Gateway
+from sim.geometry import geometry_of
 from sim.group_orders import GroupOrders
 from sim.leader_emergence import LeaderEmergence
+from sim.leadership import Leadership
 from sim.ledger import Ledger
 from sim.local_supply import LocalSupply
-from sim.lockdown import SEALED, LockdownRules
+from sim.lockdown import LockdownRules
 from sim.metrics import daily_metrics, reporters
 from sim.outreach import Canvassing
 from sim.platform_slots import PlatformChannel
@@ -49,6 +55,7 @@ from sim.ties import Ties
 from sim.volunteering import Volunteers
 
 ORDERING_MODES = ("platform", "group_buying", "hybrid")
+DEFAULT_SCENARIO = "shanghai-2022"
 
 
 def _check(name: str, ok: bool, allowed: str, value) -> None:
@@ -64,7 +71,7 @@ class LockdownSupplyModel(mesa.Model):
     """Food supply of a locked-down city: platform ordering vs community group buying.
 
     Args:
-        scenario: built-in scenario name ("shanghai-2022", "toy") or path to a scenario TOML file.
+        scenario_file: built-in scenario name ("shanghai-2022", "toy") or path to a scenario TOML file.
         ordering: "platform" (individual platform ordering only), "group_buying" (community group buying
             only) or "hybrid" (both channels open, as in reality).
         households: households in the run; the scenario's city is scaled to it (None: the scenario default).
@@ -75,11 +82,13 @@ class LockdownSupplyModel(mesa.Model):
         invitations ... tiers: mechanism switches (None: the scenario's [mechanisms] value); see README.
         overrides: {"section.key": value} changes to any scenario setting.
         rng: seed or numpy Generator (Mesa 3.5 style).
+        scenario: Mesa's own: a `mesa.experimental.scenarios.Scenario` (SolaraViz's Reset passes one). A scenario
+            name or path here is the old spelling of `scenario_file`: it still works, with a DeprecationWarning.
     """
 
     def __init__(
         self,
-        scenario: str = "shanghai-2022",
+        scenario_file: str = "shanghai-2022",
         ordering: str = "hybrid",
         households: int | None = None,
         courier_availability: float = 1.0,
@@ -110,8 +119,10 @@ class LockdownSupplyModel(mesa.Model):
         member_ties: bool | None = None,
         overrides: dict | None = None,
         rng=None,
+        scenario=None,
     ):
-        super().__init__(rng=rng)
+        scenario_file, mesa_scenario = _scenario_keywords(scenario_file, scenario, rng)
+        super().__init__(rng=rng, scenario=mesa_scenario)
         switches = dict(invitations=invitations, posted_codes=posted_codes, supplier_ties=supplier_ties,
                         leader_emergence=leader_emergence, min_order=min_order, bulk_delivery=bulk_delivery,
                         volunteers=volunteers, gateway=gateway, proxies=proxies, canvassing=canvassing,
@@ -120,7 +131,7 @@ class LockdownSupplyModel(mesa.Model):
                         platform_group=platform_group, visible_imitation=visible_imitation,
                         coordinators=coordinators, leader_learning=leader_learning,
                         occupation_ties=occupation_ties, member_ties=member_ties)
-        cfg = _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days,
+        cfg = _validated(scenario_file, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
 
@@ -144,28 +155,23 @@ class LockdownSupplyModel(mesa.Model):
         self.compound_x, self.compound_y = self.city.place_compounds(pop.compound_district, streams("city.compounds"))
         self.compounds = [Compound(self, c, self.city.cell(self.compound_x[c], self.compound_y[c]))
                           for c in range(pop.n_compounds)]
-        self.households = Household.create_all(self, pop.n)
+        self.households = Households(self, pop.n)
         self.n_elderly = int(pop.elderly.sum())
-        self.rules = LockdownRules(cfg, pop.compound_district, streams("lockdown.tiers"), lockdown=bool(lockdown),
-                                   tiers=mech["tiers"])
+        self.rules = rules = LockdownRules(cfg, pop.compound_district, streams("lockdown.tiers"),
+                                           lockdown=bool(lockdown), tiers=mech["tiers"])
         self.food = food = FoodStock(pop.size, cfg.stock, streams("food.initial_stock"), streams("food.reorder_level"))
         self.ledger = ledger = Ledger()
-        self.gate = Gate(pop, cfg.volunteers, food, ledger)
+        self.volunteers = Volunteers(pop, cfg.volunteers, streams("volunteers"), enabled=mech["volunteers"])
+        self.coordination = Coordination(pop, cfg.coordination, cfg.leader_hours, streams("coordination"),
+                                         coordinators=mech["coordinators"], learning=mech["leader_learning"])
+        self.gate = Gate(pop, cfg.volunteers, food, ledger, rules, self.volunteers, self.coordination)
 
-        # --- local suppliers and their trucks ----------------------------------------------------
+        # --- local suppliers ---------------------------------------------------------------------
         supplier_rng = streams("local_suppliers")
         n_local = stochastic_round(cfg.local_suppliers.real_count * self.scale, supplier_rng, minimum=2)
-        self.local_supply = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), supplier_rng,
-                                        permits=mech["permits"])
-        self.local_supply.place_compounds(self.compound_x, self.compound_y)
-        ls = self.local_supply
+        self.local_supply = ls = LocalSupply(n_local, cfg, self.city, float(pop.size.sum()), supplier_rng,
+                                             permits=mech["permits"])
         self.local_suppliers = [LocalSupplier(self, s, self.city.cell(ls.x[s], ls.y[s])) for s in range(n_local)]
-        self.trucks = []
-        for supplier in self.local_suppliers:
-            for _ in range(int(ls.trucks[supplier.index])):
-                truck = Truck(self, supplier, supplier.cell, cfg.couriers.truck_minutes_per_day)
-                supplier.trucks.append(truck)
-                self.trucks.append(truck)
         pop.supplier_tie[:] = draw_supplier_ties(pop, ls, self.city, self.compound_x, self.compound_y,
                                                  cfg.population.supplier_tie_share, cfg.population.supplier_tie_km,
                                                  streams("supplier_ties"),
@@ -173,200 +179,94 @@ class LockdownSupplyModel(mesa.Model):
                                                  cfg.population.occupation_tie_factor)
 
         # --- channels and community mechanisms ---------------------------------------------------
-        self.canvassing = Canvassing(pop, cfg.outreach, streams("canvassing"), enabled=mech["canvassing"],
-                                     proxies=mech["proxies"])
+        self.canvassing = Canvassing(pop, cfg.outreach, self.volunteers, rules, cfg.volunteers.sealed_factor,
+                                     streams("canvassing"), enabled=mech["canvassing"], proxies=mech["proxies"])
         self.platform = PlatformChannel(self, cfg, pop, self.city, self.compounds, food, self.gate, ledger,
                                         self.canvassing.listed, streams, self.scale, fcfs=mech["fcfs_slots"],
                                         proxies=mech["proxies"], courier_availability=float(courier_availability),
                                         group_orders=mech["platform_group"])
-        self.retail = Retail(cfg, food, ledger, streams("retail"))
+        self.retail = Retail(cfg, pop, rules, food, ledger, streams("retail"))
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
-        self.volunteers = Volunteers(pop, cfg.volunteers, streams("volunteers"), enabled=mech["volunteers"])
         self.relief = Relief(pop, cfg.relief, food, self.gate, ledger, streams("relief"), enabled=mech["relief"])
-        self.group_orders = GroupOrders(cfg, pop, self.food, streams("group_orders.signups"), min_order=mech["min_order"])
         self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
                                          supplier_ties=mech["supplier_ties"])
-        self._leader_order_rng = streams("leaders.order")
-        self._retirement_rng = streams("leaders.retirement")
-        self.dispatch = TruckDispatch(cfg, bulk=mech["bulk_delivery"])
         self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
                                visible_imitation=mech["visible_imitation"])
-        self.coordination = Coordination(pop, cfg.coordination, cfg.leader_hours, streams("coordination"),
-                                         coordinators=mech["coordinators"], learning=mech["leader_learning"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
-        self.bridging = Bridging(pop, self.local_supply.n, cfg.ties.ties_to_share)
-        self.leaders: list[GroupLeader] = []
-        self.leader_of_household: dict[int, GroupLeader] = {}
-        self.is_leader = np.zeros(pop.n, dtype=bool)
-        self._leaders_c = np.zeros(pop.n_compounds)
-        self._permit_day = None
-        self._leader_compound: list[int] = []  # compound of each leader, in the order of self.leaders
-        self._supplier_district = self.local_supply.district.tolist()  # plain lists for the per-offer permit check
-        self._compound_district = pop.compound_district.tolist()
+        self.bridging = Bridging(pop, ls.n, cfg.ties.ties_to_share)
+        geometry = geometry_of(self.city, pop.compound_district)
+        reach_km = TruckDispatch.reach_km(cfg)
+        self.leadership = Leadership(self, pop, self.compounds, cfg, ls, self.gateway, self.coordination,
+                                     self.bridging, rules, self.volunteers, self.chat, geometry,
+                                     streams("leaders.order"), streams("leaders.retirement"),
+                                     supplier_ties=mech["supplier_ties"], min_order=mech["min_order"],
+                                     posted_codes=mech["posted_codes"], reach_km=reach_km)
+        self.leaders = self.leadership.agents
+        self.group_orders = GroupOrders(cfg, pop, food, ls, self.gate, ledger, self.ties, self.member_ties,
+                                        self.leadership, streams("group_orders.signups"), min_order=mech["min_order"],
+                                        member_ties_on=mech["member_ties"])
+        self.leadership.post_offers_to(self.group_orders)
+        self.dispatch = TruckDispatch(self, cfg, self.group_orders, ls, self.local_suppliers, self.compounds, geometry,
+                                      rules, bulk=mech["bulk_delivery"])
+        self.trucks = self.dispatch.trucks
+        self.community = GroupBuying(self.chat, self.canvassing, food, self.group_orders, self.leadership,
+                                     self.emergence, self.gateway, self.coordination, ls, self.volunteers,
+                                     self.compounds, leader_emergence=mech["leader_emergence"])
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
         self.datacollector = DataCollector(model_reporters=reporters())
 
-    # --- helpers the agents use -------------------------------------------------------------------
-    def active_leaders(self) -> list[GroupLeader]:
-        return [ld for ld in self.leaders if ld.active]
-
-    def leaders_per_compound(self) -> np.ndarray:
-        return self._leaders_c
-
-    def member_tie_suppliers(self, c: int) -> np.ndarray:
-        """Local suppliers that members of compound c's chat group have brought into it (sim/bridging.py)."""
-        return self.bridging.suppliers(c)
-
-    def permit_needed_for(self, supplier: int, compound: int) -> bool:
-        """A truck needs a pass if either end of its trip is in a locked district (asked per offer, so the
-        district rules are read once a day)."""
-        rules = self.rules
-        if self._permit_day != rules.day:
-            self._permit_locked = [rules.needs_permit(d) for d in range(2)]
-            self._permit_day = rules.day
-        locked = self._permit_locked
-        return locked[self._supplier_district[supplier]] or locked[self._compound_district[compound]]
-
-    def permit_needed(self, offer) -> bool:
-        return self.permit_needed_for(offer.supplier, offer.compound)
-
     # --- one day ----------------------------------------------------------------------------------
     def step(self) -> None:
+        """One day; each line is one mechanism's verb, in the order of the day (see the module docstring)."""
         day = self.day = self.steps - 1
-        pop, food, ledger, rules = self.population, self.food, self.ledger, self.rules
-        rules.update(day)
-        active = rules.locked_compounds()
+        self.rules.update(day)
+        locked = self.rules.locked_compounds()
         self.local_supply.start_day(self.gateway.listed_today(day))
-        d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots",
-                           "riders_working", "portions_platform", "portions_platform_group"), 0)
-
-        # residents' committees bring relief to the gates of locked compounds, in every mode
-        d["portions_relief"] = self.relief.deliver(day, active)
-
-        # shops, where residents may go out
-        retail = self.retail.shop(pop, rules, day)
-
-        # volunteers and door-to-door listing of older residents' needs, in every mode (the residents'
-        # committees and the "old partner" scheme worked whatever the channel; docs/sources.md)
-        self.volunteers.recruit(active, busy=self.is_leader)
-        factor = np.where(rules.tier == SEALED, self.cfg.volunteers.sealed_factor, 1.0)
-        self.canvassing.canvass(self.volunteers.per_compound(), active, factor)
-
-        # platform ordering: yesterday's compound group orders first, then the slot sale, then today's group orders
-        # (volunteers order for the residents they listed)
+        self.relief.deliver(day, locked)
+        self.retail.shop(day)
+        self.volunteers.recruit(locked, busy=self.leadership.is_leader)
+        self.canvassing.canvass(locked)
         if self.platform_open:
-            plat = self.platform
-            plat.sell(day)
-            d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
-                     platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
-                     portions_platform=plat.portions, portions_platform_group=plat.group_portions)
-
-        # community group buying: chat groups, leaders and offers
+            self.platform.sell(day)
         self.group_orders.reset_day_stats()
-        self.emergence.wanting_today = self.emergence.capped_today = 0
+        self.emergence.reset_day_stats()
         if self.group_open:
-            self._community_day(day, active)
-        if rules.reopened:
-            self._retire_leaders()
-        self.dispatch.dispatch(self, day)
-
-        # from the gate to the door, then a day of eating
-        volunteers = self.volunteers.per_compound()
-        capacity = self.gate.capacity(rules, volunteers, self.coordination.roster(volunteers))
-        home_sum, spoiled_sum = self.gate.carry_in(capacity)
-        needed, eaten = food.consume()
+            self.community.organise(day, locked)
+        if self.rules.reopened:
+            self.leadership.retire_some()
+        self.dispatch.dispatch(day)
+        self.gate.carry_in()
+        self.food.consume()
         for store in (self.ties, self.member_ties):
-            store.end_day(day)
-            if rules.reopened:
-                store.decay()
+            store.end_day(day, reopened=self.rules.reopened)
         self.bridging.update(self.chat.member, self.ties, self.member_ties)
-
-        delivered = home_sum + retail
-        self.cum_home += delivered
-        self.cum_needed += needed
-        d.update(home=delivered, needed=needed, eaten=eaten, spoiled=spoiled_sum, portions_retail=retail,
-                 truck_trips=self.dispatch.trips, truck_stops=self.dispatch.stops,
-                 portions_group=self.dispatch.portions)
-        self.today = daily_metrics(self, d)
-        self.datacollector.collect(self)
+        self.collect()
         self.running = day + 1 < self.horizon
 
-    def _community_day(self, day: int, active: np.ndarray) -> None:
-        """Chat groups grow; leaders post offers for the need in their group; where need is left uncovered,
-        members step up to lead (and post today); members sign up; offers whose window ends close."""
-        pop, food, mech = self.population, self.food, self.mechanisms
-        self.chat.grow(active)
-        eligible = self.chat.member | self.canvassing.listed
-        demand = food.offer_demand()
-        self.group_orders.measure_need(eligible, demand)
-        leaders = self.active_leaders()
-        self.gateway.adopt(leaders, day)
-        for leader in leaders:
-            leader.start_day()
-        self.coordination.appoint(self.compounds, self._leaders_c)
-        self.coordination.coordinate()
-        self.local_supply.snapshot_for_search(self.group_orders.min_order)
-        self._leaders_act()
-        if mech["leader_emergence"]:
-            busy = self.is_leader | self.volunteers.volunteer
-            first_new = len(self.leaders)
-            for h in self.emergence.emerge(self.chat.member, self.group_orders.need_pressure(), self._leaders_c,
-                                           busy, active):
-                self._new_leader(int(h))
-            self._leaders_act(first_new)
-        self.group_orders.sign_up(eligible, demand, self.ties, self.local_supply)
-        self.group_orders.close_due(day, self.local_supply, self.ledger, self.permit_needed)
+    def collect(self) -> None:
+        """The day's metrics (sim/metrics.py), into the DataCollector."""
+        delivered = self.gate.home_today + self.retail.bought_today
+        self.cum_home += delivered
+        self.cum_needed += self.food.needed_today
+        self.today = daily_metrics(self, delivered)
+        self.datacollector.collect(self)
 
-    def _leaders_act(self, first: int = 0) -> None:
-        """Leaders from number `first` on, in a random order, do the day's work; those with nothing to do (retired,
-        out of hours, offers full, no uncovered need in their compound) are skipped without a call."""
-        leaders = self.leaders[first:]
-        if not leaders:
-            return
-        cap = self.cfg.group_buying.offers_per_leader
-        uncovered = self.group_orders.uncovered
-        compound = np.asarray(self._leader_compound[first:], dtype=np.int64)
-        order = self._leader_order_rng.permutation(len(leaders))
-        # uncovered need only falls while leaders act, so leaders in compounds without any are skipped up front
-        for i in order[uncovered[compound[order]] >= 1].tolist():
-            leader = leaders[i]
-            if leader.active and leader.hours_left > 0 and len(leader.offers) < cap and uncovered[leader.compound.index] >= 1:
-                leader.lead()
+    # --- views ------------------------------------------------------------------------------------
+    def active_leaders(self) -> list[GroupLeader]:
+        return [self.leaders[r] for r in self.leadership.active_rows.tolist()]
 
-    def _new_leader(self, h: int) -> None:
-        c = int(self.population.compound[h])
-        g = self.cfg.group_buying
-        hours = min(float(self.population.free_hours[h]), self.cfg.population.free_hours_max)
-        leader = GroupLeader(self, h, self.compounds[c], max(hours, g.leader_min_hours))
-        leader.start_day()
-        self.leaders.append(leader)
-        self._leader_compound.append(c)
-        self.compounds[c].leaders.append(leader)
-        self.leader_of_household[h] = leader
-        self.is_leader[h] = True
-        self._leaders_c[c] += 1
-        self.volunteers.stand_down([h])
-        self.bridging.bring_in([h])
-        if self.mechanisms["posted_codes"]:
-            self.chat.post_codes(c)
-
-    def _retire_leaders(self) -> None:
-        rate = self.cfg.group_buying.leader_retire_rate
-        leaders = self.active_leaders()  # a retiring leader posts no new offers; open ones run their course
-        for leader, u in zip(leaders, self._retirement_rng.random(len(leaders)).tolist()):
-            if u < rate:
-                leader.retire()
-                self._leaders_c[leader.compound.index] -= 1
+    @property
+    def is_leader(self) -> np.ndarray:
+        return self.leadership.is_leader
 
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = (sum(o.portions for o in self.group_orders.confirmed.values()) + self.relief.in_transit
-                      + self.platform.group_in_transit)
+        in_transit = self.group_orders.in_transit() + self.relief.in_transit + self.platform.group_in_transit
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),
@@ -375,6 +275,21 @@ class LockdownSupplyModel(mesa.Model):
             "min_supplier_stock": float(self.local_supply.stock.min()),
             "min_gate": float(self.gate.waiting.min()),
         }
+
+
+def _scenario_keywords(scenario_file, scenario, rng):
+    """(scenario_file, Mesa Scenario or None) from the model's keywords: `scenario` is Mesa's experiment object, or
+    the old spelling of `scenario_file` (deprecated: Mesa 3.5 models use `scenario` for their own object)."""
+    if scenario is None or isinstance(scenario, MesaScenario):
+        if scenario is not None and scenario.rng is None and rng is not None:
+            scenario.rng = rng  # its seed is the model's (Mesa refuses a model whose two seeds differ)
+        return scenario_file, scenario
+    warnings.warn("LockdownSupplyModel(scenario=...) is deprecated: name the scenario file with scenario_file=... "
+                  "(Mesa 3.5 models use `scenario` for Mesa's Scenario object)", DeprecationWarning, stacklevel=3)
+    if scenario_file != DEFAULT_SCENARIO and scenario_file != scenario:
+        raise ScenarioError(f"scenario: {scenario!r} and scenario_file: {scenario_file!r} both given; allowed: "
+                            "one of them (scenario_file)")
+    return scenario, None
 
 
 def _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days, switches,
@@ -405,11 +320,15 @@ def check_params(**params):
     Experiments call it for every parameter point before any run starts, so a bad point fails in seconds.
     """
     signature = inspect.signature(LockdownSupplyModel.__init__).parameters
-    names = [name for name in signature if name not in ("self", "rng")]
+    names = [name for name in signature if name not in ("self", "rng", "scenario")]
+    params = dict(params)
+    if "scenario" in params:  # the old spelling of scenario_file (deprecated)
+        params["scenario_file"], _ = _scenario_keywords(params.get("scenario_file", DEFAULT_SCENARIO),
+                                                        params.pop("scenario"), None)
     for name in params:
         if name not in names:
             raise ScenarioError(f"{name}: unknown parameter; allowed: {', '.join(names)}")
     kw = {name: signature[name].default for name in names} | params
     switches = {name: kw[name] for name in MECHANISMS}
-    return _validated(kw["scenario"], kw["ordering"], kw["households"], kw["courier_availability"],
+    return _validated(kw["scenario_file"], kw["ordering"], kw["households"], kw["courier_availability"],
                       kw["elderly_share"], kw["lockdown"], kw["days"], switches, kw["overrides"])

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.lockdown import SEALED
+
 
 class Canvassing:
-    def __init__(self, pop, ocfg, rng: np.random.Generator, *, enabled: bool, proxies: bool):
-        self.pop = pop
+    def __init__(self, pop, ocfg, volunteers, rules, sealed_factor: float, rng: np.random.Generator, *, enabled: bool,
+                 proxies: bool):
+        self.pop, self.volunteers, self.rules = pop, volunteers, rules
+        self.sealed_factor = sealed_factor
         self.enabled = enabled
         self.per_volunteer = ocfg.canvass_per_volunteer
         # Who needs a visit: homes nobody can order for (no phone and no proxy at work).
@@ -25,11 +29,13 @@ class Canvassing:
         self.visits = np.zeros(pop.n_compounds)
         self.listed = np.zeros(pop.n, dtype=bool)
 
-    def canvass(self, volunteers_per_compound: np.ndarray, active_compounds: np.ndarray, factor: np.ndarray) -> int:
-        """A day of door-to-door visits; returns how many homes were newly listed."""
+    def canvass(self, active_compounds: np.ndarray) -> int:
+        """A day of door-to-door visits by the volunteers of the compounds where groups are active (in a sealed
+        compound only a share of them may move); returns how many homes were newly listed."""
         if not self.enabled:
             return 0
-        self.visits += volunteers_per_compound * self.per_volunteer * factor * active_compounds
+        factor = np.where(self.rules.tier == SEALED, self.sealed_factor, 1.0)
+        self.visits += self.volunteers.per_compound() * self.per_volunteer * factor * active_compounds
         new = self.target & ~self.listed & (self.rank < self.visits[self.pop.compound])
         self.listed |= new
         return int(new.sum())

@@ -150,6 +150,7 @@ class PlatformChannel:
         self.rider_working = np.zeros(n_riders, dtype=bool)
         self.rider_capacity = np.zeros(n_riders, dtype=np.int64)
         self.rider_stops = np.zeros(n_riders, dtype=np.int64)
+        self.rider_gate = np.full(n_riders, -1, dtype=np.int64)  # compound of each rider's last stop, -1 none yet
         self.handoff = c.rider_handoff_minutes
         self.minutes_per_km = 60.0 / c.rider_km_per_hour
         self.rider_batch = c.rider_batch
@@ -440,30 +441,28 @@ class PlatformChannel:
         return joiners, baskets
 
     def deliver(self, winners: np.ndarray) -> None:
-        """Riders take the day's baskets to the gates: one stop per order, filling each site's riders in turn;
-        a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per load.)"""
+        """Riders take the day's baskets to the gates: one stop per order, filling each site's riders in turn (each
+        site's orders in the order they were won); a rider ends the day at the gate of its last stop. (Group
+        deliveries add one hand-over per load.)"""
         self.stops = len(winners) + self.group_trips
         if len(winners) == 0:
             return
-        comp = self.pop.compound[winners]
         site = self.won_site[winners]
-        by_site = np.argsort(site, kind="stable")  # each site's orders, in the order they were won
-        ends = np.cumsum(np.bincount(site, minlength=self.n_sites))
-        at_site = np.argsort(self.rider_site, kind="stable")
-        r_ends = np.cumsum(np.bincount(self.rider_site + 1, minlength=self.n_sites + 1))[1:]
-        for s in np.flatnonzero(self.orders).tolist():
-            left = int(self.orders[s])
-            targets = comp[by_site[ends[s] - left:ends[s]]]
-            r_start = r_ends[s] - self.site_riders[s]
-            for r in at_site[r_start:r_ends[s]].tolist():
-                if left == 0:
-                    break
-                n = min(left, int(self.rider_capacity[r]))
-                if n <= 0:
-                    continue
-                self.rider_stops[r] += n
-                self.riders[r].go_to(self.compounds[int(targets[left - 1])].cell)
-                left -= n
+        by_site = np.argsort(site, kind="stable")
+        first_order = np.cumsum(self.orders) - self.orders  # where each site's orders start in by_site
+        riders = np.flatnonzero(self.rider_site >= 0)  # in index order, so each site's riders in index order
+        r_site = self.rider_site[riders]
+        capacity = np.maximum(self.rider_capacity[riders], 0)
+        order = np.argsort(r_site, kind="stable")
+        riders, r_site, capacity = riders[order], r_site[order], capacity[order]
+        filled = np.cumsum(capacity)
+        before = filled - capacity - (filled - capacity)[np.searchsorted(r_site, r_site)]  # earlier riders' stops
+        left = np.maximum(self.orders[r_site] - before, 0)  # orders still waiting when this rider sets off
+        stops = np.minimum(left, capacity)
+        go = stops > 0
+        self.rider_stops[riders[go]] += stops[go]
+        last = first_order[r_site[go]] + left[go] - 1  # it takes the site's waiting orders from the last back
+        self.rider_gate[riders[go]] = self.pop.compound[winners[by_site[last]]]
 
 
 def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:

@@ -11,8 +11,9 @@ from sim.lockdown import OPEN, PREVENTION
 
 
 class Retail:
-    def __init__(self, scenario, food, ledger, rng: np.random.Generator):
-        self.food, self.ledger = food, ledger
+    def __init__(self, scenario, pop, rules, food, ledger, rng: np.random.Generator):
+        self.pop, self.rules, self.food, self.ledger = pop, rules, food, ledger
+        self.bought_today = 0.0
         self.open_share = Curve(scenario.retail.open_share)
         self.trips = scenario.retail.trips_per_week / 7.0
         self.panic_days = scenario.stock.panic_days
@@ -32,10 +33,10 @@ class Retail:
             p[(rules.tier == PREVENTION) & rules.lets_out] = shops * self.trips
         return p
 
-    def shop(self, pop, rules, day: int) -> float:
+    def shop(self, day: int) -> float:
         """Households in need buy up to their target (panic-buy before their district is locked); returns the
         portions bought."""
-        food = self.food
+        food, pop, rules = self.food, self.pop, self.rules
         p = self.access(rules, day)[pop.compound]
         need = food.in_need()
         if rules.city_locked:  # the other district is locked: those still free stock up for a siege
@@ -48,6 +49,6 @@ class Retail:
         buys = need & (self._rng.random(pop.n) < p)
         amount = np.where(buys, np.maximum(target - food.stock - food.pending, 0), 0).astype(np.float32)
         food.buy(amount)
-        bought = float(amount.sum(dtype=np.float64))
-        self.ledger.record("bought_in_shops", bought)
-        return bought
+        self.bought_today = float(amount.sum(dtype=np.float64))
+        self.ledger.record("bought_in_shops", self.bought_today)
+        return self.bought_today

@@ -33,12 +33,16 @@ def run_model(params: dict, rng=None, progress: bool | None = None, label: str =
     return run_to_end(model, disable, label)
 
 
+ALREADY_FROZEN = 10_000  # objects in Python's permanent generation that mean someone else froze their heap
+
+
 def run_to_end(model: LockdownSupplyModel, disable: bool = True, label: str = "") -> LockdownSupplyModel:
     """Step a built model to its horizon."""
-    # The city lives for the whole run: keep Python's cycle collector from rescanning its millions of objects at
-    # every full collection (seconds each in a full city). Unfrozen at the end, so nothing outlives the run; a
-    # process that already keeps objects frozen (a forking server) is left alone.
-    freeze = gc.get_freeze_count() == 0
+    # The city lives for the whole run: keep Python's cycle collector from rescanning its objects at every full
+    # collection. Unfrozen at the end, so nothing outlives the run; a process that already keeps objects frozen (a
+    # forking server freezes its whole heap) is left alone. CPython 3.12 itself may put a few hundred of its own
+    # objects there (the MRO tuples of built-in types), which do not count.
+    freeze = gc.get_freeze_count() < ALREADY_FROZEN
     if freeze:
         gc.freeze()
     try:
@@ -79,7 +83,7 @@ def run_info(model: LockdownSupplyModel, params: dict, rng) -> dict:
 def resolved_parameters(model: LockdownSupplyModel, params: dict) -> dict:
     """Every value a run used: the model's keywords (defaults filled in) and the scenario's settings after overrides."""
     keywords = {k: p.default for k, p in inspect.signature(LockdownSupplyModel.__init__).parameters.items()
-                if k not in ("self", "rng", "overrides", "scenario") and k not in model.mechanisms}
+                if k not in ("self", "rng", "overrides", "scenario", "scenario_file") and k not in model.mechanisms}
     keywords |= {k: v for k, v in params.items() if k in keywords}
     keywords |= {"households": model.population.n, "days": model.horizon, "elderly_share": model.elderly_share}
     return {**keywords, "mechanisms": dict(model.mechanisms), "settings": model.cfg.to_dict()}

@@ -81,3 +81,21 @@ def stable_argsort_within(groups, keys, n_groups):
         elif end > start:
             out[start] = by_group[start]
     return out
+
+
+@njit(cache=True)
+def group_stably(groups, n_groups):
+    """Indices 0..n-1 grouped by `groups` (small non-negative ints), each group in index order, and where each group
+    starts (n_groups + 1 entries): a stable counting sort."""
+    n = len(groups)
+    starts = np.zeros(n_groups + 1, np.int64)
+    for i in range(n):
+        starts[groups[i] + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    pos = starts[:-1].copy()
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[pos[groups[i]]] = i
+        pos[groups[i]] += 1
+    return order, starts

@@ -48,8 +48,15 @@ class Ties:
             same = order_id[:-j] == order_id[j:]
             a, b = hh[:-j][same], hh[j:][same]
             self._today.append(np.minimum(a, b) * self.n + np.maximum(a, b))
-    def end_day(self, day: int) -> None:
-        """Merge the day's new ties into the sorted store (one tie per household-leader pair)."""
+
+    def end_day(self, day: int, reopened: bool = False) -> None:
+        """Merge the day's new ties into the sorted store (one tie per household-leader pair); after reopening,
+        a day of fading."""
+        self._merge(day)
+        if reopened:
+            self.decay()
+
+    def _merge(self, day: int) -> None:
         if not self._today:
             return
         new, times = np.unique(np.concatenate(self._today), return_counts=True)
@@ -91,6 +98,3 @@ class Ties:
     def made_before(self, day: int) -> int:
         """Standing ties first made before `day` (e.g. during the lockdown)."""
         return int((self.made_day < day).sum())
-
-    def per_household(self) -> np.ndarray:
-        return np.bincount((self.keys // self.n).astype(np.int64), minlength=int(self.n))

@@ -38,7 +38,7 @@ def _cached(key: str) -> Run:
 
 def toy_run(**kw) -> Run:
     """Run the toy scenario to its horizon with these keyword parameters (cached)."""
-    kw.setdefault("scenario", "toy")
+    kw.setdefault("scenario_file", "toy")
     kw.setdefault("rng", 1)
     return _cached(json.dumps(kw, sort_keys=True))
 

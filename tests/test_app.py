@@ -26,15 +26,15 @@ def test_the_controls_are_those_the_issue_asks_for():
     assert controls == {"ordering", "households", "courier_availability", "elderly_share", "gateway", "proxies",
                         "canvassing", "lockdown", "rng"}
     assert params["ordering"]["values"] == ["platform", "group_buying", "hybrid"]
-    assert params["scenario"] == "shanghai-2022"
+    assert params["scenario_file"] == "shanghai-2022"
     assert params["households"]["value"] == 20_000  # the scenario's defaults, not numbers of the page's own
     with pytest.raises(ScenarioError, match="not a control of the page"):
         model_params(colour="red")
 
 
 def test_reset_builds_the_model_the_controls_describe():
-    """Mesa's Reset builds `type(model)(**controls)`; Mesa 3.5 would add its own Scenario object under the
-    `scenario` keyword, which this model uses for the scenario's name. The page model avoids that."""
+    """Mesa's Reset builds `type(model)(**controls)`, adding Mesa 3.5's own Scenario object under the `scenario`
+    keyword; the model takes it as Mesa's (its scenario file is `scenario_file`)."""
     params = model_params("toy", households=2_000)
     model = initial_model(params)
     values = {k: (spec["value"] if isinstance(spec, dict) else spec) for k, spec in params.items()}
@@ -60,7 +60,7 @@ def test_a_seed_that_is_not_a_whole_number_is_refused(text):
 
 
 def test_same_seed_same_day():
-    a, b = PageModel(scenario="toy", rng="11"), PageModel(scenario="toy", rng=11)
+    a, b = PageModel(scenario_file="toy", rng="11"), PageModel(scenario_file="toy", rng=11)
     for _ in range(5):
         a.step()
         b.step()
@@ -121,7 +121,7 @@ def test_the_views_fit_a_plain_model_in_your_own_solaraviz():
     from sim.app import CityView, CurvesView
     from sim.model import LockdownSupplyModel
 
-    box, rc = solara.render(SolaraViz(LockdownSupplyModel(scenario="toy", rng=1), components=[CityView, CurvesView]),
+    box, rc = solara.render(SolaraViz(LockdownSupplyModel(scenario_file="toy", rng=1), components=[CityView, CurvesView]),
                             handle_error=False)
     try:
         assert rc.find(v.Html, class_="lss-day").widget.children == ["0 of 40 days run"]

@@ -84,7 +84,7 @@ def test_compare_never_ranks_what_its_interval_does_not_support():
 def test_compare_is_the_same_with_one_or_two_workers():
     from experiments.compare import run_compare
 
-    params = {"scenario": "toy", "days": 15}
+    params = {"scenario_file": "toy", "days": 15}
     one = run_compare(params, [3, 4], workers=1, progress=False)
     two = run_compare(params, [3, 4], workers=2, progress=False)
     pd.testing.assert_frame_equal(one, two)

@@ -27,7 +27,7 @@ def city(m):
 
 
 def built(**kw):
-    return LockdownSupplyModel(scenario="toy", rng=7, days=1, **kw)
+    return LockdownSupplyModel(scenario_file="toy", rng=7, days=1, **kw)
 
 
 def assert_same_city(a, b):
@@ -65,7 +65,7 @@ def test_compound_types_come_from_their_own_stream():
     assert np.array_equal(on.population.compound_type[:k], off.population.compound_type[:k])
     n = on.population.n
     assert np.array_equal(on.population.no_contact, off.population.no_contact) and off.population.n == n
-    big = [LockdownSupplyModel(scenario="toy", households=50_000, days=1, rng=7, compound_types=t) for t in (True, False)]
+    big = [LockdownSupplyModel(scenario_file="toy", households=50_000, days=1, rng=7, compound_types=t) for t in (True, False)]
     for m in big:
         assert m.population.elderly.mean() == pytest.approx(m.elderly_share, abs=0.01)
     pop = big[0].population
@@ -90,7 +90,7 @@ def test_days_run_on_common_streams_stay_paired():
     the same in the platform-only and group-buying-only runs of one seed."""
     tiers = []
     for mode in ("platform", "group_buying"):
-        m = LockdownSupplyModel(scenario="toy", rng=3, ordering=mode)
+        m = LockdownSupplyModel(scenario_file="toy", rng=3, ordering=mode)
         days = []
         while m.running:
             m.step()

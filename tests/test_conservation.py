@@ -17,7 +17,7 @@ CASES = [
 
 @pytest.mark.parametrize("kw", CASES, ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
 def test_goods_conserved_every_day(kw):
-    m = LockdownSupplyModel(scenario="toy", rng=4, **kw)
+    m = LockdownSupplyModel(scenario_file="toy", rng=4, **kw)
     open_signups = lambda: sum(o.sets for o in m.group_orders.open) * m.group_orders.set_portions  # noqa: E731
     while m.running:
         m.step()
@@ -35,7 +35,7 @@ def test_goods_conserved_every_day(kw):
 
 
 def test_every_order_ends_delivered_cancelled_or_lapsed():
-    m = LockdownSupplyModel(scenario="toy", rng=2, ordering="group_buying")
+    m = LockdownSupplyModel(scenario_file="toy", rng=2, ordering="group_buying")
     while m.running:
         m.step()
     last = m.day

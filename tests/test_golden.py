@@ -27,7 +27,7 @@ CASES = {
 
 
 def run(kw) -> pd.DataFrame:
-    m = LockdownSupplyModel(scenario="toy", rng=2022, **kw)
+    m = LockdownSupplyModel(scenario_file="toy", rng=2022, **kw)
     while m.running:
         m.step()
     return daily_table(m)

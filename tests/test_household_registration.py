@@ -1,41 +1,46 @@
-"""Households are registered with Mesa in bulk (a full city has 10 million); Mesa must see them exactly as if each
-had been created with `Household(model, i)`."""
+"""Households are Mesa agents made the first time they are read (a full city has 10 million and nothing in a day
+reads them): once read, Mesa sees each exactly as if it had been made with the city."""
 
-import mesa
-
+from agents import Compound, LocalSupplier
 from agents.household import Household
 from sim.model import LockdownSupplyModel
 
 
-def _registries(model):
-    return ([(type(a).__name__, a.unique_id) for a in model.agents],
-            {t.__name__: [a.unique_id for a in s] for t, s in model.agents_by_type.items()})
+def test_a_run_makes_no_household_agent():
+    m = LockdownSupplyModel(scenario_file="toy", households=300, rng=4, days=5)
+    while m.running:
+        m.step()
+    assert m.households.made == 0 and Household not in m.agents_by_type
+    assert len(m.households) == 300
 
 
-def test_bulk_households_equal_one_by_one(monkeypatch):
-    fast = LockdownSupplyModel(scenario="toy", households=300, rng=4)
-    monkeypatch.setattr(Household, "create_all", classmethod(lambda cls, model, n: [cls(model, i) for i in range(n)]))
-    slow = LockdownSupplyModel(scenario="toy", households=300, rng=4)
-    assert _registries(fast) == _registries(slow)
-    assert fast.agent_id_counter == slow.agent_id_counter
-    h = fast.households[17]
-    assert (h.index, h.model, h.pos) == (17, fast, None)
-    assert fast.agents_by_type[Household][17] is h
-    assert len(fast.agents_by_type[Household]) == 300
+def test_a_household_read_is_a_registered_agent_with_the_id_it_would_have_had():
+    a = LockdownSupplyModel(scenario_file="toy", households=300, rng=4)
+    b = LockdownSupplyModel(scenario_file="toy", households=300, rng=4)
+    compounds = len(a.compounds)
+    first_supplier = min(s.unique_id for s in a.agents_by_type[LocalSupplier])
+    # read in different orders: the same ids, numbered after the compounds and before the suppliers
+    ids_a = {i: a.households[i].unique_id for i in (17, 0, 299)}
+    ids_b = {i: b.households[i].unique_id for i in (299, 17, 0)}
+    assert ids_a == ids_b
+    assert [a.households[i].unique_id for i in (0, 17, 299)] == [compounds + 1, compounds + 18, compounds + 300]
+    assert first_supplier == compounds + 301
+    h = a.households[17]
+    assert a.households[17] is h and (h.index, h.model, h.pos) == (17, a, None)
+    assert h in a.agents and h in a.agents_by_type[Household] and len(a.agents_by_type[Household]) == 3
+    assert a.households.made == 3
+    # the next agent made gets the next free id, not one of the households'
+    a.step()
+    assert all(ld.unique_id > compounds + 300 for ld in a.leaders)
 
 
-def test_bulk_households_can_be_removed_and_stepped():
-    model = mesa.Model(rng=1)
-    homes = Household.create_all(model, 5)
-    assert [h.unique_id for h in homes] == [1, 2, 3, 4, 5]
-    homes[2].remove()
-    assert len(model.agents) == 4 and homes[2] not in model.agents_by_type[Household]
-    model.agents_by_type[Household].shuffle_do("step")  # Mesa's own tools work on them
-
-
-def test_bulk_falls_back_when_the_type_is_already_registered():
-    model = mesa.Model(rng=1)
-    first = Household(model, 0)
-    more = Household.create_all(model, 3)
-    assert [h.unique_id for h in [first, *more]] == [1, 2, 3, 4]
-    assert len(model.agents_by_type[Household]) == 4
+def test_a_compound_lists_its_households_and_mesa_tools_work_on_them():
+    m = LockdownSupplyModel(scenario_file="toy", households=300, rng=4)
+    c = m.compounds[1]
+    assert isinstance(c, Compound)
+    homes = c.households
+    assert len(homes) == c.size and all(int(m.population.compound[h.index]) == 1 for h in homes)
+    assert len(list(m.households)) == 300 and len(m.agents_by_type[Household]) == 300
+    homes[0].remove()
+    assert homes[0] not in m.agents and len(m.agents_by_type[Household]) == 299
+    m.agents_by_type[Household].shuffle_do("step")  # Mesa's own tools work on them

@@ -70,7 +70,7 @@ def test_prevention_tier_lets_some_compounds_shop():
 
 
 def test_the_unlocked_district_shops_and_stocks_up_before_its_lockdown():
-    m = LockdownSupplyModel(scenario="toy", rng=3)
+    m = LockdownSupplyModel(scenario_file="toy", rng=3)
     m.step()  # day 0: east locked, west free
     west = m.population.compound_district[m.population.compound] == 0
     panic = m.cfg.stock.panic_days * m.food.size
@@ -81,7 +81,7 @@ def test_the_unlocked_district_shops_and_stocks_up_before_its_lockdown():
 
 
 def test_no_lockdown_counterfactual_feeds_everyone():
-    m = LockdownSupplyModel(scenario="toy", rng=3, lockdown=False)
+    m = LockdownSupplyModel(scenario_file="toy", rng=3, lockdown=False)
     while m.running:
         m.step()
     t = m.datacollector.get_model_vars_dataframe()
@@ -91,7 +91,7 @@ def test_no_lockdown_counterfactual_feeds_everyone():
 
 
 def test_lockdown_creates_the_problem_the_model_is_about():
-    locked = LockdownSupplyModel(scenario="toy", rng=3, ordering="platform")
+    locked = LockdownSupplyModel(scenario_file="toy", rng=3, ordering="platform")
     while locked.running:
         locked.step()
     assert locked.food.ever_empty.mean() > 0.2

@@ -114,7 +114,7 @@ def test_leaders_imitate_the_leaders_they_can_see():
         return np.mean(ratios)
 
     def run_recording(**kw):
-        m = LockdownSupplyModel(scenario="toy", households=6000, ordering="group_buying",
+        m = LockdownSupplyModel(scenario_file="toy", households=6000, ordering="group_buying",
                                 overrides={"gateway.compound_weight": 1.0}, **kw)
         m.gateway_use = []
         while m.running:
@@ -485,7 +485,7 @@ def test_platform_group_orders_pool_deliveries_inside_the_platform_channel():
 
 
 def test_platform_group_orders_share_the_sites_pickers_and_riders_and_come_next_day():
-    m = LockdownSupplyModel(scenario="toy", rng=1, ordering="platform")
+    m = LockdownSupplyModel(scenario_file="toy", rng=1, ordering="platform")
     plat, booked, delivered = m.platform, {}, 0
     while m.running:
         m.step()
@@ -573,7 +573,7 @@ def test_members_who_take_part_together_bring_their_suppliers_into_the_group():
 
     def reachable(run):
         m = run.model
-        return sum(len(m.member_tie_suppliers(c)) for c in range(m.population.n_compounds))
+        return sum(len(m.bridging.suppliers(c)) for c in range(m.population.n_compounds))
 
     assert each(over_seeds(reachable, **kw), over_seeds(reachable, member_ties=False, **kw), lambda a, b: a > b)
     assert toy_run(ordering="group_buying").table["member_ties"][LAST_LOCKDOWN_DAY] > 0

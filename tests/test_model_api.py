@@ -45,7 +45,7 @@ def test_required_metrics_are_collected_every_day(toy):
 def test_agents_are_real_mesa_agents(toy):
     m = toy().model
     by = m.agents_by_type
-    assert len(by[Household]) == m.population.n
+    assert len(list(m.households)) == m.population.n == len(by[Household])  # made when read (a full city: 10 M)
     assert len(by[Compound]) == m.population.n_compounds
     assert len(by[GroupLeader]) > 0 and len(by[PlatformSupplier]) > 0 and len(by[LocalSupplier]) >= 2
     assert len(by[Rider]) > 0 and len(by[Truck]) >= len(by[LocalSupplier])
@@ -65,7 +65,7 @@ def test_couriers_move_on_the_grid(toy):
 
 def test_city_is_split_by_a_river_into_two_districts(toy):
     m = toy().model
-    layer = m.city.grid._mesa_property_layers["district"].data
+    layer = m.city.grid.district.data
     assert (layer[m.city.river_x] == -1).all()
     assert set(np.unique(m.population.compound_district)) == {0, 1}
     west = m.compound_x < m.city.river_x
@@ -77,7 +77,7 @@ def test_city_is_split_by_a_river_into_two_districts(toy):
 
 def test_same_seed_same_table_different_seed_different_table():
     def table(seed):
-        m = LockdownSupplyModel(scenario="toy", rng=seed)
+        m = LockdownSupplyModel(scenario_file="toy", rng=seed)
         while m.running:
             m.step()
         return daily_table(m)
@@ -88,7 +88,7 @@ def test_same_seed_same_table_different_seed_different_table():
 
 
 def test_numpy_generator_is_accepted():
-    m = LockdownSupplyModel(scenario="toy", rng=np.random.default_rng(5), days=3)
+    m = LockdownSupplyModel(scenario_file="toy", rng=np.random.default_rng(5), days=3)
     while m.running:
         m.step()
     assert m.day == 2
@@ -104,8 +104,8 @@ def test_batch_run_returns_metric_rows():
 
 
 def test_households_parameter_scales_the_city():
-    small = LockdownSupplyModel(scenario="toy", households=600, rng=1)
-    large = LockdownSupplyModel(scenario="toy", households=6000, rng=1)
+    small = LockdownSupplyModel(scenario_file="toy", households=600, rng=1)
+    large = LockdownSupplyModel(scenario_file="toy", households=6000, rng=1)
     assert small.population.n == 600 and large.population.n == 6000
     assert large.population.n_compounds > 4 * small.population.n_compounds
     cfg = large.cfg.city
@@ -115,7 +115,7 @@ def test_households_parameter_scales_the_city():
 
 
 def test_elderly_share_parameter():
-    m = LockdownSupplyModel(scenario="toy", households=5000, elderly_share=0.6, rng=1)
+    m = LockdownSupplyModel(scenario_file="toy", households=5000, elderly_share=0.6, rng=1)
     assert m.population.elderly.mean() == pytest.approx(0.6, abs=0.03)
 
 
@@ -127,10 +127,28 @@ def test_elderly_share_parameter():
     ({"elderly_share": 1.2}, "elderly_share"),
     ({"gateway": "yes"}, "gateway"),
     ({"days": 0}, "days"),
-    ({"scenario": "nowhere"}, "scenario: 'nowhere'"),
+    ({"scenario_file": "nowhere"}, "scenario: 'nowhere'"),
     ({"overrides": {"ties.decay_rate": 2}}, "ties.decay_rate"),
 ])
 def test_bad_parameters_are_one_clear_error(kw, fragment):
     with pytest.raises(ScenarioError) as err:
-        LockdownSupplyModel(**{"scenario": "toy", **kw})
+        LockdownSupplyModel(**{"scenario_file": "toy", **kw})
     assert fragment in str(err.value)
+
+
+def test_the_old_scenario_keyword_still_works_with_a_deprecation_warning():
+    """`scenario` was this model's keyword for its scenario file; Mesa 3.5 models use it for Mesa's Scenario."""
+    import warnings
+
+    from mesa.experimental.scenarios import Scenario
+
+    with pytest.warns(DeprecationWarning, match="scenario_file"):
+        old = LockdownSupplyModel(scenario="toy", rng=3, days=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new = LockdownSupplyModel(scenario_file="toy", rng=3, days=2)
+        mesa_own = LockdownSupplyModel(scenario_file="toy", rng=3, days=2, scenario=Scenario())
+    assert old.cfg.name == new.cfg.name == mesa_own.cfg.name == "toy"
+    assert isinstance(new.scenario, Scenario) and mesa_own.scenario.rng == 3
+    with pytest.warns(DeprecationWarning), pytest.raises(ScenarioError, match="both given"):
+        LockdownSupplyModel(scenario="toy", scenario_file="shanghai-2022-full", rng=3)

@@ -153,10 +153,10 @@ def test_the_hypercube_covers_the_plausible_ranges_with_valid_points():
     points, replaced = latin_hypercube(profile)
     again, _ = latin_hypercube(profile)
     assert points == again and len(points) == 20
-    cfg = check_params(scenario="shanghai-2022")
+    cfg = check_params(scenario_file="shanghai-2022")
     for point in points:
         assert set(point) == set(cfg.plausible)
-        check_params(scenario="shanghai-2022", overrides=point)  # every point is a valid scenario
+        check_params(scenario_file="shanghai-2022", overrides=point)  # every point is a valid scenario
         for name, value in point.items():
             lo, hi = cfg.plausible[name]
             assert lo <= value <= hi

@@ -18,7 +18,7 @@ from sim.viz.daily_plots import PANELS, DailyPlots
 @pytest.fixture(scope="module")
 def stepped():
     """A toy model after 16 days (tiers in force from day 14), with its map and curves drawn every day."""
-    model = LockdownSupplyModel(scenario="toy", rng=3)
+    model = LockdownSupplyModel(scenario_file="toy", rng=3)
     city, curves = CityMap(model), DailyPlots(model)
     for _ in range(16):
         model.step()
@@ -28,7 +28,7 @@ def stepped():
 
 
 def test_empty_share_per_compound_matches_the_households():
-    model = LockdownSupplyModel(scenario="toy", rng=2, days=12)
+    model = LockdownSupplyModel(scenario_file="toy", rng=2, days=12)
     while model.running:
         model.step()
     share = compound_empty_share(model)
@@ -108,7 +108,7 @@ def test_blitting_draws_the_same_picture_as_a_full_render(stepped, view):
 
 
 def test_a_new_scale_redraws_the_frame():
-    model = LockdownSupplyModel(scenario="toy", rng=1)
+    model = LockdownSupplyModel(scenario_file="toy", rng=1)
     curves = DailyPlots(model)
     tops = []
     for _ in range(12):
@@ -121,7 +121,7 @@ def test_a_new_scale_redraws_the_frame():
 
 def test_the_model_runs_without_any_view():
     """MASON rule: importing and stepping the model loads neither Solara nor the page nor its drawings."""
-    code = ("import sys; from sim.model import LockdownSupplyModel as M; m = M(scenario='toy', days=2); m.step(); "
+    code = ("import sys; from sim.model import LockdownSupplyModel as M; m = M(scenario_file='toy', days=2); m.step(); "
             "bad = [n for n in sys.modules if n.split('.')[0] in ('solara', 'reacton', 'ipywidgets') "
             "or n.startswith(('sim.viz', 'sim.app'))]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
