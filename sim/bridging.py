@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 
 class Bridging:
     def __init__(self, pop, n_suppliers: int, ties_to_share: int):
@@ -19,6 +21,7 @@ class Bridging:
         self.n_suppliers = n_suppliers
         self.ties_to_share = ties_to_share
         self.shared = np.zeros(pop.n, dtype=bool)  # members whose supplier contact is in their group
+        self.count = 0  # ... how many
         self.version = 0  # bumped whenever a contact comes in (the lists are rebuilt from it)
         self._built = -1
         self._counted = None  # households whose contacts are in the lists
@@ -32,20 +35,17 @@ class Bridging:
         h = h[(self.pop.supplier_tie[h] >= 0) & ~self.shared[h]]
         if len(h):
             self.shared[h] = True
+            self.count += len(np.unique(h))
             self.version += 1
 
-    def update(self, members: np.ndarray, *stores) -> int:
+    def update(self, members: np.ndarray, ties, member_ties) -> int:
         """Members with a contact not yet in their group bring it in once they hold `ties_to_share` ties in the
-        ties stores; returns how many did today."""
-        candidates = np.flatnonzero(members & (self.pop.supplier_tie >= 0) & ~self.shared)
-        if len(candidates) == 0:
-            return 0
-        held = sum(store.degree[candidates] for store in stores)
-        new = candidates[held >= self.ties_to_share]
-        if len(new):
-            self.shared[new] = True
+        two ties stores (with leaders, with fellow members); returns how many did today."""
+        new = _bring_in(members, self.pop.supplier_tie, self.shared, ties.degree, member_ties.degree, self.ties_to_share)
+        if new:
+            self.count += new
             self.version += 1
-        return len(new)
+        return new
 
     def suppliers(self, c: int) -> np.ndarray:
         """Local suppliers brought into compound c's group."""
@@ -67,3 +67,13 @@ class Bridging:
             self._start = np.searchsorted(keys // ns, np.arange(pop.n_compounds + 1))
             self._built = self.version
         return self._start, self._suppliers
+
+
+@njit(cache=True)
+def _bring_in(members, supplier_tie, shared, degree, member_degree, ties_to_share):
+    new = 0
+    for i in range(len(members)):
+        if members[i] and supplier_tie[i] >= 0 and not shared[i] and degree[i] + member_degree[i] >= ties_to_share:
+            shared[i] = True
+            new += 1
+    return new

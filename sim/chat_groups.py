@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 
 class ChatGroups:
     def __init__(self, pop, gcfg, rng: np.random.Generator, *, invitations: bool, posted_codes: bool, proxies: bool):
@@ -19,6 +21,7 @@ class ChatGroups:
         self.member = rng.random(pop.n) < gcfg.initial_member_share
         self.can_join = pop.phone | (pop.proxy & proxies)
         self.member &= self.can_join
+        self._count = np.add.reduceat(self.member, pop.start[:-1], dtype=np.int64)  # members per compound
         self.version = 0  # bumped whenever someone joins (readers rebuild what they derive from membership)
         self.codes = rng.random(pop.n_compounds) < gcfg.code_post_share
         self.invitations = invitations
@@ -27,6 +30,11 @@ class ChatGroups:
         self.contact_factor = np.where(pop.no_contact, gcfg.no_contact_invite_factor, 1.0).astype(np.float32)
         self.code_hazard = -np.log1p(-min(gcfg.code_rate, 0.999999))
 
+    @property
+    def count(self) -> int:
+        """Members in every compound."""
+        return int(self._count.sum())
+
     def post_codes(self, compounds) -> None:
         """A leader or volunteer posts the group's QR code at the gate."""
         self.codes[compounds] = True
@@ -34,17 +42,39 @@ class ChatGroups:
     def grow(self, active_compounds: np.ndarray) -> int:
         """One day of joining in the compounds where groups are active; returns how many joined."""
         pop = self.pop
-        share = pop.per_compound(self.member) / np.maximum(pop.compound_size, 1)
-        candidates = np.flatnonzero(~self.member & self.can_join & active_compounds[pop.compound])
+        share = self._count / np.maximum(pop.compound_size, 1)
         draw = self._rng.random(pop.n)  # one draw per household, candidate or not (the stream does not depend on who)
-        comp = pop.compound[candidates]
-        hazard = np.zeros(len(candidates), dtype=np.float32)
-        if self.invitations:
-            hazard += (self.invite_rate * share)[comp] * self.contact_factor[candidates]
-        if self.posted_codes:
-            hazard += (self.code_hazard * self.codes)[comp]
-        joins = candidates[draw[candidates] < -np.expm1(-hazard)]
+        candidates, hazard = _candidates(self.member, self.can_join, active_compounds, pop.compound,
+                                         self.invite_rate * share, self.contact_factor, self.code_hazard * self.codes,
+                                         self.invitations, self.posted_codes)
+        joins = candidates[draw[candidates] < -np.expm1(-hazard)]  # numpy's float32 expm1, as the rule was written
         self.member[joins] = True
+        np.add.at(self._count, pop.compound[joins], 1)
         if len(joins):
             self.version += 1
         return len(joins)
+
+
+@njit(cache=True)
+def _candidates(member, can_join, active, compound, invite, contact_factor, code, invitations, posted_codes):
+    """Households that could join today (not members, someone to use the group, their compound active) and their
+    daily hazard of joining: invitations (the compound's member share x invite_rate, less for households that knew
+    no neighbour) plus a posted code's; float32, accumulated as numpy accumulates into a float32 array."""
+    out = np.empty(len(member), np.int64)
+    n = 0
+    for i in range(len(member)):
+        if not member[i] and can_join[i] and active[compound[i]]:
+            out[n] = i
+            n += 1
+    out = out[:n]
+    hazard = np.zeros(n, np.float32)
+    for j in range(n):
+        i = out[j]
+        c = compound[i]
+        h = np.float32(0)
+        if invitations:
+            h = np.float32(np.float64(h) + invite[c] * np.float64(contact_factor[i]))
+        if posted_codes:
+            h = np.float32(np.float64(h) + code[c])
+        hazard[j] = h
+    return out, hazard

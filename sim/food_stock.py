@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a household counts as left unserved
 
 
@@ -27,6 +29,7 @@ class FoodStock:
         self.short_today = np.zeros(len(size), dtype=bool)
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
         self.needed_today = self.eaten_today = 0.0
+        self._needed = float(self.size.sum())  # every household needs its size a day
         # households differ in how low they let their stock fall before they look for food (uniform on
         # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
         # again, and demand pulses in lockstep with the basket size
@@ -42,18 +45,15 @@ class FoodStock:
 
     def in_need(self) -> np.ndarray:
         """Households whose stock plus food on its way is below their reorder level."""
-        return self.stock + self.pending < self.reorder
+        return _below(self.stock, self.pending, self.reorder, np.empty(len(self.stock), dtype=bool))
 
-    def demand(self, target=None) -> np.ndarray:
-        """Portions each household wants to order now (0 when not in need)."""
-        target = self.target if target is None else target
-        want = np.maximum(target - self.stock - self.pending, 0)
-        return np.where(self.in_need(), want, 0).astype(np.float32)
+    def demand(self) -> np.ndarray:
+        """Portions each household wants to order now, up to its target (0 when not in need)."""
+        return _wanted(self.stock, self.pending, self.reorder, self.target, np.empty_like(self.stock))
 
     def offer_demand(self) -> np.ndarray:
         """Portions each household would take in a group offer it sees (0 when above its offer level)."""
-        want = np.maximum(self.target - self.stock - self.pending, 0)
-        return np.where(self.stock + self.pending < self.offer_level, want, 0).astype(np.float32)
+        return _wanted(self.stock, self.pending, self.offer_level, self.target, np.empty_like(self.stock))
 
     def order(self, households: np.ndarray, portions: np.ndarray) -> None:
         """Food is on its way to these households (a platform slot won, a sign-up accepted, a pack at the gate)."""
@@ -65,27 +65,90 @@ class FoodStock:
 
     def receive(self, portions: np.ndarray) -> None:
         """Food arrives home (it was counted as pending until now)."""
-        self.stock += portions
-        self.pending = np.maximum(self.pending - portions, 0)
+        _arrive(self.stock, self.pending, portions)
 
     def spoil(self, portions: np.ndarray) -> None:
         """Food that waited at the gate too long will not come home."""
-        self.pending[:] = np.maximum(self.pending - portions, 0)
+        _arrive(None, self.pending, portions)
 
     def buy(self, portions: np.ndarray) -> None:
         """Food bought in a shop comes straight home (it was never pending)."""
         self.stock += portions
 
+    def tally(self, among: np.ndarray) -> tuple[int, int, int]:
+        """(households `among` that could not eat their full need today, those among them left unserved so far,
+        households that ever ran out)."""
+        return _tally(self.short_today, self.left_unserved, self.ever_empty, among)
+
     def consume(self) -> tuple[float, float]:
         """Eat one day; returns (portions needed, portions eaten)."""
-        eaten = np.minimum(self.stock, self.size)
-        self.stock -= eaten
-        np.maximum(self.stock, 0, out=self.stock)
-        short = eaten < self.size - 1e-4
-        self.short_today = short
-        self.empty_streak = np.where(short, self.empty_streak + 1, 0).astype(np.int16)
-        self.ever_empty |= short
-        self.days_short += short
-        self.left_unserved |= self.empty_streak >= LEFT_UNSERVED_DAYS
-        self.needed_today, self.eaten_today = float(self.size.sum()), float(eaten.sum(dtype=np.float64))
+        eaten = np.empty_like(self.stock)
+        _eat(self.stock, self.size, eaten, self.short_today, self.empty_streak, self.ever_empty, self.days_short,
+             self.left_unserved)
+        self.needed_today, self.eaten_today = self._needed, float(eaten.sum(dtype=np.float64))
         return self.needed_today, self.eaten_today
+
+
+# Compiled one-pass versions of the vectorised rules above (float32 arithmetic as numpy does it: a Python number
+# meets a float32 array as a float32).
+@njit(cache=True)
+def _below(stock, pending, level, out):
+    for i in range(len(stock)):
+        out[i] = stock[i] + pending[i] < level[i]
+    return out
+
+
+@njit(cache=True)
+def _wanted(stock, pending, level, target, out):
+    zero = np.float32(0)
+    for i in range(len(stock)):
+        want = zero
+        if stock[i] + pending[i] < level[i]:
+            want = target[i] - stock[i] - pending[i]
+            if not want >= zero:
+                want = zero
+        out[i] = want
+    return out
+
+
+@njit(cache=True)
+def _arrive(stock, pending, portions):
+    """Portions reach home (stock None: they spoiled on the way), and are no longer pending."""
+    zero = np.float32(0)
+    for i in range(len(pending)):
+        if stock is not None:
+            stock[i] += portions[i]
+        p = pending[i] - portions[i]
+        pending[i] = p if p >= zero else zero
+
+
+@njit(cache=True)
+def _tally(short, left_unserved, ever_empty, among):
+    short_among = left_among = ever = 0
+    for i in range(len(short)):
+        ever += ever_empty[i]
+        if among[i]:
+            short_among += short[i]
+            left_among += left_unserved[i]
+    return short_among, left_among, ever
+
+
+@njit(cache=True)
+def _eat(stock, size, eaten, short, empty_streak, ever_empty, days_short, left_unserved):
+    margin = np.float32(1e-4)
+    zero = np.float32(0)
+    for i in range(len(stock)):
+        e = min(stock[i], size[i])
+        left = stock[i] - e
+        stock[i] = left if left >= zero else zero
+        eaten[i] = e
+        s = e < size[i] - margin
+        short[i] = s
+        if s:
+            empty_streak[i] += 1
+            ever_empty[i] = True
+            days_short[i] += 1
+        else:
+            empty_streak[i] = 0
+        if empty_streak[i] >= LEFT_UNSERVED_DAYS:
+            left_unserved[i] = True

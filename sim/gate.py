@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 
 class Gate:
     """Food waiting at each compound's gate, by household and by days waited (vectorised)."""
@@ -22,7 +24,6 @@ class Gate:
         self.staff = vcfg.staff_portions_per_100 * pop.compound_size / 100.0
         self.per_volunteer = vcfg.hours * vcfg.portions_per_hour
         self.sealed_factor = vcfg.sealed_factor
-        self.carried_by_volunteers = 0.0
 
     def drop(self, households: np.ndarray, portions: np.ndarray) -> None:
         """A courier or truck leaves food for these households at their gate."""
@@ -50,11 +51,9 @@ class Gate:
         capacity = self.capacity()
         home = np.zeros(self.pop.n, dtype=np.float32)
         if not self.waiting.any():
-            self.carried_by_volunteers = 0.0
             spoiled = home.copy()
         else:
             left = capacity.astype(np.float64).copy()
-            comp = self.pop.compound
             for k in range(self.spoil_days - 1, -1, -1):
                 row = self.waiting[k]
                 if not row.any():
@@ -62,13 +61,8 @@ class Gate:
                 total = self.pop.per_compound(row)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
-                moved = (row * share[comp]).astype(np.float32)
-                home += moved
-                row -= moved
-                np.maximum(row, 0, out=row)
+                _carry(row, share, self.pop.compound, home)
                 left -= np.minimum(total, left)
-            limited = np.isfinite(capacity)
-            self.carried_by_volunteers = float(home[limited[comp]].sum(dtype=np.float64))
             spoiled = self.waiting[-1].copy()
             self.waiting[1:] = self.waiting[:-1]
             self.waiting[0] = 0
@@ -79,3 +73,14 @@ class Gate:
         self.ledger.record("spoiled", spoiled_sum)
         self.home_today, self.spoiled_today = home_sum, spoiled_sum
         return home_sum, spoiled_sum
+
+
+@njit(cache=True)
+def _carry(row, share, compound, home):
+    """Each household's food waiting in `row` moves home in its compound's share (as float32, the rest stays)."""
+    zero = np.float32(0)
+    for i in range(len(row)):
+        moved = np.float32(row[i] * share[compound[i]])
+        home[i] += moved
+        rest = row[i] - moved
+        row[i] = rest if rest >= zero else zero

@@ -157,9 +157,10 @@ class GroupOrders:
 
     def measure_need(self, eligible: np.ndarray, demand: np.ndarray) -> None:
         """Sets wanted per compound by households that could sign up and are not covered by an open offer."""
-        want = np.where(eligible & (self.signed < 0), self.sets_wanted(demand), 0)
-        self.wanted = self.pop.per_compound(want)
-        self.wanting_share = self.pop.per_compound(want > 0) / np.maximum(self.pop.per_compound(eligible), 1)
+        wanted, wanting, members = _need(eligible, self.signed, demand, np.float32(self.set_portions),
+                                         np.float32(self.max_sets), self.pop.compound, self.pop.n_compounds)
+        self.wanted = wanted.astype(np.float64)
+        self.wanting_share = wanting / np.maximum(members.astype(np.float64), 1)
         self.uncovered = self.wanted.copy()
         o = self.open_ids
         c = self._cols
@@ -196,7 +197,7 @@ class GroupOrders:
         o_comp = cols["compound"][offers]
         count = np.bincount(o_comp, minlength=pop.n_compounds)
         first = np.searchsorted(o_comp, np.arange(pop.n_compounds))
-        hh = np.flatnonzero(eligible & (demand > 0) & (self.signed < 0) & (count[pop.compound] > 0))
+        hh = _seeing(eligible, demand, self.signed, count, pop.compound)
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
@@ -352,6 +353,37 @@ class GroupOrders:
     def status_counts(self) -> dict:
         counts = np.bincount(self.column("status"), minlength=len(STATUS_NAMES))
         return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
+
+
+@njit(cache=True)
+def _need(eligible, signed, demand, set_portions, max_sets, compound, n_compounds):
+    """Per compound: sets wanted by households that could sign up and are in no open offer (sets_wanted, in float32
+    as numpy computes it), how many of them want any, and how many could sign up."""
+    wanted = np.zeros(n_compounds, np.int64)
+    wanting = np.zeros(n_compounds, np.int64)
+    members = np.zeros(n_compounds, np.int64)
+    eps = np.float32(1e-9)
+    for i in range(len(demand)):
+        if eligible[i]:
+            c = compound[i]
+            members[c] += 1
+            if signed[i] < 0:
+                w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
+                wanted[c] += w
+                wanting[c] += w > 0
+    return wanted, wanting, members
+
+
+@njit(cache=True)
+def _seeing(eligible, demand, signed, offers_in, compound):
+    """Households that see an offer today: could sign up, in need, in no open offer, their compound has one."""
+    out = np.empty(len(demand), np.int64)
+    n = 0
+    for i in range(len(demand)):
+        if eligible[i] and demand[i] > 0 and signed[i] < 0 and offers_in[compound[i]] > 0:
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit, stable_argsort_within
+
 
 class LeaderEmergence:
     def __init__(self, pop, gcfg, rng: np.random.Generator, *, supplier_ties: bool):
@@ -40,19 +42,51 @@ class LeaderEmergence:
         """
         pop = self.pop
         pressure = np.where(active_compounds, pressure, 0.0)
-        candidate = members & pop.phone & (pop.free_hours >= self.min_hours) & ~busy & (pressure > 0)[pop.compound]
         draw = self._rng.random(pop.n)  # one draw per household whoever is a candidate (a stable stream)
-        idx = np.flatnonzero(candidate)
-        boost = np.where(pop.supplier_tie[idx] >= 0, self.tie_boost, 1.0)
-        p = np.minimum(1.0, self.propensity * pressure[pop.compound[idx]] * boost)
-        moved = draw[idx] < p
-        idx, eagerness = idx[moved], (draw[idx] / np.maximum(p, 1e-12))[moved]
-        # in each compound the most moved come forward first (lowest draw relative to their chance)
-        idx = idx[np.lexsort((eagerness, pop.compound[idx]))]
-        comp = pop.compound[idx]
-        rank = np.arange(len(idx)) - np.searchsorted(comp, comp)
-        room = (self.cap - leaders_per_compound)[comp]
-        first = rank < self.groups[comp]  # one a day per chat group
-        self.wanting_today = len(np.unique(comp))
-        self.capped_today = len(np.unique(comp[first & (rank >= room)]))
-        return idx[first & (rank < room)]
+        leaders, wanting, capped = _step_up(draw, members, pop.phone, pop.free_hours, np.float32(self.min_hours), busy,
+                                            pressure, pop.compound, pop.supplier_tie, self.tie_boost, self.propensity,
+                                            self.cap - leaders_per_compound, self.groups)
+        self.wanting_today, self.capped_today = int(wanting), int(capped)
+        return leaders
+
+
+@njit(cache=True)
+def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, compound, supplier_tie, tie_boost,
+             propensity, room, groups):
+    """Members with a phone and free time, not busy, where need is uncovered, are moved to lead with chance
+    propensity x pressure (x tie_boost with a supplier tie); in each compound the most moved (lowest draw relative
+    to their chance) come forward first, one per chat group, while the upper bound leaves room. Returns (who steps
+    up today, compounds where someone wanted to, compounds where the bound turned someone away)."""
+    n_c = len(pressure)
+    moved = np.empty(len(draw), np.int64)
+    eagerness = np.empty(len(draw))
+    m = 0
+    for i in range(len(draw)):
+        c = compound[i]
+        if members[i] and phone[i] and free_hours[i] >= min_hours and not busy[i] and pressure[c] > 0:
+            p = min(1.0, propensity * pressure[c] * (tie_boost if supplier_tie[i] >= 0 else 1.0))
+            if draw[i] < p:
+                moved[m] = i
+                eagerness[m] = draw[i] / max(p, 1e-12)
+                m += 1
+    moved, eagerness = moved[:m], eagerness[:m]
+    comp = np.empty(m, np.int64)
+    for j in range(m):
+        comp[j] = compound[moved[j]]
+    order = stable_argsort_within(comp, eagerness, n_c)
+    rank = np.zeros(n_c, np.int64)
+    wanting = np.zeros(n_c, np.bool_)
+    capped = np.zeros(n_c, np.bool_)
+    out = np.empty(m, np.int64)
+    k = 0
+    for j in order:
+        c = comp[j]
+        wanting[c] = True
+        if rank[c] < groups[c]:  # one a day per chat group
+            if rank[c] < room[c]:
+                out[k] = moved[j]
+                k += 1
+            else:
+                capped[c] = True
+        rank[c] += 1
+    return out[:k], wanting.sum(), capped.sum()

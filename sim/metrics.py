@@ -104,6 +104,7 @@ def daily_metrics(model, delivered: float) -> dict:
     elderly_n = model.n_elderly
     team, rows = model.leadership.team, model.leadership.active_rows
     tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
+    short_elderly, left_elderly, ever_empty = food.tally(pop.elderly)
     # the platform's day (0 where the platform channel is closed)
     d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots", "riders_working",
                        "portions_platform", "portions_platform_group"), 0)
@@ -120,9 +121,9 @@ def daily_metrics(model, delivered: float) -> dict:
         "fill_rate": _ratio(d["home"], d["needed"]),
         "cumulative_fill_rate": _ratio(model.cum_home, model.cum_needed),
         "need_met_share": _ratio(d["eaten"], d["needed"]),
-        "elderly_unserved_share": _ratio(float((food.short_today & pop.elderly).sum()), elderly_n),
-        "elderly_left_unserved_share": _ratio(float((food.left_unserved & pop.elderly).sum()), elderly_n),
-        "ever_ran_out_share": float(food.ever_empty.mean()),
+        "elderly_unserved_share": _ratio(float(short_elderly), elderly_n),
+        "elderly_left_unserved_share": _ratio(float(left_elderly), elderly_n),
+        "ever_ran_out_share": ever_empty / pop.n,
         "courier_stops": d["courier_stops"],
         "courier_utilization": _ratio(plat.stops - plat.group_trips + plat.group_stop_equivalents, d["stop_capacity"])
                                if model.platform_open else NAN,
@@ -149,7 +150,7 @@ def daily_metrics(model, delivered: float) -> dict:
         "ties": len(model.ties),
         "ties_formed": model.ties.formed_total,
         "member_ties": len(model.member_ties),
-        "contacts_brought_in": int(model.bridging.shared.sum()),
+        "contacts_brought_in": model.bridging.count,
         "lockdown_ties": model.ties.made_before(model.rules.reopen_day),
         "platform_tried": d["platform_tried"],
         "platform_slots": d["platform_slots"],
@@ -168,18 +169,17 @@ def daily_metrics(model, delivered: float) -> dict:
         "portions_retail": model.retail.bought_today,
         "portions_relief": model.relief.portions_today,
         "relief_portions": model.relief.total,
-        "charity_reached_share": _ratio(float((model.relief.charity_reached & pop.over80_alone).sum()),
-                                        float(pop.over80_alone.sum())),
+        "charity_reached_share": _ratio(float(model.relief.charity_count), float(model.relief.over80_count)),
         "offers_posted": model.group_orders.posted_today,
         "signups": model.group_orders.signups_today,
         "orders_confirmed": model.group_orders.confirmed_today,
         "orders_lapsed": model.group_orders.lapsed_today,
         "group_deliveries": model.dispatch.deliveries,
         "group_delivery_lag_days": _ratio(model.dispatch.lag_days, model.dispatch.deliveries),
-        "chat_member_share": float(model.chat.member.mean()),
-        "canvassed": int(model.canvassing.listed.sum()),
-        "canvassed_share": _ratio(float(model.canvassing.listed.sum()), float(model.canvassing.target.sum())),
-        "volunteers": int(model.volunteers.volunteer.sum()),
+        "chat_member_share": model.chat.count / pop.n,
+        "canvassed": model.canvassing.count,
+        "canvassed_share": _ratio(float(model.canvassing.count), float(model.canvassing.targets)),
+        "volunteers": model.volunteers.count,
         "food_at_gate": model.ledger.at_gate,
         "spoiled_portions": model.gate.spoiled_today,
         "sealed_share": float(tier_hh[SEALED]),

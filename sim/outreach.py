@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.lockdown import SEALED
+from sim.sorting import njit
 
 
 class Canvassing:
@@ -28,6 +29,8 @@ class Canvassing:
         self.rank = rank
         self.visits = np.zeros(pop.n_compounds)
         self.listed = np.zeros(pop.n, dtype=bool)
+        self.count = 0  # homes listed so far
+        self.targets = int(self.target.sum())
 
     def canvass(self, active_compounds: np.ndarray) -> int:
         """A day of door-to-door visits by the volunteers of the compounds where groups are active (in a sealed
@@ -36,6 +39,17 @@ class Canvassing:
             return 0
         factor = np.where(self.rules.tier == SEALED, self.sealed_factor, 1.0)
         self.visits += self.volunteers.per_compound() * self.per_volunteer * factor * active_compounds
-        new = self.target & ~self.listed & (self.rank < self.visits[self.pop.compound])
-        self.listed |= new
-        return int(new.sum())
+        new = _visit(self.target, self.listed, self.rank, self.visits, self.pop.compound)
+        self.count += new
+        return new
+
+
+@njit(cache=True)
+def _visit(target, listed, rank, visits, compound):
+    """Target homes not yet listed whose turn in their compound's visiting order has come are listed."""
+    new = 0
+    for i in range(len(target)):
+        if target[i] and not listed[i] and rank[i] < visits[compound[i]]:
+            listed[i] = True
+            new += 1
+    return new

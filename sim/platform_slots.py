@@ -48,29 +48,139 @@ class GroupBooking:
 
 
 @njit(cache=True)
-def _sell(order, comp_of, delay, cand_ptr, cand_site, remaining, won_site, sold_at, turned_away):
-    """Households in arrival order each take a slot at the nearest listed site that still has one.
+def _tryers(demand, base_class, listed, first_site, compound, elderly, cls, n_sites):
+    """Who orders for each household today (`cls`: its own class, or a volunteer for a listed older resident nobody
+    orders for), and the households that try for a slot: in need, someone to order, a site in reach. Returns them,
+    how many have an older member, and how many wait for each nearest site."""
+    tryers = np.empty(len(demand), np.int64)
+    waiting = np.zeros(n_sites, np.int64)
+    n, older = 0, 0
+    for i in range(len(demand)):
+        c = base_class[i]
+        if c == NONE and listed[i]:
+            c = VOLUNTEER
+        cls[i] = c
+        site = first_site[compound[i]]
+        if demand[i] > 0 and c != NONE and site >= 0:
+            tryers[n] = i
+            n += 1
+            older += elderly[i]
+            waiting[site] += 1
+    return tryers[:n], older, waiting
 
-    Writes won_site[i] (-1: none left in reach); sold_at[s] is the arrival delay that took site s's last slot,
-    turned_away[s] is set when a later arrival found s full. A site that sells out stays full for the rest of the
-    opening, so each compound keeps a pointer to its first listed site that may still have slots: a household
-    skips the sites its neighbours already found full (they were turned away from them already).
+
+@njit(cache=True)
+def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, remaining, sold_at, turned_away,
+             won_site):
+    """One opening of the slot sale: each household arrives `gamma` times the mean reaction of who orders for it
+    (with fcfs off: in a lottery order) and takes a slot at the nearest listed site that still has one.
+
+    Returns (winners, the others, winners within ten minutes), each in household order; `won_site` gets each
+    winner's site; sold_at[s] is the arrival delay that took site s's last slot, turned_away[s] is set when a
+    later arrival found s full. A site that sells out stays full for the rest of the opening, so each compound
+    keeps a pointer to its first listed site that may still have slots: a household skips the sites its
+    neighbours already found full (they were turned away from them already).
     """
+    n = len(tryers)
+    delay = np.empty(n)
+    for j in range(n):
+        delay[j] = gamma[j] * (reaction[cls[tryers[j]]] if fcfs else 1.0)
+    won = np.full(n, -1, np.int64)
     next_site = cand_ptr[:-1].copy()
-    for i in order:
-        c = comp_of[i]
-        j, end = next_site[c], cand_ptr[c + 1]
-        while j < end:
-            s = cand_site[j]
+    for j in stable_argsort(delay):
+        c = compound[tryers[j]]
+        k, end = next_site[c], cand_ptr[c + 1]
+        while k < end:
+            s = cand_site[k]
             if remaining[s] > 0:
                 remaining[s] -= 1
-                won_site[i] = s
+                won[j] = s
                 if remaining[s] == 0:
-                    sold_at[s] = delay[i]
+                    sold_at[s] = delay[j]
                 break
             turned_away[s] = True
-            j += 1
-        next_site[c] = j
+            k += 1
+        next_site[c] = k
+    n_won = 0
+    for j in range(n):
+        n_won += won[j] >= 0
+    winners = np.empty(n_won, np.int64)
+    others = np.empty(n - n_won, np.int64)
+    a, b, early = 0, 0, 0
+    for j in range(n):
+        if won[j] >= 0:
+            winners[a] = tryers[j]
+            won_site[tryers[j]] = won[j]
+            early += delay[j] <= 10.0
+            a += 1
+        else:
+            others[b] = tryers[j]
+            b += 1
+    return winners, others, early
+
+
+@njit(cache=True)
+def _joiners(demand, ordering_class, first_site, compound):
+    """Households still in need, with someone to order and a site in reach (in household order)."""
+    out = np.empty(len(demand), np.int64)
+    n = 0
+    for i in range(len(demand)):
+        if demand[i] > 0 and ordering_class[i] != NONE and first_site[compound[i]] >= 0:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compounds, n_sites):
+    """Compound group orders booked today: a compound's order goes ahead at its group_min-th arrival (earlier joiners
+    wait for it); each site books in booking order up to its limit, and a compound cut short of the minimum by the
+    limit does not go ahead. `comp` is sorted (homes are numbered compound by compound). Returns (joiners, their
+    sites, their compounds), in each site's booking order."""
+    by_comp = stable_argsort_within(comp, arrival, n_compounds)
+    joined = np.zeros(n_compounds, np.int64)
+    for c in comp:
+        joined[c] += 1
+    first = np.cumsum(joined) - joined  # where each compound's joiners start
+    n = len(joiners)
+    keep = np.empty(n, np.int64)
+    booked_at = np.empty(n)
+    m = 0
+    for j in range(n):
+        c = comp[j]  # comp[by_comp[j]] == comp[j]: the sort keeps compounds in place
+        if joined[c] >= group_min:
+            reached = arrival[by_comp[min(first[c] + group_min - 1, n - 1)]]
+            keep[m] = by_comp[j]
+            booked_at[m] = max(arrival[by_comp[j]], reached)
+            m += 1
+    keep, booked_at = keep[:m], booked_at[:m]
+    site = np.empty(m, np.int64)
+    for j in range(m):
+        site[j] = first_site[comp[keep[j]]]
+    order = stable_argsort_within(site, booked_at, n_sites)
+    per_site = np.zeros(n_sites, np.int64)
+    ok = np.zeros(m, np.bool_)
+    kept = np.zeros(n_compounds, np.int64)
+    for j in order:
+        s = site[j]
+        if per_site[s] < limit[s]:
+            ok[j] = True
+            kept[comp[keep[j]]] += 1
+        per_site[s] += 1
+    n_ok = 0
+    for j in order:
+        if ok[j] and kept[comp[keep[j]]] >= group_min:
+            n_ok += 1
+    out_joiners = np.empty(n_ok, np.int64)
+    out_site = np.empty(n_ok, np.int64)
+    out_comp = np.empty(n_ok, np.int64)
+    k = 0
+    for j in order:
+        c = comp[keep[j]]
+        if ok[j] and kept[c] >= group_min:
+            out_joiners[k], out_site[k], out_comp[k] = joiners[keep[j]], site[j], c
+            k += 1
+    return out_joiners, out_site, out_comp
 
 
 class PlatformChannel:
@@ -308,24 +418,19 @@ class PlatformChannel:
         self.slots = np.minimum(staff_left, np.maximum(capacity - group, 0)).astype(np.int64)
         self.stop_capacity = int(capacity.sum())
 
-    def ordering_classes(self, listed: np.ndarray | None) -> np.ndarray:
-        """Who orders for each household today: its own class, or a volunteer for a listed older resident."""
-        if listed is None or not listed.any():
-            return self.base_class
-        return np.where((self.base_class == NONE) & listed, VOLUNTEER, self.base_class).astype(np.int8)
-
     def book(self, demand: np.ndarray, listed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Dispatch riders to where orders wait and sell today's slots.
 
         Returns (households that won a slot, portions in each basket).
         """
         pop = self.pop
-        cls = self.ordering_class = self.ordering_classes(listed)
-        comp = pop.compound
-        tryers = np.flatnonzero((demand > 0) & (cls != NONE) & (self.first_site >= 0)[comp])
+        listed = np.zeros(pop.n, dtype=bool) if listed is None else listed
+        cls = self.ordering_class = np.empty(pop.n, dtype=np.int8)
+        tryers, tried_elderly, waiting = _tryers(demand, self.base_class, listed, self.first_site, pop.compound,
+                                                 pop.elderly, cls, self.n_sites)
         self.tried = len(tryers)
-        self.tried_elderly = int(pop.elderly[tryers].sum())
-        self.dispatch_riders(np.bincount(self.first_site[comp[tryers]], minlength=self.n_sites))
+        self.tried_elderly = int(tried_elderly)
+        self.dispatch_riders(waiting)
         if len(tryers) == 0:
             return tryers, np.zeros(0, dtype=np.float32)
         winners, sellouts, early = [], [], 0
@@ -336,23 +441,18 @@ class PlatformChannel:
             remaining = np.floor(self.slots * min(cum_share, 1.0)).astype(np.int64) - taken
             if len(tryers) == 0:
                 break
-            mean = self.reaction[cls[tryers]] if self.fcfs else np.ones(len(tryers))
             # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
-            delay = self._slot_rng.gamma(2.0, 0.5, len(tryers)) * mean
-            order = stable_argsort(delay)
-            won = np.full(len(tryers), -1, dtype=np.int64)
+            gamma = self._slot_rng.gamma(2.0, 0.5, len(tryers))
             sold_at = np.full(self.n_sites, np.nan)
             turned = np.zeros(self.n_sites, dtype=np.bool_)
             start = remaining.copy()
-            _sell(order, comp[tryers], delay, self.cand_ptr, self.cand_site, remaining, won, sold_at, turned)
-            got = won >= 0
-            winners.append(tryers[got])
-            self.won_site[tryers[got]] = won[got]
+            won, tryers, early_k = _opening(tryers, cls, pop.compound, gamma, self.reaction, self.fcfs, self.cand_ptr,
+                                            self.cand_site, remaining, sold_at, turned, self.won_site)
+            winners.append(won)
             taken += start - remaining
             sellouts.extend(sold_at[turned & np.isfinite(sold_at)].tolist())
             if k == 0:
-                early = int((got & (delay <= 10.0)).sum())
-            tryers = tryers[~got]
+                early = early_k
         self.sellout_minutes = float(np.median(sellouts)) if sellouts else float("nan")
         winners = np.concatenate(winners) if winners else np.zeros(0, dtype=np.int64)
         basket = np.minimum(demand[winners], self.basket_days * pop.size[winners]).astype(np.float32)
@@ -399,37 +499,18 @@ class PlatformChannel:
         if not self.group_orders:
             return empty
         pop = self.pop
-        joiners = np.flatnonzero((demand > 0) & (self.ordering_class != NONE) & (self.first_site >= 0)[pop.compound])
+        joiners = _joiners(demand, self.ordering_class, self.first_site, pop.compound)
         if len(joiners) < self.group_min:
             return empty
         arrival = self._group_rng.random(len(joiners))  # when in the day each joins (no race at an opening time)
-        comp = pop.compound[joiners].astype(np.int64)  # homes are numbered compound by compound: comp is sorted
-        by_comp = stable_argsort_within(comp, arrival, pop.n_compounds)
-        joiners, arrival = joiners[by_comp], arrival[by_comp]
-        joined = np.bincount(comp, minlength=pop.n_compounds)
-        count = joined[comp]
-        first = (np.cumsum(joined) - joined)[comp]  # start of each joiner's compound in the sorted list
-        enough = count >= self.group_min
-        # the compound's order goes ahead at its min-th arrival; earlier joiners wait for it
-        reached = arrival[np.minimum(first + self.group_min - 1, len(arrival) - 1)]
-        booked_at = np.maximum(arrival, reached)
-        joiners, booked_at, comp = joiners[enough], booked_at[enough], comp[enough]
-        site = self.first_site[comp]
         # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver:
         # its pickers that day, and no more than its riders made today (the forecast: a site without riders sells none)
         due = day + self.group_lead
         riders_today = self.site_riders * np.where(self.site_open, self.stops_per_rider, 0) + self.group_stop_eq
         limit = np.floor(self.group_share * np.minimum(self.site_orders * self.staff_share(due), riders_today))
         limit = limit * self.site_open
-        order = stable_argsort_within(site, booked_at, self.n_sites)
-        joiners, site, comp = joiners[order], site[order], comp[order]
-        per_site = np.bincount(site, minlength=self.n_sites)
-        rank = np.arange(len(joiners)) - (np.cumsum(per_site) - per_site)[site]
-        ok = rank < limit[site]
-        # a compound cut short of the minimum by the site's limit does not go ahead
-        kept = np.bincount(comp[ok], minlength=pop.n_compounds)
-        ok &= kept[comp] >= self.group_min
-        joiners, site, comp = joiners[ok], site[ok], comp[ok]
+        joiners, site, comp = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival, self.group_min,
+                                           self.first_site, limit, pop.n_compounds, self.n_sites)
         if len(joiners) == 0:
             return empty
         baskets = np.minimum(demand[joiners], self.basket_days * pop.size[joiners]).astype(np.float32)

@@ -56,6 +56,8 @@ class Relief:
         self.in_transit = 0.0  # sold packages ordered, not yet at the gate
         self.total = 0.0  # portions left at gates so far
         self.charity_reached = np.zeros(pop.n, dtype=bool)
+        self.charity_count = 0  # residents aged 80+ living alone given a pack so far
+        self.over80_count = len(self.over80)
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
@@ -105,6 +107,7 @@ class Relief:
                              & locked[pop.compound[self.over80]]]
             if len(hh):
                 self.charity_reached[hh] = True
+                self.charity_count += len(hh)
                 packs = np.full(len(hh), self.charity_portions, dtype=np.float32)
                 drops_hh.append(hh)
                 drops_portions.append(packs)

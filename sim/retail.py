@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.curves import Curve
 from sim.lockdown import OPEN, PREVENTION
+from sim.sorting import njit
 
 
 class Retail:
@@ -37,18 +38,35 @@ class Retail:
         """Households in need buy up to their target (panic-buy before their district is locked); returns the
         portions bought."""
         food, pop, rules = self.food, self.pop, self.rules
-        p = self.access(rules, day)[pop.compound]
-        need = food.in_need()
-        if rules.city_locked:  # the other district is locked: those still free stock up for a siege
-            free = (rules.tier == OPEN)[pop.compound]
-            panic_target = np.maximum(food.target, (self.panic_days * food.size).astype(np.float32))
-            target = np.where(free, panic_target, food.target)
-            need |= free & (food.stock + food.pending < panic_target)
-        else:
-            target = food.target
-        buys = need & (self._rng.random(pop.n) < p)
-        amount = np.where(buys, np.maximum(target - food.stock - food.pending, 0), 0).astype(np.float32)
+        access = self.access(rules, day)
+        # the other district is locked: those still free stock up for a siege (up to panic_days of food)
+        free = (rules.tier == OPEN) if rules.city_locked else np.zeros(len(rules.tier), dtype=bool)
+        amount = _shopping(self._rng.random(pop.n), access, free, pop.compound, np.float32(self.panic_days),
+                           food.stock, food.pending, food.reorder, food.target, food.size, np.empty_like(food.stock))
         food.buy(amount)
         self.bought_today = float(amount.sum(dtype=np.float64))
         self.ledger.record("bought_in_shops", self.bought_today)
         return self.bought_today
+
+
+@njit(cache=True)
+def _shopping(draw, access, free, compound, panic_days, stock, pending, reorder, target, size, amount):
+    """Portions each household buys: in need (below its reorder level, or, free while the other district is locked,
+    below panic_days of food) and able to shop today (its draw below its compound's access), up to its target."""
+    zero = np.float32(0)
+    for i in range(len(stock)):
+        c = compound[i]
+        have = stock[i] + pending[i]
+        need = have < reorder[i]
+        goal = target[i]
+        if free[c]:
+            panic = panic_days * size[i]
+            goal = goal if goal >= panic else panic
+            need = need or have < goal
+        a = zero
+        if need and draw[i] < access[c]:
+            a = goal - stock[i] - pending[i]
+            if not a >= zero:
+                a = zero
+        amount[i] = a
+    return amount

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 
 class Volunteers:
     def __init__(self, pop, vcfg, rng: np.random.Generator, *, enabled: bool):
@@ -16,28 +18,46 @@ class Volunteers:
         self.hours = vcfg.hours
         self.cap = np.floor(vcfg.per_100_households * pop.compound_size / 100.0)
         self.volunteer = np.zeros(pop.n, dtype=bool)
+        self._count = np.zeros(pop.n_compounds, dtype=np.int64)  # volunteers per compound, kept as they change
 
     def recruit(self, locked_compounds: np.ndarray, busy: np.ndarray) -> int:
         """Willing residents with enough free time join; busy (leaders) do not. Returns the number recruited."""
         if not self.enabled:
             return 0
         pop = self.pop
-        room = self.cap - self.per_compound()
-        willing = (~self.volunteer & ~busy & pop.phone & (pop.free_hours >= self.hours)
-                   & locked_compounds[pop.compound] & (room > 0)[pop.compound])
-        new = willing & (self._rng.random(pop.n) < self.rate)
-        if not new.any():
-            return 0
-        idx = np.flatnonzero(new)
-        # respect the ceiling per compound: keep the first `room` of each compound's recruits
-        comp = pop.compound[idx]
-        rank = np.arange(len(idx)) - np.searchsorted(comp, comp)
-        idx = idx[rank < room[comp]]
-        self.volunteer[idx] = True
-        return len(idx)
+        room = self.cap - self._count
+        return _recruit(self._rng.random(pop.n), self.rate, self.volunteer, busy, pop.phone, pop.free_hours,
+                        np.float32(self.hours), locked_compounds, room, pop.compound, self._count)
 
     def stand_down(self, households) -> None:
-        self.volunteer[households] = False
+        for h in np.asarray(households, dtype=np.int64).tolist():
+            if self.volunteer[h]:
+                self.volunteer[h] = False
+                self._count[self.pop.compound[h]] -= 1
 
     def per_compound(self) -> np.ndarray:
-        return self.pop.per_compound(self.volunteer)
+        """Volunteers per compound."""
+        return self._count.astype(np.float64)
+
+    @property
+    def count(self) -> int:
+        return int(self._count.sum())
+
+
+@njit(cache=True)
+def _recruit(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, compound, count):
+    """Willing residents (not yet volunteering, not busy leading, a phone, enough free time, in a locked compound
+    with room) join with chance `rate`; in each compound only the first `room` of the day's recruits do. Returns
+    how many joined."""
+    offered = np.zeros(len(room), np.int64)  # recruits so far today, per compound
+    joined = 0
+    for i in range(len(draw)):
+        c = compound[i]
+        if (not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and locked[c] and room[c] > 0
+                and draw[i] < rate):
+            if offered[c] < room[c]:
+                volunteer[i] = True
+                count[c] += 1
+                joined += 1
+            offered[c] += 1
+    return joined
