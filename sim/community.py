@@ -25,15 +25,14 @@ class GroupBuying:
         self.gateway.adopt(leaders.team, leaders.active_rows, day)
         leaders.start_day(day)
         self.coordination.appoint(self.compounds, leaders.per_compound)
-        self.coordination.coordinate()
+        self.coordination.coordinate(leaders)
         self.supply.snapshot_for_search(orders.min_order)
         leaders.act(day)
         if self.leader_emergence:
             busy = leaders.is_leader | self.volunteers.volunteer
             first_new = leaders.n
-            for h in self.emergence.emerge(self.chat.member, orders.need_pressure(), leaders.per_compound, busy,
-                                           locked).tolist():
-                leaders.add(h, day)
+            leaders.add(self.emergence.emerge(self.chat.member, orders.need_pressure(), leaders.per_compound, busy,
+                                              locked), day)
             leaders.act(day, first_new)
         orders.sign_up(eligible, demand)
         orders.close_due(day)

@@ -70,11 +70,12 @@ class Coordination:
             self.coordinated[c] = False
             self.factor[c] = 1.0
 
-    def coordinate(self) -> None:
+    def coordinate(self, leadership) -> None:
         """Coordinators give their hours to rules, schedules and the roster."""
-        for leader in self.coordinator.values():
-            leader.spend(self.hours_per_day)
-            self.hours_given += self.hours_per_day
+        if self.coordinator:
+            leadership.spend_each([leader.row for leader in self.coordinator.values()], self.hours_per_day)
+            for _ in self.coordinator:
+                self.hours_given += self.hours_per_day
 
     # --- what it changes ------------------------------------------------------------------------------
     def learned(self, deliveries: int) -> float:

@@ -288,6 +288,8 @@ class Leadership:
         self.coordinator = np.zeros(16, dtype=bool)  # a "leader of leaders" for its compound
         self._learned = np.ones(1)
         self.day = 0
+        self._supplier_static = (supply.moq.astype(np.int64), supply.x.astype(np.int64), supply.y.astype(np.int64),
+                                 supply.district.astype(np.int64))
 
     def post_offers_to(self, orders) -> None:
         """Leaders post their offers into these group orders (built after the leaders: they need the leaders too)."""
@@ -342,41 +344,44 @@ class Leadership:
         near_ids, near_dk = s.shortlists() if self.team.uses_gateway[:self.n].any() else (
             np.zeros((self.pop.n_compounds, 0), np.int64), np.zeros(self.pop.n_compounds))
         tie_start, tie_suppliers = self.bridging.lists()
-        return Market(available=s.today_available, moq_today=s.today_moq, moq=s.moq.astype(np.int64),
-                      listed=s.listed, listed_ids=s.listed_ids, x=s.x.astype(np.int64), y=s.y.astype(np.int64),
-                      district=s.district.astype(np.int64), near_ids=near_ids, near_dk=near_dk, tie_start=tie_start, tie_suppliers=tie_suppliers)
+        moq, x, y, district = self._supplier_static
+        return Market(available=s.today_available, moq_today=s.today_moq, moq=moq, listed=s.listed,
+                      listed_ids=s.listed_ids, x=x, y=y, district=district, near_ids=near_ids, near_dk=near_dk, tie_start=tie_start, tie_suppliers=tie_suppliers)
 
     @property
     def active_rows(self) -> np.ndarray:
         return np.flatnonzero(self.team.active[:self.n])
 
     # --- who leads --------------------------------------------------------------------------------------
-    def add(self, household: int, day: int):
-        """A member steps up to lead: a new row and its GroupLeader agent."""
+    def add(self, households, day: int) -> list:
+        """Members step up to lead (in this order): new rows and their GroupLeader agents, returned. A volunteer who
+        leads stops volunteering, a leader brings its supplier contact into the group and posts the group's code."""
         from agents.group_leader import GroupLeader
 
-        h = int(household)
-        c = int(self.pop.compound[h])
-        if self.n == len(self.team.household):
-            self._reshape(rows=2 * self.n)
-        r = self.n
-        self.n += 1
-        hours = max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours)
-        t = self.team
-        t.household[r], t.compound[r], t.active[r] = h, c, True
-        self.hours_per_day[r], self.emerged_day[r] = hours, day
-        t.hours_left[r] = hours  # its first day starts now (yesterday's overwork: none)
-        leader = GroupLeader(self.model, self, r)
-        self.agents.append(leader)
-        self.of_compound[c].append(leader)
-        self.row_of_household[h] = r
-        self.is_leader[h] = True
-        self.per_compound[c] += 1
-        self.volunteers.stand_down([h])
-        self.bridging.bring_in([h])
+        households = np.atleast_1d(np.asarray(households, dtype=np.int64))
+        if self.n + len(households) > len(self.team.household):
+            self._reshape(rows=max(2 * self.n, self.n + len(households)))
+        added, t = [], self.team
+        for h in households.tolist():
+            c = int(self.pop.compound[h])
+            r = self.n
+            self.n += 1
+            hours = max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours)
+            t.household[r], t.compound[r], t.active[r] = h, c, True
+            self.hours_per_day[r], self.emerged_day[r] = hours, day
+            t.hours_left[r] = hours  # its first day starts now (yesterday's overwork: none)
+            leader = GroupLeader(self.model, self, r)
+            added.append(leader)
+            self.of_compound[c].append(leader)
+            self.row_of_household[h] = r
+            self.per_compound[c] += 1
+        self.agents.extend(added)
+        self.is_leader[households] = True
+        self.volunteers.stand_down(households)
+        self.bridging.bring_in(households)
         if self.posted_codes:
-            self.chat.post_codes(c)
-        return leader
+            self.chat.post_codes(self.pop.compound[households])
+        return added
 
     def agent_of(self, household: int):
         """The GroupLeader this household became, or None."""
@@ -434,6 +439,13 @@ class Leadership:
 
     def spend(self, r: int, hours: float) -> None:
         spend(self.team, int(r), float(hours))
+
+    def spend_each(self, rows, hours: float) -> None:
+        """Each of these (distinct) leaders spends `hours`."""
+        rows, t = np.asarray(rows, dtype=np.int64), self.team
+        t.hours_left[rows] -= hours
+        t.hours_today[rows] += hours
+        t.hours_total[rows] += hours
 
     def work_factor(self, r: int) -> float:
         co = self.coordination

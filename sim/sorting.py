@@ -17,44 +17,70 @@ except ImportError:  # pragma: no cover - numba is a dependency
 
 
 @njit(cache=True)
-def stable_argsort(keys):
-    """np.argsort(keys, kind="stable") for float keys without NaN: a bucket sort (keys spread evenly over about n/2
-    buckets by value, then sorted by insertion inside each), linear in n for the smooth distributions of arrival
-    times; equal keys keep their index order."""
-    n = len(keys)
-    out = np.empty(n, np.int64)
+def _bucket_sort(keys, index, out_index, out_keys, start, n):
+    """keys[start:start + n] (with their index) sorted into out_index/out_keys[start:start + n]: spread evenly over
+    about n/2 buckets by value, then sorted by insertion inside each; equal keys keep their order."""
     if n == 0:
-        return out
-    lo, hi = keys.min(), keys.max()
+        return
+    lo, hi = keys[start], keys[start]
+    for i in range(start, start + n):
+        lo, hi = min(lo, keys[i]), max(hi, keys[i])
     n_buckets = max(1, n // 2)
     span = hi - lo
     scale = n_buckets / span if span > 0 else 0.0
     count = np.zeros(n_buckets + 1, np.int64)
-    bucket = np.empty(n, np.int64)
-    for i in range(n):
-        b = min(int((keys[i] - lo) * scale), n_buckets - 1)  # never decreases as the key grows
-        bucket[i] = b
-        count[b + 1] += 1
+    for i in range(start, start + n):
+        count[min(int((keys[i] - lo) * scale), n_buckets - 1) + 1] += 1  # never decreases as the key grows
     for b in range(n_buckets):
         count[b + 1] += count[b]
     pos = count[:-1].copy()
-    sorted_keys = np.empty(n, keys.dtype)
-    for i in range(n):  # in index order, so each bucket starts in index order
-        p = pos[bucket[i]]
-        out[p] = i
-        sorted_keys[p] = keys[i]
-        pos[bucket[i]] = p + 1
+    for i in range(start, start + n):
+        b = min(int((keys[i] - lo) * scale), n_buckets - 1)
+        p = start + pos[b]
+        out_index[p], out_keys[p] = index[i], keys[i]
+        pos[b] += 1
     for b in range(n_buckets):
-        start, end = count[b], count[b + 1]
-        for j in range(start + 1, end):
-            index, key = out[j], sorted_keys[j]
+        first, end = start + count[b], start + count[b + 1]
+        for j in range(first + 1, end):
+            i, key = out_index[j], out_keys[j]
             k = j - 1
-            while k >= start and sorted_keys[k] > key:  # strictly greater: equal keys stay in index order
-                out[k + 1] = out[k]
-                sorted_keys[k + 1] = sorted_keys[k]
+            while k >= first and out_keys[k] > key:  # strictly greater: equal keys keep their order
+                out_index[k + 1], out_keys[k + 1] = out_index[k], out_keys[k]
                 k -= 1
-            out[k + 1] = index
-            sorted_keys[k + 1] = key
+            out_index[k + 1], out_keys[k + 1] = i, key
+
+
+@njit(cache=True)
+def stable_argsort(keys):
+    """np.argsort(keys, kind="stable") for float64 keys without NaN, linear in n for the smooth distributions of
+    arrival times. Many keys are first spread by the top bits of their float representation (which grow with the
+    number for non-negative floats) into buckets of about a thousand, each then sorted in cache."""
+    n = len(keys)
+    out = np.empty(n, np.int64)
+    out_keys = np.empty(n, keys.dtype)
+    if n < 65536 or keys.min() < 0:
+        _bucket_sort(keys, np.arange(n), out, out_keys, 0, n)
+        return out
+    bits = keys.view(np.uint64)
+    low, span = bits.min(), bits.max() - bits.min()
+    n_buckets = max(1, n // 1024)
+    shift = np.uint64(0)
+    while (span >> shift) >= n_buckets:
+        shift += np.uint64(1)
+    count = np.zeros(n_buckets + 2, np.int64)
+    for i in range(n):
+        count[int((bits[i] - low) >> shift) + 1] += 1
+    for b in range(n_buckets + 1):
+        count[b + 1] += count[b]
+    pos = count[:-1].copy()
+    spread_index = np.empty(n, np.int64)
+    spread_keys = np.empty(n, keys.dtype)
+    for i in range(n):  # in index order, so each bucket starts in index order
+        b = int((bits[i] - low) >> shift)
+        spread_index[pos[b]], spread_keys[pos[b]] = i, keys[i]
+        pos[b] += 1
+    for b in range(n_buckets + 1):
+        _bucket_sort(spread_keys, spread_index, out, out_keys, count[b], count[b + 1] - count[b])
     return out
 
 
