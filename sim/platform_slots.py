@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 
 from sim.curves import Curve
 from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-from sim.sorting import njit, stable_argsort, stable_argsort_within
+from sim.sorting import njit, sort_bucket, spread, stable_argsort_within
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 
@@ -82,25 +82,53 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     neighbours already found full (they were turned away from them already).
     """
     n = len(tryers)
+    comp = np.empty(n, np.int64)
     delay = np.empty(n)
     for j in range(n):
+        comp[j] = compound[tryers[j]]
         delay[j] = gamma[j] * (reaction[cls[tryers[j]]] if fcfs else 1.0)
     won = np.full(n, -1, np.int64)
     next_site = cand_ptr[:-1].copy()
-    for j in stable_argsort(delay):
-        c = compound[tryers[j]]
-        k, end = next_site[c], cand_ptr[c + 1]
-        while k < end:
-            s = cand_site[k]
-            if remaining[s] > 0:
-                remaining[s] -= 1
-                won[j] = s
-                if remaining[s] == 0:
-                    sold_at[s] = delay[j]
+    open_sites = 0
+    for s in range(len(remaining)):
+        open_sites += remaining[s] > 0
+    # arrivals in order of delay: spread into ordered buckets, each sorted when its turn comes; once every site is
+    # full the households still to arrive are only turned away
+    index, keys, starts = spread(delay)
+    order = np.empty(n, np.int64)
+    order_keys = np.empty(n)
+    done = n  # arrivals processed (all of them, unless every site filled up)
+    for b in range(len(starts) - 1):
+        sort_bucket(keys, index, order, order_keys, starts[b], starts[b + 1] - starts[b])
+        for q in range(starts[b], starts[b + 1]):
+            if open_sites == 0:
+                done = q
                 break
-            turned_away[s] = True
-            k += 1
-        next_site[c] = k
+            j = order[q]
+            c = comp[j]
+            k, end = next_site[c], cand_ptr[c + 1]
+            while k < end:
+                s = cand_site[k]
+                if remaining[s] > 0:
+                    remaining[s] -= 1
+                    won[j] = s
+                    if remaining[s] == 0:
+                        sold_at[s] = delay[j]
+                        open_sites -= 1
+                    break
+                turned_away[s] = True
+                k += 1
+            next_site[c] = k
+        if done < n:
+            break
+    if done < n:  # every site is full: each household still to arrive finds its compound's sites full
+        seen = np.zeros(len(next_site), np.bool_)
+        for q in range(done, n):
+            c = comp[order[q]] if q < starts[b + 1] else comp[index[q]]
+            if not seen[c]:
+                seen[c] = True
+                for k in range(next_site[c], cand_ptr[c + 1]):
+                    turned_away[cand_site[k]] = True
     n_won = 0
     for j in range(n):
         n_won += won[j] >= 0
@@ -158,29 +186,28 @@ def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compoun
     for j in range(m):
         site[j] = first_site[comp[keep[j]]]
     order = stable_argsort_within(site, booked_at, n_sites)
+    # in booking order: each site books up to its limit
+    booked = np.empty(m, np.int64)
+    booked_site = np.empty(m, np.int64)
+    booked_comp = np.empty(m, np.int64)
     per_site = np.zeros(n_sites, np.int64)
-    ok = np.zeros(m, np.bool_)
     kept = np.zeros(n_compounds, np.int64)
+    n_ok = 0
     for j in order:
         s = site[j]
         if per_site[s] < limit[s]:
-            ok[j] = True
-            kept[comp[keep[j]]] += 1
-        per_site[s] += 1
-    n_ok = 0
-    for j in order:
-        if ok[j] and kept[comp[keep[j]]] >= group_min:
+            c = comp[keep[j]]
+            booked[n_ok], booked_site[n_ok], booked_comp[n_ok] = joiners[keep[j]], s, c
+            kept[c] += 1
             n_ok += 1
-    out_joiners = np.empty(n_ok, np.int64)
-    out_site = np.empty(n_ok, np.int64)
-    out_comp = np.empty(n_ok, np.int64)
+        per_site[s] += 1
+    # a compound cut short of the minimum by the limit does not go ahead
     k = 0
-    for j in order:
-        c = comp[keep[j]]
-        if ok[j] and kept[c] >= group_min:
-            out_joiners[k], out_site[k], out_comp[k] = joiners[keep[j]], site[j], c
+    for j in range(n_ok):
+        if kept[booked_comp[j]] >= group_min:
+            booked[k], booked_site[k], booked_comp[k] = booked[j], booked_site[j], booked_comp[j]
             k += 1
-    return out_joiners, out_site, out_comp
+    return booked[:k], booked_site[:k], booked_comp[:k]
 
 
 class PlatformChannel:

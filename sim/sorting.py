@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - numba is a dependency
 
 
 @njit(cache=True)
-def _bucket_sort(keys, index, out_index, out_keys, start, n):
+def sort_bucket(keys, index, out_index, out_keys, start, n):
     """keys[start:start + n] (with their index) sorted into out_index/out_keys[start:start + n]: spread evenly over
     about n/2 buckets by value, then sorted by insertion inside each; equal keys keep their order."""
     if n == 0:
@@ -51,16 +51,16 @@ def _bucket_sort(keys, index, out_index, out_keys, start, n):
 
 
 @njit(cache=True)
-def stable_argsort(keys):
-    """np.argsort(keys, kind="stable") for float64 keys without NaN, linear in n for the smooth distributions of
-    arrival times. Many keys are first spread by the top bits of their float representation (which grow with the
-    number for non-negative floats) into buckets of about a thousand, each then sorted in cache."""
+def spread(keys):
+    """The first pass of `stable_argsort`: keys (non-negative floats, or few) grouped into ordered buckets of about
+    a thousand by the top bits of their float representation (which grow with the number for non-negative floats).
+    Returns (indices, their keys, bucket starts): every key of bucket b is below every key of bucket b + 1, and each
+    bucket is in index order."""
     n = len(keys)
-    out = np.empty(n, np.int64)
-    out_keys = np.empty(n, keys.dtype)
     if n < 65536 or keys.min() < 0:
-        _bucket_sort(keys, np.arange(n), out, out_keys, 0, n)
-        return out
+        starts = np.zeros(2, np.int64)
+        starts[1] = n
+        return np.arange(n), keys.copy(), starts
     bits = keys.view(np.uint64)
     low, span = bits.min(), bits.max() - bits.min()
     n_buckets = max(1, n // 1024)
@@ -73,39 +73,36 @@ def stable_argsort(keys):
     for b in range(n_buckets + 1):
         count[b + 1] += count[b]
     pos = count[:-1].copy()
-    spread_index = np.empty(n, np.int64)
+    index = np.empty(n, np.int64)
     spread_keys = np.empty(n, keys.dtype)
     for i in range(n):  # in index order, so each bucket starts in index order
         b = int((bits[i] - low) >> shift)
-        spread_index[pos[b]], spread_keys[pos[b]] = i, keys[i]
+        index[pos[b]], spread_keys[pos[b]] = i, keys[i]
         pos[b] += 1
-    for b in range(n_buckets + 1):
-        _bucket_sort(spread_keys, spread_index, out, out_keys, count[b], count[b + 1] - count[b])
+    return index, spread_keys, count
+
+
+@njit(cache=True)
+def stable_argsort(keys):
+    """np.argsort(keys, kind="stable") for float64 keys without NaN, linear in n for the smooth distributions of
+    arrival times: `spread` into ordered buckets, each then sorted in cache."""
+    index, spread_keys, starts = spread(keys)
+    out = np.empty(len(keys), np.int64)
+    out_keys = np.empty(len(keys), keys.dtype)
+    for b in range(len(starts) - 1):
+        sort_bucket(spread_keys, index, out, out_keys, starts[b], starts[b + 1] - starts[b])
     return out
 
 
 @njit(cache=True)
 def stable_argsort_within(groups, keys, n_groups):
     """np.lexsort((keys, groups)): by group (a small non-negative int), then by key, ties in index order."""
-    n = len(groups)
-    count = np.zeros(n_groups + 1, np.int64)
-    for i in range(n):
-        count[groups[i] + 1] += 1
+    by_group, starts = group_stably(groups, n_groups)
+    group_keys = keys[by_group]
+    out = np.empty(len(groups), np.int64)
+    out_keys = np.empty(len(groups), keys.dtype)
     for g in range(n_groups):
-        count[g + 1] += count[g]
-    pos = count[:-1].copy()
-    by_group = np.empty(n, np.int64)
-    for i in range(n):
-        by_group[pos[groups[i]]] = i
-        pos[groups[i]] += 1
-    out = np.empty(n, np.int64)
-    for g in range(n_groups):
-        start, end = count[g], count[g + 1]
-        if end - start > 1:
-            members = by_group[start:end]
-            out[start:end] = members[np.argsort(keys[members], kind="mergesort")]
-        elif end > start:
-            out[start] = by_group[start]
+        sort_bucket(group_keys, by_group, out, out_keys, starts[g], starts[g + 1] - starts[g])
     return out
 
 

@@ -90,3 +90,48 @@ def test_tie_suppliers_follow_the_contacts_members_brought_in():
     m.bridging.bring_in([newcomer])
     assert int(pop.supplier_tie[newcomer]) in m.bridging.suppliers(c).tolist()
     assert all(m.bridging.suppliers(k).tolist() == plain(k) for k in range(pop.n_compounds))
+
+
+def _plain_opening(tryers, cls, compound, gamma, reaction, cand_ptr, cand_site, remaining, n_sites):
+    """The slot sale's opening as first written: every household in order of arrival tries its listed sites."""
+    delay = gamma * reaction[cls[tryers]]
+    won = np.full(len(tryers), -1)
+    sold_at, turned = np.full(n_sites, np.nan), np.zeros(n_sites, dtype=bool)
+    for j in np.argsort(delay, kind="stable"):
+        c = compound[tryers[j]]
+        for s in cand_site[cand_ptr[c]:cand_ptr[c + 1]]:
+            if remaining[s] > 0:
+                remaining[s] -= 1
+                won[j] = s
+                if remaining[s] == 0:
+                    sold_at[s] = delay[j]
+                break
+            turned[s] = True
+    return won, sold_at, turned
+
+
+@pytest.mark.parametrize("slots_per_site", [3, 400, 5000])  # every site sells out early, some do, none does
+def test_the_compiled_slot_sale_equals_the_plain_one(slots_per_site):
+    from sim.platform_slots import _opening
+
+    rng = np.random.default_rng(slots_per_site)
+    n_hh, n_comp, n_sites = 300_000, 3_000, 60
+    compound = np.sort(rng.integers(0, n_comp, n_hh)).astype(np.int32)
+    cls = rng.integers(0, 5, n_hh).astype(np.int8)
+    reaction = np.array([3.0, 9.0, 6.0, 0.0, 30.0])
+    per = rng.integers(0, 6, n_comp)
+    cand_ptr = np.r_[0, np.cumsum(per)].astype(np.int64)
+    cand_site = np.concatenate([rng.choice(n_sites, k, replace=False) for k in per]).astype(np.int64)
+    tryers = np.sort(rng.choice(n_hh, 150_000, replace=False)).astype(np.int64)
+    gamma = rng.gamma(2.0, 0.5, len(tryers))
+    remaining = rng.integers(0, 2 * slots_per_site, n_sites).astype(np.int64)
+    won, sold_at, turned = _plain_opening(tryers, cls, compound, gamma, reaction, cand_ptr, cand_site,
+                                          remaining.copy(), n_sites)
+    fast_remaining, fast_sold, fast_turned = remaining.copy(), np.full(n_sites, np.nan), np.zeros(n_sites, bool)
+    won_site = np.full(n_hh, -1)
+    winners, others, _ = _opening(tryers, cls, compound, gamma, reaction, True, cand_ptr, cand_site, fast_remaining,
+                                  fast_sold, fast_turned, won_site)
+    assert 0 < len(winners) < len(tryers) or slots_per_site == 5000
+    assert np.array_equal(winners, tryers[won >= 0]) and np.array_equal(others, tryers[won < 0])
+    assert np.array_equal(won_site[winners], won[won >= 0])
+    assert np.array_equal(fast_sold, sold_at, equal_nan=True) and np.array_equal(fast_turned, turned)
