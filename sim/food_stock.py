@@ -60,8 +60,8 @@ class FoodStock:
         np.add.at(self.pending, households, portions)
 
     def cancel(self, households: np.ndarray, portions: np.ndarray) -> None:
-        """Food these households were expecting will not come (a lapsed or cancelled offer); each household once."""
-        self.pending[households] = np.maximum(self.pending[households] - portions, 0)
+        """Food these households were expecting will not come (lapsed or cancelled offers), one after another."""
+        _cancel(self.pending, np.asarray(households, dtype=np.int64), np.asarray(portions, dtype=np.float64))
 
     def receive(self, portions: np.ndarray) -> None:
         """Food arrives home (it was counted as pending until now)."""
@@ -120,6 +120,13 @@ def _arrive(stock, pending, portions):
             stock[i] += portions[i]
         p = pending[i] - portions[i]
         pending[i] = p if p >= zero else zero
+
+
+@njit(cache=True)
+def _cancel(pending, households, portions):
+    for j in range(len(households)):
+        left = np.float64(pending[households[j]]) - portions[j]
+        pending[households[j]] = left if left >= 0.0 else 0.0
 
 
 @njit(cache=True)

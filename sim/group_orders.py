@@ -327,16 +327,18 @@ class GroupOrders:
 
     def cancel(self, ids: np.ndarray, day: int) -> None:
         """Confirmed orders never dispatched (in this order): refunds, stock back to the supplier."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return
         cols = self._cols
-        for k in np.asarray(ids, dtype=np.int64).tolist():
-            portions = float(cols["portions"][k])
-            self.supply.take_back(cols["supplier"][k:k + 1], cols["portions"][k:k + 1])
+        self.supply.take_back(cols["supplier"][ids], cols["portions"][ids])
+        for portions in cols["portions"][ids].tolist():
             self.ledger.record("returned", portions)
-            at, _ = self._entries(np.array([k]))
-            self.food.cancel(self._log_household[at], self._log_sets[at] * self.set_portions)
-            self._log_offer[at] = GONE
-            cols["status"][k], cols["ended_day"][k] = CANCELLED, day
-            self.closed_total[CANCELLED] += 1
+        at, _ = self._entries(ids)  # order by order: a household may be in two of them
+        self.food.cancel(self._log_household[at], self._log_sets[at] * self.set_portions)
+        self._log_offer[at] = GONE
+        cols["status"][ids], cols["ended_day"][ids] = CANCELLED, day
+        self.closed_total[CANCELLED] += len(ids)
         self.confirmed_ids = self.confirmed_ids[~np.isin(self.confirmed_ids, ids)]
 
     # --- counts -----------------------------------------------------------------------------------------

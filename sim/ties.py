@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.sorting import njit
+
 
 class Ties:
     def __init__(self, n_households: int, tcfg, rng: np.random.Generator, *, decay: bool):
@@ -26,6 +28,8 @@ class Ties:
         self.formed_total = 0
         self.lost_total = 0
         self.degree = np.zeros(int(n_households), dtype=np.int32)  # ties each household holds (at either end)
+        self._made_on = np.zeros(0, dtype=np.int64)  # standing ties by the day they were made
+        self._chance = np.zeros(0)  # daily chance to fade, by strength
         self._today: list[np.ndarray] = []  # keys made today, merged once at the end of the day
 
     def __len__(self) -> int:
@@ -61,21 +65,12 @@ class Ties:
             return
         new, times = np.unique(np.concatenate(self._today), return_counts=True)
         self._today = []
-        pos = np.searchsorted(self.keys, new)
-        found = pos < len(self.keys)
-        found[found] = self.keys[pos[found]] == new[found]
-        self.strength[pos[found]] += times[found].astype(np.int32)
-        fresh = ~found
-        if fresh.any():
-            self.formed_total += int(fresh.sum())
-            self.keys = np.insert(self.keys, pos[fresh], new[fresh])
-            self.strength = np.insert(self.strength, pos[fresh], times[fresh].astype(np.int32))
-            self.made_day = np.insert(self.made_day, pos[fresh], np.full(int(fresh.sum()), day, dtype=np.int32))
-            self._count(new[fresh], 1)
-
-    def _count(self, keys: np.ndarray, sign: int) -> None:
-        np.add.at(self.degree, keys // self.n, sign)
-        np.add.at(self.degree, keys % self.n, sign)
+        self.keys, self.strength, self.made_day, fresh = _merge(self.keys, self.strength, self.made_day, new,
+                                                               times.astype(np.int32), day, self.degree, self.n)
+        self.formed_total += fresh
+        if day >= len(self._made_on):
+            self._made_on = np.concatenate([self._made_on, np.zeros(day + 1 - len(self._made_on), dtype=np.int64)])
+        self._made_on[day] += fresh
 
     def has_tie(self, households: np.ndarray, leaders: np.ndarray) -> np.ndarray:
         if len(self.keys) == 0:
@@ -89,12 +84,65 @@ class Ties:
         if not self.decay_on or len(self.keys) == 0:
             return
         draw = self._rng.random(len(self.keys))
-        lose = draw < self.decay_rate / self.strength.astype(np.float64) ** self.strength_exponent
-        if lose.any():
-            self.lost_total += int(lose.sum())
-            self._count(self.keys[lose], -1)
-            self.keys, self.strength, self.made_day = self.keys[~lose], self.strength[~lose], self.made_day[~lose]
+        strongest = int(self.strength.max())
+        if strongest >= len(self._chance):  # numpy's own power on an array of strengths, as on the ties themselves
+            self._chance = np.zeros(2 * strongest + 1)  # a tie is made with strength 1 at least
+            self._chance[1:] = self.decay_rate / np.arange(1, 2 * strongest + 1, dtype=np.float64) ** self.strength_exponent
+        n = _fade(self.keys, self.strength, self.made_day, draw, self._chance, self.degree, self.n, self._made_on)
+        self.lost_total += len(self.keys) - n
+        self.keys, self.strength, self.made_day = self.keys[:n], self.strength[:n], self.made_day[:n]
 
     def made_before(self, day: int) -> int:
         """Standing ties first made before `day` (e.g. during the lockdown)."""
-        return int((self.made_day < day).sum())
+        return int(self._made_on[:max(day, 0)].sum())
+
+
+@njit(cache=True)
+def _merge(keys, strength, made_day, new, times, day, degree, n):
+    """The sorted store with today's ties merged in: ties already there are strengthened (`times` orders made them
+    today), new ones are made today and counted at both ends. Returns (keys, strength, made_day, new ties)."""
+    fresh = 0
+    i = 0
+    for j in range(len(new)):
+        while i < len(keys) and keys[i] < new[j]:
+            i += 1
+        if i < len(keys) and keys[i] == new[j]:
+            strength[i] += times[j]
+        else:
+            fresh += 1
+    out_keys = np.empty(len(keys) + fresh, keys.dtype)
+    out_strength = np.empty(len(keys) + fresh, strength.dtype)
+    out_made = np.empty(len(keys) + fresh, made_day.dtype)
+    i = k = 0
+    for j in range(len(new)):
+        while i < len(keys) and keys[i] < new[j]:
+            out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
+            i += 1
+            k += 1
+        if i < len(keys) and keys[i] == new[j]:
+            continue
+        out_keys[k], out_strength[k], out_made[k] = new[j], times[j], day
+        degree[new[j] // n] += 1
+        degree[new[j] % n] += 1
+        k += 1
+    while i < len(keys):
+        out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
+        i += 1
+        k += 1
+    return out_keys, out_strength, out_made, fresh
+
+
+@njit(cache=True)
+def _fade(keys, strength, made_day, draw, chance, degree, n, made_on):
+    """Ties whose draw falls below their strength's chance are lost (uncounted at both ends); the rest are moved to
+    the front, in order. Returns how many stand."""
+    k = 0
+    for i in range(len(keys)):
+        if draw[i] < chance[strength[i]]:
+            degree[keys[i] // n] -= 1
+            degree[keys[i] % n] -= 1
+            made_on[made_day[i]] -= 1
+        else:
+            keys[k], strength[k], made_day[k] = keys[i], strength[i], made_day[i]
+            k += 1
+    return k
