@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 
 from sim.curves import Curve
 from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-from sim.sorting import njit, sort_bucket, spread, stable_argsort_within
+from sim.sorting import njit, sort_bucket, spread
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 
@@ -92,28 +92,29 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     open_sites = 0
     for s in range(len(remaining)):
         open_sites += remaining[s] > 0
-    # arrivals in order of delay: spread into ordered buckets, each sorted when its turn comes; once every site is
-    # full the households still to arrive are only turned away
-    index, keys, starts = spread(delay)
-    order = np.empty(n, np.int64)
-    order_keys = np.empty(n)
-    done = n  # arrivals processed (all of them, unless every site filled up)
+    # arrivals in order of delay: spread into ordered buckets, each sorted when its turn comes (with each household's
+    # compound, so the sale reads memory in order); once every site is full the households still to arrive are only
+    # turned away
+    spread_delay, spread_index, spread_comp, starts = spread(delay, comp)
+    order_delay, order, order_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    done = n  # arrivals sold to (all of them, unless every site filled up)
+    b = 0
     for b in range(len(starts) - 1):
-        sort_bucket(keys, index, order, order_keys, starts[b], starts[b + 1] - starts[b])
+        sort_bucket(spread_delay, spread_index, spread_comp, order_delay, order, order_comp, starts[b],
+                    starts[b + 1] - starts[b])
         for q in range(starts[b], starts[b + 1]):
             if open_sites == 0:
                 done = q
                 break
-            j = order[q]
-            c = comp[j]
+            c = order_comp[q]
             k, end = next_site[c], cand_ptr[c + 1]
             while k < end:
                 s = cand_site[k]
                 if remaining[s] > 0:
                     remaining[s] -= 1
-                    won[j] = s
+                    won[order[q]] = s
                     if remaining[s] == 0:
-                        sold_at[s] = delay[j]
+                        sold_at[s] = order_delay[q]
                         open_sites -= 1
                     break
                 turned_away[s] = True
@@ -124,7 +125,7 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     if done < n:  # every site is full: each household still to arrive finds its compound's sites full
         seen = np.zeros(len(next_site), np.bool_)
         for q in range(done, n):
-            c = comp[order[q]] if q < starts[b + 1] else comp[index[q]]
+            c = order_comp[q] if q < starts[b + 1] else spread_comp[q]
             if not seen[c]:
                 seen[c] = True
                 for k in range(next_site[c], cand_ptr[c + 1]):
@@ -134,7 +135,7 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
         n_won += won[j] >= 0
     winners = np.empty(n_won, np.int64)
     others = np.empty(n - n_won, np.int64)
-    a, b, early = 0, 0, 0
+    a, o, early = 0, 0, 0
     for j in range(n):
         if won[j] >= 0:
             winners[a] = tryers[j]
@@ -142,8 +143,8 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
             early += delay[j] <= 10.0
             a += 1
         else:
-            others[b] = tryers[j]
-            b += 1
+            others[o] = tryers[j]
+            o += 1
     return winners, others, early
 
 
@@ -162,52 +163,64 @@ def _joiners(demand, ordering_class, first_site, compound):
 @njit(cache=True)
 def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compounds, n_sites):
     """Compound group orders booked today: a compound's order goes ahead at its group_min-th arrival (earlier joiners
-    wait for it); each site books in booking order up to its limit, and a compound cut short of the minimum by the
-    limit does not go ahead. `comp` is sorted (homes are numbered compound by compound). Returns (joiners, their
-    sites, their compounds), in each site's booking order."""
-    by_comp = stable_argsort_within(comp, arrival, n_compounds)
-    joined = np.zeros(n_compounds, np.int64)
-    for c in comp:
-        joined[c] += 1
-    first = np.cumsum(joined) - joined  # where each compound's joiners start
+    wait for it); each site books in booking order up to its limit, ties in the order of compound and arrival, and a
+    compound cut short of the minimum by the limit does not go ahead. `comp` is sorted (homes are numbered compound
+    by compound). Returns (joiners, their sites, their compounds), in each site's booking order."""
     n = len(joiners)
-    keep = np.empty(n, np.int64)
-    booked_at = np.empty(n)
+    # each compound's joiners by arrival (its joiners are contiguous)
+    by_arrival, by_joiner, by_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    start = 0
+    while start < n:
+        end = start
+        while end < n and comp[end] == comp[start]:
+            end += 1
+        sort_bucket(arrival, joiners, comp, by_arrival, by_joiner, by_comp, start, end - start)
+        start = end
+    # compounds that reach the minimum: every joiner is booked at max(its arrival, the minimum's arrival)
+    booked_at, booked_joiner, booked_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    site_count = np.zeros(n_sites + 1, np.int64)
     m = 0
-    for j in range(n):
-        c = comp[j]  # comp[by_comp[j]] == comp[j]: the sort keeps compounds in place
-        if joined[c] >= group_min:
-            reached = arrival[by_comp[min(first[c] + group_min - 1, n - 1)]]
-            keep[m] = by_comp[j]
-            booked_at[m] = max(arrival[by_comp[j]], reached)
-            m += 1
-    keep, booked_at = keep[:m], booked_at[:m]
-    site = np.empty(m, np.int64)
+    start = 0
+    while start < n:
+        end = start
+        while end < n and by_comp[end] == by_comp[start]:
+            end += 1
+        if end - start >= group_min:
+            reached = by_arrival[start + group_min - 1]
+            for j in range(start, end):
+                booked_at[m], booked_joiner[m], booked_comp[m] = max(by_arrival[j], reached), by_joiner[j], by_comp[j]
+                site_count[first_site[by_comp[j]] + 1] += 1
+                m += 1
+        start = end
+    # by site (a stable counting sort), then by booking time within each site
+    for s in range(n_sites):
+        site_count[s + 1] += site_count[s]
+    pos = site_count[:-1].copy()
+    at_site, joiner_site, comp_site = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
     for j in range(m):
-        site[j] = first_site[comp[keep[j]]]
-    order = stable_argsort_within(site, booked_at, n_sites)
-    # in booking order: each site books up to its limit
-    booked = np.empty(m, np.int64)
-    booked_site = np.empty(m, np.int64)
-    booked_comp = np.empty(m, np.int64)
-    per_site = np.zeros(n_sites, np.int64)
+        p = pos[first_site[booked_comp[j]]]
+        at_site[p], joiner_site[p], comp_site[p] = booked_at[j], booked_joiner[j], booked_comp[j]
+        pos[first_site[booked_comp[j]]] = p + 1
+    order_at, order_joiner, order_comp = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
+    for s in range(n_sites):
+        sort_bucket(at_site, joiner_site, comp_site, order_at, order_joiner, order_comp, site_count[s],
+                    site_count[s + 1] - site_count[s])
+    # each site books up to its limit
+    booked, booked_site, kept_comp = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
     kept = np.zeros(n_compounds, np.int64)
     n_ok = 0
-    for j in order:
-        s = site[j]
-        if per_site[s] < limit[s]:
-            c = comp[keep[j]]
-            booked[n_ok], booked_site[n_ok], booked_comp[n_ok] = joiners[keep[j]], s, c
-            kept[c] += 1
+    for s in range(n_sites):
+        for j in range(site_count[s], min(site_count[s + 1], site_count[s] + max(int(np.ceil(limit[s])), 0))):
+            booked[n_ok], booked_site[n_ok], kept_comp[n_ok] = order_joiner[j], s, order_comp[j]
+            kept[order_comp[j]] += 1
             n_ok += 1
-        per_site[s] += 1
     # a compound cut short of the minimum by the limit does not go ahead
     k = 0
     for j in range(n_ok):
-        if kept[booked_comp[j]] >= group_min:
-            booked[k], booked_site[k], booked_comp[k] = booked[j], booked_site[j], booked_comp[j]
+        if kept[kept_comp[j]] >= group_min:
+            booked[k], booked_site[k], kept_comp[k] = booked[j], booked_site[j], kept_comp[j]
             k += 1
-    return booked[:k], booked_site[:k], booked_comp[:k]
+    return booked[:k], booked_site[:k], kept_comp[:k]
 
 
 class PlatformChannel:

@@ -1,6 +1,8 @@
 """Orderings the model needs over millions of households, compiled: the arrival order of a slot sale and the
 booking order of compound group orders. Each gives exactly the order numpy's stable sorts give (ties in index
-order), several times faster on a full city (sorting there was most of a day's cost: see benchmarks/).
+order), several times faster on a full city (sorting there was most of a day's cost: see benchmarks/). The sorts
+carry two integer arrays along with the keys (an index and one more value), so that the loops that read the sorted
+households read memory in order.
 
 numba is a dependency; without it the same functions run as plain Python (slowly), with the same answers.
 """
@@ -17,9 +19,9 @@ except ImportError:  # pragma: no cover - numba is a dependency
 
 
 @njit(cache=True)
-def sort_bucket(keys, index, out_index, out_keys, start, n):
-    """keys[start:start + n] (with their index) sorted into out_index/out_keys[start:start + n]: spread evenly over
-    about n/2 buckets by value, then sorted by insertion inside each; equal keys keep their order."""
+def sort_bucket(keys, index, value, out_keys, out_index, out_value, start, n):
+    """keys[start:start + n], with their index and value, sorted by key into out_*[start:start + n]: spread evenly
+    over about n/2 buckets by key, then sorted by insertion inside each; equal keys keep their order."""
     if n == 0:
         return
     lo, hi = keys[start], keys[start]
@@ -37,30 +39,30 @@ def sort_bucket(keys, index, out_index, out_keys, start, n):
     for i in range(start, start + n):
         b = min(int((keys[i] - lo) * scale), n_buckets - 1)
         p = start + pos[b]
-        out_index[p], out_keys[p] = index[i], keys[i]
+        out_keys[p], out_index[p], out_value[p] = keys[i], index[i], value[i]
         pos[b] += 1
     for b in range(n_buckets):
         first, end = start + count[b], start + count[b + 1]
         for j in range(first + 1, end):
-            i, key = out_index[j], out_keys[j]
+            key, i, v = out_keys[j], out_index[j], out_value[j]
             k = j - 1
             while k >= first and out_keys[k] > key:  # strictly greater: equal keys keep their order
-                out_index[k + 1], out_keys[k + 1] = out_index[k], out_keys[k]
+                out_keys[k + 1], out_index[k + 1], out_value[k + 1] = out_keys[k], out_index[k], out_value[k]
                 k -= 1
-            out_index[k + 1], out_keys[k + 1] = i, key
+            out_keys[k + 1], out_index[k + 1], out_value[k + 1] = key, i, v
 
 
 @njit(cache=True)
-def spread(keys):
-    """The first pass of `stable_argsort`: keys (non-negative floats, or few) grouped into ordered buckets of about
-    a thousand by the top bits of their float representation (which grow with the number for non-negative floats).
-    Returns (indices, their keys, bucket starts): every key of bucket b is below every key of bucket b + 1, and each
-    bucket is in index order."""
+def spread(keys, value):
+    """The first pass of `stable_argsort`: keys (non-negative floats, or few), with their value, grouped into ordered
+    buckets of about a thousand by the top bits of their float representation (which grow with the number for
+    non-negative floats). Returns (keys, indices, values, bucket starts): every key of bucket b is below every key of
+    bucket b + 1, and each bucket is in index order."""
     n = len(keys)
     if n < 65536 or keys.min() < 0:
         starts = np.zeros(2, np.int64)
         starts[1] = n
-        return np.arange(n), keys.copy(), starts
+        return keys.copy(), np.arange(n), value.copy(), starts
     bits = keys.view(np.uint64)
     low, span = bits.min(), bits.max() - bits.min()
     n_buckets = max(1, n // 1024)
@@ -73,36 +75,25 @@ def spread(keys):
     for b in range(n_buckets + 1):
         count[b + 1] += count[b]
     pos = count[:-1].copy()
+    out_keys = np.empty(n, keys.dtype)
     index = np.empty(n, np.int64)
-    spread_keys = np.empty(n, keys.dtype)
+    out_value = np.empty(n, value.dtype)
     for i in range(n):  # in index order, so each bucket starts in index order
-        b = int((bits[i] - low) >> shift)
-        index[pos[b]], spread_keys[pos[b]] = i, keys[i]
-        pos[b] += 1
-    return index, spread_keys, count
+        p = pos[int((bits[i] - low) >> shift)]
+        out_keys[p], index[p], out_value[p] = keys[i], i, value[i]
+        pos[int((bits[i] - low) >> shift)] = p + 1
+    return out_keys, index, out_value, count
 
 
 @njit(cache=True)
 def stable_argsort(keys):
     """np.argsort(keys, kind="stable") for float64 keys without NaN, linear in n for the smooth distributions of
     arrival times: `spread` into ordered buckets, each then sorted in cache."""
-    index, spread_keys, starts = spread(keys)
-    out = np.empty(len(keys), np.int64)
-    out_keys = np.empty(len(keys), keys.dtype)
+    n = len(keys)
+    spread_keys, index, nothing, starts = spread(keys, np.zeros(n, np.int8))
+    out, out_keys, out_nothing = np.empty(n, np.int64), np.empty(n, keys.dtype), np.empty(n, np.int8)
     for b in range(len(starts) - 1):
-        sort_bucket(spread_keys, index, out, out_keys, starts[b], starts[b + 1] - starts[b])
-    return out
-
-
-@njit(cache=True)
-def stable_argsort_within(groups, keys, n_groups):
-    """np.lexsort((keys, groups)): by group (a small non-negative int), then by key, ties in index order."""
-    by_group, starts = group_stably(groups, n_groups)
-    group_keys = keys[by_group]
-    out = np.empty(len(groups), np.int64)
-    out_keys = np.empty(len(groups), keys.dtype)
-    for g in range(n_groups):
-        sort_bucket(group_keys, by_group, out, out_keys, starts[g], starts[g + 1] - starts[g])
+        sort_bucket(spread_keys, index, nothing, out_keys, out, out_nothing, starts[b], starts[b + 1] - starts[b])
     return out
 
 
@@ -122,3 +113,16 @@ def group_stably(groups, n_groups):
         order[pos[groups[i]]] = i
         pos[groups[i]] += 1
     return order, starts
+
+
+@njit(cache=True)
+def stable_argsort_within(groups, keys, n_groups):
+    """np.lexsort((keys, groups)): by group (a small non-negative int), then by key, ties in index order."""
+    n = len(groups)
+    by_group, starts = group_stably(groups, n_groups)
+    group_keys = keys[by_group]
+    nothing = np.zeros(n, np.int8)
+    out, out_keys, out_nothing = np.empty(n, np.int64), np.empty(n, keys.dtype), np.empty(n, np.int8)
+    for g in range(n_groups):
+        sort_bucket(group_keys, by_group, nothing, out_keys, out, out_nothing, starts[g], starts[g + 1] - starts[g])
+    return out

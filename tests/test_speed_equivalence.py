@@ -135,3 +135,40 @@ def test_the_compiled_slot_sale_equals_the_plain_one(slots_per_site):
     assert np.array_equal(winners, tryers[won >= 0]) and np.array_equal(others, tryers[won < 0])
     assert np.array_equal(won_site[winners], won[won >= 0])
     assert np.array_equal(fast_sold, sold_at, equal_nan=True) and np.array_equal(fast_turned, turned)
+
+
+def _plain_group_booking(joiners, comp, arrival, group_min, first_site, limit, n_compounds, n_sites):
+    """Compound group-order booking as first written, with numpy's sorts."""
+    by_comp = np.lexsort((arrival, comp))
+    joiners, arrival, comp = joiners[by_comp], arrival[by_comp], comp[by_comp]
+    first = np.searchsorted(comp, comp)
+    count = np.searchsorted(comp, comp, side="right") - first
+    enough = count >= group_min
+    booked_at = np.maximum(arrival, arrival[np.minimum(first + group_min - 1, len(arrival) - 1)])
+    joiners, booked_at, comp = joiners[enough], booked_at[enough], comp[enough]
+    site = first_site[comp]
+    order = np.lexsort((booked_at, site))
+    joiners, site, comp = joiners[order], site[order], comp[order]
+    ok = np.arange(len(joiners)) - np.searchsorted(site, site) < limit[site]
+    kept = np.bincount(comp[ok], minlength=n_compounds)
+    ok &= kept[comp] >= group_min
+    return joiners[ok], site[ok], comp[ok]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_compiled_group_booking_equals_the_plain_one(seed):
+    from sim.platform_slots import _book_groups
+
+    rng = np.random.default_rng(seed)
+    n_comp, n_sites, n = 4_000, 40, 200_000
+    comp = np.sort(rng.integers(0, n_comp, n)).astype(np.int64)
+    joiners = np.sort(rng.choice(10 * n, n, replace=False)).astype(np.int64)
+    arrival = rng.random(n)
+    arrival[::13] = arrival[5]  # ties in arrival, and (below) many in booking time
+    first_site = rng.integers(0, n_sites, n_comp).astype(np.int64)
+    limit = np.floor(rng.random(n_sites) * 6_000)  # some sites turn compounds away, cutting some short
+    for group_min in (20, 60):
+        plain = _plain_group_booking(joiners, comp, arrival, group_min, first_site, limit, n_comp, n_sites)
+        fast = _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_comp, n_sites)
+        assert 0 < len(fast[0]) < n
+        assert all(np.array_equal(a, b) for a, b in zip(plain, fast))
