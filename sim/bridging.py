@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit
+from sim.parallel import kernel, prange
 
 
 class Bridging:
@@ -69,10 +69,10 @@ class Bridging:
         return self._start, self._suppliers
 
 
-@njit(cache=True)
+@kernel
 def _bring_in(members, supplier_tie, shared, degree, member_degree, ties_to_share):
     new = 0
-    for i in range(len(members)):
+    for i in prange(len(members)):
         if members[i] and supplier_tie[i] >= 0 and not shared[i] and degree[i] + member_degree[i] >= ties_to_share:
             shared[i] = True
             new += 1

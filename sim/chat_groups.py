@@ -44,7 +44,7 @@ class ChatGroups:
         pop = self.pop
         share = self._count / np.maximum(pop.compound_size, 1)
         draw = self._rng.random(pop.n)  # one draw per household, candidate or not (the stream does not depend on who)
-        candidates, hazard = _candidates(self.member, self.can_join, active_compounds, pop.compound,
+        candidates, hazard = _candidates(self.member, self.can_join, active_compounds, pop.start,
                                          self.invite_rate * share, self.contact_factor, self.code_hazard * self.codes,
                                          self.invitations, self.posted_codes)
         joins = candidates[draw[candidates] < -np.expm1(-hazard)]  # numpy's float32 expm1, as the rule was written
@@ -56,25 +56,30 @@ class ChatGroups:
 
 
 @njit(cache=True)
-def _candidates(member, can_join, active, compound, invite, contact_factor, code, invitations, posted_codes):
+def _candidates(member, can_join, active, start, invite, contact_factor, code, invitations, posted_codes):
     """Households that could join today (not members, someone to use the group, their compound active) and their
     daily hazard of joining: invitations (the compound's member share x invite_rate, less for households that knew
     no neighbour) plus a posted code's; float32, accumulated as numpy accumulates into a float32 array."""
-    out = np.empty(len(member), np.int64)
     n = 0
-    for i in range(len(member)):
-        if not member[i] and can_join[i] and active[compound[i]]:
-            out[n] = i
-            n += 1
-    out = out[:n]
+    for c in range(len(active)):  # homes start[c]:start[c + 1]
+        if active[c]:
+            for i in range(start[c], start[c + 1]):
+                n += not member[i] and can_join[i]
+    out = np.empty(n, np.int64)
     hazard = np.zeros(n, np.float32)
-    for j in range(n):
-        i = out[j]
-        c = compound[i]
-        h = np.float32(0)
-        if invitations:
-            h = np.float32(np.float64(h) + invite[c] * np.float64(contact_factor[i]))
-        if posted_codes:
-            h = np.float32(np.float64(h) + code[c])
-        hazard[j] = h
+    j = 0
+    for c in range(len(active)):
+        if not active[c]:
+            continue
+        for i in range(start[c], start[c + 1]):
+            if member[i] or not can_join[i]:
+                continue
+            out[j] = i
+            h = np.float32(0)
+            if invitations:
+                h = np.float32(np.float64(h) + invite[c] * np.float64(contact_factor[i]))
+            if posted_codes:
+                h = np.float32(np.float64(h) + code[c])
+            hazard[j] = h
+            j += 1
     return out, hazard

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.parallel import kernel, prange
 from sim.sorting import njit
 
 LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a household counts as left unserved
@@ -91,17 +92,17 @@ class FoodStock:
 
 # Compiled one-pass versions of the vectorised rules above (float32 arithmetic as numpy does it: a Python number
 # meets a float32 array as a float32).
-@njit(cache=True)
+@kernel
 def _below(stock, pending, level, out):
-    for i in range(len(stock)):
+    for i in prange(len(stock)):
         out[i] = stock[i] + pending[i] < level[i]
     return out
 
 
-@njit(cache=True)
+@kernel
 def _wanted(stock, pending, level, target, out):
     zero = np.float32(0)
-    for i in range(len(stock)):
+    for i in prange(len(stock)):
         want = zero
         if stock[i] + pending[i] < level[i]:
             want = target[i] - stock[i] - pending[i]
@@ -111,11 +112,11 @@ def _wanted(stock, pending, level, target, out):
     return out
 
 
-@njit(cache=True)
+@kernel
 def _arrive(stock, pending, portions):
     """Portions reach home (stock None: they spoiled on the way), and are no longer pending."""
     zero = np.float32(0)
-    for i in range(len(pending)):
+    for i in prange(len(pending)):
         if stock is not None:
             stock[i] += portions[i]
         p = pending[i] - portions[i]
@@ -129,10 +130,10 @@ def _cancel(pending, households, portions):
         pending[households[j]] = left if left >= 0.0 else 0.0
 
 
-@njit(cache=True)
+@kernel
 def _tally(short, left_unserved, ever_empty, among):
     short_among = left_among = ever = 0
-    for i in range(len(short)):
+    for i in prange(len(short)):
         ever += ever_empty[i]
         if among[i]:
             short_among += short[i]
@@ -140,11 +141,11 @@ def _tally(short, left_unserved, ever_empty, among):
     return short_among, left_among, ever
 
 
-@njit(cache=True)
+@kernel
 def _eat(stock, size, eaten, short, empty_streak, ever_empty, days_short, left_unserved):
     margin = np.float32(1e-4)
     zero = np.float32(0)
-    for i in range(len(stock)):
+    for i in prange(len(stock)):
         e = min(stock[i], size[i])
         left = stock[i] - e
         stock[i] = left if left >= zero else zero

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit
+from sim.parallel import kernel, prange
 
 
 class Gate:
@@ -75,11 +75,11 @@ class Gate:
         return home_sum, spoiled_sum
 
 
-@njit(cache=True)
+@kernel
 def _carry(row, share, compound, home):
     """Each household's food waiting in `row` moves home in its compound's share (as float32, the rest stays)."""
     zero = np.float32(0)
-    for i in range(len(row)):
+    for i in prange(len(row)):
         moved = np.float32(row[i] * share[compound[i]])
         home[i] += moved
         rest = row[i] - moved

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.leadership import close_offer, signups_possible, spend, work_factor
+from sim.parallel import kernel, prange
 from sim.sorting import group_stably, njit
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
@@ -158,7 +159,7 @@ class GroupOrders:
     def measure_need(self, eligible: np.ndarray, demand: np.ndarray) -> None:
         """Sets wanted per compound by households that could sign up and are not covered by an open offer."""
         wanted, wanting, members = _need(eligible, self.signed, demand, np.float32(self.set_portions),
-                                         np.float32(self.max_sets), self.pop.compound, self.pop.n_compounds)
+                                         np.float32(self.max_sets), self.pop.start)
         self.wanted = wanted.astype(np.float64)
         self.wanting_share = wanting / np.maximum(members.astype(np.float64), 1)
         self.uncovered = self.wanted.copy()
@@ -357,22 +358,23 @@ class GroupOrders:
         return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
 
 
-@njit(cache=True)
-def _need(eligible, signed, demand, set_portions, max_sets, compound, n_compounds):
-    """Per compound: sets wanted by households that could sign up and are in no open offer (sets_wanted, in float32
-    as numpy computes it), how many of them want any, and how many could sign up."""
+@kernel
+def _need(eligible, signed, demand, set_portions, max_sets, start):
+    """Per compound (homes start[c]:start[c + 1]): sets wanted by households that could sign up and are in no open
+    offer (sets_wanted, in float32 as numpy computes it), how many of them want any, and how many could sign up."""
+    n_compounds = len(start) - 1
     wanted = np.zeros(n_compounds, np.int64)
     wanting = np.zeros(n_compounds, np.int64)
     members = np.zeros(n_compounds, np.int64)
     eps = np.float32(1e-9)
-    for i in range(len(demand)):
-        if eligible[i]:
-            c = compound[i]
-            members[c] += 1
-            if signed[i] < 0:
-                w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
-                wanted[c] += w
-                wanting[c] += w > 0
+    for c in prange(n_compounds):
+        for i in range(start[c], start[c + 1]):
+            if eligible[i]:
+                members[c] += 1
+                if signed[i] < 0:
+                    w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
+                    wanted[c] += w
+                    wanting[c] += w > 0
     return wanted, wanting, members
 
 

@@ -44,35 +44,36 @@ class LeaderEmergence:
         pressure = np.where(active_compounds, pressure, 0.0)
         draw = self._rng.random(pop.n)  # one draw per household whoever is a candidate (a stable stream)
         leaders, wanting, capped = _step_up(draw, members, pop.phone, pop.free_hours, np.float32(self.min_hours), busy,
-                                            pressure, pop.compound, pop.supplier_tie, self.tie_boost, self.propensity,
+                                            pressure, pop.start, pop.supplier_tie, self.tie_boost, self.propensity,
                                             self.cap - leaders_per_compound, self.groups)
         self.wanting_today, self.capped_today = int(wanting), int(capped)
         return leaders
 
 
 @njit(cache=True)
-def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, compound, supplier_tie, tie_boost,
+def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, start, supplier_tie, tie_boost,
              propensity, room, groups):
     """Members with a phone and free time, not busy, where need is uncovered, are moved to lead with chance
     propensity x pressure (x tie_boost with a supplier tie); in each compound the most moved (lowest draw relative
     to their chance) come forward first, one per chat group, while the upper bound leaves room. Returns (who steps
     up today, compounds where someone wanted to, compounds where the bound turned someone away)."""
     n_c = len(pressure)
-    moved = np.empty(len(draw), np.int64)
-    eagerness = np.empty(len(draw))
+    moved = np.empty(1024, np.int64)
+    eagerness = np.empty(1024)
+    comp = np.empty(1024, np.int64)
     m = 0
-    for i in range(len(draw)):
-        c = compound[i]
-        if members[i] and phone[i] and free_hours[i] >= min_hours and not busy[i] and pressure[c] > 0:
-            p = min(1.0, propensity * pressure[c] * (tie_boost if supplier_tie[i] >= 0 else 1.0))
-            if draw[i] < p:
-                moved[m] = i
-                eagerness[m] = draw[i] / max(p, 1e-12)
-                m += 1
-    moved, eagerness = moved[:m], eagerness[:m]
-    comp = np.empty(m, np.int64)
-    for j in range(m):
-        comp[j] = compound[moved[j]]
+    for c in range(n_c):  # homes start[c]:start[c + 1]; only where need is uncovered
+        if not pressure[c] > 0:
+            continue
+        for i in range(start[c], start[c + 1]):
+            if members[i] and phone[i] and free_hours[i] >= min_hours and not busy[i]:
+                p = min(1.0, propensity * pressure[c] * (tie_boost if supplier_tie[i] >= 0 else 1.0))
+                if draw[i] < p:
+                    if m == len(moved):
+                        moved, eagerness, comp = _grow(moved), _grow(eagerness), _grow(comp)
+                    moved[m], eagerness[m], comp[m] = i, draw[i] / max(p, 1e-12), c
+                    m += 1
+    moved, eagerness, comp = moved[:m], eagerness[:m], comp[:m]
     order = stable_argsort_within(comp, eagerness, n_c)
     rank = np.zeros(n_c, np.int64)
     wanting = np.zeros(n_c, np.bool_)
@@ -90,3 +91,10 @@ def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, compou
                 capped[c] = True
         rank[c] += 1
     return out[:k], wanting.sum(), capped.sum()
+
+
+@njit(cache=True)
+def _grow(a):
+    out = np.empty(2 * len(a), a.dtype)
+    out[:len(a)] = a
+    return out

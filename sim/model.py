@@ -43,6 +43,7 @@ from sim.local_supply import LocalSupply
 from sim.lockdown import LockdownRules
 from sim.metrics import daily_metrics, reporters
 from sim.outreach import Canvassing
+from sim.parallel import use_threads
 from sim.platform_slots import PlatformChannel
 from sim.population import build_population, stochastic_round
 from sim.relief import Relief
@@ -150,6 +151,7 @@ class LockdownSupplyModel(mesa.Model):
         # --- the city and its people ------------------------------------------------------------
         self.population = pop = build_population(int(n), cfg, self.elderly_share, streams,
                                                   compound_types=mech["compound_types"])
+        use_threads(pop.n)  # big cities run their loops over households on every core (sim/parallel.py)
         self.scale = pop.n / cfg.population.real_households
         self.city = City(pop.n_compounds, cfg.city, streams.python_random("city.grid"))
         self.compound_x, self.compound_y = self.city.place_compounds(pop.compound_district, streams("city.compounds"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.lockdown import SEALED
-from sim.sorting import njit
+from sim.parallel import kernel, prange
 
 
 class Canvassing:
@@ -44,11 +44,11 @@ class Canvassing:
         return new
 
 
-@njit(cache=True)
+@kernel
 def _visit(target, listed, rank, visits, compound):
     """Target homes not yet listed whose turn in their compound's visiting order has come are listed."""
     new = 0
-    for i in range(len(target)):
+    for i in prange(len(target)):
         if target[i] and not listed[i] and rank[i] < visits[compound[i]]:
             listed[i] = True
             new += 1

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.curves import Curve
 from sim.lockdown import OPEN, PREVENTION
+from sim.parallel import kernel, prange
 from sim.sorting import njit
 
 
@@ -41,7 +42,7 @@ class Retail:
         access = self.access(rules, day)
         # the other district is locked: those still free stock up for a siege (up to panic_days of food)
         free = (rules.tier == OPEN) if rules.city_locked else np.zeros(len(rules.tier), dtype=bool)
-        amount = _shopping(self._rng.random(pop.n), access, free, pop.compound, np.float32(self.panic_days),
+        amount = _shopping(self._rng.random(pop.n), access, free, pop.start, np.float32(self.panic_days),
                            food.stock, food.pending, food.reorder, food.target, food.size, np.empty_like(food.stock))
         food.buy(amount)
         self.bought_today = float(amount.sum(dtype=np.float64))
@@ -49,24 +50,35 @@ class Retail:
         return self.bought_today
 
 
-@njit(cache=True)
-def _shopping(draw, access, free, compound, panic_days, stock, pending, reorder, target, size, amount):
+@kernel
+def _shopping(draw, access, free, start, panic_days, stock, pending, reorder, target, size, amount):
     """Portions each household buys: in need (below its reorder level, or, free while the other district is locked,
-    below panic_days of food) and able to shop today (its draw below its compound's access), up to its target."""
+    below panic_days of food) and able to shop today (its draw below its compound's access), up to its target.
+    Compound by compound (homes start[c]:start[c + 1]); none where its residents cannot shop."""
     zero = np.float32(0)
-    for i in range(len(stock)):
-        c = compound[i]
-        have = stock[i] + pending[i]
-        need = have < reorder[i]
-        goal = target[i]
-        if free[c]:
-            panic = panic_days * size[i]
-            goal = goal if goal >= panic else panic
-            need = need or have < goal
-        a = zero
-        if need and draw[i] < access[c]:
-            a = goal - stock[i] - pending[i]
-            if not a >= zero:
-                a = zero
-        amount[i] = a
+    for c in prange(len(access)):
+        if access[c] <= 0:
+            amount[start[c]:start[c + 1]] = zero
+            continue
+        for i in range(start[c], start[c + 1]):
+            _buy(i, c, draw, access, free, panic_days, stock, pending, reorder, target, size, amount)
     return amount
+
+
+@njit(cache=True)
+def _buy(i, c, draw, access, free, panic_days, stock, pending, reorder, target, size, amount):
+    """What household i of compound c buys today."""
+    zero = np.float32(0)
+    have = stock[i] + pending[i]
+    need = have < reorder[i]
+    goal = target[i]
+    if free[c]:
+        panic = panic_days * size[i]
+        goal = goal if goal >= panic else panic
+        need = need or have < goal
+    a = zero
+    if need and draw[i] < access[c]:
+        a = goal - stock[i] - pending[i]
+        if not a >= zero:
+            a = zero
+    amount[i] = a

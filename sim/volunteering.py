@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit
+from sim.parallel import kernel, prange
 
 
 class Volunteers:
@@ -27,7 +27,7 @@ class Volunteers:
         pop = self.pop
         room = self.cap - self._count
         return _recruit(self._rng.random(pop.n), self.rate, self.volunteer, busy, pop.phone, pop.free_hours,
-                        np.float32(self.hours), locked_compounds, room, pop.compound, self._count)
+                        np.float32(self.hours), locked_compounds, room, pop.start, self._count)
 
     def stand_down(self, households) -> None:
         for h in np.asarray(households, dtype=np.int64).tolist():
@@ -44,20 +44,21 @@ class Volunteers:
         return int(self._count.sum())
 
 
-@njit(cache=True)
-def _recruit(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, compound, count):
+@kernel
+def _recruit(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
     """Willing residents (not yet volunteering, not busy leading, a phone, enough free time, in a locked compound
     with room) join with chance `rate`; in each compound only the first `room` of the day's recruits do. Returns
-    how many joined."""
-    offered = np.zeros(len(room), np.int64)  # recruits so far today, per compound
+    how many joined. Compound by compound (homes start[c]:start[c + 1])."""
     joined = 0
-    for i in range(len(draw)):
-        c = compound[i]
-        if (not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and locked[c] and room[c] > 0
-                and draw[i] < rate):
-            if offered[c] < room[c]:
-                volunteer[i] = True
-                count[c] += 1
-                joined += 1
-            offered[c] += 1
+    for c in prange(len(room)):
+        if not locked[c] or room[c] <= 0:
+            continue
+        offered = 0  # recruits so far today
+        for i in range(start[c], start[c + 1]):
+            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and draw[i] < rate:
+                if offered < room[c]:
+                    volunteer[i] = True
+                    count[c] += 1
+                    joined += 1
+                offered += 1
     return joined

@@ -172,3 +172,23 @@ def test_the_compiled_group_booking_equals_the_plain_one(seed):
         fast = _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_comp, n_sites)
         assert 0 < len(fast[0]) < n
         assert all(np.array_equal(a, b) for a, b in zip(plain, fast))
+
+
+def test_a_city_run_on_every_core_is_the_same_run(monkeypatch):
+    """Big cities run their loops over households on every core (sim/parallel.py): a toy city made to do the same
+    gives the same daily table as on one core."""
+    import sim.parallel
+
+    def run():
+        m = LockdownSupplyModel(scenario_file="toy", households=4000, rng=11, ordering="hybrid")
+        while m.running:
+            m.step()
+        return daily_table(m)
+
+    one_core = run()
+    monkeypatch.setattr(sim.parallel, "PARALLEL_HOUSEHOLDS", 0)
+    every_core = run()
+    assert sim.parallel.threads_on()
+    monkeypatch.undo()
+    sim.parallel.use_threads(0)
+    pd.testing.assert_frame_equal(one_core, every_core)
