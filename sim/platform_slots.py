@@ -29,7 +29,8 @@ from scipy.spatial import cKDTree
 
 from sim.curves import Curve
 from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-from sim.sorting import njit, sort_bucket, spread
+from sim.parallel import threads_on
+from sim.sorting import group_stably, njit, sort_bucket, spread
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 
@@ -359,7 +360,7 @@ class PlatformChannel:
                 continue
             kk = min(k, len(sites))
             tree = cKDTree(np.c_[self.site_x[sites], self.site_y[sites]])
-            _, ii = tree.query(np.c_[self.cx, self.cy], k=kk, p=1)
+            _, ii = tree.query(np.c_[self.cx, self.cy], k=kk, p=1, workers=-1 if threads_on() else 1)
             cand = sites[np.asarray(ii).reshape(n_c, kk)]
             km = self.city.distance_km(self.site_x[cand], self.site_y[cand], self.cx[:, None], self.cy[:, None])
             if not self.cross_river:
@@ -569,7 +570,7 @@ class PlatformChannel:
         if len(winners) == 0:
             return
         site = self.won_site[winners]
-        by_site = np.argsort(site, kind="stable")
+        by_site, _ = group_stably(site, self.n_sites)
         first_order = np.cumsum(self.orders) - self.orders  # where each site's orders start in by_site
         riders = np.flatnonzero(self.rider_site >= 0)  # in index order, so each site's riders in index order
         r_site = self.rider_site[riders]
