@@ -5,8 +5,10 @@ time is moved to lead with a chance that grows with the need nobody is covering:
 times the share of the sets they want that no open offer has room for. Members see in the chat when someone steps
 up, so at most one new leader a day comes forward in each chat group (a compound has one group per
 `group_members_max` households; FACTS: 200-500 members per group) and posts offers before anyone else decides.
-Once leaders' offers cover the need, nobody else steps up, so the number of leaders a compound gets emerges from
-its need, its suppliers and its members' willingness
+Once leaders' offers cover the need, nobody else steps up; and while a leader of the compound still has time and
+room for another offer, the need left is a want of suppliers, not of leaders, so only members who bring a supplier
+of their own (a tie) step up. The number of leaders a compound gets thus emerges from its need, its suppliers and
+its members' willingness
 (`leader_propensity`); a member with a tie to a supplier is likelier to lead (bridging capital).
 `leaders_per_100_households` is only an upper bound; the model counts the compounds where it turned someone away.
 """
@@ -29,15 +31,18 @@ class LeaderEmergence:
         self.capped_today = 0  # ... of which the upper bound turned someone away
 
     def emerge(self, members: np.ndarray, pressure: np.ndarray, leaders_per_compound: np.ndarray,
-               busy: np.ndarray, active_compounds: np.ndarray) -> np.ndarray:
+               busy: np.ndarray, active_compounds: np.ndarray, spare_leaders: np.ndarray) -> np.ndarray:
         """Households that start leading today (at most the room left under the upper bound in each compound).
 
         members: chat-group members; pressure: per compound, the need no open offer covers (0..1);
-        busy: households already leading or volunteering.
+        busy: households already leading or volunteering; spare_leaders: per compound, leaders who still have time
+        and room for another offer after today's work.
         """
         pop = self.pop
         pressure = np.where(active_compounds, pressure, 0.0)
-        candidate = members & pop.phone & (pop.free_hours >= self.min_hours) & ~busy & (pressure > 0)[pop.compound]
+        brings_supplier = pop.supplier_tie >= 0
+        candidate = (members & pop.phone & (pop.free_hours >= self.min_hours) & ~busy & (pressure > 0)[pop.compound]
+                     & ((spare_leaders == 0)[pop.compound] | brings_supplier))
         draw = self._rng.random(pop.n)  # one draw per household whoever is a candidate (a stable stream)
         idx = np.flatnonzero(candidate)
         boost = np.where(pop.supplier_tie[idx] >= 0, self.tie_boost, 1.0)

@@ -336,8 +336,12 @@ class LockdownSupplyModel(mesa.Model):
         if mech["leader_emergence"]:
             busy = self.is_leader | self.volunteers.volunteer
             first_new = len(self.leaders)
+            spare = np.bincount(
+                [ld.compound.index for ld in self.leaders[:first_new]
+                 if ld.active and ld.hours_left > 0 and len(ld.offers) < self.cfg.group_buying.offers_per_leader],
+                minlength=pop.n_compounds)
             for h in self.emergence.emerge(self.chat.member, self.group_orders.need_pressure(), self._leaders_c,
-                                           busy, active):
+                                           busy, active, spare):
                 self._new_leader(int(h))
             self._leaders_act(first_new)
         self.group_orders.sign_up(eligible, demand, self.ties, self.local_supply)
