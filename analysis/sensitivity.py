@@ -226,7 +226,8 @@ def plot_morris(indices: pd.DataFrame, response: str, path, show: int = 20) -> N
 
 
 def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
-    """Paired horizontal bars of S1 and ST with 95 % intervals for one response, factors by ST."""
+    """Paired horizontal bars of S1 and ST with 95 % intervals for one response, factors by ST; the seed-noise
+    dummy in grey, with a dashed line at its ST."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -235,10 +236,13 @@ def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
     y = np.arange(len(frame))
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(frame) + 1.6))
     err = {"ecolor": "#333333", "capsize": 2, "lw": 0.8}
-    ax.barh(y + 0.2, frame["ST"], height=0.4, xerr=frame["ST_conf"], color="#1f77b4", label="total order ST",
-            error_kw=err)
-    ax.barh(y - 0.2, frame["S1"], height=0.4, xerr=frame["S1_conf"], color="#ff7f0e", label="first order S1",
-            error_kw=err)
+    dummy = (frame["parameter"] == SEED_NOISE).to_numpy()
+    ax.barh(y + 0.2, frame["ST"], height=0.4, xerr=frame["ST_conf"], color=np.where(dummy, "#9e9e9e", "#1f77b4"),
+            label="total order ST", error_kw=err)
+    ax.barh(y - 0.2, frame["S1"], height=0.4, xerr=frame["S1_conf"], color=np.where(dummy, "#d0d0d0", "#ff7f0e"),
+            label="first order S1", error_kw=err)
+    noise = float(frame.loc[dummy, "ST"].iloc[0])
+    ax.axvline(noise, color="#555555", ls="--", lw=1, label=f"seed noise (ST of the dummy factor) = {noise:.2f}")
     ax.set_yticks(y, [p.replace(SEED_NOISE, "seed noise (dummy)") for p in frame["parameter"]], fontsize=8)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("share of the variance of the point means (Sobol index)")
