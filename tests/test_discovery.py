@@ -22,7 +22,10 @@ def test_prim_recovers_a_planted_box_and_drops_factors_that_do_not_matter():
     kept = box.limits[box.limits["kept"]].set_index("factor")
     assert set(kept.index) == {"f0", "f3"}
     assert abs(kept.loc["f0", "low"] - 0.6) < 0.08 and abs(kept.loc["f3", "high"] - 0.4) < 0.08
-    assert box.density > 0.8 and box.coverage > 0.55 and box.dropped == tuple(box.limits.loc[box.limits["qp"] > QP_MAX, "factor"])
+    assert box.density > 0.8 and box.coverage > 0.55
+    # restrictions that could be chance are dropped, which widens the box
+    assert box.dropped and box.dropped == tuple(box.limits.loc[box.limits["qp"] > QP_MAX, "factor"])
+    assert box.coverage > box.peeled[0]
 
 
 def test_no_box_when_the_answer_never_or_always_holds():
