@@ -144,10 +144,6 @@ def influential(morris: pd.DataFrame, top: int) -> list[str]:
 
 
 # --- text ------------------------------------------------------------------------------------------
-def _short(name: str) -> str:
-    return name
-
-
 def ranking_text(indices: pd.DataFrame, method: str, spread: pd.DataFrame, show: int = 10) -> str:
     """The ranking per response, with the seed-noise line; factors not separated from noise are marked."""
     lines = []

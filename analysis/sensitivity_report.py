@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.sensitivity import SEED_NOISE
 from sim.errors import ScenarioError
 from sim.runner import atomic_write
 
@@ -74,8 +75,8 @@ def morris_part(indices: pd.DataFrame, spread: pd.DataFrame, labels: dict, meta:
              "nothing but the seeds.", ""]
     noise_sd = spread.set_index("response")
     for response, frame in indices.groupby("response", sort=False):
-        noise = float(frame.loc[frame["parameter"] == "seed_noise", "mu_star"].iloc[0])
-        body = frame[frame["parameter"] != "seed_noise"]
+        noise = float(frame.loc[frame["parameter"] == SEED_NOISE, "mu_star"].iloc[0])
+        body = frame[frame["parameter"] != SEED_NOISE]
         sep = body[body["separated"]]
         sd = noise_sd.loc[response, "seed_sd_of_point_mean"]
         lines += [f"**{labels[response]}** (`{response}`): {len(sep)} of {len(body)} factors separated from seed noise "
@@ -96,10 +97,10 @@ def sobol_part(indices: pd.DataFrame, labels: dict, meta: dict) -> str:
              "share it explains with all its interactions; intervals are 95 % bootstrap intervals. Factors not "
              "chosen keep the scenario's values. The dummy factor's ST is the share seed noise alone explains.", ""]
     for response, frame in indices.groupby("response", sort=False):
-        noise = frame[frame["parameter"] == "seed_noise"].iloc[0]
+        noise = frame[frame["parameter"] == SEED_NOISE].iloc[0]
         lines += [f"**{labels[response]}** (`{response}`): seed noise ST {noise['ST']:.2f} ± {noise['ST_conf']:.2f}.", "",
                   "| factor | S1 | ± | ST | ± | separated |", "|---|---|---|---|---|---|"]
-        for row in frame[frame["parameter"] != "seed_noise"].itertuples():
+        for row in frame[frame["parameter"] != SEED_NOISE].itertuples():
             lines.append(f"| `{row.parameter}` | {row.S1:.2f} | {row.S1_conf:.2f} | {row.ST:.2f} | {row.ST_conf:.2f} | "
                          f"{'yes' if row.separated else 'no'} |")
         lines += ["", f"![Sobol indices for {labels[response]}](sobol_{response}.png)", ""]
