@@ -1,9 +1,10 @@
 """Benchmark: what `lockdown-sim sensitivity` and `discover` cost, in runs and time, on this machine.
 
-Times the three --quick commands end to end (design, runs on a local pool, analysis, figures), then the full
-designs' run counts (the scenario's [plausible] factors as they are now) and their time extrapolated from the
-throughput of a few runs of the calibrated city on the same pool (runs/s, as `lockdown-sim batch` stores them,
-with the pool's start-up). The extrapolation leaves out the analysis, which takes seconds.
+Times the three --quick commands end to end (design, runs on a local pool, analysis, figures: wall and CPU
+seconds), then the full designs' run counts (the scenario's [plausible] factors as they are now) and their CPU
+and wall time extrapolated from a few runs of the calibrated city on the same pool (pool start-up included). The
+extrapolation leaves out the analysis, which takes seconds. On a shared machine the wall times move with its load;
+the CPU seconds much less.
 
     python benchmarks/sensitivity_cost.py [--workers 2] [--throughput-runs 12]
 """
@@ -11,6 +12,7 @@ with the pool's start-up). The extrapolation leaves out the analysis, which take
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,36 +33,43 @@ QUICK_COMMANDS = {
 }
 
 
-def time_quick(workers: int, folder: Path) -> list[tuple[str, int, float]]:
-    """(command, runs, wall seconds) of each --quick command into `folder`."""
+def cpu_of_children() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_quick(workers: int, folder: Path) -> list[tuple[str, int, float, float]]:
+    """(command, runs, wall seconds, CPU seconds) of each --quick command into `folder`."""
     out = []
     for label, args in QUICK_COMMANDS.items():
         target = folder / ("discover" if args[0] == "discover" else "sensitivity")
         command = [sys.executable, "-m", "sim.cli", *args, "--out", str(target), "--workers", str(workers),
                    "--no-progress"]
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_of_children()
         done = subprocess.run(command, capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, cpu_of_children() - cpu0
         if done.returncode != 0:
             raise SystemExit(f"{label} failed:\n{done.stderr}")
         runs = int(next(line for line in done.stdout.splitlines() if "runs into" in line)
                    .split(" = ")[1].split(" runs")[0].replace(",", ""))
-        out.append((label, runs, seconds))
+        out.append((label, runs, seconds, cpu))
     return out
 
 
-def throughput(workers: int, runs: int, folder: Path) -> float:
-    """Runs per second of the calibrated city (the full designs' runs) on a local pool of `workers`."""
+def throughput(workers: int, runs: int, folder: Path) -> tuple[float, float]:
+    """Runs per second of the calibrated city (the full designs' runs) on a local pool of `workers`, and the CPU
+    seconds a run took (the pool's processes, start-up included)."""
     space = plausible_space("shanghai-2022")
     points = [{f.name: f.value for f in space.factors}] * max(1, runs // 3)
     experiment = sampled_experiment("throughput", "throughput", "shanghai-2022", None, None, points,
                                     [f"p{i}" for i in range(len(points))], list(range(len(points))), 1, 1,
                                     {"method": "throughput"})
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_of_children()
     with LocalEngine(workers) as engine:
         report = run_batch(experiment, folder / "throughput", engine, progress=False)
     assert report.done == report.total and not report.failed, report.lines()
-    return report.total / (time.perf_counter() - t0)
+    return report.total / (time.perf_counter() - t0), (cpu_of_children() - cpu0) / report.total
 
 
 def full_runs() -> dict[str, int]:
@@ -83,13 +92,14 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         quick = time_quick(args.workers, Path(tmp))
-        rate = throughput(args.workers, args.throughput_runs, Path(tmp))
-    print(f"| command | runs | time on {args.workers} workers |")
-    print("|---|---|---|")
-    for label, runs, seconds in quick:
-        print(f"| `{label}` (toy city, 1,000 households) | {runs:,} | {seconds:.0f} s (measured) |")
+        rate, cpu_per_run = throughput(args.workers, args.throughput_runs, Path(tmp))
+    print(f"| command | runs | CPU | time on {args.workers} workers |")
+    print("|---|---|---|---|")
+    for label, runs, seconds, cpu in quick:
+        print(f"| `{label}` (toy city, 1,000 households) | {runs:,} | {cpu:.0f} s | {seconds:.0f} s (measured) |")
     for label, runs in full_runs().items():
-        print(f"| `{label}`, calibrated city | {runs:,} | {runs / rate / 60:.0f} min (at {rate:.2f} runs/s) |")
+        print(f"| `{label}`, calibrated city | {runs:,} | {runs * cpu_per_run / 3600:.1f} h | "
+              f"{runs / rate / 60:.0f} min (at the {rate:.2f} runs/s measured) |")
 
 
 if __name__ == "__main__":
