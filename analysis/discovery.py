@@ -147,7 +147,7 @@ def box_text(box: Box) -> str:
         lines.append(f"  no restriction with quasi-p <= {QP_MAX}: no box stands out from chance")
     for _, r in kept.iterrows():
         lines.append(f"    {r['factor']:42s} {_num(r['low']):>8} .. {_num(r['high']):<8} of "
-                     f"{_num(r['sample_low'])} .. {_num(r['sample_high'])}   quasi-p {r['qp']:.2g}")
+                     f"{_num(r['plausible_low'])} .. {_num(r['plausible_high'])}   quasi-p {r['qp']:.2g}")
     return "\n".join(lines)
 
 
@@ -218,14 +218,13 @@ def plot_limits(box: Box, path, bounds: dict) -> None:
     handles = [Line2D([], [], color="#1f77b4", lw=6, label=f"kept (quasi-p <= {QP_MAX})"),
                Line2D([], [], color="#aec7e8", lw=6, label="dropped (could be chance)"),
                Line2D([], [], color="#e0e0e0", lw=6, label="outside the box")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(lims) > 3 else -0.4),
-              ncol=3, fontsize=7, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
     if lims.empty:
         ax.text(0.5, 0, "PRIM restricted no factor", ha="center", fontsize=9)
     ax.set_title(f"PRIM box {box.index}: coverage {box.peeled[0]:.2f}, density {box.peeled[1]:.2f}; with the kept "
                  f"limits only: coverage {box.coverage:.2f}, density {box.density:.2f}\n(share of all points "
                  f"{box.base_rate:.2f}) {_wrap(box.question.label)}", fontsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -262,6 +261,9 @@ def analyse(design_table: pd.DataFrame, bounds: dict, runs: pd.DataFrame, folder
             else math.nan
         box, _ = find_box(x, answer.to_numpy(dtype=bool), q, min_coverage)
         box.seed_disagreement = disagree
+        if box.limits is not None:
+            box.limits["plausible_low"] = [bounds[f][0] for f in box.limits["factor"]]
+            box.limits["plausible_high"] = [bounds[f][1] for f in box.limits["factor"]]
         boxes.append(box)
         if box.index is None:
             continue
@@ -272,8 +274,7 @@ def analyse(design_table: pd.DataFrame, bounds: dict, runs: pd.DataFrame, folder
         figures[q.name] = paths
         for _, r in box.limits.iterrows():
             limit_rows.append({"question": q.name, "box": box.index, "coverage": box.coverage,
-                               "density": box.density, "mass": box.mass, **r.to_dict(),
-                               "plausible_low": bounds[r["factor"]][0], "plausible_high": bounds[r["factor"]][1]})
+                               "density": box.density, "mass": box.mass, **r.to_dict()})
     points = points.reset_index()
     atomic_write(folder / "points.csv", lambda p: points.to_csv(p, index=False))
     atomic_write(folder / "points.parquet", lambda p: points.to_parquet(p, index=False))

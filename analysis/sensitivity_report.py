@@ -62,7 +62,7 @@ def _setting(meta: dict) -> str:
     days = f"{meta['days']} days" if meta.get("days") else "the scenario's horizon"
     return (f"Scenario `{meta['scenario']}`, {size}, {days}; {meta['seeds']} seed(s) per point; {meta['points']:,} "
             f"points x {meta['seeds']} seed(s) x 3 modes = {meta['runs']:,} runs"
-            + (f", {meta['minutes']:.1f} minutes on {meta['engine']}" if meta.get("minutes") is not None else "")
+            + (f", {meta['minutes']:.1f} minutes {meta['engine']}" if meta.get("minutes") is not None else "")
             + f". Command: `{meta['command']}`.")
 
 
@@ -70,7 +70,9 @@ def morris_part(indices: pd.DataFrame, spread: pd.DataFrame, labels: dict, meta:
     """Markdown of a Morris result: per response the top factors with mu* and interval, seed noise, figure."""
     lines = ["### Morris screening: which assumptions matter", "", _setting(meta), "",
              "mu* is the mean absolute change of a response when one factor moves across its whole plausible range "
-             "(elementary effects on a 4-level grid), with its 95 % bootstrap interval over trajectories. A factor "
+             "(elementary effects on a 4-level grid), with its 95 % bootstrap interval over trajectories; mu is the "
+             "signed mean (its sign is the direction when effects agree) and sigma their spread (interactions or "
+             "non-linearity). A factor "
              "is *separated from seed noise* when its interval lies above the mu* of the dummy factor, which changes "
              "nothing but the seeds.", ""]
     noise_sd = spread.set_index("response")
@@ -82,10 +84,10 @@ def morris_part(indices: pd.DataFrame, spread: pd.DataFrame, labels: dict, meta:
         lines += [f"**{labels[response]}** (`{response}`): {len(sep)} of {len(body)} factors separated from seed noise "
                   f"(dummy mu* {noise:.3g}" + (f"; sd of a point's mean over its seeds {sd:.3g}" if math.isfinite(sd)
                                                 else "") + ").", "",
-                  "| rank | factor | mu* | 95 % interval | sigma | separated |", "|---|---|---|---|---|---|"]
+                  "| rank | factor | mu* | ± 95 % | sigma | mu | separated |", "|---|---|---|---|---|---|---|"]
         for i, row in enumerate(body.head(show).itertuples(), start=1):
-            lines.append(f"| {i} | `{row.parameter}` | {row.mu_star:.3g} | {row.mu_star - row.mu_star_conf:.3g} to "
-                         f"{row.mu_star + row.mu_star_conf:.3g} | {row.sigma:.3g} | {'yes' if row.separated else 'no'} |")
+            lines.append(f"| {i} | `{row.parameter}` | {row.mu_star:.3g} | {row.mu_star_conf:.2g} | {row.sigma:.3g} | "
+                         f"{row.mu:+.3g} | {'yes' if row.separated else 'no'} |")
         lines += ["", f"![Morris mu* for {labels[response]}](morris_{response}.png)", ""]
     return "\n".join(lines)
 
@@ -124,11 +126,19 @@ def discover_part(boxes: list, meta: dict) -> str:
             lines += ["", "No box: " + ("it never holds in the sample." if box.cases == 0
                                         else "it holds everywhere in the sample."), ""]
             continue
-        lines += ["", f"Box: coverage {box.coverage:.2f}, density {box.density:.2f}, {box.mass:.0%} of the points.", "",
-                  "| factor | box | plausible range | quasi-p |", "|---|---|---|---|"]
-        for r in box.limits.itertuples():
-            lines.append(f"| `{r.factor}` | {_n(r.low)} to {_n(r.high)} | {_n(r.sample_low)} to {_n(r.sample_high)} | "
-                         f"{r.qp:.2g} |")
+        dropped = (f" Dropped as possibly chance (quasi-p > 0.05): {', '.join(f'`{d}`' for d in box.dropped)}; "
+                   f"with them the box had coverage {box.peeled[0]:.2f}, density {box.peeled[1]:.2f}."
+                   if box.dropped else "")
+        lines += ["", f"Box {box.index} of the peeling trajectory, with the limits kept: coverage {box.coverage:.2f}, "
+                  f"density {box.density:.2f}, {box.mass:.0%} of the points.{dropped}", ""]
+        kept = box.limits[box.limits["kept"]]
+        if kept.empty:
+            lines.append("No limit stands out from chance: no box describes where the answer holds.")
+        else:
+            lines += ["| factor | box | plausible range | quasi-p |", "|---|---|---|---|"]
+            for r in kept.itertuples():
+                lines.append(f"| `{r.factor}` | {_n(r.low)} to {_n(r.high)} | {_n(r.plausible_low)} to "
+                             f"{_n(r.plausible_high)} | {r.qp:.2g} |")
         lines += ["", f"![PRIM peeling trajectory: {q.name}](discover_trajectory_{q.name}.png)",
                   f"![PRIM box limits: {q.name}](discover_box_{q.name}.png)", ""]
     return "\n".join(lines)
