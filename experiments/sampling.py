@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.design import Experiment, RunSpec, _scenario_digest
+from experiments.design import Experiment, RunSpec, _point_numbers, _scenario_digest
 from sim.errors import ScenarioError
 from sim.model import ORDERING_MODES, check_params
 from sim.scenario import builtin_names
@@ -97,13 +97,16 @@ class SampledExperiment(Experiment):
     def canonical(self) -> dict:
         return super().canonical() | {"seed_blocks": list(self.seed_blocks), "design": self.design}
 
-    def runs(self) -> list[RunSpec]:
+    def runs(self, numbered: dict[str, int] | None = None) -> list[RunSpec]:
+        """Every run, point by point (`numbered`: label -> number of the points a results directory already holds,
+        as Experiment.runs), replicate by replicate, mode by mode; seeds from each point's seed block."""
         points = self.parameter_points()
+        numbers = _point_numbers([label for label, _ in points], numbered or {})
         pw = max(3, len(str(len(points) - 1)))
         rw = max(3, len(str(self.replicates - 1)))
         out = []
-        for p, (label, point) in enumerate(points):
-            block = self.seed_blocks[p] if self.seed_blocks else 0
+        for i, (p, (label, point)) in sorted(enumerate(zip(numbers, points)), key=lambda item: item[1][0]):
+            block = self.seed_blocks[i] if self.seed_blocks else 0
             for r in range(self.replicates):
                 seed = block_seed(self.master_seed, block, r)
                 for ordering in self.orderings:
@@ -150,13 +153,12 @@ def _scenario_ref(scenario: str) -> str:
 def open_batch(experiment: SampledExperiment, folder) -> Path:
     """Make folder/batch ready for the experiment's runs, or refuse a folder that holds another experiment or
     another version of this one (before any run); return folder/batch."""
-    from experiments.batch import manifest_for
-    from sim.results_store import ResultsStore
+    from experiments.batch import open_results
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ScenarioError(f"--out: '{folder}' exists and is not a directory")
-    ResultsStore(folder / "batch").open(manifest_for(experiment, experiment.runs()))
+    open_results(experiment, folder / "batch")
     return folder / "batch"
 
 

@@ -43,9 +43,9 @@ def test_perform_experiments_runs_the_model_and_its_numbers_are_the_model_s(tmp_
     assert np.isfinite(outcomes["fill_rate"]).all()
     by_mode = experiments["ordering"].to_numpy()
     # the lever reaches the model: no rider stops without the platform, no trucks without group buying
-    assert (outcomes["courier_stops"][by_mode == "group_buying"] == 0).all()
-    assert (outcomes["courier_stops"][by_mode == "platform"] > 0).all()
-    assert (outcomes["truck_trips"][by_mode == "platform"] == 0).all()
+    assert (outcomes["courier_stops_per_1000"][by_mode == "group_buying"] == 0).all()
+    assert (outcomes["courier_stops_per_1000"][by_mode == "platform"] > 0).all()
+    assert (outcomes["truck_trips_per_1000"][by_mode == "platform"] == 0).all()
     # an experiment is one run of the model on the seed: the same values give the same outcomes
     row = experiments.iloc[0]
     values = {f.name: row[identifier(f.name)] for f in plausible_space("toy").factors}
