@@ -91,24 +91,19 @@ def run_discovery(options: Options, out, engine_args: tuple, elderly_threshold: 
     from analysis.discovery import analyse
     from analysis.results import load_outcomes
     from analysis.sensitivity_report import discover_part, report_folder, write_part
-    from experiments.sampling import finished, open_batch, run_sampled
-    from sim.runner import atomic_write
+    from experiments.sampling import run_design
 
     out = Path(out)
     design = prepare(options)
     if report:
         report_folder(report)
-    batch_dir = open_batch(design.experiment, out)
-    atomic_write(out / "design.csv", lambda p: design.table().to_csv(p, index=False))
-    print(f"discover: {len(design.space)} factors, {options.points:,} points x {options.seeds} seed(s) x 3 modes = "
-          f"{design.experiment.count():,} runs into {batch_dir}")
-    if options.scenario == QUICK["scenario"] and options.households == QUICK["households"]:
-        print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
-    batch = run_sampled(design.experiment, batch_dir, engine_args, progress)
-    if batch is None:
-        return 130
-    if not finished(batch):
-        return 1
+    batch = run_design(design.experiment, design.table(), out,
+                           f"discover: {len(design.space)} factors, {options.points:,} points", options.seeds,
+                           options.scenario == QUICK["scenario"] and options.households == QUICK["households"],
+                           engine_args, progress)
+    if isinstance(batch, int):
+        return batch
+    batch_dir = batch.out
     bounds = {f.name: (f.low, f.high) for f in design.space.factors}
     result = analyse(design.table(), bounds, load_outcomes(batch_dir), out, elderly_threshold)
     print(f"\n{result.text}\n\nwrote {out}: points.csv/.parquet, boxes.csv, boxes.txt and "

@@ -181,6 +181,26 @@ def run_sampled(experiment: SampledExperiment, batch_dir, engine_args: tuple, pr
         return None
 
 
+def run_design(experiment: SampledExperiment, table, folder, headline: str, seeds: int, tiny: bool, engine_args: tuple,
+               progress: bool | None = None):
+    """Open folder/batch, write the design table, say what will run, and run it (resumable). Returns the batch's
+    report (its `out` is the folder to analyse), or an exit code: 130 interrupted, 1 runs missing (the same command
+    completes them)."""
+    from sim.runner import atomic_write
+
+    batch_dir = open_batch(experiment, folder)
+    atomic_write(Path(folder) / "design.csv", lambda p: table.to_csv(p, index=False))
+    print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}")
+    if tiny:
+        print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
+    batch = run_sampled(experiment, batch_dir, engine_args, progress)
+    if batch is None:
+        return 130
+    if not finished(batch):
+        return 1
+    return batch
+
+
 def finished(report) -> bool:
     """Print a batch report; True when every run is there to analyse."""
     import sys

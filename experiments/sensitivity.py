@@ -180,25 +180,21 @@ def run_sensitivity(method: str, options: Options, out, engine_args: tuple, repo
     from analysis.results import load_outcomes
     from analysis.sensitivity import BY_NAME, analyse
     from analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
-    from experiments.sampling import finished, open_batch, run_sampled
-    from sim.runner import atomic_write
+    from experiments.sampling import run_design
 
     out = Path(out)
     design = prepare(method, options, out)
     if report:
         report_folder(report)
     folder = out / method
-    batch_dir = open_batch(design.experiment, folder)
-    atomic_write(folder / "design.csv", lambda p: design.table().to_csv(p, index=False))
-    print(f"{method}: {len(design.factors) - 1} factors and the seed-noise dummy, {len(design.unit):,} points x "
-          f"{options.seeds} seed(s) x 3 modes = {design.experiment.count():,} runs into {batch_dir}")
-    if options.scenario == QUICK["scenario"] and options.households == QUICK["households"]:
-        print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
-    batch = run_sampled(design.experiment, batch_dir, engine_args, progress)
-    if batch is None:
-        return 130
-    if not finished(batch):
-        return 1
+    batch = run_design(design.experiment, design.table(), folder,
+                           f"{method}: {len(design.factors) - 1} factors and the seed-noise dummy, "
+                           f"{len(design.unit):,} points", options.seeds,
+                           options.scenario == QUICK["scenario"] and options.households == QUICK["households"],
+                           engine_args, progress)
+    if isinstance(batch, int):
+        return batch
+    batch_dir = batch.out
     result = analyse(method, design.problem, design.unit, design.table(), load_outcomes(batch_dir), folder,
                      levels=options.levels)
     print(f"\n{result.text}\n\nwrote {folder}: indices.csv, seed_noise.csv, points.csv/.parquet, ranking.txt and "
