@@ -554,6 +554,8 @@ class Builder:
             hh = float(daily["households"].iloc[0])
             if spec.after_reopening:
                 frame = daily[daily["day"] >= reopen - 1].copy()
+                if frame.empty:  # the runs end before reopening (a shortened run): nothing to draw
+                    continue
                 start = frame[frame["day"] == reopen - 1].set_index("run_id")[spec.metric]
                 frame["share"] = frame[spec.metric] / frame["run_id"].map(start).where(lambda s: s > 0)
                 band = daily_band(frame.assign(day=frame["day"] - (reopen - 1)), "share")
