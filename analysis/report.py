@@ -262,11 +262,7 @@ class Builder:
             stamp = (f"{p.name.upper()} RUN: provisional - {p.seeds} paired seeds per arm, {p.points} hypercube points "
                      f"x {p.point_seeds} seeds (claims need 30 seeds, 64 points)")
         self.r = Report(stamp=stamp)
-        tl = self.cfg.timeline
-        self.phases = {"lockdown": (tl.lockdown_day_east, tl.reopen_day),
-                       "events": [(tl.lockdown_day_east, "east locks"), (tl.lockdown_day_west, "west locks"),
-                                  (tl.tier_system_day, "three tiers"), (tl.reopen_day, "reopening")],
-                       "tier_points": [int(t["day"]) for t in tl.tier_points]}
+        self.phases = figures.lockdown_phases(self.cfg.timeline)
         self._colour = {}
 
     # --- helpers ---
@@ -732,11 +728,11 @@ class Builder:
             r.heading(2, "What drives the results")
             r.para("**Not produced yet.** Which of the scenario's assumptions the outcomes depend on (Morris "
                    "screening, Sobol indices) and where group buying alone serves the city better than the platform "
-                   "alone (scenario discovery with PRIM) are answered by two commands that write this section into "
-                   f"the report's folder ({here}):")
+                   "alone (scenario discovery with PRIM) are answered by `lockdown-sim sensitivity` and `lockdown-sim "
+                   f"discover`, which write this section into the report's folder ({here}):")
             r.bullets(list(commands.values()))
-            r.para(f"{rerun[0].upper()}{rerun[1:]}. Their costs on two cores are in the README (\"What drives the results\"); "
-                   "each has a `--quick` form on the toy city for a first look.")
+            r.para(f"{rerun[0].upper()}{rerun[1:]}. Their costs on two cores are in the README (\"What drives the "
+                   "results\"); each has a `--quick` form on the toy city for a first look.")
             return
         markdown_section(r, section.read_text(), folder, "sensitivity-")
         missing = [commands[p] for p in SENSITIVITY_PARTS if not (folder / f"{p}.md").is_file()]

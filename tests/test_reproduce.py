@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
+from analysis.reproduce import load_reproduction
 from analysis.stats import paired_difference
 from experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
 from experiments.design import experiment_from_tables
@@ -108,6 +109,17 @@ def test_the_manifest_says_what_ran(small):
     assert len(on_disk["lhs_points"]) == 3 and on_disk["profile"]["scenario"] == "toy"
     assert all((out / f).is_file() for f in on_disk["files"])
     assert {b["kind"] for b in on_disk["batches"]} == {"main", "sweep", "lhs"}
+
+
+def test_a_finished_reproduction_is_read_again_with_the_verdicts_it_reported(small, tmp_path):
+    out, manifest = small
+    read, judgement = load_reproduction(out)
+    assert read["verdicts"] == json.loads((out / "manifest.json").read_text())["verdicts"]
+    effects = [e for cr in judgement.claims for e in cr.effects]
+    assert [(e.effect.label, e.verdict) for e in effects] == [(v["effect"], v["verdict"]) for v in manifest["verdicts"]]
+    assert all(len(e.values) == SMALL["seeds"] for e in effects if e.d.n)  # every effect, seed by seed
+    with pytest.raises(ScenarioError, match="holds no reproduction"):
+        load_reproduction(tmp_path)
 
 
 # --- "What drives the results": the section `sensitivity` and `discover` write into the report's folder -------------
