@@ -91,6 +91,7 @@ def run_discovery(options: Options, out, engine_args: tuple, elderly_threshold: 
     from analysis.discovery import analyse
     from analysis.results import load_outcomes
     from analysis.sensitivity_report import discover_part, report_folder, write_part
+    from experiments.reproduce import section_hint
     from experiments.sampling import run_design
 
     out = Path(out)
@@ -116,4 +117,5 @@ def run_discovery(options: Options, out, engine_args: tuple, elderly_threshold: 
         figures = {f"{kind}_{q}": path for q, paths in result.figures.items()
                    for kind, path in zip(("trajectory", "box"), paths)}
         print(f"wrote {write_part(report, 'discover', discover_part(result.boxes, meta), figures)}")
+        print(f"  {section_hint(report)}")
     return 0

@@ -180,6 +180,7 @@ def run_sensitivity(method: str, options: Options, out, engine_args: tuple, repo
     from analysis.results import load_outcomes
     from analysis.sensitivity import BY_NAME, analyse
     from analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
+    from experiments.reproduce import section_hint
     from experiments.sampling import run_design
 
     out = Path(out)
@@ -207,4 +208,5 @@ def run_sensitivity(method: str, options: Options, out, engine_args: tuple, repo
         body = (morris_part(result.indices, result.spread, labels, meta) if method == "morris"
                 else sobol_part(result.indices, labels, meta))
         print(f"wrote {write_part(report, method, body, result.figures)}")
+        print(f"  {section_hint(report)}")
     return 0
