@@ -708,8 +708,8 @@ class Builder:
                  "holds, is inconclusive or reversed (for effects without a prediction: detectably higher or lower).")
         r.para(f"The hypercube: {len(self.plan.lhs_points)} points over {len(self.cfg.plausible)} settings "
                f"(scipy.stats.qmc.LatinHypercube, seed fixed; whole-number settings drawn as whole numbers); "
-               f"{self.plan.lhs_replaced} point(s) broke a rule between settings (stock.target_days > reorder_days + "
-               "offer_margin_days) and were replaced by the next valid point of a further hypercube.")
+               f"{self.plan.lhs_replaced} point(s) broke a rule between settings (the scenario's cross-checks, "
+               "sim/scenario.py) and were replaced by the next valid point of a further hypercube.")
 
     def what_drives(self) -> None:
         """The "What drives the results" section that `sensitivity --report DIR` and `discover --report DIR` write

@@ -235,8 +235,8 @@ def _latin(d: int, n: int, seed: int) -> np.ndarray:
 
 def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
     """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (uniform; whole
-    numbers stay whole). A point that breaks a rule between settings (stock.target_days > reorder_days +
-    offer_margin_days) is replaced by the next valid point of further hypercubes; returns (points, replaced)."""
+    numbers stay whole). A point that breaks a rule between settings (the scenario's cross-checks) is replaced by
+    the next valid point of further hypercubes; returns (points, replaced)."""
     cfg = check_params(scenario=profile.scenario)
     names = sorted(cfg.plausible)
     bounds = [cfg.plausible[n] for n in names]
