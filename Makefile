@@ -1,20 +1,30 @@
 # Two commands on a fresh machine: `make run` (install + headline comparison), `make test` (install + tests).
-# `make viz` serves the interactive page on http://127.0.0.1:8765.
+# `make viz` serves the interactive page on http://127.0.0.1:8765; `make notebook` opens the notebooks in JupyterLab
+# (on a remote machine: make notebook JUPYTER_ARGS="--no-browser --port 8888").
 # The virtual environment is built with a Python >= 3.12 found by tools/find-python (override: make PYTHON=...).
 VENV      ?= .venv
 PYTHON    ?= $(shell tools/find-python)
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
+NB_STAMP  := $(VENV)/.notebooks-installed
 PYTEST_WORKERS ?= 2
+JUPYTER_ARGS ?=
 
-.PHONY: run test install bench bench-scaling bench-batch viz clean
+.PHONY: run test install bench bench-scaling bench-batch viz notebook clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
+
+# the notebooks extra alone (the test extra includes it)
+$(NB_STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	@touch $(NB_STAMP)
 
 install: $(STAMP)
 
@@ -35,6 +45,9 @@ bench-batch: $(STAMP)
 
 viz: $(STAMP)
 	$(BIN)/lockdown-sim viz
+
+notebook: $(NB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -41,6 +41,15 @@ def _band(ax, band: pd.DataFrame, colour, label, x="day", style="-"):
         ax.fill_between(band[x][ok], band["low"][ok], band["high"][ok], color=colour, alpha=0.18, lw=0)
 
 
+def lockdown_phases(timeline) -> dict:
+    """What the day-by-day figures mark, from a scenario's timeline settings: the lockdown (shaded), the days the
+    rules change (dashed) and the days of the press briefings' tier counts (triangles)."""
+    return {"lockdown": (timeline.lockdown_day_east, timeline.reopen_day),
+            "events": [(timeline.lockdown_day_east, "east locks"), (timeline.lockdown_day_west, "west locks"),
+                       (timeline.tier_system_day, "three tiers"), (timeline.reopen_day, "reopening")],
+            "tier_points": [int(t["day"]) for t in timeline.tier_points]}
+
+
 def _mark_phases(ax, phases: dict, text: bool):
     """Lockdown shaded, the days rules changed as dashed lines (labelled on the top panel)."""
     lock = phases.get("lockdown")
@@ -141,6 +150,39 @@ def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: 
                for v in dict.fromkeys(r["verdict"] for r in rows) if v in VERDICT_COLOURS]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="best", title="verdict (95 % interval)",
               title_fontsize=8)
+    return _finish(fig, stamp)
+
+
+def paired_seeds(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: float = 0.0,
+                 verdict_labels: dict | None = None):
+    """Paired effects seed by seed, one row each ({"label", "values": one per seed, "mean", "low", "high", and
+    "verdict" or "colour"}), top to bottom: every seed's value as a dot, the mean and its 95 % interval as a bar, so
+    a reader sees the spread behind the interval and how many seeds lie on each side of `neutral`. The legend
+    names each verdict, or what `verdict_labels` says it means."""
+    fig, ax = plt.subplots(figsize=(8, 0.75 * len(rows) + 1.9))
+    ys = np.arange(len(rows))[::-1]
+    for y, r in zip(ys, rows):
+        colour = r.get("colour") or VERDICT_COLOURS.get(r.get("verdict"), "#333333")
+        values = np.asarray(r["values"], dtype=float)
+        offsets = np.linspace(-0.22, 0.22, len(values)) if len(values) > 1 else np.zeros(len(values))
+        ax.scatter(values, y + offsets, s=14, color=colour, alpha=0.45, lw=0, zorder=2)
+        if math.isfinite(r["low"]) and math.isfinite(r["high"]):
+            ax.plot([r["low"], r["high"]], [y, y], color=colour, lw=2.8, zorder=3, solid_capstyle="butt")
+        ax.plot([r["mean"]], [y], "D", color=colour, ms=7, mec="white", zorder=4)
+    ax.axvline(neutral, color="#333333", lw=0.9)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([r["label"] for r in rows], fontsize=8.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlabel(xlabel)
+    fig.suptitle(title, fontsize=11)
+    ax.grid(axis="x", alpha=0.25)
+    handles = [plt.Line2D([], [], ls="", marker="o", ms=4, color="#555555", alpha=0.6, label="one seed"),
+               plt.Line2D([], [], color="#555555", marker="D", ms=6, mec="white", lw=2.8,
+                          label="mean and 95 % interval")]
+    handles += [plt.Line2D([], [], color=VERDICT_COLOURS[v], lw=2.8, label=(verdict_labels or {}).get(v, v))
+                for v in dict.fromkeys(r.get("verdict") for r in rows) if v in VERDICT_COLOURS]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncol=len(handles))
     return _finish(fig, stamp)
 
 

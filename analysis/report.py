@@ -1,5 +1,6 @@
 """Write the reproduction report from a Judgement (analysis/reproduce.py): one section per claim, the Shanghai 2022
-timeline, validation and scale convergence; as Markdown (report.md, figures beside it), a self-contained HTML page
+timeline, what drives the results (the section `lockdown-sim sensitivity` and `discover` write with --report),
+validation and scale convergence; as Markdown (report.md, figures beside it), a self-contained HTML page
 (report.html, figures embedded), the PNG figures, a CSV of every number shown (numbers.csv) and a manifest.
 
 Numbers are rounded to what their 95 % interval supports (analysis.stats.significant_digits). A reduced run
@@ -25,8 +26,12 @@ from analysis import figures
 from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, daily_band
 from analysis.reproduce import (ClaimResult, EffectResult, Judgement, measure_values, outcome_definition,
                                 outcome_label, run_setting, term_values)
+from analysis.sensitivity_report import FOLDER as SENSITIVITY_FOLDER
+from analysis.sensitivity_report import PARTS as SENSITIVITY_PARTS
+from analysis.sensitivity_report import SECTION as SENSITIVITY_SECTION
 from analysis.stats import mean_ci, replicates_needed, significant_digits
 from experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
+from experiments.reproduce import command_for
 from sim.model import check_params
 from sim.runner import atomic_write
 
@@ -157,7 +162,7 @@ class Report:
             elif kind == "table":
                 out.append(_md_table(b))
             elif kind == "figure":
-                out.append(f"![{b.name}](figures/{b.name}.png)\n\n*{b.caption}*")
+                out.append(f"![{b.name}](figures/{b.name}.png)\n\n*{b.caption.replace('*', chr(92) + '*')}*")
         return "\n\n".join(out) + "\n"
 
     def html(self, title: str) -> str:
@@ -202,9 +207,11 @@ code{background:#f3f3f3;padding:0 .2em}
 
 
 def _inline(text: str) -> str:
-    """Escape, then the little Markdown the report uses: **bold** and `code`."""
+    """Escape, then the little Markdown the report uses: **bold**, *italics* (an asterisk that opens a word and one
+    that closes it: "mu*" stays as it is) and `code`."""
     t = html.escape(text)
     t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    t = re.sub(r"(?<![\w*\\])\*(?![\s*])(.+?)(?<![\s*\\])\*(?![\w*])", r"<em>\1</em>", t)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
 
 
@@ -239,8 +246,9 @@ def _effect_text(r: EffectResult) -> tuple[float, float, float]:
 class Builder:
     """Builds the report's sections from a Judgement."""
 
-    def __init__(self, j: Judgement, record: dict):
+    def __init__(self, j: Judgement, record: dict, report_dir: Path | None = None):
         self.j = j
+        self.report_dir = None if report_dir is None else Path(report_dir)
         self.m = j.measurements
         self.plan = self.m.plan
         self.profile = self.plan.profile
@@ -254,11 +262,7 @@ class Builder:
             stamp = (f"{p.name.upper()} RUN: provisional - {p.seeds} paired seeds per arm, {p.points} hypercube points "
                      f"x {p.point_seeds} seeds (claims need 30 seeds, 64 points)")
         self.r = Report(stamp=stamp)
-        tl = self.cfg.timeline
-        self.phases = {"lockdown": (tl.lockdown_day_east, tl.reopen_day),
-                       "events": [(tl.lockdown_day_east, "east locks"), (tl.lockdown_day_west, "west locks"),
-                                  (tl.tier_system_day, "three tiers"), (tl.reopen_day, "reopening")],
-                       "tier_points": [int(t["day"]) for t in tl.tier_points]}
+        self.phases = figures.lockdown_phases(self.cfg.timeline)
         self._colour = {}
 
     # --- helpers ---
@@ -554,6 +558,8 @@ class Builder:
             hh = float(daily["households"].iloc[0])
             if spec.after_reopening:
                 frame = daily[daily["day"] >= reopen - 1].copy()
+                if frame.empty:  # the runs end before reopening (a shortened run): nothing to draw
+                    continue
                 start = frame[frame["day"] == reopen - 1].set_index("run_id")[spec.metric]
                 frame["share"] = frame[spec.metric] / frame["run_id"].map(start).where(lambda s: s > 0)
                 band = daily_band(frame.assign(day=frame["day"] - (reopen - 1)), "share")
@@ -702,8 +708,36 @@ class Builder:
                  "holds, is inconclusive or reversed (for effects without a prediction: detectably higher or lower).")
         r.para(f"The hypercube: {len(self.plan.lhs_points)} points over {len(self.cfg.plausible)} settings "
                f"(scipy.stats.qmc.LatinHypercube, seed fixed; whole-number settings drawn as whole numbers); "
-               f"{self.plan.lhs_replaced} point(s) broke a rule between settings (stock.target_days > reorder_days + "
-               "offer_margin_days) and were replaced by the next valid point of a further hypercube.")
+               f"{self.plan.lhs_replaced} point(s) broke a rule between settings (the scenario's cross-checks, "
+               "sim/scenario.py) and were replaced by the next valid point of a further hypercube.")
+
+    def what_drives(self) -> None:
+        """The "What drives the results" section that `sensitivity --report DIR` and `discover --report DIR` write
+        into DIR/sensitivity/, as it stands there; without it, the commands that make it."""
+        r = self.r
+        folder = self.report_dir / SENSITIVITY_FOLDER if self.report_dir is not None else None
+        section = folder / SENSITIVITY_SECTION if folder is not None else None
+        here = f"DIR is this report's folder{f', here `{self.report_dir}`' if self.report_dir is not None else ''}"
+        commands = {"morris": "`lockdown-sim sensitivity --method morris --report DIR` (which assumptions matter)",
+                    "sobol": "`lockdown-sim sensitivity --method sobol --report DIR` (how much the most influential "
+                             "explain; after Morris)",
+                    "discover": "`lockdown-sim discover --report DIR` (where group buying alone beats the platform)"}
+        rerun = (f"then `{command_for(self.profile, 'DIR')}` again: it reuses every finished run and adds the "
+                 "section to this report")
+        if section is None or not section.is_file():
+            r.heading(2, "What drives the results")
+            r.para("**Not produced yet.** Which of the scenario's assumptions the outcomes depend on (Morris "
+                   "screening, Sobol indices) and where group buying alone serves the city better than the platform "
+                   "alone (scenario discovery with PRIM) are answered by `lockdown-sim sensitivity` and `lockdown-sim "
+                   f"discover`, which write this section into the report's folder ({here}):")
+            r.bullets(list(commands.values()))
+            r.para(f"{rerun[0].upper()}{rerun[1:]}. Their costs on two cores are in the README (\"What drives the "
+                   "results\"); each has a `--quick` form on the toy city for a first look.")
+            return
+        markdown_section(r, section.read_text(), folder, "sensitivity-")
+        missing = [commands[p] for p in SENSITIVITY_PARTS if not (folder / f"{p}.md").is_file()]
+        if missing:
+            r.para(f"Not in this section yet ({here}): " + "; ".join(missing) + f"; {rerun}.")
 
     def validation(self) -> None:
         r = self.r
@@ -775,7 +809,7 @@ class Builder:
             "Robustness: each listed effect at every hypercube point over its paired seeds; the parameters that move "
             "it are ranked by Spearman correlation of the point's mean effect with the parameter, and compared "
             "between points where the verdict holds and where it does not (Mann-Whitney).",
-            f"Rerun: `lockdown-sim reproduce --out DIR{' --quick' if p.name == 'quick' else ''}` on the same DIR reuses "
+            f"Rerun: `{command_for(p, 'DIR')}` on the same DIR reuses "
             "every finished run; add `--engine dask --scheduler tcp://HOST:8786` to run on a cluster.",
         ])
         used = sorted({e.a.outcome for cr in self.j.claims for e in [x.effect for x in cr.effects]} |
@@ -803,14 +837,63 @@ def calibration_table() -> pd.DataFrame | None:
         return None
 
 
-def build_report(j: Judgement, record: dict) -> Report:
-    b = Builder(j, record)
+def markdown_section(r: Report, text: str, folder: Path, prefix: str) -> None:
+    """Add a section another command wrote in Markdown to the report as the report's own blocks: headings,
+    paragraphs, pipe tables (their numbers go to numbers.csv), and images named by file in `folder` (copied into
+    the report's figures as <prefix><name>.png and embedded in the HTML page like every other figure)."""
+    for chunk in re.split(r"\n[ \t]*\n", text.strip()):
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        while lines and re.match(r"#{1,6} ", lines[0]):
+            level = len(lines[0]) - len(lines[0].lstrip("#"))
+            r.heading(level, lines.pop(0)[level:].strip())
+        if not lines:
+            continue
+        if all(line.startswith("|") for line in lines):
+            columns, *rows = [_cells(line) for line in lines if not re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", line)]
+            for row in rows:
+                item = next((c for c in row if _number(c) is None), "").strip("`")
+                for column, cell in zip(columns, row):
+                    if column != "rank" and _number(cell) is not None:
+                        r.num(item, column, _number(cell), text=cell)
+            r.table(columns, rows)
+        elif all(re.fullmatch(r"!\[[^\]]*\]\([^)]+\)", line) for line in lines):
+            for line in lines:
+                caption, name = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line).groups()
+                path = folder / name
+                if path.is_file():
+                    r.image(prefix + Path(name).stem, path.read_bytes(), caption)
+                else:
+                    r.para(f"(figure missing: {folder.name}/{name})")
+        else:
+            r.para(" ".join(line.strip() for line in lines))
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown pipe-table row ("\\|" inside a cell is a pipe)."""
+    cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def _number(text: str) -> float | None:
+    """The number a table cell shows ("0.0379", "+0.72", "12 %", "1,400"), or None."""
+    t = text.strip().replace(",", "").rstrip("%").strip()
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def build_report(j: Judgement, record: dict, report_dir: Path | None = None) -> Report:
+    """The whole report; `report_dir` is the folder it is written to (where the "What drives the results" section
+    is looked for)."""
+    b = Builder(j, record, report_dir)
     b.top()
     b.verdict_table()
     b.timeline()
     for cr in j.claims:
         b.claim(cr)
     b.robustness_overview()
+    b.what_drives()
     b.validation()
     b.convergence()
     b.method()

@@ -383,3 +383,18 @@ def judge(m: Measurements, claims=ALL_CLAIMS) -> Judgement:
 
 
 VERDICTS = (HOLDS, REVERSED, INCONCLUSIVE, NO_PREDICTION)
+
+
+def load_reproduction(root: str | Path) -> tuple[dict, Judgement]:
+    """A reproduction written by `lockdown-sim reproduce --out root`: its manifest and its judgement read again from
+    its runs (every effect seed by seed, ablations, null models, robustness), for a notebook or a script."""
+    from experiments.reproduce import MANIFEST, design, profile_of
+    from sim.errors import ScenarioError
+
+    path = Path(root) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise ScenarioError(f"'{root}' holds no reproduction ({MANIFEST} missing or unreadable); allowed: a folder "
+                            "written by lockdown-sim reproduce --out DIR") from None
+    return manifest, judge(load_measurements(root, design(profile_of(manifest))))

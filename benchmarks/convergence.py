@@ -36,6 +36,10 @@ FULL_CITY = 10_000_000
 SHOWN = ("fill_rate", "need_met_worst_week", "elderly_unserved", "elderly_left_unserved", "leaders_peak",
          "group_food_share")
 COLORS = {"platform": "#2563eb", "group_buying": "#16a34a", "hybrid": "#9333ea"}
+Y_LABELS = {"fill_rate": "portions home / portions needed", "need_met_worst_week": "share of need eaten (7-day mean)",
+            "elderly_unserved": "share of older households short a day", "elderly_left_unserved":
+            "share of older households, 3+ days short", "leaders_peak": "leaders per 1,000 households",
+            "group_food_share": "share of food reaching homes"}
 
 
 def run_one(task: tuple[int, str, int]) -> dict:
@@ -144,7 +148,7 @@ def plot(frame: pd.DataFrame, path: Path) -> None:
                             fmt=marker, color="#444", capsize=3, ms=9 if size == FULL_CITY else 5)
             ax.axhline(0, color="#999", lw=0.8)
             ax.set_title("group buying minus platform, fill rate\n(paired on seeds)")
-            ax.set_ylabel("difference in fill rate")
+            ax.set_ylabel("difference in fill rate (portions home / needed)")
         else:
             for mode in MODES:
                 sub = frame[(frame["ordering"] == mode) & (frame["households"] != FULL_CITY)]
@@ -161,7 +165,7 @@ def plot(frame: pd.DataFrame, path: Path) -> None:
                 if len(full):
                     ax.plot([FULL_CITY] * len(full), full, "*", ms=11, color=COLORS[mode])
             ax.set_title(OUTCOMES[name][0])
-            ax.set_ylabel(OUTCOMES[name][0].split(" (")[0] if name != "leaders_peak" else "leaders per 1,000 households")
+            ax.set_ylabel(Y_LABELS[name])
         ax.set_xscale("log")
         ax.set_xlabel("households simulated (log scale)")
         ax.grid(alpha=0.3)

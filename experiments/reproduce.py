@@ -86,6 +86,41 @@ FULL = Profile("full", seeds=30, points=64, point_seeds=4, sweep_values=BREAK_EV
 QUICK = Profile("quick", seeds=10, points=16, point_seeds=2, sweep_values=BREAK_EVEN.quick_values)
 
 
+def profile_of(manifest: dict) -> Profile:
+    """The profile a finished reproduction ran (its manifest.json), to design and read it again."""
+    if "profile" not in manifest:
+        raise ScenarioError(f"{MANIFEST}: no profile; the reproduction has not finished: run the same `lockdown-sim "
+                            "reproduce` command again to complete it")
+    values = dict(manifest["profile"])
+    return Profile(**values | {"sweep_values": tuple(values["sweep_values"])})
+
+
+def command_for(profile: Profile, out: str | Path) -> str:
+    """The `lockdown-sim reproduce` command that runs this profile into `out` (again: it reuses finished runs)."""
+    base = QUICK if profile.name.startswith("quick") else FULL
+    parts = ["lockdown-sim reproduce", f"--out {out}"] + (["--quick"] if base is QUICK else [])
+    for name, option in (("scenario", "--scenario"), ("households", "--households"), ("seeds", "--seeds"),
+                         ("points", "--points"), ("point_seeds", "--point-seeds"), ("days", "--days")):
+        value = getattr(profile, name)
+        if value != getattr(base, name):
+            parts.append(f"{option} {value}")
+    return " ".join(parts)
+
+
+def section_hint(report: str | Path) -> str:
+    """What to run so that the reproduction report in `report` shows the "What drives the results" section just
+    written there (the report is rebuilt by `reproduce`, which reuses every finished run)."""
+    try:
+        manifest = json.loads((Path(report) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    if "profile" in manifest:
+        return (f"to show it in {Path(report) / 'report.html'} and report.md, run "
+                f"`{command_for(profile_of(manifest), report)}` again (it reuses every finished run)")
+    return (f"`lockdown-sim reproduce --out {report}` (with --quick for the quick report) includes it in the report "
+            "it writes there")
+
+
 # --- structural values of a built city ---------------------------------------------------------------
 def leader_bound(model: LockdownSupplyModel) -> float:
     """The upper bound on leaders summed over the city's compounds, per 1,000 households (sim/leader_emergence.py:
@@ -200,8 +235,8 @@ def _latin(d: int, n: int, seed: int) -> np.ndarray:
 
 def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
     """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (uniform; whole
-    numbers stay whole). A point that breaks a rule between settings (stock.target_days > reorder_days +
-    offer_margin_days) is replaced by the next valid point of further hypercubes; returns (points, replaced)."""
+    numbers stay whole). A point that breaks a rule between settings (the scenario's cross-checks) is replaced by
+    the next valid point of further hypercubes; returns (points, replaced)."""
     cfg = check_params(scenario_file=profile.scenario)
     names = sorted(cfg.plausible)
     bounds = [cfg.plausible[n] for n in names]
@@ -242,12 +277,17 @@ def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
 
 # --- the out directory ------------------------------------------------------------------------------
 def open_out(out: str | Path) -> Path:
-    """A new or empty directory, or one a reproduction wrote; refused otherwise (one line, nothing changed)."""
+    """A new or empty directory, or one a reproduction wrote; refused otherwise (one line, nothing changed).
+    A directory holding only the "What drives the results" section (`sensitivity --report DIR`, `discover --report
+    DIR` run first) counts as empty: the report includes that section."""
+    from analysis.sensitivity_report import FOLDER  # the section's folder is named where the section is written
+
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise ScenarioError(f"--out: '{root}' exists and is not a directory")
     marker = root / MANIFEST
-    if root.is_dir() and any(not p.name.startswith(".") for p in root.iterdir()):
+    if root.is_dir() and any(not p.name.startswith(".") and not (p.name == FOLDER and p.is_dir())
+                             for p in root.iterdir()):
         try:
             held = json.loads(marker.read_text())
         except (OSError, json.JSONDecodeError):
@@ -345,7 +385,7 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
     t1 = time.perf_counter()
     judgement = judge(load_measurements(root, plan))
     record_dict = asdict(record) | {"seconds": time.perf_counter() - t0}
-    report = build_report(judgement, record_dict)
+    report = build_report(judgement, record_dict, root)
     written = write_report(report, root, f"Reproducing the argument ({profile.name})")
     manifest = {
         "kind": KIND, "version": sim.__version__, "started": started,

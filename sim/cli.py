@@ -81,6 +81,24 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="change any scenario setting, e.g. --set mechanisms.gateway=false (repeatable)")
 
 
+def _sampled_common(p: argparse.ArgumentParser, name: str) -> None:
+    p.add_argument("--quick", action="store_true", help="a small fast version (toy city, 1,000 households, few points, "
+                                                        "one seed) for tests and a first look")
+    p.add_argument("--out", metavar="DIR", help=f"results directory (default results/{name}, or results/{name}-quick); "
+                                                "running again on the same DIR skips finished runs")
+    p.add_argument("--report", metavar="DIR", help="also write the \"What drives the results\" section into "
+                                                   "DIR/sensitivity/ (a reproduction report's folder)")
+    p.add_argument("--scenario", help="built-in name or path (default shanghai-2022; --quick: toy)")
+    p.add_argument("--households", type=int, help="households per run (default: the scenario's; --quick 1000)")
+    p.add_argument("--days", type=int, help="days per run (default: the scenario's horizon)")
+    p.add_argument("--seeds", type=int, help="replicate seeds per point, common to the three modes (default 3 for "
+                                             "sensitivity, 2 for discover; --quick 1)")
+    p.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask); default: CPU count")
+    p.add_argument("--engine", default="local", help="local (a process pool, default) | dask (Dask distributed)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing cluster's scheduler")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lockdown-sim", description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
@@ -153,6 +171,23 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--engine", default="local", help="local (a process pool, default) | dask (Dask distributed)")
     rep.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing cluster's scheduler")
     rep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sens = sub.add_parser("sensitivity", help="global sensitivity analysis over the [plausible] assumptions (Morris, "
+                                              "Sobol; SALib); needs the [analysis] extra")
+    sens.add_argument("--method", required=True, help="morris (screening over every [plausible] factor) | sobol "
+                                                      "(first- and total-order indices over the most influential)")
+    _sampled_common(sens, "sensitivity")
+    sens.add_argument("--trajectories", type=int, help="Morris trajectories (default 20; --quick 2)")
+    sens.add_argument("--samples", type=int, help="Sobol base sample N, a power of 2 (default 256; --quick 8)")
+    sens.add_argument("--top", type=int, help="Sobol: factors taken from the Morris result in --out (default 6; --quick 3)")
+    sens.add_argument("--params", metavar="A,B,...", help="Sobol: these factors (section.key) instead of the Morris ranking")
+
+    disc = sub.add_parser("discover", help="scenario discovery with PRIM (EMA Workbench) over a Latin hypercube of the "
+                                           "[plausible] assumptions; needs the [analysis] extra")
+    _sampled_common(disc, "discover")
+    disc.add_argument("--points", type=int, help="Latin hypercube points (default 1000; --quick 40)")
+    disc.add_argument("--elderly-threshold", type=float, default=0.5, dest="elderly_threshold",
+                      help="X of the question \"more than X of older residents left unserved 3+ days\" (default 0.5)")
 
     sub.add_parser("experiments", help="list the built-in experiment files")
     sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -323,6 +358,74 @@ def cmd_batch(args) -> int:
     return 1 if report.failed else 0
 
 
+ANALYSIS_EXTRA = "pip install 'lockdown-supply-sim[analysis]'"
+
+
+def _require(command: str, module: str, what: str) -> None:
+    """One line and exit code 2 when an optional dependency of `command` is missing."""
+    import importlib
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # the Workbench warns about optional parallel back ends on import
+            warnings.simplefilter("ignore")
+            importlib.import_module(module)
+    except ImportError:
+        raise ScenarioError(f"{command}: needs {what}, which is not installed; allowed: install the analysis extra: "
+                            f"{ANALYSIS_EXTRA}") from None
+
+
+def _sampled_options(args, quick: dict, full: dict, names: tuple) -> dict:
+    """The options of a sampled command: what the user gave, else the --quick or full default."""
+    preset = quick if args.quick else full
+    out = {}
+    for name in ("scenario", "households", "days", "seeds") + names:
+        value = getattr(args, name, None)
+        if value is not None:
+            out[name] = value
+        elif name in preset:
+            out[name] = preset[name]
+    return out
+
+
+def cmd_sensitivity(args) -> int:
+    _require("sensitivity", "SALib", "SALib")
+    from experiments.engines import check_engine_args
+    from experiments.sensitivity import FULL, QUICK, Options, run_sensitivity
+
+    values = _sampled_options(args, QUICK, FULL, ("trajectories", "samples", "top"))
+    if args.params:
+        values["params"] = tuple(p.strip() for p in args.params.split(",") if p.strip())
+    check_engine_args(args.engine, args.workers, args.scheduler)
+    out = args.out or ("results/sensitivity-quick" if args.quick else "results/sensitivity")
+    return run_sensitivity(args.method, Options(**values), out, (args.engine, args.workers, args.scheduler),
+                           report=args.report, progress=False if args.no_progress else None,
+                           command=_command_line(args))
+
+
+def cmd_discover(args) -> int:
+    _require("discover", "ema_workbench", "the EMA Workbench (ema-workbench)")
+    from experiments.discovery import FULL, QUICK, Options, run_discovery
+    from experiments.engines import check_engine_args
+
+    if not 0 <= args.elderly_threshold < 1:
+        raise ScenarioError(f"--elderly-threshold: {args.elderly_threshold} is not allowed; allowed: a share from 0 "
+                            "to below 1")
+    check_engine_args(args.engine, args.workers, args.scheduler)
+    out = args.out or ("results/discover-quick" if args.quick else "results/discover")
+    return run_discovery(Options(**_sampled_options(args, QUICK, FULL, ("points",))), out,
+                         (args.engine, args.workers, args.scheduler), elderly_threshold=args.elderly_threshold,
+                         report=args.report, progress=False if args.no_progress else None,
+                         command=_command_line(args))
+
+
+def _command_line(args) -> str:
+    """The command as typed (for the report), or its name when called from Python."""
+    if sys.argv and Path(sys.argv[0]).name == "lockdown-sim":
+        return "lockdown-sim " + " ".join(sys.argv[1:])
+    return f"lockdown-sim {args.command} ..."
+
+
 RESULT_FORMATS = (".parquet", ".csv")
 SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mode rows (results shows them all)
 
@@ -431,7 +534,8 @@ def cmd_metrics(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "calibration": cmd_calibration, "batch": cmd_batch,
             "results": cmd_results, "reproduce": cmd_reproduce,
-            "experiments": cmd_experiments, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics}
+            "experiments": cmd_experiments, "scenarios": cmd_scenarios, "params": cmd_params, "metrics": cmd_metrics,
+            "sensitivity": cmd_sensitivity, "discover": cmd_discover}
 
 
 def main(argv: list[str] | None = None) -> int:

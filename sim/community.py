@@ -32,7 +32,7 @@ class GroupBuying:
             busy = leaders.is_leader | self.volunteers.volunteer
             first_new = leaders.n
             leaders.add(self.emergence.emerge(self.chat.member, orders.need_pressure(), leaders.per_compound, busy,
-                                              locked), day)
+                                              locked, leaders.spare_per_compound()), day)
             leaders.act(day, first_new)
         orders.sign_up(eligible, demand)
         orders.close_due(day)

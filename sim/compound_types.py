@@ -1,5 +1,5 @@
 """Compound types: old compounds (older public housing, lane houses) and commercial compounds differ in who lives
-there (docs/argument.md, claim 5; MODEL_BRIEF "Method": residents of old compounds reported many older residents
+there (docs/argument.md, claim 5, and "The study", on its method: residents of old compounds reported many older residents
 living alone without phone skills, and helping them was their main problem).
 
 Each compound is old or commercial (a draw from its own stream). By type, compounds differ in size (a factor on

@@ -1,4 +1,4 @@
-"""Coordination and routine: the work of leading becomes routine (docs/argument.md, claim 4; MODEL_BRIEF, "Social
+"""Coordination and routine: the work of leading becomes routine (docs/argument.md, claim 4, from the study's section "Social
 ties in community groups": in some compounds a "leader of leaders" wrote rules, schedules and a shared document,
 and volunteers became a fixed roster of one or two per building).
 

@@ -352,6 +352,12 @@ class Leadership:
     def active_rows(self) -> np.ndarray:
         return np.flatnonzero(self.team.active[:self.n])
 
+    def spare_per_compound(self) -> np.ndarray:
+        """Per compound, active leaders who still have time and room for another offer after their work today."""
+        t, rows = self.team, self.active_rows
+        spare = rows[(t.hours_left[rows] > 0) & (t.open_count[rows] < self.cap)]
+        return np.bincount(t.compound[spare], minlength=self.pop.n_compounds)
+
     # --- who leads --------------------------------------------------------------------------------------
     def add(self, households, day: int) -> list:
         """Members step up to lead (in this order): new rows and their GroupLeader agents, returned. A volunteer who

@@ -156,7 +156,6 @@ def _cross_checks(v: dict) -> None:
         raise ScenarioError("timeline.reopen_day: must not come before both districts are locked")
 
 
-
 def parse_value(text: str):
     """A --set value in TOML syntax (0.3, true, [1, 2], "x"); bare words are taken as text."""
     try:

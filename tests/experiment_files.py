@@ -36,3 +36,19 @@ def write_experiment(folder: Path, name: str = "tiny", households: int = 400, da
 def tiny_runs(replicates: int = 2) -> int:
     """Runs in the tiny experiment: 2 grid points x 2 modes x replicates."""
     return 2 * 2 * replicates
+
+
+def few_factor_scenario(folder: Path, keep: tuple, name: str = "few_factors") -> Path:
+    """A scenario file on the toy city whose plausible bounds are collapsed to the value, except for the settings in
+    `keep`: a sensitivity analysis or a scenario discovery over it varies only those, so it takes seconds."""
+    import json
+
+    from sim.scenario import load_scenario
+
+    toy = load_scenario("toy")
+    assert set(keep) <= set(toy.plausible), "keep names settings with plausible bounds in the toy scenario"
+    lines = ['base = "toy"', "", "[plausible]"]
+    lines += [f'"{key}" = {json.dumps([toy[key], toy[key]])}' for key in toy.plausible if key not in keep]
+    path = Path(folder) / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

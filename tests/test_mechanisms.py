@@ -584,3 +584,21 @@ def test_members_who_take_part_together_bring_their_suppliers_into_the_group():
     held = m.ties.degree[shared] + m.member_ties.degree[shared]
     assert len(shared) and (m.population.supplier_tie[shared] >= 0).all() and m.chat.member[shared].all()
     assert (held >= m.cfg.ties.ties_to_share).all()
+
+
+def test_while_a_leader_has_room_only_members_bringing_a_supplier_step_up():
+    m = LockdownSupplyModel(scenario_file="toy", rng=4, days=1, overrides={"group_buying.leader_propensity": 1.0,
+                                                                      "group_buying.leaders_per_100_households": 50.0,
+                                                                      "population.supplier_tie_share": 0.3})
+    pop, em = m.population, m.emergence
+    everyone = np.ones(pop.n, dtype=bool)
+    pressure = np.ones(pop.n_compounds)
+    none_busy, all_active = np.zeros(pop.n, dtype=bool), np.ones(pop.n_compounds, dtype=bool)
+    no_leaders = np.zeros(pop.n_compounds)
+    spare = np.zeros(pop.n_compounds, dtype=np.int64)
+    spare[::2] = 1  # every other compound has a leader with time and room left
+    new = em.emerge(everyone, pressure, no_leaders, none_busy, all_active, spare)
+    with_spare = spare[pop.compound[new]] > 0
+    assert with_spare.any() and (~with_spare).any()
+    assert (pop.supplier_tie[new[with_spare]] >= 0).all()  # they bring a supplier of their own
+    assert (pop.supplier_tie[new[~with_spare]] < 0).any()  # elsewhere anyone moved steps up

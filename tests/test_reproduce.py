@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 
 from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
+from analysis.reproduce import load_reproduction
 from analysis.stats import paired_difference
 from experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
 from experiments.design import experiment_from_tables
 from experiments.engines import LocalEngine
-from experiments.reproduce import latin_hypercube, profile_for, reproduce
+from experiments.reproduce import command_for, latin_hypercube, open_out, profile_for, reproduce
+from experiment_files import few_factor_scenario
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.model import check_params
@@ -109,15 +111,85 @@ def test_the_manifest_says_what_ran(small):
     assert {b["kind"] for b in on_disk["batches"]} == {"main", "sweep", "lhs"}
 
 
-def test_running_again_on_the_same_directory_reuses_every_run_and_gives_the_same_numbers(small, tmp_path):
+def test_a_finished_reproduction_is_read_again_with_the_verdicts_it_reported(small, tmp_path):
+    out, manifest = small
+    read, judgement = load_reproduction(out)
+    assert read["verdicts"] == json.loads((out / "manifest.json").read_text())["verdicts"]
+    effects = [e for cr in judgement.claims for e in cr.effects]
+    assert [(e.effect.label, e.verdict) for e in effects] == [(v["effect"], v["verdict"]) for v in manifest["verdicts"]]
+    assert all(len(e.values) == SMALL["seeds"] for e in effects if e.d.n)  # every effect, seed by seed
+    with pytest.raises(ScenarioError, match="holds no reproduction"):
+        load_reproduction(tmp_path)
+
+
+# --- "What drives the results": the section `sensitivity` and `discover` write into the report's folder -------------
+def _section(md: str) -> str:
+    return md.split("\n## What drives the results")[1].split("\n## ")[0]
+
+
+def test_without_the_what_drives_section_the_report_says_how_to_make_it(small):
     out, _ = small
-    copy = tmp_path / "again"
+    section = _section((out / "report.md").read_text())
+    assert "Not produced yet" in section
+    for command in ("lockdown-sim sensitivity --method morris --report DIR",
+                    "lockdown-sim sensitivity --method sobol --report DIR", "lockdown-sim discover --report DIR",
+                    command_for(profile_for(**SMALL), "DIR")):
+        assert command in section, command
+    assert "--out DIR --quick --scenario toy --households 1500 --seeds 3 --points 3`" in section
+
+
+def test_running_again_reuses_every_run_keeps_the_numbers_and_adds_the_what_drives_section(small, tmp_path, capsys):
+    out, _ = small
+    copy = tmp_path / "report"
     shutil.copytree(out, copy)
     before = pd.read_csv(copy / "numbers.csv")
+    scenario = few_factor_scenario(tmp_path, ("stock.initial_days", "city.compound_median_households"))
+    assert main(["sensitivity", "--method", "morris", "--quick", "--scenario", str(scenario), "--households", "300",
+                 "--days", "8", "--workers", "1", "--no-progress", "--out", str(tmp_path / "gsa"),
+                 "--report", str(copy)]) == 0
+    # the command says how to show the section in this report: the report's own command, which reuses its runs
+    assert command_for(profile_for(**SMALL), copy) in capsys.readouterr().out
     manifest = _reproduce(copy)
     assert manifest["run"]["done_now"] == 0 and manifest["run"]["done_before"] == manifest["run"]["runs"]
     after = pd.read_csv(copy / "numbers.csv")
-    pd.testing.assert_frame_equal(before, after)
+    pd.testing.assert_frame_equal(before, after[after["section"] != "What drives the results"].reset_index(drop=True))
+    md = (copy / "report.md").read_text()
+    section = _section(md)
+    assert "Not produced yet" not in section and "### Morris screening: which assumptions matter" in section
+    assert md.index("## What drives the results") < md.index("## Validation")
+    # its figures are the report's figures, embedded in the page like the others
+    written = sorted((copy / "sensitivity").glob("morris_*.png"))
+    assert len(written) == 4
+    page = (copy / "report.html").read_text()
+    embedded = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', page)
+    assert len(embedded) == len(list((copy / "figures").glob("*.png")))
+    for png in written:
+        assert (copy / "figures" / f"sensitivity-{png.name}").read_bytes() == png.read_bytes()
+        assert base64.b64encode(png.read_bytes()).decode() in embedded
+        assert f"](figures/sensitivity-{png.name})" in section
+    assert "<em>separated from seed noise</em>" in page and "mu*" in page
+    # the numbers of its tables are in numbers.csv, as shown
+    indices = pd.read_csv(tmp_path / "gsa" / "morris" / "indices.csv")
+    top = indices[(indices["response"] == "hybrid_fill_rate") & (indices["parameter"] != "seed_noise")].iloc[0]
+    numbers = pd.read_csv(copy / "numbers.csv")
+    shown = numbers[(numbers["section"] == "What drives the results") & (numbers["item"] == top["parameter"])
+                    & (numbers["quantity"] == "mu*")]
+    assert float(shown["value"].iloc[0]) == pytest.approx(top["mu_star"], rel=5e-3)
+    # the parts not run yet are named with their commands
+    assert "Not in this section yet" in section and "--method sobol --report DIR" in section
+
+
+def test_a_folder_holding_only_the_what_drives_section_takes_a_reproduction(tmp_path):
+    folder = tmp_path / "report"
+    (folder / "sensitivity").mkdir(parents=True)
+    (folder / "sensitivity" / "what_drives_the_results.md").write_text("## What drives the results\n")
+    assert open_out(folder) == folder and (folder / "manifest.json").is_file()
+    (folder / "notes.txt").write_text("mine")
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    (other / "manifest.json").unlink()
+    with pytest.raises(ScenarioError, match="holds no reproduction"):
+        open_out(other)
 
 
 def test_bad_input_is_one_line_and_exit_code_2_before_any_work(tmp_path, capsys):
