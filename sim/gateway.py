@@ -37,6 +37,7 @@ class Gateway:
         self._rng = rng
 
     def listed_today(self, day: int) -> float:
+        """Share of local suppliers listed on group-buying gateways today (0 with gateways off)."""
         return self.listed_share(day) if self.enabled else 0.0
 
     def adopt(self, team, rows: np.ndarray, day: int) -> int:

@@ -121,6 +121,7 @@ class GroupOrders:
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
+        """Zero the day's counts of sign-ups and offers posted (read by the day's metrics)."""
         self.signups_today = 0
         self.posted_today = 0
         self.confirmed_today = 0

@@ -32,6 +32,7 @@ class LeaderEmergence:
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
+        """Zero the day's counts of compounds where someone wanted to lead and where the bound turned them away."""
         self.wanting_today = 0  # compounds where someone wanted to start leading today
         self.capped_today = 0  # ... of which the upper bound turned someone away
 

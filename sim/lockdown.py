@@ -68,6 +68,7 @@ class LockdownRules:
         return self.enabled and self.day >= self.reopen_day
 
     def locked_compounds(self) -> np.ndarray:
+        """Compounds under any lockdown tier today (residents may not go out freely)."""
         return self.tier != OPEN
 
     def residents_move_inside(self) -> np.ndarray:

@@ -194,17 +194,20 @@ def _calls(func) -> list[tuple[str, str]]:
     return [(r, m) for _, _, r, m in sorted(found)]
 
 
+EXPANDED = {("community", "organise"), ("platform", "sell")}  # steps shown with the verbs they call
+
+
 def schedule(model=None) -> str:
     """The day as a numbered list of the mechanisms' verbs `LockdownSupplyModel.step` calls, in order, each with the
-    first line of its docstring; the model's own helpers are expanded one level."""
+    first line of its docstring; the model's own helpers and the community's day are expanded one level."""
     from sim.model import LockdownSupplyModel
 
     if model is None:
         model = LockdownSupplyModel(scenario_file="toy", days=1, rng=1)
-    lines, seen = [], set()
+    lines = []
 
-    def describe(receiver: str, method: str) -> str | None:
-        owner = model if receiver == "self" else getattr(model, receiver, None)
+    def describe(host, prefix: str, receiver: str, method: str) -> str | None:
+        owner = host if receiver == "self" else getattr(host, receiver, None)
         fn = getattr(type(owner), method, None) if owner is not None else None
         if fn is None or not callable(fn) or receiver.startswith("_"):
             return None
@@ -212,23 +215,27 @@ def schedule(model=None) -> str:
         if not module.startswith(("sim.", "agents.", "mesa.datacollection")):
             return None  # the project's own verbs (and the day's data collection), not library calls
         module = module.replace(".", "/") + ".py"
-        name = f"`{method}`" if receiver == "self" else f"`{receiver}.{method}`"
+        name = f"`{prefix or receiver}.{method}`" if receiver != "self" or prefix else f"`{method}`"
         return f"{name} ({module}): {_first_line(fn.__doc__) or '(no docstring)'}"
 
-    def walk(func, depth: int) -> None:
+    def walk(host, func, depth: int, prefix: str = "") -> None:
+        seen = set()
         for receiver, method in _calls(func):
             key = (receiver, method)
             if key in seen or method.startswith("__"):
                 continue
-            text = describe(receiver, method)
+            text = describe(host, prefix if receiver == "self" else "", receiver, method)
             if text is None:
                 continue
             seen.add(key)
             lines.append(("   " * depth) + "1. " + text)
-            if receiver == "self" and method.startswith("_") and depth == 0:
-                walk(getattr(type(model), method), depth + 1)
+            if depth == 0 and receiver == "self" and method.startswith("_"):
+                walk(host, getattr(type(host), method), depth + 1)
+            elif depth == 0 and key in EXPANDED:  # a mechanism's day made of other mechanisms' verbs
+                owner = getattr(host, receiver)
+                walk(owner, getattr(type(owner), method), depth + 1, receiver)
 
-    walk(LockdownSupplyModel.step, 0)
+    walk(model, LockdownSupplyModel.step, 0)
     return "\n".join(lines) + "\n"
 
 
