@@ -6,7 +6,7 @@ writing the files. The default run is the shipped experiments' (20,000 household
 Efficiency = (runs/s on n workers) / (n x runs/s on 1 worker).
 
     python benchmarks/batch_throughput.py [--scenario shanghai-2022] [--households 20000] [--days 95]
-                                          [--replicates 4] [--workers 1 2] [--dask]
+                                          [--replicates 40] [--workers 1 2] [--dask]
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def main() -> None:
     ap.add_argument("--scenario", default="shanghai-2022")
     ap.add_argument("--households", type=int, default=20000)
     ap.add_argument("--days", type=int, default=95)
-    ap.add_argument("--replicates", type=int, default=4, help="runs = 3 modes x replicates (default 12 runs)")
+    ap.add_argument("--replicates", type=int, default=40,
+                    help="runs = 3 modes x replicates (default 120 runs, so starting the pool is a small part)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--dask", action="store_true", help="also measure a Dask LocalCluster with the most workers")
     args = ap.parse_args()
