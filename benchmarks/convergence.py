@@ -6,7 +6,7 @@ kept and skipped), a table of means with 95 % intervals and, for each size, whet
 scaled size (Welch interval of the difference of means), and draws benchmarks/results/convergence.png.
 
     python benchmarks/convergence.py                      # 10^4 .. 10^6, 10 seeds each (about 30 CPU-minutes)
-    python benchmarks/convergence.py --full-city          # and the 10 M city, one seed per mode (about 40 more)
+    python benchmarks/convergence.py --full-city          # and the 10 M city, one seed per mode (about 7 minutes more)
     python benchmarks/convergence.py --sizes 10000 20000 --seeds 3 --plot-only
 """
 
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     p.add_argument("--seeds", type=int, default=10)
-    p.add_argument("--full-city", action="store_true", help="also one run per mode of the 10 M city (8 GB each)")
+    p.add_argument("--full-city", action="store_true", help="also one run per mode of the 10 M city (about 2.6 GB and 2 minutes each)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--plot-only", action="store_true")
     p.add_argument("--out", default=str(RESULTS))
@@ -196,7 +196,7 @@ def main(argv=None) -> int:
         tasks = [(n, m, s) for n in args.sizes for m in MODES for s in range(1, args.seeds + 1)]
         run_all(tasks, path, args.workers)
         if args.full_city:
-            run_all([(FULL_CITY, m, 1) for m in MODES], path, 1)  # one at a time: 8 GB each
+            run_all([(FULL_CITY, m, 1) for m in MODES], path, 1)  # one at a time: it uses every core
     frame = pd.read_csv(path)
     summary = table(frame)
     summary.to_csv(out / "convergence_table.csv", index=False)
