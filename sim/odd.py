@@ -199,7 +199,8 @@ EXPANDED = {("community", "organise"), ("platform", "sell")}  # steps shown with
 
 def schedule(model=None) -> str:
     """The day as a numbered list of the mechanisms' verbs `LockdownSupplyModel.step` calls, in order, each with the
-    first line of its docstring; the model's own helpers and the community's day are expanded one level."""
+    first line of its docstring; the model's own helpers and the days of the mechanisms in EXPANDED are expanded one
+    level."""
     from sim.model import LockdownSupplyModel
 
     if model is None:
@@ -229,11 +230,10 @@ def schedule(model=None) -> str:
                 continue
             seen.add(key)
             lines.append(("   " * depth) + "1. " + text)
-            if depth == 0 and receiver == "self" and method.startswith("_"):
-                walk(host, getattr(type(host), method), depth + 1)
-            elif depth == 0 and key in EXPANDED:  # a mechanism's day made of other mechanisms' verbs
-                owner = getattr(host, receiver)
-                walk(owner, getattr(type(owner), method), depth + 1, receiver)
+            if depth == 0 and ((receiver == "self" and method.startswith("_")) or key in EXPANDED):
+                # the model's own helpers, and a mechanism's day made of other mechanisms' verbs
+                owner = host if receiver == "self" else getattr(host, receiver)
+                walk(owner, getattr(type(owner), method), depth + 1, "" if receiver == "self" else receiver)
 
     walk(model, LockdownSupplyModel.step, 0)
     return "\n".join(lines) + "\n"
