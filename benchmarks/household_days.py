@@ -1,5 +1,6 @@
 """Benchmark: household-days per second of the model on one core (issue: default scenario, 100,000 households,
-70 days, well under a minute). Prints build time, run time, throughput and peak memory for each size.
+70 days, well under a minute). Prints build time, run time, throughput and peak memory for each size, after
+loading the model's compiled loops (a once-per-process cost, printed apart).
 
     python benchmarks/household_days.py [--households 100000 ...] [--days 70] [--ordering hybrid] [--repeat 1]
 """
@@ -11,6 +12,7 @@ import resource
 import time
 
 from sim.model import LockdownSupplyModel
+from sim.runner import load_compiled_loops
 
 
 def measure(households: int, days: int, ordering: str, scenario: str, seed: int) -> dict:
@@ -32,7 +34,8 @@ def main() -> None:
     ap.add_argument("--scenario", default="shanghai-2022")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (best is reported)")
     args = ap.parse_args()
-    print(f"scenario {args.scenario}, ordering {args.ordering}, {args.days} days, one process")
+    print(f"scenario {args.scenario}, ordering {args.ordering}, {args.days} days, one process; "
+          f"compiled loops loaded in {load_compiled_loops():.2f} s")
     print(f"{'households':>11} {'build s':>8} {'run s':>8} {'total s':>8} {'household-days/s':>17} {'peak RSS MB':>12}")
     for n in args.households:
         best = min((measure(n, args.days, args.ordering, args.scenario, seed=1 + r) for r in range(args.repeat)),
