@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.sensitivity import responses
+from analysis.sensitivity import point_means, responses
 from sim.runner import atomic_write
 
 MIN_COVERAGE = 0.5
@@ -146,12 +146,13 @@ def box_text(box: Box) -> str:
     if kept.empty:
         lines.append(f"  no restriction with quasi-p <= {QP_MAX}: no box stands out from chance")
     for _, r in kept.iterrows():
-        lines.append(f"    {r['factor']:42s} {_num(r['low']):>8} .. {_num(r['high']):<8} of "
-                     f"{_num(r['plausible_low'])} .. {_num(r['plausible_high'])}   quasi-p {r['qp']:.2g}")
+        lines.append(f"    {r['factor']:42s} {limit_text(r['low']):>8} .. {limit_text(r['high']):<8} of "
+                     f"{limit_text(r['plausible_low'])} .. {limit_text(r['plausible_high'])}   quasi-p {r['qp']:.2g}")
     return "\n".join(lines)
 
 
-def _num(v) -> str:
+def limit_text(v) -> str:
+    """A box limit as text: three significant digits for a number with decimals, a whole number as it is."""
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
@@ -207,9 +208,9 @@ def plot_limits(box: Box, path, bounds: dict) -> None:
         y = len(lims) - 1 - i
         ax.plot([0, 1], [y, y], color="#e0e0e0", lw=9, solid_capstyle="butt")
         ax.plot([lo, hi], [y, y], color="#1f77b4" if r.kept else "#aec7e8", lw=9, solid_capstyle="butt")
-        ax.text(lo, y + 0.28, _num(r.low), ha="center", fontsize=7)
-        ax.text(hi, y + 0.28, _num(r.high), ha="center", fontsize=7)
-        ax.text(1.03, y, f"{_num(low)} .. {_num(high)}   qp {r.qp:.1g}", va="center", fontsize=7)
+        ax.text(lo, y + 0.28, limit_text(r.low), ha="center", fontsize=7)
+        ax.text(hi, y + 0.28, limit_text(r.high), ha="center", fontsize=7)
+        ax.text(1.03, y, f"{limit_text(low)} .. {limit_text(high)}   qp {r.qp:.1g}", va="center", fontsize=7)
     ax.set_yticks(range(len(lims)), list(lims["factor"])[::-1], fontsize=8)
     ax.set_xlim(0, 1.4)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
@@ -249,7 +250,7 @@ def analyse(design_table: pd.DataFrame, bounds: dict, runs: pd.DataFrame, folder
     trajectory_<question>.csv, prim_trajectory_<question>.png and prim_box_<question>.png."""
     folder = Path(folder)
     table = responses(runs, len(design_table))
-    means = table.groupby(level="point").mean().sort_index()
+    means = point_means(table)
     x = design_table.set_index("point")[list(bounds)].reset_index(drop=True)
     points = design_table.set_index("point").join(means)
     boxes, figures, limit_rows = [], {}, []

@@ -13,19 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.stats import PairedDifference, mean_ci, paired_difference, replicates_needed
+from analysis.stats import PairedDifference, mean_ci, paired_difference
 
 HOLDS, REVERSED, INCONCLUSIVE, NO_PREDICTION = "holds", "reversed", "inconclusive", "no prediction"
-
-
-def group_summary(runs: pd.DataFrame, outcome: str, by: str | list) -> pd.DataFrame:
-    """Mean of `outcome` over the runs of each group, with its 95 % t interval and the number of runs."""
-    rows = []
-    for key, sub in runs.groupby(by, sort=False):
-        est = mean_ci(sub[outcome])
-        rows.append({**dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,))),
-                     "mean": est.mean, "low": est.low, "high": est.high, "n": est.n, "sd": est.sd})
-    return pd.DataFrame(rows)
 
 
 def paired_effect(a: pd.Series, b: pd.Series | float, neutral: float = 0.0, scale: str = "difference"
@@ -106,11 +96,6 @@ def break_even(curve: pd.DataFrame, target: pd.Series) -> BreakEvenPoint:
     per_seed = pd.Series(crossings, dtype=float)
     est = mean_ci(per_seed)
     return BreakEvenPoint(est.mean, est.low, est.high, est.n, above, below, per_seed)
-
-
-def replicates_table(sd_of_difference: float, sizes) -> pd.DataFrame:
-    """Paired replicates a two-sided test at 95 % needs to detect each difference size with 80 % power."""
-    return pd.DataFrame([{"difference": s, "replicates": replicates_needed(sd_of_difference, s)} for s in sizes])
 
 
 def parameter_influence(points: pd.DataFrame, parameters: list[str], effect: str = "effect",

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.measures import (HOLDS, INCONCLUSIVE, NO_PREDICTION, REVERSED, BreakEvenPoint, break_even,
-                               paired_effect, parameter_influence, verdict)
+from analysis.measures import (HOLDS, INCONCLUSIVE, BreakEvenPoint, break_even, paired_effect, parameter_influence,
+                               verdict)
 from analysis.stats import Estimate, PairedDifference, mean_ci, replicates_needed
 from analysis.summary import OUTCOMES
 from experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity, FromSettings,
                                 Measure, Setting)
-from experiments.reproduce import Design, probes_path
+from experiments.reproduce import Design, read_probes
 from sim.model import check_params
 from sim.results_store import ResultsStore
 
@@ -115,8 +115,7 @@ def load_measurements(root: str | Path, plan: Design, daily_kinds=("main",)) -> 
                 tables.append(table.assign(households=meta["households"]))
         if tables:
             daily[arm_key] = pd.concat(tables, ignore_index=True)
-    path = probes_path(plan, root)
-    probes = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=["kind", "arm", "run_id", "probe", "value"])
+    probes = read_probes(plan, root)
     runs = pd.DataFrame(rows)
     if runs.empty:
         runs = pd.DataFrame(columns=["kind", "arm", "run_id", "point", "point_label", "replicate", "seed", "params"])
@@ -294,8 +293,7 @@ def judge_claim(m: Measurements, claim: Claim) -> ClaimResult:
     base = effects[0]
     for ablation, effect in claim.ablated():
         r = measure_effect(m, effect)
-        both = pd.concat([r.values.rename("ablated"), base.values.rename("base")], axis=1, join="inner")
-        change, _ = paired_effect(both["ablated"], both["base"])
+        change, _ = paired_effect(r.values, base.values)  # on their common seeds
         out.ablations.append(AblationResult(ablation.label, r, change))
     out.null = judge_null(m, claim)
     if m.plan.lhs_points:
@@ -380,9 +378,6 @@ def judge(m: Measurements, claims=ALL_CLAIMS) -> Judgement:
     results = [judge_claim(m, c) for c in claims]
     head = next((r for r in results if r.claim is HEADLINE), results[0])
     return Judgement(m, results, mode_summary(m), judge_break_even(m), replicates_rows(head))
-
-
-VERDICTS = (HOLDS, REVERSED, INCONCLUSIVE, NO_PREDICTION)
 
 
 def load_reproduction(root: str | Path) -> tuple[dict, Judgement]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.discovery import limit_text
 from experiments.sensitivity import SEED_NOISE
 from sim.errors import ScenarioError
 from sim.runner import atomic_write
@@ -137,12 +138,8 @@ def discover_part(boxes: list, meta: dict) -> str:
         else:
             lines += ["| factor | box | plausible range | quasi-p |", "|---|---|---|---|"]
             for r in kept.itertuples():
-                lines.append(f"| `{r.factor}` | {_n(r.low)} to {_n(r.high)} | {_n(r.plausible_low)} to "
-                             f"{_n(r.plausible_high)} | {r.qp:.2g} |")
+                lines.append(f"| `{r.factor}` | {limit_text(r.low)} to {limit_text(r.high)} | {limit_text(r.plausible_low)} to "
+                             f"{limit_text(r.plausible_high)} | {r.qp:.2g} |")
         lines += ["", f"![PRIM peeling trajectory: {q.name}](discover_trajectory_{q.name}.png)",
                   f"![PRIM box limits: {q.name}](discover_box_{q.name}.png)", ""]
     return "\n".join(lines)
-
-
-def _n(v) -> str:
-    return f"{v:.3g}" if isinstance(v, float) else str(v)

@@ -48,7 +48,7 @@ def run_one(task: tuple[int, str, int]) -> dict:
     households, mode, seed = task
     scenario = "shanghai-2022-full" if households == FULL_CITY else "shanghai-2022"
     started = time.perf_counter()
-    model = run_model({"scenario": scenario, "ordering": mode, "households": households}, rng=seed, progress=False)
+    model = run_model({"scenario_file": scenario, "ordering": mode, "households": households}, rng=seed, progress=False)
     out = summarise(daily_table(model), model.population.n, model.cfg.timeline.reopen_day)
     return {"households": households, "ordering": mode, "seed": seed, "seconds": time.perf_counter() - started,
             **{k: float(v) for k, v in out.items()}}

@@ -65,7 +65,7 @@ def cpu_per_run(runs: int) -> float:
 
     t0 = time.process_time()
     for seed in range(runs):
-        run_model({"scenario": "shanghai-2022", "ordering": "hybrid"}, rng=seed + 1, progress=False)
+        run_model({"scenario_file": "shanghai-2022", "ordering": "hybrid"}, rng=seed + 1, progress=False)
     return (time.process_time() - t0) / runs
 
 

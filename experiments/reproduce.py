@@ -341,11 +341,16 @@ def probes_path(plan: Design, root: Path) -> Path:
     return Path(root) / "batches" / plan.profile.folder / "probes.csv"
 
 
+def read_probes(plan: Design, root: Path) -> pd.DataFrame:
+    """The structural values kept in probes.csv (an empty table before any is made)."""
+    path = probes_path(plan, root)
+    return pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=["kind", "arm", "run_id", "probe", "value"])
+
+
 def run_probes(plan: Design, root: Path) -> pd.DataFrame:
     """Structural values (PROBES) for every run the claims compare with them: the city is built, never run.
     Kept in probes.csv and reused."""
-    path = probes_path(plan, root)
-    have = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=["kind", "arm", "run_id", "probe", "value"])
+    have = read_probes(plan, root)
     done = set(zip(have["kind"], have["arm"], have["run_id"], have["probe"]))
     rows = []
     for probe, kind, arm_key in plan.probes:
@@ -360,6 +365,7 @@ def run_probes(plan: Design, root: Path) -> pd.DataFrame:
                          "value": PROBES[probe](model)})
     if rows:
         have = pd.concat([have, pd.DataFrame(rows)], ignore_index=True) if len(have) else pd.DataFrame(rows)
+        path = probes_path(plan, root)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda p: have.to_csv(p, index=False))
     return have

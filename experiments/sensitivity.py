@@ -139,10 +139,6 @@ def _experiment(method: str, space: FactorSpace, options: Options, points, label
         orderings=ORDERING_MODES)
 
 
-def runs_per_point(options: Options) -> int:
-    return options.seeds * len(ORDERING_MODES)
-
-
 def prepare(method: str, options: Options, out) -> Design:
     """The design of `method` for `options`, every point checked before any run. Sobol takes the factors named
     in `options.params`, or else the `options.top` most influential of the Morris result in out/morris."""

@@ -12,10 +12,9 @@ import inspect
 import re
 import sys
 import textwrap
-from importlib import resources
 from pathlib import Path
 
-from sim.schema import SCHEMA, Flag, Num, Points, Shares, Span, Text, TierPoints
+from sim.schema import SCHEMA
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 SCENARIO = "shanghai-2022"
