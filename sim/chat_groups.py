@@ -22,7 +22,6 @@ class ChatGroups:
         self.can_join = pop.phone | (pop.proxy & proxies)
         self.member &= self.can_join
         self._count = np.add.reduceat(self.member, pop.start[:-1], dtype=np.int64)  # members per compound
-        self.version = 0  # bumped whenever someone joins (readers rebuild what they derive from membership)
         self.codes = rng.random(pop.n_compounds) < gcfg.code_post_share
         self.invitations = invitations
         self.posted_codes = posted_codes
@@ -50,8 +49,6 @@ class ChatGroups:
         joins = candidates[draw[candidates] < -np.expm1(-hazard)]  # numpy's float32 expm1, as the rule was written
         self.member[joins] = True
         np.add.at(self._count, pop.compound[joins], 1)
-        if len(joins):
-            self.version += 1
         return len(joins)
 
 

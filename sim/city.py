@@ -7,7 +7,6 @@ the districts must use a crossing (bridge or tunnel) every `bridge_spacing_km`.
 
 from __future__ import annotations
 
-import bisect
 import math
 
 import numpy as np
@@ -30,7 +29,6 @@ class City:
         spacing = max(1, round(cfg.bridge_spacing_km / cfg.cell_km))
         self.bridge_rows = np.arange(min(spacing // 2, self.height - 1), self.height, spacing)
         self._bridges_f = self.bridge_rows.astype(np.float64)
-        self._bridges_list = self._bridges_f.tolist()
         self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=random)
         district = np.full((self.width, self.height), WEST, dtype=np.int8)
         district[self.river_x] = RIVER
@@ -69,20 +67,6 @@ class City:
         gap = np.where(after <= hi, 0.0, np.minimum(after - hi, lo - before))
         across = np.abs(x1 - self.river_x) + np.abs(x2 - self.river_x) + dy + 2 * gap
         return np.where(same, np.abs(x1 - x2) + dy, across) * self.cell_km
-
-    def km(self, x1: float, y1: float, x2: float, y2: float) -> float:
-        """distance_km for one pair, in plain Python (same operations in the same order: identical values)."""
-        rx = self.river_x
-        dy = abs(float(y1) - float(y2))
-        if (x1 < rx) == (x2 < rx):
-            return (abs(float(x1) - float(x2)) + dy) * self.cell_km
-        lo, hi = min(float(y1), float(y2)), max(float(y1), float(y2))
-        b = self._bridges_list
-        i = bisect.bisect_left(b, lo)
-        after = b[i] if i < len(b) else math.inf
-        before = b[i - 1] if i > 0 else -math.inf
-        gap = 0.0 if after <= hi else min(after - hi, lo - before)
-        return (abs(float(x1) - rx) + abs(float(x2) - rx) + dy + 2 * gap) * self.cell_km
 
     def cell(self, x: int, y: int):
         return self.grid[(int(x), int(y))]

@@ -32,12 +32,13 @@ class TruckDispatch:
         self.minutes_per_km = 60.0 / c.truck_km_per_hour
         self.late_cancel = scenario.local_suppliers.late_cancel_days
         self.minutes_per_day = c.truck_minutes_per_day
-        self.max_one_way_km = self.reach_km(scenario)
         per_supplier = supply.trucks.astype(np.int64)
         self.truck_start = np.zeros(supply.n + 1, dtype=np.int64)  # supplier s owns trucks truck_start[s]:[s + 1]
         np.cumsum(per_supplier, out=self.truck_start[1:])
         n = int(self.truck_start[-1])
         self.truck_supplier = np.repeat(np.arange(supply.n), per_supplier)
+        # suppliers' depots and districts never change: made once, in the types the compiled dispatch takes
+        self._supplier_static = (supply.x.astype(np.int64), supply.y.astype(np.int64), supply.district.astype(np.int64))
         self.minutes_left = np.full(n, float(self.minutes_per_day))
         self.trips_today = np.zeros(n, dtype=np.int64)
         self.stops_today = np.zeros(n, dtype=np.int64)
@@ -76,28 +77,16 @@ class TruckDispatch:
         col = orders.column
         delivered = np.zeros(len(due), dtype=bool)
         late = np.zeros(len(due), dtype=bool)
-        totals = np.zeros(5)
+        totals = np.zeros(6)
         _dispatch(due, col("supplier"), col("compound"), col("sets"), col("households"), col("km"), col("due_day"),
-                  col("confirmed_day"), col("portions"), col("via_gateway"), supply.x.astype(np.int64),
-                  supply.y.astype(np.int64), supply.district.astype(np.int64), supply.permit_day, supply.permits,
+                  col("confirmed_day"), col("portions"), col("via_gateway"), *self._supplier_static, supply.permit_day, supply.permits,
                   self.rules.permit_locked(), self.geometry, self.truck_start, self.minutes_left, self.trips_today,
                   self.stops_today, self.at_compound, self.bulk, self.capacity, self.load, self.stop,
                   self.minutes_per_km, self.late_cancel, day, delivered, late, totals)
         self.trips, self.stops, self.deliveries, self.lag_days = (int(v) for v in totals[:4])
-        self.portions, self.portions_via_gateway = _sum_in_order(col("portions")[due[delivered]],
-                                                                 col("via_gateway")[due[delivered]])
+        self.portions, self.portions_via_gateway = float(totals[4]), float(totals[5])
         orders.cancel(due[late], day)
         orders.deliver(due[delivered], day)
-
-
-def _sum_in_order(portions: np.ndarray, via_gateway: np.ndarray) -> tuple[float, float]:
-    """Portions delivered today, and those from suppliers found through a gateway, summed order by order."""
-    total = via = 0.0
-    for p, g in zip(portions.tolist(), via_gateway.tolist()):
-        total += p
-        if g:
-            via += p
-    return total, via
 
 
 @njit(cache=True)
@@ -108,7 +97,8 @@ def _dispatch(due, supplier, compound, sets, households, km, due_day, confirmed_
     """Orders `due` in order: an order whose supplier needs a pass it does not hold yet waits; otherwise all its
     truck runs must fit today's trucks (each run on the truck with most minutes left; a truck's first run may take
     its whole day). Marks `delivered` and `late` (waited too long: cancelled); totals: trips, stops, deliveries,
-    days from confirmation to the gate."""
+    days from confirmation to the gate, portions delivered, portions from suppliers found through a gateway
+    (summed order by order)."""
     for k in range(len(due)):
         o = due[k]
         s, c = supplier[o], compound[o]
@@ -150,6 +140,9 @@ def _dispatch(due, supplier, compound, sets, households, km, due_day, confirmed_
                 totals[1] += 1 if bulk else households[o]
                 totals[2] += 1
                 totals[3] += day - confirmed_day[o]
+                totals[4] += portions[o]
+                if via_gateway[o]:
+                    totals[5] += portions[o]
                 continue
         if day > due_day[o] + late_cancel:
             late[k] = True

@@ -195,10 +195,9 @@ class GroupOrders:
         if len(self.open_ids) == 0:
             return 0
         pop, cols = self.pop, self._cols
-        offers = self.open_ids[np.argsort(cols["compound"][self.open_ids], kind="stable")]  # by compound, then id
-        o_comp = cols["compound"][offers]
-        count = np.bincount(o_comp, minlength=pop.n_compounds)
-        first = np.searchsorted(o_comp, np.arange(pop.n_compounds))
+        by_compound, at = group_stably(cols["compound"][self.open_ids], pop.n_compounds)
+        offers = self.open_ids[by_compound]  # by compound, then id
+        first, count = at[:-1], np.diff(at)
         hh = _seeing(eligible, demand, self.signed, count, pop.compound)
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
@@ -211,9 +210,8 @@ class GroupOrders:
         hh, pick = hh[signs], pick[signs]
         sets = self.sets_wanted(demand[hh])
         # accept in signing order, within each offer's remaining capacity and its leader's hours
-        order = np.argsort(pick, kind="stable")
+        order, starts = group_stably(pick, len(offers))
         hh, pick, sets = hh[order], pick[order], sets[order]
-        starts = np.searchsorted(pick, np.arange(len(offers) + 1))
         supply = self.supply
         stock_sets = np.floor(supply.stock / supply.set_portions + 1e-9).astype(np.int64)
         lead = self.leadership

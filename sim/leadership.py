@@ -34,7 +34,7 @@ Market = namedtuple("Market", "available moq_today moq listed listed_ids x y dis
                               "tie_suppliers")
 # the rules of the work: hours, factors and switches
 Work = namedtuple("Work", "day cap post_hours search_hours gateway_overhead gateway_search factor learned reach_km "
-                          "permits locked supplier_ties min_order window")
+                          "permits locked supplier_ties min_order")
 
 
 @njit(cache=True)
@@ -275,7 +275,6 @@ class Leadership:
         self.hours = h
         self.supplier_ties, self.min_order, self.posted_codes = supplier_ties, min_order, posted_codes
         self.reach_km = reach_km
-        self.window = g.signup_window_days
         self.agents: list = []  # GroupLeader agents, one per row, in the order they emerged
         self.of_compound: list[list] = [[] for _ in range(pop.n_compounds)]
         self.per_compound = np.zeros(pop.n_compounds)  # active leaders per compound
@@ -336,8 +335,7 @@ class Leadership:
         return Work(day=day, cap=self.cap, post_hours=self.hours.post, search_hours=self.hours.search,
                     gateway_overhead=gw.overhead_factor, gateway_search=gw.search_factor, factor=co.factor,
                     learned=self._learned, reach_km=self.reach_km, permits=self.supply.permits,
-                    locked=self.rules.permit_locked(), supplier_ties=self.supplier_ties, min_order=self.min_order,
-                    window=self.window)
+                    locked=self.rules.permit_locked(), supplier_ties=self.supplier_ties, min_order=self.min_order)
 
     def _market(self) -> Market:
         s = self.supply

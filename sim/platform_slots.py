@@ -570,15 +570,14 @@ class PlatformChannel:
         if len(winners) == 0:
             return
         site = self.won_site[winners]
-        by_site, _ = group_stably(site, self.n_sites)
-        first_order = np.cumsum(self.orders) - self.orders  # where each site's orders start in by_site
+        by_site, first_order = group_stably(site, self.n_sites)  # first_order[s]: where site s's orders start
         riders = np.flatnonzero(self.rider_site >= 0)  # in index order, so each site's riders in index order
         r_site = self.rider_site[riders]
         capacity = np.maximum(self.rider_capacity[riders], 0)
-        order = np.argsort(r_site, kind="stable")
+        order, r_first = group_stably(r_site, self.n_sites)  # r_first[s]: where site s's riders start
         riders, r_site, capacity = riders[order], r_site[order], capacity[order]
         filled = np.cumsum(capacity)
-        before = filled - capacity - (filled - capacity)[np.searchsorted(r_site, r_site)]  # earlier riders' stops
+        before = filled - capacity - (filled - capacity)[r_first[r_site]]  # earlier riders' stops
         left = np.maximum(self.orders[r_site] - before, 0)  # orders still waiting when this rider sets off
         stops = np.minimum(left, capacity)
         go = stops > 0
