@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit
+from sim.parallel import njit
 
 
 class ChatGroups:

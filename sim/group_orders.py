@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.leadership import close_offer, signups_possible, spend, work_factor
-from sim.parallel import kernel, prange
-from sim.sorting import group_stably, njit
+from sim.parallel import kernel, njit, prange
+from sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
 STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")
@@ -213,7 +213,7 @@ class GroupOrders:
         order, starts = group_stably(pick, len(offers))
         hh, pick, sets = hh[order], pick[order], sets[order]
         supply = self.supply
-        stock_sets = np.floor(supply.stock / supply.set_portions + 1e-9).astype(np.int64)
+        stock_sets = supply.sets_in_stock()
         lead = self.leadership
         taken, n_ok = _accept(offers, starts, sets, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
                               stock_sets, supply.promised.copy(), lead.team, lead.work(),

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit, stable_argsort_within
+from sim.parallel import njit
+from sim.sorting import stable_argsort_within
 
 
 class LeaderEmergence:

@@ -20,7 +20,7 @@ from collections import namedtuple
 import numpy as np
 
 from sim.geometry import street_km
-from sim.sorting import njit
+from sim.parallel import njit
 
 NO_SUPPLIER = -1
 LONG_AGO = -(1 << 40)

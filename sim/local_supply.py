@@ -68,12 +68,16 @@ class LocalSupply:
             self._near_ids = np.ascontiguousarray(ids, dtype=np.int64)
         return self._near_ids, self._near_dk
 
+    def sets_in_stock(self) -> np.ndarray:
+        """Whole sets each supplier's stock makes (held sets included). The compiled closing of offers
+        (sim/group_orders.py, `_close`) counts one supplier's the same way."""
+        return np.floor(self.stock / self.set_portions + 1e-9).astype(np.int64)
+
     def snapshot_for_search(self, min_order: bool) -> None:
         """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act): sets
         each supplier can still sell (stock not held by sign-ups in open offers; "sold out" at 0), its minimum
         order, and the suppliers listed on gateways."""
-        sets = np.floor(self.stock / self.set_portions + 1e-9).astype(np.int64)
-        self.today_available = np.maximum(sets - self.promised, 0)
+        self.today_available = np.maximum(self.sets_in_stock() - self.promised, 0)
         self.today_moq = self.moq.astype(np.int64) if min_order else np.ones(self.n, dtype=np.int64)
         self.listed_ids = np.flatnonzero(self.listed)
 

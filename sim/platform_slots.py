@@ -29,8 +29,8 @@ from scipy.spatial import cKDTree
 
 from sim.curves import Curve
 from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-from sim.parallel import threads_on
-from sim.sorting import group_stably, njit, sort_bucket, spread
+from sim.parallel import njit, threads_on
+from sim.sorting import group_stably, sort_bucket, spread
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 

@@ -8,8 +8,7 @@ import numpy as np
 
 from sim.curves import Curve
 from sim.lockdown import OPEN, PREVENTION
-from sim.parallel import kernel, prange
-from sim.sorting import njit
+from sim.parallel import kernel, njit, prange
 
 
 class Retail:

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency
-    def njit(*args, **kwargs):
-        return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
+from sim.parallel import njit  # numba, or plain Python without it
 
 
 @njit(cache=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.sorting import njit
+from sim.parallel import njit
 
 
 class Ties:
