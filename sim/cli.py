@@ -241,7 +241,7 @@ def cmd_compare(args) -> int:
     from analysis.compare import compare_report, difference_rows
     from experiments.compare import run_compare
     from sim.model import LockdownSupplyModel, check_params
-    from sim.runner import atomic_write
+    from sim.runner import atomic_write, prepare_out_dir
 
     if args.seeds < 1:
         raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 1")
@@ -249,7 +249,8 @@ def cmd_compare(args) -> int:
         raise ScenarioError(f"--workers: {args.workers} is not allowed; allowed: a whole number of at least 1")
     params = _model_params(args)
     check_params(**params)
-    out = _compare_out(args.out, args.overwrite) if args.out is not None else None  # before any run
+    out = (prepare_out_dir(args.out, args.overwrite, COMPARE_FILES, "a comparison") if args.out is not None
+           else None)  # before any run
     probe = LockdownSupplyModel(**dict(params, days=1), rng=args.rng)  # validates before any run
     _note_small_city(probe.cfg, params.get("households"))
     seeds = list(range(args.rng, args.rng + args.seeds))
@@ -309,20 +310,6 @@ def cmd_calibration(args) -> int:
 
 
 COMPARE_FILES = ("compare.csv", "compare_differences.csv", "compare.txt")
-
-
-def _compare_out(text: str, overwrite: bool) -> Path:
-    """compare's --out, checked before any run: a directory we can write to, not holding a comparison unless
-    --overwrite (as run does)."""
-    from sim.runner import check_out_path, check_writable
-
-    out = check_out_path(text)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out: '{out}' exists and is not a directory")
-    if not overwrite and any((out / name).exists() for name in COMPARE_FILES):
-        raise ScenarioError(f"--out: '{out}' already holds a comparison; choose another directory or pass --overwrite")
-    check_writable(out)
-    return out
 
 
 def cmd_batch(args) -> int:

@@ -186,13 +186,14 @@ def check_out_path(text: str, option: str = "--out") -> Path:
     return Path(text)
 
 
-def prepare_out_dir(out: str | Path, overwrite: bool) -> Path:
-    """Create the output directory before any work, so a bad path fails before the run, not after."""
+def prepare_out_dir(out: str | Path, overwrite: bool, files=OUTPUT_FILES, what: str = "a run") -> Path:
+    """Check the output directory before any work (writable, not holding `what`, i.e. any of `files`, unless
+    `overwrite`), so a bad path fails before the run, not after."""
     out = check_out_path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out: '{out}' exists and is not a directory")
-    if not overwrite and any((out / f).exists() for f in OUTPUT_FILES):
-        raise ScenarioError(f"--out: '{out}' already holds a run; choose another directory or pass --overwrite")
+    if not overwrite and any((out / f).exists() for f in files):
+        raise ScenarioError(f"--out: '{out}' already holds {what}; choose another directory or pass --overwrite")
     check_writable(out)
     return out
 
