@@ -160,9 +160,7 @@ def limit_text(v) -> str:
 def plot_trajectory(box: Box, path) -> None:
     """Coverage against density along the peeling trajectory, coloured by restricted factors; the reported box
     circled."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from analysis.figures import plt, save
 
     t = box.trajectory
     fig, ax = plt.subplots(figsize=(6.5, 5))
@@ -185,18 +183,14 @@ def plot_trajectory(box: Box, path) -> None:
     ax.set_ylabel("density (share of the box's points that are cases)")
     ax.set_title(f"PRIM peeling trajectory\n{_wrap(box.question.label)}", fontsize=9)
     ax.legend(loc="lower left", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_limits(box: Box, path, bounds: dict) -> None:
     """The limits of the trajectory's box on each factor it restricts, as positions in the factor's plausible range
     (`bounds`: factor -> (low, high)); restrictions kept in the reported box in blue, dropped ones (quasi-p above
     QP_MAX) pale."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from analysis.figures import plt, save
     from matplotlib.lines import Line2D
 
     lims = box.limits
@@ -225,9 +219,7 @@ def plot_limits(box: Box, path, bounds: dict) -> None:
     ax.set_title(f"PRIM box {box.index}: coverage {box.peeled[0]:.2f}, density {box.peeled[1]:.2f}; with the kept "
                  f"limits only: coverage {box.coverage:.2f}, density {box.density:.2f}\n(share of all points "
                  f"{box.base_rate:.2f}) {_wrap(box.question.label)}", fontsize=8)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save(fig, path, rect=(0, 0.04, 1, 1))
 
 
 def _wrap(text: str, width: int = 80) -> str:

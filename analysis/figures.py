@@ -279,3 +279,10 @@ def robustness_overview(rows: list[dict], title: str, stamp: str = ""):
 
 def close(fig) -> None:
     plt.close(fig)
+
+
+def save(fig, path, rect=None) -> None:
+    """Lay the figure out (within `rect`, as tight_layout takes it), write it at 120 dpi and close it."""
+    fig.tight_layout(**({"rect": rect} if rect is not None else {}))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

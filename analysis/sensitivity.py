@@ -190,9 +190,7 @@ def _fmt(value: float) -> str:
 def plot_morris(indices: pd.DataFrame, response: str, path, show: int = 20) -> None:
     """Horizontal bars of mu* with 95 % intervals for one response, largest first; SEED_NOISE in grey with a
     dashed line at its mu*: bars whose interval stays left of the line are not separated from seed noise."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from analysis.figures import plt, save
 
     frame = indices[indices["response"] == response].sort_values("mu_star", ascending=False)
     noise = float(frame.loc[frame["parameter"] == SEED_NOISE, "mu_star"].iloc[0])
@@ -216,17 +214,13 @@ def plot_morris(indices: pd.DataFrame, response: str, path, show: int = 20) -> N
                  fontsize=10)
     ax.set_xlim(left=0)
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
     """Paired horizontal bars of S1 and ST with 95 % intervals for one response, factors by ST; the seed-noise
     dummy in grey, with a dashed line at its ST."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from analysis.figures import plt, save
 
     frame = indices[indices["response"] == response].sort_values("ST", ascending=True)
     y = np.arange(len(frame))
@@ -244,9 +238,7 @@ def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
     ax.set_xlabel("share of the variance of the point means (Sobol index)")
     ax.set_title(f"Sobol indices: {BY_NAME[response].label}\n(bars: 95 % bootstrap interval)", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save(fig, path)
 
 
 def response_unit(response: str) -> str:
