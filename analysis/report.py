@@ -353,10 +353,11 @@ class Builder:
             channels.append((band(metric, rolling=7, per_1000=True).assign(
                 mean=lambda f: f["mean"] / 1000, low=lambda f: f["low"] / 1000, high=lambda f: f["high"] / 1000),
                 colour, label))
+        fill_7, unserved = band("fill_rate", rolling=7), band("elderly_unserved_share")  # drawn, then read below
         panels = [
-            {"ylabel": "fill rate\n(7-day mean)", "lines": [(band("fill_rate", rolling=7), figures.MODE_COLOURS["hybrid"],
+            {"ylabel": "fill rate\n(7-day mean)", "lines": [(fill_7, figures.MODE_COLOURS["hybrid"],
                                                              "portions home / needed")]},
-            {"ylabel": "older residents\nunserved (share)", "lines": [(band("elderly_unserved_share"), "#c62828",
+            {"ylabel": "older residents\nunserved (share)", "lines": [(unserved, "#c62828",
                                                                       "households with an older member")], "top": None},
             {"ylabel": "leaders per\n1,000 households", "lines": [(band("leaders", per_1000=True), "#2ca02c",
                                                                    "group leaders at work")]},
@@ -373,9 +374,8 @@ class Builder:
                  "system starts, the city reopens; triangles: dates of the press briefings' tier counts (FACTS). "
                  "Portions by channel are what reaches gates (riders, trucks) and what residents buy in shops.")
         parts = []
-        for name, metric, worst_is in (("the 7-day fill rate is lowest", "fill_rate", "min"),
-                                       ("most older residents go unserved", "elderly_unserved_share", "max")):
-            b = band(metric, rolling=7 if metric == "fill_rate" else 1)
+        for name, b, worst_is in (("the 7-day fill rate is lowest", fill_7, "min"),
+                                  ("most older residents go unserved", unserved, "max")):
             lock = b[b["day"] < self.cfg.timeline.reopen_day].dropna(subset=["mean"])
             if not lock.empty:
                 worst = lock.loc[lock["mean"].idxmin() if worst_is == "min" else lock["mean"].idxmax()]
