@@ -51,3 +51,4 @@ notebook: $(NB_STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +  # numba's compiled loops too

@@ -4,11 +4,11 @@ Households are many, so their daily state lives in the model's numpy arrays and 
 its own entries; the few agents (compounds, group leaders, suppliers, couriers) carry their logic themselves.
 """
 
-from agents.compound import Compound
-from agents.courier import Courier, Rider, Truck
-from agents.group_leader import GroupLeader
-from agents.household import Household
-from agents.supplier import LocalSupplier, PlatformSupplier, Supplier
+from lockdown_sim.agents.compound import Compound
+from lockdown_sim.agents.courier import Courier, Rider, Truck
+from lockdown_sim.agents.group_leader import GroupLeader
+from lockdown_sim.agents.household import Household
+from lockdown_sim.agents.supplier import LocalSupplier, PlatformSupplier, Supplier
 
 __all__ = [
     "Compound",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from mesa.discrete_space import FixedAgent
 
-from sim.city import DISTRICT_NAMES
-from sim.compound_types import TYPE_NAMES
-from sim.lockdown import TIER_NAMES
+from lockdown_sim.sim.city import DISTRICT_NAMES
+from lockdown_sim.sim.compound_types import TYPE_NAMES
+from lockdown_sim.sim.lockdown import TIER_NAMES
 
 
 class Compound(FixedAgent):

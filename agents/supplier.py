@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from sim.local_supply import KINDS
+from lockdown_sim.sim.local_supply import KINDS
 
 
 class Supplier(FixedAgent):

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.stats import mean_ci
+from lockdown_sim.analysis.stats import mean_ci
 
 INPUT, CALIBRATED, CHECK = "input", "calibrated", "check"
 

@@ -9,9 +9,9 @@ import math
 
 import pandas as pd
 
-from analysis.stats import mean_ci, paired_difference, replicates_needed, significant_digits
-from analysis.summary import OUTCOMES, format_value
-from sim.model import ORDERING_MODES
+from lockdown_sim.analysis.stats import mean_ci, paired_difference, replicates_needed, significant_digits
+from lockdown_sim.analysis.summary import OUTCOMES, format_value
+from lockdown_sim.sim.model import ORDERING_MODES
 
 PAIRS = (("group_buying", "platform"), ("hybrid", "platform"), ("hybrid", "group_buying"))
 NO_DIFFERENCE = "no detectable difference"

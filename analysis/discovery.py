@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.sensitivity import point_means, responses
-from sim.runner import atomic_write
+from lockdown_sim.analysis.sensitivity import point_means, responses
+from lockdown_sim.sim.runner import atomic_write
 
 MIN_COVERAGE = 0.5
 QP_MAX = 0.05  # a restriction with a larger quasi-p value is dropped from the reported box
@@ -160,7 +160,7 @@ def limit_text(v) -> str:
 def plot_trajectory(box: Box, path) -> None:
     """Coverage against density along the peeling trajectory, coloured by restricted factors; the reported box
     circled."""
-    from analysis.figures import plt, save
+    from lockdown_sim.analysis.figures import plt, save
 
     t = box.trajectory
     fig, ax = plt.subplots(figsize=(6.5, 5))
@@ -190,7 +190,7 @@ def plot_limits(box: Box, path, bounds: dict) -> None:
     """The limits of the trajectory's box on each factor it restricts, as positions in the factor's plausible range
     (`bounds`: factor -> (low, high)); restrictions kept in the reported box in blue, dropped ones (quasi-p above
     QP_MAX) pale."""
-    from analysis.figures import plt, save
+    from lockdown_sim.analysis.figures import plt, save
     from matplotlib.lines import Line2D
 
     lims = box.limits

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.measures import HOLDS, INCONCLUSIVE, NO_PREDICTION, REVERSED  # noqa: E402
+from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, NO_PREDICTION, REVERSED  # noqa: E402
 
 MODE_COLOURS = {"platform": "#1f77b4", "group_buying": "#2ca02c", "hybrid": "#7b3fa0"}
 OTHER_COLOURS = ["#7b3fa0", "#e08214", "#8c8c8c", "#1b9e77", "#d95f02", "#666666"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.stats import PairedDifference, mean_ci, paired_difference
+from lockdown_sim.analysis.stats import PairedDifference, mean_ci, paired_difference
 
 HOLDS, REVERSED, INCONCLUSIVE, NO_PREDICTION = "holds", "reversed", "inconclusive", "no prediction"
 

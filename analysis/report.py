@@ -21,19 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import sim
-from analysis import figures
-from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, daily_band
-from analysis.reproduce import (ClaimResult, EffectResult, Judgement, measure_values, outcome_definition,
+from lockdown_sim import sim
+from lockdown_sim.analysis import figures
+from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, daily_band
+from lockdown_sim.analysis.reproduce import (ClaimResult, EffectResult, Judgement, measure_values, outcome_definition,
                                 outcome_label, run_setting, term_values)
-from analysis.sensitivity_report import FOLDER as SENSITIVITY_FOLDER
-from analysis.sensitivity_report import PARTS as SENSITIVITY_PARTS
-from analysis.sensitivity_report import SECTION as SENSITIVITY_SECTION
-from analysis.stats import mean_ci, replicates_needed, significant_digits
-from experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
-from experiments.reproduce import command_for
-from sim.model import check_params
-from sim.runner import atomic_write
+from lockdown_sim.analysis.sensitivity_report import FOLDER as SENSITIVITY_FOLDER
+from lockdown_sim.analysis.sensitivity_report import PARTS as SENSITIVITY_PARTS
+from lockdown_sim.analysis.sensitivity_report import SECTION as SENSITIVITY_SECTION
+from lockdown_sim.analysis.stats import mean_ci, replicates_needed, significant_digits
+from lockdown_sim.experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
+from lockdown_sim.experiments.reproduce import command_for
+from lockdown_sim.sim.model import check_params
+from lockdown_sim.sim.runner import atomic_write
 
 REPO = Path(sim.__file__).resolve().parents[1]
 CALIBRATION_CSV = REPO / "docs" / "calibration.csv"  # written by `lockdown-sim calibration` (the calibration issue)

@@ -2,8 +2,8 @@
 over paired seeds and a verdict decided by that interval alone, the same effect with the mechanism ablated, the
 null model, and the share of the plausible-range sample where the verdict holds with the parameters that flip it.
 
-    from experiments.reproduce import design, QUICK
-    from analysis.reproduce import load_measurements, judge
+    from lockdown_sim.experiments.reproduce import design, QUICK
+    from lockdown_sim.analysis.reproduce import load_measurements, judge
     plan = design(QUICK)
     results = judge(load_measurements("out/reproduce", plan))
 
@@ -22,15 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.measures import (HOLDS, INCONCLUSIVE, BreakEvenPoint, break_even, paired_effect, parameter_influence,
+from lockdown_sim.analysis.measures import (HOLDS, INCONCLUSIVE, BreakEvenPoint, break_even, paired_effect, parameter_influence,
                                verdict)
-from analysis.stats import Estimate, PairedDifference, mean_ci, replicates_needed
-from analysis.summary import OUTCOMES
-from experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity, FromSettings,
+from lockdown_sim.analysis.stats import Estimate, PairedDifference, mean_ci, replicates_needed
+from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity, FromSettings,
                                 Measure, Setting)
-from experiments.reproduce import Design, read_probes
-from sim.model import check_params
-from sim.results_store import ResultsStore
+from lockdown_sim.experiments.reproduce import Design, read_probes
+from lockdown_sim.sim.model import check_params
+from lockdown_sim.sim.results_store import ResultsStore
 
 
 # --- outcomes the claims need beyond analysis/summary.py ----------------------------------------------------
@@ -383,8 +383,8 @@ def judge(m: Measurements, claims=ALL_CLAIMS) -> Judgement:
 def load_reproduction(root: str | Path) -> tuple[dict, Judgement]:
     """A reproduction written by `lockdown-sim reproduce --out root`: its manifest and its judgement read again from
     its runs (every effect seed by seed, ablations, null models, robustness), for a notebook or a script."""
-    from experiments.reproduce import MANIFEST, design, profile_of
-    from sim.errors import ScenarioError
+    from lockdown_sim.experiments.reproduce import MANIFEST, design, profile_of
+    from lockdown_sim.sim.errors import ScenarioError
 
     path = Path(root) / MANIFEST
     try:

@@ -1,6 +1,6 @@
 """Load a batch's results store into pandas: every run's daily rows, or one row of outcomes per run.
 
-    from analysis.results import load_results, load_outcomes
+    from lockdown_sim.analysis.results import load_results, load_outcomes
     daily = load_results("out/courier")      # one row per run and day: identity, parameters, kept metrics
     runs = load_outcomes("out/courier")      # one row per run: identity, parameters, end-of-run outcomes
 
@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from analysis.compare import format_table
-from analysis.summary import OUTCOMES, RENAMED, format_value
-from sim.model import ORDERING_MODES
-from sim.results_store import ResultsStore
-from sim.wording import count
+from lockdown_sim.analysis.compare import format_table
+from lockdown_sim.analysis.summary import OUTCOMES, RENAMED, format_value
+from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.sim.wording import count
 
 SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved", "elderly_left_unserved", "ever_ran_out")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.sensitivity import SEED_NOISE
-from sim.errors import ScenarioError
+from lockdown_sim.experiments.sensitivity import SEED_NOISE
+from lockdown_sim.sim.errors import ScenarioError
 
 LEVEL = 0.95
 RESAMPLES = 1000
@@ -190,7 +190,7 @@ def _fmt(value: float) -> str:
 def plot_morris(indices: pd.DataFrame, response: str, path, show: int = 20) -> None:
     """Horizontal bars of mu* with 95 % intervals for one response, largest first; SEED_NOISE in grey with a
     dashed line at its mu*: bars whose interval stays left of the line are not separated from seed noise."""
-    from analysis.figures import plt, save
+    from lockdown_sim.analysis.figures import plt, save
 
     frame = indices[indices["response"] == response].sort_values("mu_star", ascending=False)
     noise = float(frame.loc[frame["parameter"] == SEED_NOISE, "mu_star"].iloc[0])
@@ -220,7 +220,7 @@ def plot_morris(indices: pd.DataFrame, response: str, path, show: int = 20) -> N
 def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
     """Paired horizontal bars of S1 and ST with 95 % intervals for one response, factors by ST; the seed-noise
     dummy in grey, with a dashed line at its ST."""
-    from analysis.figures import plt, save
+    from lockdown_sim.analysis.figures import plt, save
 
     frame = indices[indices["response"] == response].sort_values("ST", ascending=True)
     y = np.arange(len(frame))
@@ -269,7 +269,7 @@ def analyse(method: str, problem: dict, unit: np.ndarray, design_table: pd.DataF
     <mu_star|sobol>_<response>.png."""
     from pathlib import Path
 
-    from sim.runner import atomic_write
+    from lockdown_sim.sim.runner import atomic_write
 
     folder = Path(folder)
     table = responses(runs, len(design_table))

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.discovery import limit_text
-from experiments.sensitivity import SEED_NOISE
-from sim.errors import ScenarioError
-from sim.runner import atomic_write
+from lockdown_sim.analysis.discovery import limit_text
+from lockdown_sim.experiments.sensitivity import SEED_NOISE
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.runner import atomic_write
 
 SECTION = "what_drives_the_results.md"
 PARTS = ("morris", "sobol", "discover")

@@ -156,7 +156,7 @@ def outcomes_markdown() -> str:
 
 def metrics_page() -> str:
     """docs/metrics.md: the daily metrics (sim/metrics.py), then the end-of-run outcomes."""
-    from sim.metrics import definitions_markdown
+    from lockdown_sim.sim.metrics import definitions_markdown
 
     return definitions_markdown() + "\n" + outcomes_markdown()
 

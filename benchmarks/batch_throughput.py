@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.batch import run_batch
-from experiments.design import load_experiment
-from experiments.engines import DaskEngine, LocalEngine
-from sim.results_store import ResultsStore
+from lockdown_sim.experiments.batch import run_batch
+from lockdown_sim.experiments.design import load_experiment
+from lockdown_sim.experiments.engines import DaskEngine, LocalEngine
+from lockdown_sim.sim.results_store import ResultsStore
 
 EXPERIMENT = """
 [experiment]

@@ -26,8 +26,8 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.stats import mean_ci  # noqa: E402
-from analysis.summary import OUTCOMES, summarise  # noqa: E402
+from lockdown_sim.analysis.stats import mean_ci  # noqa: E402
+from lockdown_sim.analysis.summary import OUTCOMES, summarise  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODES = ("platform", "group_buying", "hybrid")
@@ -43,7 +43,7 @@ Y_LABELS = {"fill_rate": "portions home / portions needed", "need_met_worst_week
 
 
 def run_one(task: tuple[int, str, int]) -> dict:
-    from sim.runner import daily_table, run_model
+    from lockdown_sim.sim.runner import daily_table, run_model
 
     households, mode, seed = task
     scenario = "shanghai-2022-full" if households == FULL_CITY else "shanghai-2022"
@@ -63,7 +63,7 @@ def _done(path: Path) -> set:
 
 def run_all(tasks: list, path: Path, workers: int) -> None:
     """Run the tasks not yet in `path`, appending each result as it finishes (largest first, to balance)."""
-    from experiments.engines import LocalEngine
+    from lockdown_sim.experiments.engines import LocalEngine
 
     done = _done(path)
     todo = sorted([t for t in tasks if t not in done], key=lambda t: -t[0])

@@ -11,8 +11,8 @@ import argparse
 import resource
 import time
 
-from sim.model import LockdownSupplyModel
-from sim.runner import load_compiled_loops
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.runner import load_compiled_loops
 
 
 def measure(households: int, days: int, ordering: str, scenario: str, seed: int) -> dict:

@@ -33,17 +33,17 @@ def rss_mb() -> float:
 
 def one_model(households: int, days: int | None) -> dict:
     """Run the model once (this process) and measure it."""
-    import sim.runner  # imports are not part of the measurement
+    from lockdown_sim.sim import runner  # imports are not part of the measurement
 
     # a fresh process loads the model's compiled loops (numba's disk cache) on first use: a one-time cost per
     # process (a batch worker pays it once for all its runs), measured apart so the rate is the model's own
-    load_s = sim.runner.load_compiled_loops()
+    load_s = runner.load_compiled_loops()
     base = rss_mb()
     scenario = "shanghai-2022-full" if households >= FULL else "shanghai-2022"
     t0 = time.perf_counter()
-    model = sim.runner.LockdownSupplyModel(scenario_file=scenario, households=households, days=days, rng=1)
+    model = runner.LockdownSupplyModel(scenario_file=scenario, households=households, days=days, rng=1)
     t1 = time.perf_counter()
-    sim.runner.run_to_end(model)  # the loop `lockdown-sim run` uses
+    runner.run_to_end(model)  # the loop `lockdown-sim run` uses
     t2 = time.perf_counter()
     hh_days = households * model.horizon
     return {"what": "model", "households": households, "days": model.horizon, "load_s": load_s, "build_s": t1 - t0,

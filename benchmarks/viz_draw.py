@@ -11,9 +11,9 @@ import argparse
 import statistics
 import time
 
-from sim.model import LockdownSupplyModel
-from sim.viz.city_map import CityMap
-from sim.viz.daily_plots import DailyPlots
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.page.city_map import CityMap
+from lockdown_sim.page.daily_plots import DailyPlots
 
 
 def timed(fn) -> float:

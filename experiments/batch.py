@@ -21,16 +21,16 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-import sim
-from analysis.summary import summarise
-from experiments.design import Experiment, RunSpec
-from sim.model import LockdownSupplyModel
-from sim.provenance import environment
-from sim.results_store import ResultsStore
-from sim.runner import daily_table, resolved_parameters, run_model
-from sim.scenario import load_scenario
-from sim.schema import MECHANISMS
-from sim.wording import count
+from lockdown_sim import sim
+from lockdown_sim.analysis.summary import summarise
+from lockdown_sim.experiments.design import Experiment, RunSpec
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.provenance import environment
+from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.sim.runner import daily_table, resolved_parameters, run_model
+from lockdown_sim.sim.scenario import load_scenario
+from lockdown_sim.sim.schema import MECHANISMS
+from lockdown_sim.sim.wording import count
 
 IDENTITY = ("run_id", "point", "point_label", "ordering", "replicate", "seed")
 _DEFAULTS = {k: p.default for k, p in inspect.signature(LockdownSupplyModel.__init__).parameters.items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.calibration import pattern_values
-from experiments.engines import LocalEngine
-from sim.runner import daily_table, run_model
+from lockdown_sim.analysis.calibration import pattern_values
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.sim.runner import daily_table, run_model
 
 
 def _run_task(task: tuple[dict, int]) -> dict:

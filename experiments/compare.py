@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 from tqdm.auto import tqdm
 
-from analysis.summary import summarise
-from experiments.engines import LocalEngine
-from sim.model import ORDERING_MODES
-from sim.runner import daily_table, run_model
+from lockdown_sim.analysis.summary import summarise
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.runner import daily_table, run_model
 
 
 def design(params: dict, seeds: list[int]) -> list[tuple[dict, int]]:

@@ -44,14 +44,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.errors import ScenarioError
-from sim.metrics import METRIC_NAMES
-from sim.model import ORDERING_MODES, LockdownSupplyModel, check_params
-from sim.scenario import builtin_names, read_toml
-from sim.schema import MECHANISMS, SCHEMA
-from sim.schema import field as schema_field
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.metrics import METRIC_NAMES
+from lockdown_sim.sim.model import ORDERING_MODES, LockdownSupplyModel, check_params
+from lockdown_sim.sim.scenario import builtin_names, read_toml
+from lockdown_sim.sim.schema import MECHANISMS, SCHEMA
+from lockdown_sim.sim.schema import field as schema_field
 
-BUILTIN_DIR = resources.files("experiments")
+BUILTIN_DIR = resources.files("lockdown_sim.experiments")
 TABLES = ("experiment", "fixed", "grid", "points")
 EXPERIMENT_KEYS = ("name", "description", "scenario", "households", "days", "orderings", "replicates",
                    "master_seed", "metrics")

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from experiments.sampling import FactorSpace, SampledExperiment, plausible_space, sampled_experiment
-from sim.errors import ScenarioError
-from sim.model import ORDERING_MODES
+from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, plausible_space, sampled_experiment
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import ORDERING_MODES
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,11 @@ def run_discovery(options: Options, out, engine_args: tuple, elderly_threshold: 
                   progress: bool | None = None, command: str = "") -> int:
     """`lockdown-sim discover`: design, run (resumable) and find PRIM boxes into `out`; optionally write the
     report's part. Returns the exit code (0 done, 1 runs failed, 130 interrupted)."""
-    from analysis.discovery import analyse
-    from analysis.results import load_outcomes
-    from analysis.sensitivity_report import discover_part, report_folder, write_part
-    from experiments.reproduce import section_hint
-    from experiments.sampling import run_design
+    from lockdown_sim.analysis.discovery import analyse
+    from lockdown_sim.analysis.results import load_outcomes
+    from lockdown_sim.analysis.sensitivity_report import discover_part, report_folder, write_part
+    from lockdown_sim.experiments.reproduce import section_hint
+    from lockdown_sim.experiments.sampling import run_design
 
     out = Path(out)
     design = prepare(options)

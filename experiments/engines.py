@@ -19,8 +19,8 @@ from typing import Callable, Iterator, Sequence
 
 from tqdm import tqdm  # the base class: its lock is every bar's
 
-from sim.errors import ScenarioError
-from sim.wording import count
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.wording import count
 
 ENGINES = ("local", "dask")
 

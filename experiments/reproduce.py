@@ -25,15 +25,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from experiments.batch import run_batches
-import sim
-from experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
-from experiments.design import Experiment, experiment_from_tables, run_seed
-from sim.errors import ScenarioError
-from sim.model import LockdownSupplyModel, check_params
-from sim.results_store import ResultsStore
-from sim.runner import atomic_write
-from sim.schema import field as schema_field
+from lockdown_sim.experiments.batch import run_batches
+from lockdown_sim import sim
+from lockdown_sim.experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
+from lockdown_sim.experiments.design import Experiment, experiment_from_tables, run_seed
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import LockdownSupplyModel, check_params
+from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.sim.runner import atomic_write
+from lockdown_sim.sim.schema import field as schema_field
 
 MASTER_SEED = 20220328  # replicate seeds, as experiments/compare_modes.toml
 LHS_SEED = 20220601  # the hypercube's own draws
@@ -280,7 +280,7 @@ def open_out(out: str | Path) -> Path:
     """A new or empty directory, or one a reproduction wrote; refused otherwise (one line, nothing changed).
     A directory holding only the "What drives the results" section (`sensitivity --report DIR`, `discover --report
     DIR` run first) counts as empty: the report includes that section."""
-    from analysis.sensitivity_report import FOLDER  # the section's folder is named where the section is written
+    from lockdown_sim.analysis.sensitivity_report import FOLDER  # the section's folder is named where the section is written
 
     root = Path(out)
     if root.exists() and not root.is_dir():
@@ -377,9 +377,9 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
 
     `engine_factory()` gives the engine (a context manager), started only if some run is left to do."""
     # analysis reads this module's Design, so it is imported here, when the command runs
-    from analysis.reproduce import judge, load_measurements
-    from analysis.report import build_report, write_report
-    from experiments.engines import LocalEngine
+    from lockdown_sim.analysis.reproduce import judge, load_measurements
+    from lockdown_sim.analysis.report import build_report, write_report
+    from lockdown_sim.experiments.engines import LocalEngine
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     t0 = time.perf_counter()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.design import Experiment, RunSpec, _point_numbers, _scenario_digest
-from sim.errors import ScenarioError
-from sim.model import ORDERING_MODES, check_params
-from sim.scenario import builtin_names
-from sim.schema import field as schema_field
+from lockdown_sim.experiments.design import Experiment, RunSpec, _point_numbers, _scenario_digest
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import ORDERING_MODES, check_params
+from lockdown_sim.sim.scenario import builtin_names
+from lockdown_sim.sim.schema import field as schema_field
 
 @dataclass(frozen=True)
 class Factor:
@@ -153,7 +153,7 @@ def _scenario_ref(scenario: str) -> str:
 def open_batch(experiment: SampledExperiment, folder) -> Path:
     """Make folder/batch ready for the experiment's runs, or refuse a folder that holds another experiment or
     another version of this one (before any run); return folder/batch."""
-    from experiments.batch import open_results
+    from lockdown_sim.experiments.batch import open_results
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -167,9 +167,9 @@ def run_sampled(experiment: SampledExperiment, batch_dir, engine_args: tuple, pr
     BatchReport, or None when interrupted (finished runs are kept: the same command completes them)."""
     import sys
 
-    from experiments.batch import run_batch
-    from experiments.engines import LocalEngine, make_engine
-    from sim.results_store import ResultsStore
+    from lockdown_sim.experiments.batch import run_batch
+    from lockdown_sim.experiments.engines import LocalEngine, make_engine
+    from lockdown_sim.sim.results_store import ResultsStore
 
     nothing_left = ResultsStore(batch_dir).finished_ids() >= {r.run_id for r in experiment.runs()}
     try:
@@ -186,7 +186,7 @@ def run_design(experiment: SampledExperiment, table, folder, headline: str, seed
     """Open folder/batch, write the design table, say what will run, and run it (resumable). Returns the batch's
     report (its `out` is the folder to analyse), or an exit code: 130 interrupted, 1 runs missing (the same command
     completes them)."""
-    from sim.runner import atomic_write
+    from lockdown_sim.sim.runner import atomic_write
 
     batch_dir = open_batch(experiment, folder)
     atomic_write(Path(folder) / "design.csv", lambda p: table.to_csv(p, index=False))

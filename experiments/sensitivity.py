@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.sampling import FactorSpace, SampledExperiment, sampled_experiment
-from sim.errors import ScenarioError
-from sim.model import ORDERING_MODES
+from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, sampled_experiment
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import ORDERING_MODES
 
 SEED_NOISE = "seed_noise"   # the dummy factor: the block of seeds a point runs on
 METHODS = ("morris", "sobol")
@@ -144,7 +144,7 @@ def prepare(method: str, options: Options, out) -> Design:
     in `options.params`, or else the `options.top` most influential of the Morris result in out/morris."""
     from pathlib import Path
 
-    from experiments.sampling import plausible_space
+    from lockdown_sim.experiments.sampling import plausible_space
 
     if method not in METHODS:
         raise ScenarioError(f"--method: {method!r} is not allowed; allowed: {', '.join(METHODS)}")
@@ -158,7 +158,7 @@ def prepare(method: str, options: Options, out) -> Design:
             raise ScenarioError(f"--params: none named and no Morris result in '{indices}'; allowed: run "
                                 "`lockdown-sim sensitivity --method morris` with the same --out first, or name the "
                                 "factors with --params a,b,c")
-        from analysis.sensitivity import influential
+        from lockdown_sim.analysis.sensitivity import influential
 
         chosen = influential(pd.read_csv(indices), options.top)
     if len(set(chosen)) < len(chosen):
@@ -173,11 +173,11 @@ def run_sensitivity(method: str, options: Options, out, engine_args: tuple, repo
     report's part. Returns the exit code (0 done, 1 runs failed, 130 interrupted)."""
     from pathlib import Path
 
-    from analysis.results import load_outcomes
-    from analysis.sensitivity import BY_NAME, analyse
-    from analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
-    from experiments.reproduce import section_hint
-    from experiments.sampling import run_design
+    from lockdown_sim.analysis.results import load_outcomes
+    from lockdown_sim.analysis.sensitivity import BY_NAME, analyse
+    from lockdown_sim.analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
+    from lockdown_sim.experiments.reproduce import section_hint
+    from lockdown_sim.experiments.sampling import run_design
 
     out = Path(out)
     design = prepare(method, options, out)

@@ -2,7 +2,7 @@
 feature scoring, SALib samplers, optimisation) run on it.
 
     from ema_workbench import perform_experiments
-    from experiments.workbench import workbench_model
+    from lockdown_sim.experiments.workbench import workbench_model
     model = workbench_model(scenario="toy", households=1500)
     experiments, outcomes = perform_experiments(model, scenarios=50, policies=3)
 
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import warnings
 
-from analysis.summary import OUTCOMES, summarise
-from experiments.design import run_seed
-from experiments.sampling import plausible_space
-from sim.model import ORDERING_MODES, check_params
-from sim.runner import daily_table, run_model
-from sim.schema import MECHANISMS
+from lockdown_sim.analysis.summary import OUTCOMES, summarise
+from lockdown_sim.experiments.design import run_seed
+from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.sim.model import ORDERING_MODES, check_params
+from lockdown_sim.sim.runner import daily_table, run_model
+from lockdown_sim.sim.schema import MECHANISMS
 
 COURIER_AVAILABILITY = (0.1, 1.0)   # the range of experiments/courier_sweep.toml
 MASTER_SEED = 20220328

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.parallel import njit
+from lockdown_sim.sim.parallel import njit
 
 
 class ChatGroups:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.geometry import street_km
-from sim.parallel import njit
+from lockdown_sim.sim.geometry import street_km
+from lockdown_sim.sim.parallel import njit
 
 
 class TruckDispatch:
@@ -20,7 +20,7 @@ class TruckDispatch:
     def __init__(self, model, scenario, orders, supply, suppliers, compounds, geometry, rules, *, bulk: bool):
         """`model` is only the Mesa model the Truck agents belong to; `suppliers` the LocalSupplier agents (their
         trucks are made here), `compounds` the Compound agents (the gates), `geometry` the city's (sim/geometry.py)."""
-        from agents.courier import Truck
+        from lockdown_sim.agents.courier import Truck
 
         c = scenario.couriers
         self.orders, self.supply, self.geometry, self.rules = orders, supply, geometry, rules

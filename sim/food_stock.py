@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.parallel import kernel, njit, prange
+from lockdown_sim.sim.parallel import kernel, njit, prange
 
 LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a household counts as left unserved
 

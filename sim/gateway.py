@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.curves import Curve
+from lockdown_sim.sim.curves import Curve
 
 
 class Gateway:

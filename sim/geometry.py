@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from sim.parallel import njit
+from lockdown_sim.sim.parallel import njit
 
 Geometry = namedtuple("Geometry", "river_x bridges cell_km compound_x compound_y compound_district")
 

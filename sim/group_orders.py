@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.leadership import close_offer, signups_possible, spend, work_factor
-from sim.parallel import kernel, njit, prange
-from sim.sorting import group_stably
+from lockdown_sim.sim.leadership import close_offer, signups_possible, spend, work_factor
+from lockdown_sim.sim.parallel import kernel, njit, prange
+from lockdown_sim.sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
 STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")

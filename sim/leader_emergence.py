@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.parallel import njit
-from sim.sorting import stable_argsort_within
+from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.sorting import stable_argsort_within
 
 
 class LeaderEmergence:

@@ -19,8 +19,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from sim.geometry import street_km
-from sim.parallel import njit
+from lockdown_sim.sim.geometry import street_km
+from lockdown_sim.sim.parallel import njit
 
 NO_SUPPLIER = -1
 LONG_AGO = -(1 << 40)
@@ -360,7 +360,7 @@ class Leadership:
     def add(self, households, day: int) -> list:
         """Members step up to lead (in this order): new rows and their GroupLeader agents, returned. A volunteer who
         leads stops volunteering, a leader brings its supplier contact into the group and posts the group's code."""
-        from agents.group_leader import GroupLeader
+        from lockdown_sim.agents.group_leader import GroupLeader
 
         households = np.atleast_1d(np.asarray(households, dtype=np.int64))
         if self.n + len(households) > len(self.team.household):

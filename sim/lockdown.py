@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.curves import Curve
+from lockdown_sim.sim.curves import Curve
 
 SEALED, CONTROL, PREVENTION, OPEN = 0, 1, 2, 3
 TIER_NAMES = ("sealed", "control", "prevention", "open")

@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from sim.lockdown import CONTROL, PREVENTION, SEALED
+from lockdown_sim.sim.lockdown import CONTROL, PREVENTION, SEALED
 
 NAN = float("nan")
 

@@ -22,38 +22,38 @@ import numpy as np
 from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from agents import Compound, GroupLeader, LocalSupplier
-from agents.household import Households
-from sim.bridging import Bridging
-from sim.chat_groups import ChatGroups
-from sim.city import City
-from sim.community import GroupBuying
-from sim.coordination import Coordination
-from sim.dispatch import TruckDispatch
-from sim.errors import ScenarioError
-from sim.food_stock import FoodStock
-from sim.gate import Gate
-from sim.gateway import Gateway
-from sim.geometry import geometry_of
-from sim.group_orders import GroupOrders
-from sim.leader_emergence import LeaderEmergence
-from sim.leadership import Leadership
-from sim.ledger import Ledger
-from sim.local_supply import LocalSupply
-from sim.lockdown import LockdownRules
-from sim.metrics import daily_metrics, reporters
-from sim.outreach import Canvassing
-from sim.parallel import use_threads
-from sim.platform_slots import PlatformChannel
-from sim.population import build_population, stochastic_round
-from sim.relief import Relief
-from sim.retail import Retail
-from sim.scenario import load_scenario
-from sim.streams import Streams
-from sim.supplier_ties import draw_supplier_ties
-from sim.schema import MECHANISMS
-from sim.ties import Ties
-from sim.volunteering import Volunteers
+from lockdown_sim.agents import Compound, GroupLeader, LocalSupplier
+from lockdown_sim.agents.household import Households
+from lockdown_sim.sim.bridging import Bridging
+from lockdown_sim.sim.chat_groups import ChatGroups
+from lockdown_sim.sim.city import City
+from lockdown_sim.sim.community import GroupBuying
+from lockdown_sim.sim.coordination import Coordination
+from lockdown_sim.sim.dispatch import TruckDispatch
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.food_stock import FoodStock
+from lockdown_sim.sim.gate import Gate
+from lockdown_sim.sim.gateway import Gateway
+from lockdown_sim.sim.geometry import geometry_of
+from lockdown_sim.sim.group_orders import GroupOrders
+from lockdown_sim.sim.leader_emergence import LeaderEmergence
+from lockdown_sim.sim.leadership import Leadership
+from lockdown_sim.sim.ledger import Ledger
+from lockdown_sim.sim.local_supply import LocalSupply
+from lockdown_sim.sim.lockdown import LockdownRules
+from lockdown_sim.sim.metrics import daily_metrics, reporters
+from lockdown_sim.sim.outreach import Canvassing
+from lockdown_sim.sim.parallel import use_threads
+from lockdown_sim.sim.platform_slots import PlatformChannel
+from lockdown_sim.sim.population import build_population, stochastic_round
+from lockdown_sim.sim.relief import Relief
+from lockdown_sim.sim.retail import Retail
+from lockdown_sim.sim.scenario import load_scenario
+from lockdown_sim.sim.streams import Streams
+from lockdown_sim.sim.supplier_ties import draw_supplier_ties
+from lockdown_sim.sim.schema import MECHANISMS
+from lockdown_sim.sim.ties import Ties
+from lockdown_sim.sim.volunteering import Volunteers
 
 ORDERING_MODES = ("platform", "group_buying", "hybrid")
 DEFAULT_SCENARIO = "shanghai-2022"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.lockdown import SEALED
-from sim.parallel import kernel, prange
+from lockdown_sim.sim.lockdown import SEALED
+from lockdown_sim.sim.parallel import kernel, prange
 
 
 class Canvassing:

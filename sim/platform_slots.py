@@ -27,10 +27,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.curves import Curve
-from sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
-from sim.parallel import njit, threads_on
-from sim.sorting import group_stably, sort_bucket, spread
+from lockdown_sim.sim.curves import Curve
+from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG, stochastic_round
+from lockdown_sim.sim.parallel import njit, threads_on
+from lockdown_sim.sim.sorting import group_stably, sort_bucket, spread
 
 MAX_SITES_IN_REACH = 16  # sites an app lists for one address, nearest first
 
@@ -231,8 +231,8 @@ class PlatformChannel:
                  fcfs: bool, proxies: bool, courier_availability: float, group_orders: bool = True):
         """`model` is only the Mesa model its sites and riders (agents) belong to; `compounds` the Compound agents
         (gates riders go to), `listed` the older residents volunteers have listed (who volunteers order for)."""
-        from agents.courier import Rider
-        from agents.supplier import PlatformSupplier
+        from lockdown_sim.agents.courier import Rider
+        from lockdown_sim.agents.supplier import PlatformSupplier
 
         p, c = scenario.platform, scenario.couriers
         self.pop, self.city, self.compounds = pop, city, compounds

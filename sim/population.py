@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.city import EAST, WEST
-from sim.compound_types import COMMERCIAL, OLD, CompoundTypes
+from lockdown_sim.sim.city import EAST, WEST
+from lockdown_sim.sim.compound_types import COMMERCIAL, OLD, CompoundTypes
 
 # Who orders for a household on a phone, for the speed at which it grabs platform slots: itself (a practised young
 # user, an older user), a remote child (proxy), nobody, or a volunteer who listed an older resident's needs.

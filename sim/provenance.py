@@ -15,7 +15,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-import sim
+from lockdown_sim import sim
 
 PACKAGE_DIR = Path(sim.__file__).resolve().parent
 

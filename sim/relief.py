@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.curves import Curve
+from lockdown_sim.sim.curves import Curve
 
 
 @dataclass

@@ -25,9 +25,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.errors import ScenarioError
-from sim.provenance import dumps
-from sim.runner import atomic_write
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.provenance import dumps
+from lockdown_sim.sim.runner import atomic_write
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the batch writing into the directory; names it

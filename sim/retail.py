@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.curves import Curve
-from sim.lockdown import OPEN, PREVENTION
-from sim.parallel import kernel, njit, prange
+from lockdown_sim.sim.curves import Curve
+from lockdown_sim.sim.lockdown import OPEN, PREVENTION
+from lockdown_sim.sim.parallel import kernel, njit, prange
 
 
 class Retail:

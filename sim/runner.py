@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-import sim
-from sim.errors import ScenarioError
-from sim.model import LockdownSupplyModel, check_params
-from sim.provenance import dumps, environment
+from lockdown_sim import sim
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import LockdownSupplyModel, check_params
+from lockdown_sim.sim.provenance import dumps, environment
 
 
 def run_model(params: dict, rng=None, progress: bool | None = None, label: str = "") -> LockdownSupplyModel:

@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from sim.errors import ScenarioError
-from sim.provenance import sha256_bytes
-from sim.schema import SCHEMA, Num, field
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.provenance import sha256_bytes
+from lockdown_sim.sim.schema import SCHEMA, Num, field
 
-BUILTIN_DIR = resources.files("scenarios")
+BUILTIN_DIR = resources.files("lockdown_sim.scenarios")
 
 
 def builtin_names() -> list[str]:

@@ -10,7 +10,7 @@ import difflib
 import math
 from dataclasses import dataclass
 
-from sim.errors import ScenarioError
+from lockdown_sim.sim.errors import ScenarioError
 
 
 def _is_number(v) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.parallel import njit  # numba, or plain Python without it
+from lockdown_sim.sim.parallel import njit  # numba, or plain Python without it
 
 
 @njit(cache=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.local_supply import KINDS
+from lockdown_sim.sim.local_supply import KINDS
 
 MAX_ROUNDS = 10_000
 NO_JOB, RETAIL, CATERING = 0, 1, 2

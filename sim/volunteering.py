@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.parallel import kernel, prange
+from lockdown_sim.sim.parallel import kernel, prange
 
 
 class Volunteers:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.summary import summarise
-from sim.model import LockdownSupplyModel
-from sim.runner import daily_table
+from lockdown_sim.analysis.summary import summarise
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.runner import daily_table
 
 TOY_REOPEN = 30  # toy scenario: reopening day
 SEEDS = (1, 2, 3)

@@ -43,7 +43,7 @@ def few_factor_scenario(folder: Path, keep: tuple, name: str = "few_factors") ->
     `keep`: a sensitivity analysis or a scenario discovery over it varies only those, so it takes seconds."""
     import json
 
-    from sim.scenario import load_scenario
+    from lockdown_sim.sim.scenario import load_scenario
 
     toy = load_scenario("toy")
     assert set(keep) <= set(toy.plausible), "keep names settings with plausible bounds in the toy scenario"

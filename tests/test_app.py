@@ -11,8 +11,8 @@ import reacton.core  # noqa: E402
 import solara  # noqa: E402
 from mesa.visualization.solara_viz import _build_model_init_kwargs  # noqa: E402
 
-from sim.app import PageModel, initial_model, make_page, model_params, parse_seed  # noqa: E402
-from sim.errors import ScenarioError  # noqa: E402
+from lockdown_sim.page.app import PageModel, initial_model, make_page, model_params, parse_seed  # noqa: E402
+from lockdown_sim.sim.errors import ScenarioError  # noqa: E402
 
 
 def render_in_notebook(element):
@@ -118,8 +118,8 @@ def test_in_a_notebook_a_bad_seed_is_reported_and_the_page_goes_on():
 def test_the_views_fit_a_plain_model_in_your_own_solaraviz():
     from mesa.visualization import SolaraViz
 
-    from sim.app import CityView, CurvesView
-    from sim.model import LockdownSupplyModel
+    from lockdown_sim.page.app import CityView, CurvesView
+    from lockdown_sim.sim.model import LockdownSupplyModel
 
     box, rc = solara.render(SolaraViz(LockdownSupplyModel(scenario_file="toy", rng=1), components=[CityView, CurvesView]),
                             handle_error=False)

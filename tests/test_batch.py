@@ -13,17 +13,17 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import experiments.batch as batch_module
-from analysis.results import batch_status, load_outcomes, load_results
+import lockdown_sim.experiments.batch as batch_module
+from lockdown_sim.analysis.results import batch_status, load_outcomes, load_results
 from experiment_files import tiny_runs, write_experiment
-from experiments.batch import IDENTITY, run_batch
-from experiments.design import load_experiment
-from experiments.engines import LocalEngine
-from sim.cli import main
-from sim.metrics import METRIC_NAMES
-from sim.model import LockdownSupplyModel
-from sim.results_store import ResultsStore
-from sim.runner import daily_table
+from lockdown_sim.experiments.batch import IDENTITY, run_batch
+from lockdown_sim.experiments.design import load_experiment
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.cli import main
+from lockdown_sim.sim.metrics import METRIC_NAMES
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.sim.runner import daily_table
 
 
 def batch(path, out, workers=1, progress=False):
@@ -114,12 +114,12 @@ def test_a_failed_write_leaves_no_file_and_the_run_is_retried(tmp_path, monkeypa
         where.write(b"PAR1 partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("sim.results_store.pq.write_table", dies_half_way)
+    monkeypatch.setattr("lockdown_sim.sim.results_store.pq.write_table", dies_half_way)
     report = batch(path, out)
     assert len(report.failed) == tiny_runs() and report.done == 0
     assert run_files(out) == []  # no file, not even the temporary one
     assert "No space left on device" in next(iter(report.failed.values()))
-    monkeypatch.setattr("sim.results_store.pq.write_table", real)
+    monkeypatch.setattr("lockdown_sim.sim.results_store.pq.write_table", real)
     report = batch(path, out)
     assert report.done == tiny_runs() and not report.failed and not ResultsStore(out).failures()
 
@@ -336,7 +336,7 @@ def test_households_and_replicates_from_the_command_line_are_recorded(tmp_path, 
 def test_a_directory_another_batch_is_writing_is_refused_until_that_batch_is_gone(tmp_path, capsys):
     path = write_experiment(tmp_path, households=2000, days=40, replicates=3)  # 12 runs, a few seconds in all
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -359,7 +359,7 @@ def test_a_directory_another_batch_is_writing_is_refused_until_that_batch_is_gon
 def test_ctrl_c_stops_a_batch_at_once_keeps_finished_runs_and_the_rerun_completes_it(tmp_path):
     path = write_experiment(tmp_path, households=800, days=30, replicates=4)  # 16 runs of ~0.07 s
     total, out = tiny_runs(4), tmp_path / "interrupted"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     runs_dir, deadline = out / "runs", time.monotonic() + 120
     try:
@@ -388,7 +388,7 @@ def test_a_batch_killed_with_sigkill_and_run_again_has_one_result_per_run_and_th
     path = write_experiment(tmp_path, households=800, days=30, replicates=6)  # 24 runs of ~0.07 s
     total = tiny_runs(6)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     runs_dir, deadline = out / "runs", time.monotonic() + 120
     try:

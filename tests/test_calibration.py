@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 
-from analysis.calibration import CALIBRATED, CHECK, INPUT, PATTERNS, calibration_table, pattern_values, verdict
-from sim.cli import main
-from sim.model import LockdownSupplyModel
-from sim.runner import daily_table
+from lockdown_sim.analysis.calibration import CALIBRATED, CHECK, INPUT, PATTERNS, calibration_table, pattern_values, verdict
+from lockdown_sim.cli import main
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.runner import daily_table
 
 
 def test_every_pattern_has_a_role_a_source_and_a_range():

@@ -10,17 +10,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-from analysis.summary import OUTCOMES
+from lockdown_sim import sim
+from lockdown_sim.analysis.summary import OUTCOMES
 from experiment_files import write_experiment
-from sim.cli import main
-from sim.metrics import METRIC_NAMES
-from sim.scenario import builtin_names, load_scenario
+from lockdown_sim.cli import main
+from lockdown_sim.sim.metrics import METRIC_NAMES
+from lockdown_sim.sim.scenario import builtin_names, load_scenario
 
 
 def cli(*args):
     """Run the real command in a fresh process (exit code, stdout, stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", *args], capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -68,7 +68,7 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
 
 
 def test_compare_never_ranks_what_its_interval_does_not_support():
-    from analysis.compare import NO_DIFFERENCE, difference_rows
+    from lockdown_sim.analysis.compare import NO_DIFFERENCE, difference_rows
 
     rng = np.random.default_rng(0)
     seeds = np.arange(30)
@@ -82,7 +82,7 @@ def test_compare_never_ranks_what_its_interval_does_not_support():
 
 
 def test_compare_is_the_same_with_one_or_two_workers():
-    from experiments.compare import run_compare
+    from lockdown_sim.experiments.compare import run_compare
 
     params = {"scenario_file": "toy", "days": 15}
     one = run_compare(params, [3, 4], workers=1, progress=False)

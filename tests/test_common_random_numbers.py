@@ -5,8 +5,8 @@ one parameter leaves unrelated draws alone (sim/streams.py)."""
 import numpy as np
 import pytest
 
-from sim.model import LockdownSupplyModel
-from sim.streams import Streams
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.streams import Streams
 
 
 def city(m):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.group_orders import CONFIRMED, ENDED, OPEN
-from sim.model import LockdownSupplyModel
+from lockdown_sim.sim.group_orders import CONFIRMED, ENDED, OPEN
+from lockdown_sim.sim.model import LockdownSupplyModel
 
 CASES = [
     dict(ordering="hybrid"),

@@ -4,10 +4,10 @@ Latin hypercube in three modes on common seeds and answers its questions point b
 import numpy as np
 import pandas as pd
 
-from analysis.discovery import QP_MAX, Question, find_box
-from experiments.discovery import Options, latin_hypercube, prepare
-from experiments.sampling import plausible_space
-from sim.cli import main
+from lockdown_sim.analysis.discovery import QP_MAX, Question, find_box
+from lockdown_sim.experiments.discovery import Options, latin_hypercube, prepare
+from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.cli import main
 
 FAST = ["--days", "12", "--households", "1000", "--workers", "1", "--no-progress"]
 
@@ -52,7 +52,7 @@ def test_discover_quick_answers_each_question_from_paired_runs_and_writes_boxes_
     printed = capsys.readouterr().out
     assert "group buying alone fills more than the platform alone" in printed
     assert "more than 30% of older residents left unserved 3+ days" in printed
-    from analysis.results import load_outcomes
+    from lockdown_sim.analysis.results import load_outcomes
     runs = load_outcomes(out / "batch")
     wide = runs.pivot_table(index="point", columns="ordering", values="fill_rate")
     points = pd.read_csv(out / "points.csv").set_index("point")

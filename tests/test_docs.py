@@ -4,8 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.summary import metrics_page
-from sim.schema import MECHANISMS
+from lockdown_sim.analysis.summary import metrics_page
+from lockdown_sim.sim.schema import MECHANISMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,11 +29,11 @@ import inspect
 import pkgutil
 import re
 
-import agents
-import sim
-from analysis.summary import OUTCOMES
-from sim.metrics import DEFINITIONS
-from sim.schema import SCHEMA
+from lockdown_sim import agents
+from lockdown_sim import sim
+from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.sim.metrics import DEFINITIONS
+from lockdown_sim.sim.schema import SCHEMA
 
 SOURCES = ROOT / "docs" / "sources.md"
 ARGUMENT = ROOT / "docs" / "argument.md"
@@ -167,8 +167,6 @@ def _classes() -> dict:
     out = {}
     for package in (sim, agents):
         for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-            if info.name.startswith(("sim.app", "sim.viz")):
-                continue  # the interactive page needs the viz extra; the docs never cite it
             module = importlib.import_module(info.name)
             out.update({name: obj for name, obj in vars(module).items()
                         if inspect.isclass(obj) and obj.__module__ == module.__name__})

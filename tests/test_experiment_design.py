@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from experiment_files import write_experiment
-from experiments.design import builtin_experiments, load_experiment, run_seed
-from sim.cli import main
-from sim.model import ORDERING_MODES
-from sim.runner import daily_table, run_model
-from sim.scenario import load_scenario
+from lockdown_sim.experiments.design import builtin_experiments, load_experiment, run_seed
+from lockdown_sim.cli import main
+from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.runner import daily_table, run_model
+from lockdown_sim.sim.scenario import load_scenario
 
 SHIPPED = ("compare_modes", "courier_sweep", "elderly_sweep", "moq_sweep", "ties_sweep", "gateway_sweep")
 
@@ -198,7 +198,7 @@ def test_a_bad_experiment_file_is_one_line_and_exit_code_2(text, fragment, tmp_p
 
 def test_bad_experiment_input_from_the_real_command_has_no_traceback(tmp_path):
     path = write_experiment(tmp_path, text=BASE + "[grid]\nelderly_share = [0.2, 1.5]\n")
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "batch", str(path), "--out", str(tmp_path / "o")],
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr == f"lockdown-sim: error: {path}: grid.elderly_share[1]: 1.5 is not allowed; allowed: a number from 0 to 1\n"

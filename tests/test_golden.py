@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import LockdownSupplyModel
-from sim.runner import daily_table
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.runner import daily_table
 
 DATA = Path(__file__).resolve().parent / "data"
 CASES = {

@@ -1,9 +1,9 @@
 """Households are Mesa agents made the first time they are read (a full city has 10 million and nothing in a day
 reads them): once read, Mesa sees each exactly as if it had been made with the city."""
 
-from agents import Compound, LocalSupplier
-from agents.household import Household
-from sim.model import LockdownSupplyModel
+from lockdown_sim.agents import Compound, LocalSupplier
+from lockdown_sim.agents.household import Household
+from lockdown_sim.sim.model import LockdownSupplyModel
 
 
 def test_a_run_makes_no_household_agent():

@@ -4,9 +4,9 @@ no-lockdown counterfactual."""
 import numpy as np
 import pytest
 
-from sim.lockdown import CONTROL, OPEN, PREVENTION, SEALED, LockdownRules
-from sim.model import LockdownSupplyModel
-from sim.scenario import load_scenario
+from lockdown_sim.sim.lockdown import CONTROL, OPEN, PREVENTION, SEALED, LockdownRules
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.scenario import load_scenario
 
 
 def rules_for(n=4000, **kw):

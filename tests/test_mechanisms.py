@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import SEEDS, TOY_REOPEN, over_seeds, toy_run
-from sim.model import LockdownSupplyModel
+from lockdown_sim.sim.model import LockdownSupplyModel
 
 LAST_LOCKDOWN_DAY = TOY_REOPEN - 1
 
@@ -297,7 +297,7 @@ def test_ties_raise_sign_ups_to_the_same_leader():
 
 # --- the calibrated platform channel ------------------------------------------------------------------
 def test_riders_at_work_follow_the_curve_once_whatever_sites_are_closed():
-    from sim.curves import Curve
+    from lockdown_sim.sim.curves import Curve
 
     run = toy_run(ordering="platform")
     m = run.model
@@ -380,7 +380,7 @@ def test_supplier_ties_are_likelier_nearby():
         c, s = pop.compound[h], pop.supplier_tie[h]
         return m.city.distance_km(ls.x[s], ls.y[s], m.compound_x[c], m.compound_y[c]).mean()
 
-    from sim.model import LockdownSupplyModel
+    from lockdown_sim.sim.model import LockdownSupplyModel
 
     near = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 1.0})
     far = LockdownSupplyModel(households=50_000, days=1, rng=1, overrides={"population.supplier_tie_km": 20.0})
@@ -542,7 +542,7 @@ def test_supplier_ties_come_from_retail_and_catering_jobs_and_make_leaders_of_th
     """The study: members brought channels from their jobs in retail and catering. With occupations, those
     households hold most supplier ties (to suppliers of their trade: restaurants for catering), and, as a tie makes
     a member likelier to lead, leaders come more often from them; the city-wide share of ties is kept."""
-    from sim.supplier_ties import CATERING, NO_JOB, RESTAURANT
+    from lockdown_sim.sim.supplier_ties import CATERING, NO_JOB, RESTAURANT
 
     m = LockdownSupplyModel(households=50_000, days=1, rng=1)
     pop, kind = m.population, m.local_supply.kind

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.stats import paired_difference
+from lockdown_sim.analysis.stats import paired_difference
 from experiment_files import few_factor_scenario
 
 nbformat = pytest.importorskip("nbformat", reason="the notebooks extra: pip install 'lockdown-supply-sim[notebooks]'")
@@ -73,7 +73,7 @@ def test_explore_runs_one_city_and_compares_two_settings_on_the_same_seeds(tmp_p
                             "daily_elderly_unserved_share"}
     assert all(png.startswith(PNG) for png in figures.values()) and images(notebook) == len(figures)
     # the comparison is paired: its interval is the one of the seed-by-seed differences of the stored runs
-    from analysis.results import load_outcomes
+    from lockdown_sim.analysis.results import load_outcomes
     comparison = pd.read_csv(out / "comparison.csv").set_index("outcome")
     runs = {key: load_outcomes(next((out / "runs").glob(f"{key}-*"))).set_index("seed").sort_index() for key in "AB"}
     assert list(runs["A"].index) == list(runs["B"].index) and len(runs["A"]) == 4

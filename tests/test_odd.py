@@ -4,15 +4,15 @@ code generates now, and it covers the protocol's seven elements and eleven desig
 import re
 from pathlib import Path
 
-from sim import odd
-from sim.schema import SCHEMA
+from lockdown_sim import odd
+from lockdown_sim.sim.schema import SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
 
 def test_the_generated_parts_match_the_code():
-    assert odd.render(TEXT, odd._blocks()) == TEXT, "docs/ODD.md is out of date: run python -m sim.odd"
+    assert odd.render(TEXT, odd._blocks()) == TEXT, "docs/ODD.md is out of date: run python -m lockdown_sim.odd"
 
 
 def test_every_setting_has_a_unit_and_appears_in_the_parameter_tables():

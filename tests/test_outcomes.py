@@ -2,9 +2,9 @@
 
 import math
 
-from analysis.summary import OUTCOMES, summarise
+from lockdown_sim.analysis.summary import OUTCOMES, summarise
 from conftest import TOY_REOPEN, toy_run
-from sim.metrics import METRIC_NAMES
+from lockdown_sim.sim.metrics import METRIC_NAMES
 
 
 def test_rates_are_named_apart_from_the_daily_counts_they_come_from():

@@ -13,14 +13,14 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-import sim
-import sim.provenance as provenance
+from lockdown_sim import sim
+import lockdown_sim.sim.provenance as provenance
 from experiment_files import write_experiment
-from experiments.batch import run_batch
-from experiments.design import load_experiment
-from experiments.engines import LocalEngine
-from sim.cli import main
-from sim.results_store import RUN_META_KEY
+from lockdown_sim.experiments.batch import run_batch
+from lockdown_sim.experiments.design import load_experiment
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.cli import main
+from lockdown_sim.sim.results_store import RUN_META_KEY
 
 
 def strict_json(text: str):

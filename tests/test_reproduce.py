@@ -12,17 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
-from analysis.reproduce import load_reproduction
-from analysis.stats import paired_difference
-from experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
-from experiments.design import experiment_from_tables
-from experiments.engines import LocalEngine
-from experiments.reproduce import command_for, latin_hypercube, open_out, profile_for, reproduce
+from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
+from lockdown_sim.analysis.reproduce import load_reproduction
+from lockdown_sim.analysis.stats import paired_difference
+from lockdown_sim.experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
+from lockdown_sim.experiments.design import experiment_from_tables
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.experiments.reproduce import command_for, latin_hypercube, open_out, profile_for, reproduce
 from experiment_files import few_factor_scenario
-from sim.cli import main
-from sim.errors import ScenarioError
-from sim.model import check_params
+from lockdown_sim.cli import main
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import check_params
 
 SMALL = dict(quick=True, scenario="toy", households=1500, seeds=3, points=3, point_seeds=2)
 
@@ -208,8 +208,8 @@ def test_bad_input_is_one_line_and_exit_code_2_before_any_work(tmp_path, capsys)
 
 # --- the design ----------------------------------------------------------------------------------
 def test_every_claim_reads_outcomes_the_runs_measure_and_cites_the_argument():
-    from analysis.reproduce import DERIVED
-    from analysis.summary import OUTCOMES
+    from lockdown_sim.analysis.reproduce import DERIVED
+    from lockdown_sim.analysis.summary import OUTCOMES
 
     assert [c.argument for c in CLAIMS] == [1, 2, 3, 4, 5, 6, 7]
     for claim in ALL_CLAIMS:

@@ -5,9 +5,9 @@ from importlib import resources
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.scenario import builtin_names, load_scenario
-from sim.schema import SCHEMA
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.scenario import builtin_names, load_scenario
+from lockdown_sim.sim.schema import SCHEMA
 
 
 def test_builtins_load():
@@ -25,7 +25,7 @@ def test_toy_inherits_from_shanghai():
 
 
 def test_every_calibrated_value_cites_its_source():
-    text = (resources.files("scenarios") / "shanghai-2022.toml").read_text()
+    text = (resources.files("lockdown_sim.scenarios") / "shanghai-2022.toml").read_text()
     section, missing, above = None, [], []
     for line in text.splitlines():
         m = re.match(r"\[(\w+)\]", line)

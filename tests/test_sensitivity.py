@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sensitivity import influential, morris_indices, sobol_indices
-from experiments.sampling import FactorSpace, plausible_space
-from experiments.sensitivity import QUICK, SEED_NOISE, Options, morris_design, prepare, problem
-from sim.cli import main
-from sim.scenario import load_scenario
+from lockdown_sim.analysis.sensitivity import influential, morris_indices, sobol_indices
+from lockdown_sim.experiments.sampling import FactorSpace, plausible_space
+from lockdown_sim.experiments.sensitivity import QUICK, SEED_NOISE, Options, morris_design, prepare, problem
+from lockdown_sim.cli import main
+from lockdown_sim.sim.scenario import load_scenario
 
 FAST = ["--days", "8", "--households", "1000", "--workers", "1", "--no-progress"]  # the tests' tiny city
 
@@ -153,7 +153,7 @@ def test_sensitivity_morris_quick_runs_analyses_resumes_and_writes_the_report_se
     assert set(indices["response"]) == {"hybrid_fill_rate", "hybrid_elderly_unserved", "hybrid_elderly_left_unserved",
                                         "group_minus_platform_fill_rate"}
     # the paired difference is group buying minus platform on the same seed, point by point
-    from analysis.results import load_outcomes
+    from lockdown_sim.analysis.results import load_outcomes
     runs = load_outcomes(folder / "batch")
     wide = runs.pivot_table(index="point", columns="ordering", values="fill_rate")
     points = pd.read_csv(folder / "points.csv").set_index("point")

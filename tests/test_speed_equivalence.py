@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.local_supply import LocalSupply
-from sim.model import LockdownSupplyModel
-from sim.runner import daily_table
+from lockdown_sim.sim.local_supply import LocalSupply
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.sim.runner import daily_table
 
 MANY_SUPPLIERS = {"local_suppliers.real_count": 400_000}  # ~120 suppliers in a 3,000-household toy city
 
@@ -47,8 +47,8 @@ def test_runs_leave_the_cycle_collector_as_they_found_it():
     """run_to_end freezes the built city out of Python's cycle collector for the run, and always unfreezes it."""
     import gc
 
-    from sim.model import LockdownSupplyModel
-    from sim.runner import run_model
+    from lockdown_sim.sim.model import LockdownSupplyModel
+    from lockdown_sim.sim.runner import run_model
 
     gc.unfreeze()
     real_step, frozen = LockdownSupplyModel.step, []
@@ -72,7 +72,7 @@ def test_tie_suppliers_follow_the_contacts_members_brought_in():
     what a plain computation from who has brought a contact in gives."""
     import numpy as np
 
-    from sim.model import LockdownSupplyModel
+    from lockdown_sim.sim.model import LockdownSupplyModel
 
     m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=2)
     for _ in range(16):
@@ -112,7 +112,7 @@ def _plain_opening(tryers, cls, compound, gamma, reaction, cand_ptr, cand_site, 
 
 @pytest.mark.parametrize("slots_per_site", [3, 400, 5000])  # every site sells out early, some do, none does
 def test_the_compiled_slot_sale_equals_the_plain_one(slots_per_site):
-    from sim.platform_slots import _opening
+    from lockdown_sim.sim.platform_slots import _opening
 
     rng = np.random.default_rng(slots_per_site)
     n_hh, n_comp, n_sites = 300_000, 3_000, 60
@@ -157,7 +157,7 @@ def _plain_group_booking(joiners, comp, arrival, group_min, first_site, limit, n
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_compiled_group_booking_equals_the_plain_one(seed):
-    from sim.platform_slots import _book_groups
+    from lockdown_sim.sim.platform_slots import _book_groups
 
     rng = np.random.default_rng(seed)
     n_comp, n_sites, n = 4_000, 40, 200_000
@@ -177,7 +177,7 @@ def test_the_compiled_group_booking_equals_the_plain_one(seed):
 def test_a_city_run_on_every_core_is_the_same_run(monkeypatch):
     """Big cities run their loops over households on every core (sim/parallel.py): a toy city made to do the same
     gives the same daily table as on one core."""
-    import sim.parallel
+    from lockdown_sim.sim import parallel
 
     def run():
         m = LockdownSupplyModel(scenario_file="toy", households=4000, rng=11, ordering="hybrid")
@@ -186,9 +186,9 @@ def test_a_city_run_on_every_core_is_the_same_run(monkeypatch):
         return daily_table(m)
 
     one_core = run()
-    monkeypatch.setattr(sim.parallel, "PARALLEL_HOUSEHOLDS", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_HOUSEHOLDS", 0)
     every_core = run()
-    assert sim.parallel.threads_on()
+    assert parallel.threads_on()
     monkeypatch.undo()
-    sim.parallel.use_threads(0)
+    parallel.use_threads(0)
     pd.testing.assert_frame_equal(one_core, every_core)

@@ -14,9 +14,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.model import ORDERING_MODES
-from sim.schema import SCHEMA, Flag, Num, Points, Shares, Span
+from lockdown_sim.cli import main
+from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.schema import SCHEMA, Flag, Num, Points, Shares, Span
 
 EXAMPLES = int(os.environ.get("LSS_HYPOTHESIS_EXAMPLES", "60"))  # more to search harder, e.g. 2000
 SETTINGS = [f"{section}.{key}" for section, keys in SCHEMA.items() for key in keys]

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sim.lockdown import TIER_NAMES
-from sim.model import LockdownSupplyModel
-from sim.viz.city_map import CityMap, compound_empty_share, couriers_per_cell, spread_in_cells
-from sim.viz.daily_plots import PANELS, DailyPlots
+from lockdown_sim.sim.lockdown import TIER_NAMES
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.page.city_map import CityMap, compound_empty_share, couriers_per_cell, spread_in_cells
+from lockdown_sim.page.daily_plots import PANELS, DailyPlots
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +121,8 @@ def test_a_new_scale_redraws_the_frame():
 
 def test_the_model_runs_without_any_view():
     """MASON rule: importing and stepping the model loads neither Solara nor the page nor its drawings."""
-    code = ("import sys; from sim.model import LockdownSupplyModel as M; m = M(scenario_file='toy', days=2); m.step(); "
+    code = ("import sys; from lockdown_sim.sim.model import LockdownSupplyModel as M; m = M(scenario_file='toy', days=2); m.step(); "
             "bad = [n for n in sys.modules if n.split('.')[0] in ('solara', 'reacton', 'ipywidgets') "
-            "or n.startswith(('sim.viz', 'sim.app'))]; print(bad); sys.exit(1 if bad else 0)")
+            "or n.startswith('lockdown_sim.page')]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -6,10 +6,10 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis.summary import OUTCOMES
-from experiments.sampling import plausible_space
-from experiments.workbench import identifier, run_experiment, workbench_model
-from sim.schema import MECHANISMS
+from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.experiments.workbench import identifier, run_experiment, workbench_model
+from lockdown_sim.sim.schema import MECHANISMS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

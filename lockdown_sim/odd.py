@@ -1,8 +1,8 @@
 """The generated parts of docs/ODD.md: the parameter tables (from the scenario schema and the calibrated scenario)
 and the daily schedule (from `LockdownSupplyModel.step`), so that the description cannot drift from the code.
 
-    python -m sim.odd            # rewrite the generated blocks of docs/ODD.md in place
-    python -m sim.odd --check    # exit 1 if they differ from the code (tests/test_odd.py does the same)
+    python -m lockdown_sim.odd            # rewrite the generated blocks of docs/ODD.md in place
+    python -m lockdown_sim.odd --check    # exit 1 if they differ from the code (tests/test_odd.py does the same)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.schema import SCHEMA
+from lockdown_sim.sim.schema import SCHEMA
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 SCENARIO = "shanghai-2022"
@@ -138,7 +138,7 @@ def _value(value) -> str:
 
 def parameter_tables() -> str:
     """One Markdown table per scenario section: setting, value, plausible range, unit, basis, meaning."""
-    from sim.scenario import BUILTIN_DIR, load_scenario
+    from lockdown_sim.sim.scenario import BUILTIN_DIR, load_scenario
 
     cfg = load_scenario(SCENARIO)
     comments = scenario_comments((BUILTIN_DIR / f"{SCENARIO}.toml").read_text(encoding="utf-8"))
@@ -200,7 +200,7 @@ def schedule(model=None) -> str:
     """The day as a numbered list of the mechanisms' verbs `LockdownSupplyModel.step` calls, in order, each with the
     first line of its docstring; the model's own helpers and the days of the mechanisms in EXPANDED are expanded one
     level."""
-    from sim.model import LockdownSupplyModel
+    from lockdown_sim.sim.model import LockdownSupplyModel
 
     if model is None:
         model = LockdownSupplyModel(scenario_file="toy", days=1, rng=1)
@@ -212,9 +212,9 @@ def schedule(model=None) -> str:
         if fn is None or not callable(fn) or receiver.startswith("_"):
             return None
         module = inspect.getmodule(fn).__name__
-        if not module.startswith(("sim.", "agents.", "mesa.datacollection")):
+        if not module.startswith(("lockdown_sim.sim.", "lockdown_sim.agents.", "mesa.datacollection")):
             return None  # the project's own verbs (and the day's data collection), not library calls
-        module = module.replace(".", "/") + ".py"
+        module = module.removeprefix("lockdown_sim.").replace(".", "/") + ".py"
         name = f"`{prefix or receiver}.{method}`" if receiver != "self" or prefix else f"`{method}`"
         return f"{name} ({module}): {_first_line(fn.__doc__) or '(no docstring)'}"
 
@@ -259,7 +259,7 @@ def main(argv=None) -> int:
     new = render(text, _blocks())
     if "--check" in argv:
         if new != text:
-            print("docs/ODD.md is out of date: run python -m sim.odd", file=sys.stderr)
+            print("docs/ODD.md is out of date: run python -m lockdown_sim.odd", file=sys.stderr)
             return 1
         return 0
     ODD.write_text(new, encoding="utf-8")

@@ -11,7 +11,7 @@ off, and the seed. Changing a control takes effect on Reset.
 
 In a Jupyter notebook the last line of a cell renders the page in place:
 
-    from sim.app import make_page
+    from lockdown_sim.page.app import make_page
     make_page(households=5000)
 
 This module needs the optional extra `lockdown-supply-sim[viz]` (Solara and Mesa's visualization); the model never
@@ -28,11 +28,11 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.errors import ScenarioError
-from sim.model import ORDERING_MODES, LockdownSupplyModel
-from sim.scenario import load_scenario
-from sim.viz.city_map import CityMap
-from sim.viz.daily_plots import DailyPlots
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.model import ORDERING_MODES, LockdownSupplyModel
+from lockdown_sim.sim.scenario import load_scenario
+from lockdown_sim.page.city_map import CityMap
+from lockdown_sim.page.daily_plots import DailyPlots
 
 DEFAULT_SCENARIO = "shanghai-2022"
 TITLE = "Lockdown food supply: platform ordering vs community group buying"

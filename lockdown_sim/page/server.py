@@ -15,11 +15,11 @@ import subprocess
 import sys
 import time
 
-from sim.errors import ScenarioError
+from lockdown_sim.sim.errors import ScenarioError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-APP = "sim.app"
+APP = "lockdown_sim.page.app"
 QUIET_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}  # no usage reports from this user's machine
 
 

@@ -13,10 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-import sim
-from sim.errors import ScenarioError
-from sim.scenario import builtin_names, load_scenario, parse_value
-from sim.wording import count
+from lockdown_sim import sim
+from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.scenario import builtin_names, load_scenario, parse_value
+from lockdown_sim.sim.wording import count
 
 
 class _Parser(argparse.ArgumentParser):
@@ -200,9 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from analysis.summary import outcome_labels, summarise, summary_lines
-    from sim.model import check_params
-    from sim.runner import daily_table, prepare_out_dir, run_info, run_model, write_run
+    from lockdown_sim.analysis.summary import outcome_labels, summarise, summary_lines
+    from lockdown_sim.sim.model import check_params
+    from lockdown_sim.sim.runner import daily_table, prepare_out_dir, run_info, run_model, write_run
 
     params = _model_params(args)
     cfg = check_params(**params)  # validates everything before the real run, without building a (possibly full) city
@@ -238,10 +238,10 @@ def model_label(params: dict) -> str:
 
 
 def cmd_compare(args) -> int:
-    from analysis.compare import compare_report, difference_rows
-    from experiments.compare import run_compare
-    from sim.model import LockdownSupplyModel, check_params
-    from sim.runner import atomic_write, prepare_out_dir
+    from lockdown_sim.analysis.compare import compare_report, difference_rows
+    from lockdown_sim.experiments.compare import run_compare
+    from lockdown_sim.sim.model import LockdownSupplyModel, check_params
+    from lockdown_sim.sim.runner import atomic_write, prepare_out_dir
 
     if args.seeds < 1:
         raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 1")
@@ -272,10 +272,10 @@ def cmd_compare(args) -> int:
 
 
 def cmd_calibration(args) -> int:
-    from analysis.calibration import calibration_markdown, calibration_table, format_calibration
-    from experiments.calibration import run_calibration
-    from sim.model import check_params
-    from sim.runner import atomic_write
+    from lockdown_sim.analysis.calibration import calibration_markdown, calibration_table, format_calibration
+    from lockdown_sim.experiments.calibration import run_calibration
+    from lockdown_sim.sim.model import check_params
+    from lockdown_sim.sim.runner import atomic_write
 
     if args.seeds < 2:
         raise ScenarioError(f"--seeds: {args.seeds} is not allowed; allowed: a whole number of at least 2")
@@ -287,7 +287,7 @@ def cmd_calibration(args) -> int:
     cfg = check_params(**params)
     out = None
     if args.out is not None:
-        from sim.runner import check_out_path, check_writable
+        from lockdown_sim.sim.runner import check_out_path, check_writable
 
         out = check_out_path(args.out)
         check_writable(out)  # before any run
@@ -313,14 +313,14 @@ COMPARE_FILES = ("compare.csv", "compare_differences.csv", "compare.txt")
 
 
 def cmd_batch(args) -> int:
-    from analysis.results import load_outcomes, outcome_table
-    from analysis.compare import format_table
-    from experiments.batch import open_results, run_batch
-    from experiments.design import load_experiment
-    from experiments.engines import LocalEngine, check_engine_args, make_engine
-    from sim.results_store import ResultsStore
-    from sim.runner import check_out_path
-    from sim.scenario import load_scenario
+    from lockdown_sim.analysis.results import load_outcomes, outcome_table
+    from lockdown_sim.analysis.compare import format_table
+    from lockdown_sim.experiments.batch import open_results, run_batch
+    from lockdown_sim.experiments.design import load_experiment
+    from lockdown_sim.experiments.engines import LocalEngine, check_engine_args, make_engine
+    from lockdown_sim.sim.results_store import ResultsStore
+    from lockdown_sim.sim.runner import check_out_path
+    from lockdown_sim.sim.scenario import load_scenario
 
     experiment = load_experiment(args.experiment).with_overrides(args.households, args.replicates)
     check_engine_args(args.engine, args.workers, args.scheduler)
@@ -377,8 +377,8 @@ def _sampled_options(args, quick: dict, full: dict, names: tuple) -> dict:
 
 def cmd_sensitivity(args) -> int:
     _require("sensitivity", "SALib", "SALib")
-    from experiments.engines import check_engine_args
-    from experiments.sensitivity import FULL, QUICK, Options, run_sensitivity
+    from lockdown_sim.experiments.engines import check_engine_args
+    from lockdown_sim.experiments.sensitivity import FULL, QUICK, Options, run_sensitivity
 
     values = _sampled_options(args, QUICK, FULL, ("trajectories", "samples", "top"))
     if args.params:
@@ -392,8 +392,8 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_discover(args) -> int:
     _require("discover", "ema_workbench", "the EMA Workbench (ema-workbench)")
-    from experiments.discovery import FULL, QUICK, Options, run_discovery
-    from experiments.engines import check_engine_args
+    from lockdown_sim.experiments.discovery import FULL, QUICK, Options, run_discovery
+    from lockdown_sim.experiments.engines import check_engine_args
 
     if not 0 <= args.elderly_threshold < 1:
         raise ScenarioError(f"--elderly-threshold: {args.elderly_threshold} is not allowed; allowed: a share from 0 "
@@ -418,9 +418,9 @@ SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mo
 
 
 def cmd_results(args) -> int:
-    from analysis.results import load_outcomes, load_results, summary_text
-    from sim.results_store import ResultsStore
-    from sim.runner import atomic_write, check_out_path, check_writable
+    from lockdown_sim.analysis.results import load_outcomes, load_results, summary_text
+    from lockdown_sim.sim.results_store import ResultsStore
+    from lockdown_sim.sim.runner import atomic_write, check_out_path, check_writable
 
     out = None if args.out is None else check_out_path(args.out)
     if out is not None and out.suffix not in RESULT_FORMATS:
@@ -446,8 +446,8 @@ def cmd_results(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from experiments.engines import check_engine_args, make_engine
-    from experiments.reproduce import profile_for, reproduce
+    from lockdown_sim.experiments.engines import check_engine_args, make_engine
+    from lockdown_sim.experiments.reproduce import profile_for, reproduce
 
     check_engine_args(args.engine, args.workers, args.scheduler)
     profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
@@ -472,7 +472,7 @@ def cmd_reproduce(args) -> int:
 
 
 def cmd_experiments(args) -> int:
-    from experiments.design import builtin_experiments, load_experiment
+    from lockdown_sim.experiments.design import builtin_experiments, load_experiment
 
     names = builtin_experiments()
     width = max(len(name) for name in names)
@@ -492,7 +492,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from sim.schema import SCHEMA
+    from lockdown_sim.sim.schema import SCHEMA
 
     cfg = load_scenario(args.scenario)
     for section, fields in SCHEMA.items():
@@ -506,8 +506,8 @@ def cmd_params(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from analysis.summary import OUTCOMES
-    from sim.metrics import DEFINITIONS
+    from lockdown_sim.analysis.summary import OUTCOMES
+    from lockdown_sim.sim.metrics import DEFINITIONS
 
     print("Daily metrics (one row a day: daily.parquet, daily.csv, a batch's runs/*.parquet)\n")
     for name, text in DEFINITIONS.items():
@@ -541,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_viz(args) -> int:
-    from sim.viz.server import serve
+    from lockdown_sim.page.server import serve
 
     return serve(args.port)
 

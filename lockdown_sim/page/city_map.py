@@ -16,9 +16,9 @@ from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.city import EAST, RIVER, WEST
-from sim.lockdown import CONTROL, OPEN, PREVENTION, SEALED, TIER_NAMES
-from sim.viz.blit import Blitter
+from lockdown_sim.sim.city import EAST, RIVER, WEST
+from lockdown_sim.sim.lockdown import CONTROL, OPEN, PREVENTION, SEALED, TIER_NAMES
+from lockdown_sim.page.blit import Blitter
 
 EMPTY_CMAP = "YlOrRd"  # pale yellow: every household ate its need today; dark red: none did
 TIER_MARKERS = {SEALED: "s", CONTROL: "D", PREVENTION: "^", OPEN: "o"}

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.viz.blit import Blitter
+from lockdown_sim.page.blit import Blitter
 
 # (panel title, [(metric, label, colour, line style)]); metric names are those of sim/metrics.py
 PANELS: list[tuple[str, list[tuple[str, str, str, str]]]] = [
