@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from lockdown_sim.analysis.results import daily_tables
 from lockdown_sim.analysis.stats import mean_ci
 
 INPUT, CALIBRATED, CHECK = "input", "calibrated", "check"
@@ -132,6 +133,14 @@ def pattern_values(table: pd.DataFrame, households: int, scale: float) -> dict[s
     """Every pattern's value in one run (a daily table of the hybrid mode, which is what happened)."""
     run = Run(households, scale)
     return {p.name: p.value(table, run) for p in PATTERNS}
+
+
+def store_values(out) -> pd.DataFrame:
+    """One row per finished run of a results directory (the calibration experiment: experiments/calibration.py):
+    its seed and every pattern's value."""
+    rows = [{"seed": meta["run"]["seed"], **pattern_values(table, meta["households"], meta["scale"])}
+            for meta, table in daily_tables(out)]
+    return pd.DataFrame(rows)
 
 
 def verdict(low: float, high: float, target_low: float, target_high: float) -> str:

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from lockdown_sim.analysis.stats import mean_ci, paired_difference, replicates_needed, significant_digits
-from lockdown_sim.analysis.summary import OUTCOMES, format_value
+from lockdown_sim.sim.outcomes import OUTCOMES, format_value
 from lockdown_sim.sim.model import ORDERING_MODES
 
 PAIRS = (("group_buying", "platform"), ("hybrid", "platform"), ("hybrid", "group_buying"))
@@ -60,11 +60,11 @@ def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
         for name in [n for n in OUTCOMES if n in runs.columns]:
             est = mean_ci(sub[name])
             if est.n == 0 or math.isinf(est.mean):
-                col[OUTCOMES[name][0]] = "-"
+                col[name] = "-"
             elif est.n == 1 or not math.isfinite(est.low):
-                col[OUTCOMES[name][0]] = format_value(name, est.mean)
+                col[name] = format_value(name, est.mean)
             else:
-                col[OUTCOMES[name][0]] = (f"{format_value(name, est.mean)} "
+                col[name] = (f"{format_value(name, est.mean)} "
                                           f"[{format_value(name, est.low)}, {format_value(name, est.high)}]")
         cells[_label(mode)] = col
     return pd.DataFrame(cells)
@@ -84,9 +84,9 @@ def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
         p = r["p_value"]
         p_text = "p<0.001" if p < 0.001 else f"p={p:.3f}"
         text = f"{interval} {p_text}" if r["verdict"] != NO_DIFFERENCE else f"n.d. {interval}"
-        cells.setdefault(f"{_label(r['a'])} - {_label(r['b'])}", {})[OUTCOMES[r["outcome"]][0]] = text
+        cells.setdefault(f"{_label(r['a'])} - {_label(r['b'])}", {})[r["outcome"]] = text
     table = pd.DataFrame(cells)
-    return table.reindex([OUTCOMES[n][0] for n in OUTCOMES if OUTCOMES[n][0] in table.index]).fillna("-")
+    return table.reindex([n for n in OUTCOMES if n in table.index]).fillna("-")
 
 
 def seeds_advice(diffs: pd.DataFrame, outcome: str = "fill_rate", step: float = 0.01) -> str:
@@ -97,7 +97,7 @@ def seeds_advice(diffs: pd.DataFrame, outcome: str = "fill_rate", step: float = 
         parts.append(f"{_label(r['a'])} vs {_label(r['b'])}: {n if math.isfinite(n) else 'inf'}")
     if not parts:
         return ""
-    return (f"seeds needed to detect a difference of {step} in {OUTCOMES[outcome][0]} "
+    return (f"seeds needed to detect a difference of {step} in {outcome} "
             f"(95 % level, 80 % power, from the spread of the paired differences): " + "; ".join(parts))
 
 
@@ -111,11 +111,17 @@ def format_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def units_legend(names) -> str:
+    """Each outcome's unit, for the line under a table whose rows are outcome names."""
+    return "units: " + "; ".join(f"{n}: {OUTCOMES[n].unit}" for n in names if n in OUTCOMES)
+
+
 def compare_report(runs: pd.DataFrame) -> str:
     """The whole printed comparison: means with intervals, paired differences, and the seeds a finer ranking needs."""
     seeds = sorted(set(runs["seed"]))
     diffs = difference_rows(runs)
-    lines = [f"Each mode: mean over {len(seeds)} seeds [95 % interval]", format_table(compare_table(runs))]
+    table = compare_table(runs)
+    lines = [f"Each mode: mean over {len(seeds)} seeds [95 % interval]", format_table(table), units_legend(table.index)]
     if len(seeds) >= 2 and not diffs.empty:
         lines += ["", f"Paired differences on the same {len(seeds)} seeds (same city in every mode): mean [95 % interval], "
                       "paired t test; n.d. = no detectable difference (the interval includes 0)",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lockdown_sim.analysis.sensitivity import point_means, responses
-from lockdown_sim.sim.runner import atomic_write
+from lockdown_sim.experiments.files import atomic_write
 
 MIN_COVERAGE = 0.5
 QP_MAX = 0.05  # a restriction with a larger quasi-p value is dropped from the reported box

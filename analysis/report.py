@@ -33,7 +33,7 @@ from lockdown_sim.analysis.stats import mean_ci, replicates_needed, significant_
 from lockdown_sim.experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
 from lockdown_sim.experiments.reproduce import command_for
 from lockdown_sim.sim.model import check_params
-from lockdown_sim.sim.runner import atomic_write
+from lockdown_sim.experiments.files import atomic_write
 
 REPO = Path(sim.__file__).resolve().parents[1]
 CALIBRATION_CSV = REPO / "docs" / "calibration.csv"  # written by `lockdown-sim calibration` (the calibration issue)
@@ -661,7 +661,7 @@ class Builder:
                    f"stay below group buying over the whole sweep; {pt.below_range} are above it already at the "
                    f"smallest value).")
             fig = figures.break_even_plot(be.curve, (be.target.mean, be.target.low, be.target.high,
-                                                     f"group buying alone (95 % interval shaded)"),
+                                                     "group buying alone (95 % interval shaded)"),
                                           (pt.mean, pt.low, pt.high), BREAK_EVEN.xlabel, BREAK_EVEN.ylabel,
                                           BREAK_EVEN.title, self.r.stamp)
             r.figure("break-even", fig, "Fill rate over the lockdown of platform ordering alone as riders at work are "

@@ -25,50 +25,22 @@ import pandas as pd
 from lockdown_sim.analysis.measures import (HOLDS, INCONCLUSIVE, BreakEvenPoint, break_even, paired_effect, parameter_influence,
                                verdict)
 from lockdown_sim.analysis.stats import Estimate, PairedDifference, mean_ci, replicates_needed
-from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.sim.outcomes import OUTCOMES
 from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity, FromSettings,
                                 Measure, Setting)
-from lockdown_sim.experiments.reproduce import Design, read_probes
+from lockdown_sim.experiments.reproduce import MANIFEST, Design, design, profile_of, read_probes
+from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import check_params
-from lockdown_sim.sim.results_store import ResultsStore
-
-
-# --- outcomes the claims need beyond analysis/summary.py ----------------------------------------------------
-def _ratio(a: float, b: float) -> float:
-    return a / b if b else math.nan
-
-
-DERIVED: dict[str, tuple[str, str, str]] = {
-    "chat_members_reopening": ("chat-group members at reopening", "chat_member_share on the last lockdown day",
-                               "{:.3f}"),
-    "portions_per_truck_stop": ("portions per truck hand-over", "portions trucks left at gates / truck hand-overs, "
-                                "over the lockdown", "{:.0f}"),
-    "portions_per_rider_stop": ("portions per rider stop", "portions riders left at gates / rider stops, over the "
-                                "lockdown", "{:.1f}"),
-    "leader_hours_per_signup": ("leader hours per sign-up", "hours leaders worked / sign-ups accepted, over the "
-                                "lockdown", "{:.3f}"),
-}
-
-
-def derived_outcomes(daily: pd.DataFrame, reopen_day: int) -> dict:
-    """The DERIVED outcomes of one run from its daily table (the lockdown is the days before `reopen_day`)."""
-    lock = daily[daily["day"] < reopen_day]
-    if lock.empty:
-        lock = daily
-    return {
-        "chat_members_reopening": float(lock["chat_member_share"].iloc[-1]),
-        "portions_per_truck_stop": _ratio(lock["portions_group"].sum(), lock["truck_stops"].sum()),
-        "portions_per_rider_stop": _ratio(lock["portions_platform"].sum(), lock["courier_stops"].sum()),
-        "leader_hours_per_signup": _ratio(lock["leader_hours"].sum(), lock["signups"].sum()),
-    }
+from lockdown_sim.experiments.results_store import ResultsStore
 
 
 def outcome_label(name: str) -> str:
-    return (OUTCOMES.get(name) or DERIVED[name])[0]
+    """An outcome as tables and figures name it: its one name (sim/outcomes.py)."""
+    return name
 
 
 def outcome_definition(name: str) -> str:
-    return (OUTCOMES.get(name) or DERIVED[name])[1]
+    return f"{OUTCOMES[name].definition} ({OUTCOMES[name].unit})"
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -91,28 +63,26 @@ class Measurements:
 
 
 def load_measurements(root: str | Path, plan: Design, daily_kinds=("main",)) -> Measurements:
-    """Read every finished run of the plan's batches: identity, parameters, outcomes and DERIVED outcomes; keep the
-    daily rows of the kinds in `daily_kinds` (the figures draw them)."""
+    """Read every finished run of the plan's batches: identity, parameters and outcomes (from the run files'
+    footers); keep the daily rows of the kinds in `daily_kinds` (the figures draw them)."""
     rows, daily, seconds = [], {}, 0.0
     for (kind, arm_key), experiment in plan.experiments.items():
         store = ResultsStore(plan.folder(root, kind, arm_key))
         if not (store.root / "manifest.json").is_file():
             continue
-        finished = store.finished_ids()
+        wanted = {spec.run_id for spec in experiment.runs()}
         tables = []
-        for spec in experiment.runs():
-            if spec.run_id not in finished:
+        for run in store.finished_runs(daily=kind in daily_kinds):
+            if run.run_id not in wanted:
                 continue
-            meta = store.run_meta(spec.run_id)
-            table = store.read_run(spec.run_id).replace_schema_metadata(None).to_pandas()
+            meta = run.meta
             row = {"kind": kind, "arm": arm_key, **meta["run"], "params": json.dumps(meta["params"], sort_keys=True),
                    "households": meta["households"], "days": meta["days"], "reopen_day": meta["reopen_day"],
-                   "seconds": meta.get("seconds", math.nan), **meta["parameters"], **meta["outcomes"],
-                   **derived_outcomes(table, meta["reopen_day"])}
+                   "seconds": meta.get("seconds", math.nan), **meta["parameters"], **meta["outcomes"]}
             seconds += meta.get("seconds", 0.0) or 0.0
             rows.append(row)
-            if kind in daily_kinds:
-                tables.append(table.assign(households=meta["households"]))
+            if run.table is not None:
+                tables.append(run.table.to_pandas().assign(households=meta["households"]))
         if tables:
             daily[arm_key] = pd.concat(tables, ignore_index=True)
     probes = read_probes(plan, root)
@@ -302,8 +272,8 @@ def judge_claim(m: Measurements, claim: Claim) -> ClaimResult:
 
 
 # --- the headline's extras: modes, break-even, replicates -----------------------------------------------
-MODE_OUTCOMES = ("fill_rate", "need_met_worst_week", "elderly_unserved", "elderly_left_unserved", "ever_ran_out",
-                 "platform_food_share", "group_food_share", "idle_local_capacity", "leaders_peak")
+MODE_OUTCOMES = ("fill_rate", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share",
+                 "platform_food_share", "group_food_share", "idle_local_capacity", "leaders_peak_per_1000")
 
 
 def mode_summary(m: Measurements, outcomes=MODE_OUTCOMES) -> pd.DataFrame:
@@ -383,9 +353,6 @@ def judge(m: Measurements, claims=ALL_CLAIMS) -> Judgement:
 def load_reproduction(root: str | Path) -> tuple[dict, Judgement]:
     """A reproduction written by `lockdown-sim reproduce --out root`: its manifest and its judgement read again from
     its runs (every effect seed by seed, ablations, null models, robustness), for a notebook or a script."""
-    from lockdown_sim.experiments.reproduce import MANIFEST, design, profile_of
-    from lockdown_sim.sim.errors import ScenarioError
-
     path = Path(root) / MANIFEST
     try:
         manifest = json.loads(path.read_text())

@@ -17,43 +17,41 @@ import pandas as pd
 import pyarrow as pa
 
 from lockdown_sim.analysis.compare import format_table
-from lockdown_sim.analysis.summary import OUTCOMES, RENAMED, format_value
+from lockdown_sim.sim.outcomes import OUTCOMES, RENAMED, format_value
 from lockdown_sim.sim.model import ORDERING_MODES
-from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.experiments.results_store import ResultsStore
 from lockdown_sim.sim.wording import count
 
-SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved", "elderly_left_unserved", "ever_ran_out")
-
-
-def _finished_in_order(store: ResultsStore) -> list[str]:
-    manifest = store.manifest()
-    finished = store.finished_ids()
-    return [r["run_id"] for r in manifest["runs"] if r["run_id"] in finished]
+SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share")
 
 
 def load_results(out: str | Path) -> pd.DataFrame:
     """All finished runs' daily tables in one DataFrame (identity, parameter and metric columns)."""
-    store = ResultsStore(out)
-    ids = _finished_in_order(store)
-    if not ids:
+    tables = [run.table for run in ResultsStore(out).finished_runs()]
+    if not tables:
         return pd.DataFrame()
     # run files share one schema (the store writes it so); permissive promotion still loads older batches
-    table = pa.concat_tables([store.read_run(i).replace_schema_metadata(None) for i in ids],
-                             promote_options="permissive")
-    return table.to_pandas()
+    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
 def load_outcomes(out: str | Path) -> pd.DataFrame:
-    """One row per finished run: its identity, parameters and end-of-run outcomes (analysis.summary.OUTCOMES)."""
-    store = ResultsStore(out)
+    """One row per finished run: its identity, parameters, city size and end-of-run outcomes (sim/outcomes.py;
+    outcomes of earlier versions under their names of today)."""
     rows = []
-    for run_id in _finished_in_order(store):
-        meta = store.run_meta(run_id)
+    for run in ResultsStore(out).finished_runs(daily=False):
+        meta = run.meta
         outcomes = {RENAMED.get(name, name): value for name, value in meta["outcomes"].items()}
-        rows.append({**meta["run"], **meta["parameters"], "households": meta["households"], **outcomes})
+        rows.append({**meta["run"], **meta["parameters"], "households": meta["households"],
+                     "scale": meta.get("scale", math.nan), **outcomes})
     frame = pd.DataFrame(rows)
     present = [name for name in OUTCOMES if name in frame.columns]
     return frame.astype({name: "float64" for name in present})  # an outcome with nothing to count is stored as null
+
+
+def daily_tables(out: str | Path):
+    """Each finished run's daily rows (pandas) with its footer: (meta, table), in run order."""
+    for run in ResultsStore(out).finished_runs():
+        yield run.meta, run.table.to_pandas()
 
 
 def batch_status(out: str | Path) -> dict:
@@ -84,7 +82,7 @@ def outcome_table(outcomes: pd.DataFrame, names=SUMMARY_OUTCOMES) -> pd.DataFram
                 text = format_value(name, vals.mean()) if not vals.empty else "-"
                 if len(vals) > 1 and not math.isinf(vals.mean()):
                     text += " ± " + format_value(name, vals.std(ddof=1))
-                row[OUTCOMES[name][0]] = text
+                row[name] = text
             cells[f"{label}  {mode.replace('_', ' ')}"] = row
     return pd.DataFrame.from_dict(cells, orient="index")
 
@@ -106,6 +104,6 @@ def summary_text(out: str | Path) -> str:
         lines.append(f"    ... and {len(status['failed']) - 10} more failed")
     if status["finished"]:
         table = outcome_table(load_outcomes(out))
-        lines += ["", "mean ± sd over replicates (outcomes over the lockdown; see analysis/summary.py):",
+        lines += ["", "mean ± sd over replicates (outcomes over the lockdown; units: lockdown-sim metrics):",
                   format_table(table)]
     return "\n".join(lines)

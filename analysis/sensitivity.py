@@ -43,9 +43,9 @@ class Response:
 RESPONSES = (
     Response("hybrid_fill_rate", "fill rate, hybrid", "hybrid", "fill_rate"),
     Response("hybrid_elderly_unserved", "older residents unserved (mean daily share), hybrid", "hybrid",
-             "elderly_unserved"),
+             "elderly_unserved_share"),
     Response("hybrid_elderly_left_unserved", "older residents left unserved 3+ days (share), hybrid", "hybrid",
-             "elderly_left_unserved"),
+             "elderly_left_unserved_share"),
     Response("group_minus_platform_fill_rate", "fill rate, group buying alone minus platform alone (paired)",
              "group_buying", "fill_rate", minus="platform"),
 )
@@ -269,7 +269,7 @@ def analyse(method: str, problem: dict, unit: np.ndarray, design_table: pd.DataF
     <mu_star|sobol>_<response>.png."""
     from pathlib import Path
 
-    from lockdown_sim.sim.runner import atomic_write
+    from lockdown_sim.experiments.files import atomic_write
 
     folder = Path(folder)
     table = responses(runs, len(design_table))

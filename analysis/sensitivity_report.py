@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from lockdown_sim.analysis.discovery import limit_text
+from lockdown_sim.experiments.reproduce import SENSITIVITY_FOLDER
 from lockdown_sim.experiments.sensitivity import SEED_NOISE
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.runner import atomic_write
+from lockdown_sim.experiments.files import atomic_write
 
 SECTION = "what_drives_the_results.md"
 PARTS = ("morris", "sobol", "discover")
-FOLDER = "sensitivity"
+FOLDER = SENSITIVITY_FOLDER
 
 INTRO = """## What drives the results
 

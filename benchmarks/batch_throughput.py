@@ -20,7 +20,7 @@ from pathlib import Path
 from lockdown_sim.experiments.batch import run_batch
 from lockdown_sim.experiments.design import load_experiment
 from lockdown_sim.experiments.engines import DaskEngine, LocalEngine
-from lockdown_sim.sim.results_store import ResultsStore
+from lockdown_sim.experiments.results_store import ResultsStore
 
 EXPERIMENT = """
 [experiment]

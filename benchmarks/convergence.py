@@ -27,29 +27,29 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lockdown_sim.analysis.stats import mean_ci  # noqa: E402
-from lockdown_sim.analysis.summary import OUTCOMES, summarise  # noqa: E402
+from lockdown_sim.sim.outcomes import OUTCOMES, measure# noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODES = ("platform", "group_buying", "hybrid")
 SIZES = (10_000, 20_000, 100_000, 300_000, 1_000_000)
 FULL_CITY = 10_000_000
-SHOWN = ("fill_rate", "need_met_worst_week", "elderly_unserved", "elderly_left_unserved", "leaders_peak",
+SHOWN = ("fill_rate", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "leaders_peak_per_1000",
          "group_food_share")
 COLORS = {"platform": "#2563eb", "group_buying": "#16a34a", "hybrid": "#9333ea"}
-Y_LABELS = {"fill_rate": "portions home / portions needed", "need_met_worst_week": "share of need eaten (7-day mean)",
-            "elderly_unserved": "share of older households short a day", "elderly_left_unserved":
-            "share of older households, 3+ days short", "leaders_peak": "leaders per 1,000 households",
+Y_LABELS = {"fill_rate": "portions home / portions needed", "need_met_share_worst_week": "share of need eaten (7-day mean)",
+            "elderly_unserved_share": "share of older households short a day", "elderly_left_unserved_share":
+            "share of older households, 3+ days short", "leaders_peak_per_1000": "leaders per 1,000 households",
             "group_food_share": "share of food reaching homes"}
 
 
 def run_one(task: tuple[int, str, int]) -> dict:
-    from lockdown_sim.sim.runner import daily_table, run_model
+    from lockdown_sim.experiments.run import daily_table, run_model
 
     households, mode, seed = task
     scenario = "shanghai-2022-full" if households == FULL_CITY else "shanghai-2022"
     started = time.perf_counter()
     model = run_model({"scenario_file": scenario, "ordering": mode, "households": households}, rng=seed, progress=False)
-    out = summarise(daily_table(model), model.population.n, model.cfg.timeline.reopen_day)
+    out = measure(daily_table(model), model.population.n, model.cfg.timeline.reopen_day)
     return {"households": households, "ordering": mode, "seed": seed, "seconds": time.perf_counter() - started,
             **{k: float(v) for k, v in out.items()}}
 

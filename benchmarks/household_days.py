@@ -12,7 +12,7 @@ import resource
 import time
 
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import load_compiled_loops
+from lockdown_sim.experiments.run import load_compiled_loops
 
 
 def measure(households: int, days: int, ordering: str, scenario: str, seed: int) -> dict:

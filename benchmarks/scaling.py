@@ -33,7 +33,7 @@ def rss_mb() -> float:
 
 def one_model(households: int, days: int | None) -> dict:
     """Run the model once (this process) and measure it."""
-    from lockdown_sim.sim import runner  # imports are not part of the measurement
+    from lockdown_sim.experiments import run as runner  # imports are not part of the measurement
 
     # a fresh process loads the model's compiled loops (numba's disk cache) on first use: a one-time cost per
     # process (a batch worker pays it once for all its runs), measured apart so the rate is the model's own

@@ -46,7 +46,7 @@ def time_quick(workers: int, folder: Path) -> list[tuple[str, int, float, float]
     out = []
     for label, args in QUICK_COMMANDS.items():
         target = folder / ("discover" if args[0] == "discover" else "sensitivity")
-        command = [sys.executable, "-m", "lockdown_sim.cli", *args, "--out", str(target), "--workers", str(workers),
+        command = [sys.executable, "-m", "lockdown_sim.console", *args, "--out", str(target), "--workers", str(workers),
                    "--no-progress"]
         t0, cpu0 = time.perf_counter(), cpu_of_children()
         done = subprocess.run(command, capture_output=True, text=True)
@@ -61,7 +61,7 @@ def time_quick(workers: int, folder: Path) -> list[tuple[str, int, float, float]
 
 def cpu_per_run(runs: int) -> float:
     """CPU seconds of one run of the calibrated city, run in this process."""
-    from lockdown_sim.sim.runner import run_model
+    from lockdown_sim.experiments.run import run_model
 
     t0 = time.process_time()
     for seed in range(runs):

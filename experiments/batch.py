@@ -1,9 +1,11 @@
 """Run an experiment as a batch: every run not yet stored goes to an engine; each result is stored as it finishes.
 
-`execute_run` is what a worker does for one run (run the model, write its file or its failure record); it is
-idempotent, so a task retried after a worker died, or a batch started again after it was killed, never makes a
-second result. `run_batch` is the coordinator: it opens the store, skips finished runs, shows progress and
-returns a report of what happened; `run_batches` does the same for several experiments through one engine.
+`execute_run` is what a worker does for one run (run and measure the model: experiments/run.py; write its file
+or its failure record); it is idempotent, so a task retried after a worker died, or a batch started again after
+it was killed, never makes a second result. `open_batches` locks and opens every results directory once (or
+refuses it, before any run); `run_opened` is the coordinator: it skips finished runs, shows progress and returns a
+report of what happened. `run_batch` and `run_batches` do both on an engine the caller holds; `execute` also
+starts the engine a command line chose (experiments/engines.py), only if some run is left to do.
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from lockdown_sim import sim
-from lockdown_sim.analysis.summary import summarise
 from lockdown_sim.experiments.design import Experiment, RunSpec
+from lockdown_sim.experiments.engines import EngineChoice, LocalEngine
+from lockdown_sim.experiments.provenance import environment
+from lockdown_sim.experiments.results_store import ResultsStore
+from lockdown_sim.experiments.run import Measured, run_and_measure
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.provenance import environment
-from lockdown_sim.sim.results_store import ResultsStore
-from lockdown_sim.sim.runner import daily_table, resolved_parameters, run_model
 from lockdown_sim.sim.scenario import load_scenario
 from lockdown_sim.sim.schema import MECHANISMS
 from lockdown_sim.sim.wording import count
@@ -42,16 +44,18 @@ def column_name(parameter: str) -> str:
     return f"mechanisms.{parameter}" if parameter in MECHANISMS else parameter
 
 
-def effective_parameters(model: LockdownSupplyModel, spec: RunSpec) -> dict:
+def effective_parameters(run: Measured, spec: RunSpec) -> dict:
     """The value every experiment parameter had in this run (points that do not set one get the scenario's)."""
+    resolved = run.record["resolved"]
     out = {}
     for name in spec.parameter_names:
         if name.startswith("mechanisms.") or name in MECHANISMS:
-            value = model.mechanisms[name.split(".")[-1]]
+            value = resolved["mechanisms"][name.split(".")[-1]]
         elif "." in name:
-            value = model.cfg[name]
+            section, key = name.split(".", 1)
+            value = resolved["settings"][section][key]
         elif name == "elderly_share":
-            value = model.elderly_share
+            value = resolved["elderly_share"]
         else:
             value = spec.params.get(name, _DEFAULTS[name])
         out[column_name(name)] = json.dumps(value) if isinstance(value, list) else value
@@ -83,20 +87,19 @@ def execute_run(spec: RunSpec, out: str, digest: str) -> dict:
         return {"run_id": spec.run_id, "status": "done", "seconds": 0.0, "skipped": True}
     t0 = time.perf_counter()
     try:
-        model = run_model(spec.params, rng=spec.seed, progress=False)
-        daily = daily_table(model)
-        outcomes = summarise(daily, model.population.n, model.cfg.timeline.reopen_day)
-        parameters = effective_parameters(model, spec)
-        table = run_table(spec, parameters, daily)
+        run = run_and_measure(spec.params, spec.seed)
+        parameters = effective_parameters(run, spec)
+        table = run_table(spec, parameters, run.daily)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the batch goes on
         store.write_failure(spec.run_id, failure_record(spec), exc)
         return {"run_id": spec.run_id, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     seconds = time.perf_counter() - t0
+    record = run.record
     meta = {"run": {k: getattr(spec, k) for k in IDENTITY}, "params": spec.params, "parameters": parameters,
-            "outcomes": outcomes, "households": model.population.n, "compounds": model.population.n_compounds,
-            "days": model.horizon, "reopen_day": model.cfg.timeline.reopen_day, "seconds": seconds,
-            "experiment_digest": digest, "version": sim.__version__,
-            "resolved": resolved_parameters(model, spec.params), "environment": environment()}
+            "outcomes": run.outcomes, "households": record["households"], "compounds": record["compounds"],
+            "days": record["days"], "reopen_day": record["reopen_day"], "scale": record["scale"], "seconds": seconds,
+            "experiment_digest": digest, "version": sim.__version__, "resolved": record["resolved"],
+            "environment": record["environment"]}
     store.write_run(spec.run_id, table, meta)
     store.clear_failure(spec.run_id)
     return {"run_id": spec.run_id, "status": "done", "seconds": seconds, "skipped": False}
@@ -125,7 +128,8 @@ def manifest_for(experiment: Experiment, runs: list[RunSpec]) -> dict:
 def open_results(experiment: Experiment, out: str | Path) -> tuple[ResultsStore, list[RunSpec]]:
     """Make `out` ready for `experiment` (or refuse it: one line) and return the store and every run.
 
-    Runs are numbered as the directory already numbers its points, so a grown experiment keeps its runs.
+    Runs are numbered as the directory already numbers its points, so a grown experiment keeps its runs. The
+    caller holds the directory's lock (open_batches).
     """
     store = ResultsStore(out)
     held = store.existing_manifest()
@@ -133,6 +137,32 @@ def open_results(experiment: Experiment, out: str | Path) -> tuple[ResultsStore,
     runs = experiment.runs(numbered)
     store.open(manifest_for(experiment, runs))
     return store, runs
+
+
+@dataclass
+class OpenBatch:
+    """An experiment whose results directory is locked and opened: its store and every run."""
+
+    experiment: Experiment
+    out: Path
+    store: ResultsStore
+    runs: list
+
+    @property
+    def left(self) -> list[RunSpec]:
+        finished = self.store.finished_ids()
+        return [r for r in self.runs if r.run_id not in finished]
+
+
+@contextlib.contextmanager
+def open_batches(batches: list[tuple[Experiment, str | Path]]):
+    """Lock every results directory and open it for its experiment, once: a directory another batch is writing,
+    or that holds something else, is refused (one line) before any run starts. Yields the OpenBatch list; the
+    locks are released when the block ends."""
+    with contextlib.ExitStack() as held:
+        for _, out in batches:
+            held.enter_context(ResultsStore(out).writing())
+        yield [OpenBatch(experiment, Path(out), *open_results(experiment, out)) for experiment, out in batches]
 
 
 @dataclass
@@ -175,43 +205,52 @@ def run_batch(experiment: Experiment, out: str | Path, engine, progress: bool | 
     return run_batches([(experiment, out)], engine, progress=progress, desc=experiment.name)[0]
 
 
+def run_batches(batches: list[tuple[Experiment, str | Path]], engine, progress: bool | None = None,
+                desc: str = "runs") -> list[BatchReport]:
+    """Run several experiments, each into its own results directory, through one `engine.map` (one pool or
+    cluster for all of them, so a design of many small batches pays the start-up once); one report each."""
+    with open_batches(batches) as opened:
+        return run_opened(opened, engine, progress, desc)
+
+
+def execute(batches: list[tuple[Experiment, str | Path]], choice: EngineChoice, progress: bool | None = None,
+            desc: str = "runs", before=None) -> list[BatchReport]:
+    """Open the batches once, then run what is left on the engine `choice` names (started only if some run is
+    left: a finished batch is read, not recomputed). `before(opened)` is called once the directories are open and
+    before any run (a command says there what it will do). Ctrl-C propagates as KeyboardInterrupt once the engine
+    has stopped; finished runs are kept, and the same call completes the rest."""
+    with open_batches(batches) as opened:
+        if before is not None:
+            before(opened)
+        nothing_left = not any(batch.left for batch in opened)
+        with (LocalEngine(1) if nothing_left else choice.start()) as engine:
+            return run_opened(opened, engine, progress, desc)
+
+
 def _execute(task: tuple) -> dict:
     """A worker's task: (spec, results directory, experiment digest)."""
     return execute_run(*task)
 
 
-def run_batches(batches: list[tuple[Experiment, str | Path]], engine, progress: bool | None = None,
-                desc: str = "runs") -> list[BatchReport]:
-    """Run several experiments, each into its own results directory, through one `engine.map` (one pool or
-    cluster for all of them, so a design of many small batches pays the start-up once). Every directory is
-    locked and opened (and refused if another batch is writing it or it holds something else) before any run
-    starts; one report per experiment."""
-    with contextlib.ExitStack() as held:
-        for _, out in batches:
-            held.enter_context(ResultsStore(out).writing())
-        opened = [open_results(experiment, out) for experiment, out in batches]
-        return _run_opened(batches, opened, engine, progress, desc)
-
-
-def _run_opened(batches, opened, engine, progress, desc) -> list[BatchReport]:
+def run_opened(opened: list[OpenBatch], engine, progress: bool | None = None, desc: str = "runs") -> list[BatchReport]:
+    """Run the runs not yet finished of batches opened by open_batches; store each as it finishes."""
     reports, todo = [], []
-    for k, ((experiment, out), (store, runs)) in enumerate(zip(batches, opened)):
-        finished = store.finished_ids()
-        left = [r for r in runs if r.run_id not in finished]
-        reports.append(BatchReport(experiment.name, Path(out), len(runs), len(runs) - len(left),
+    for k, batch in enumerate(opened):
+        left = batch.left
+        reports.append(BatchReport(batch.experiment.name, batch.out, len(batch.runs), len(batch.runs) - len(left),
                                    engine=engine.describe()))
-        where = str(Path(out).resolve())
-        todo += [(k, (spec, where, experiment.digest)) for spec in left]
-    stores = [store for store, _ in opened]
+        where = str(batch.out.resolve())
+        todo += [(k, (spec, where, batch.experiment.digest)) for spec in left]
     total = sum(r.total for r in reports)
     t0 = time.perf_counter()
     with tqdm(total=total, initial=total - len(todo), unit="run", desc=desc, leave=False,
               disable=(None if progress is None else not progress), dynamic_ncols=True) as bar:
         bar.set_postfix_str(f"{len(todo)} left", refresh=False)
-        names = [f"{batches[k][0].name}-{task[0].run_id}" if len(batches) > 1 else task[0].run_id for k, task in todo]
+        names = [f"{opened[k].experiment.name}-{task[0].run_id}" if len(opened) > 1 else task[0].run_id
+                 for k, task in todo]
         for i, result in engine.map(_execute, [task for _, task in todo], names=names):
             k, (spec, _, _) = todo[i]
-            report, store = reports[k], stores[k]
+            report, store = reports[k], opened[k].store
             if isinstance(result, BaseException):  # the task itself was lost (a worker died) or could not store
                 if store.is_finished(spec.run_id):
                     report.done += 1

@@ -1,28 +1,14 @@
-"""The calibration experiment: the hybrid mode (both channels, as happened) of a scenario over many seeds, each
-run reduced to the values of the record's patterns (analysis/calibration.py) inside its worker."""
+"""The calibration experiment: the hybrid mode (both channels, as happened) of a scenario on the replicate seeds
+of the one seed scheme (experiments/seeds.py), run by the batch engine into a results directory. Its daily tables
+are read against the record's patterns by analysis/calibration.py."""
 
 from __future__ import annotations
 
-import pandas as pd
-
-from lockdown_sim.analysis.calibration import pattern_values
-from lockdown_sim.experiments.engines import LocalEngine
-from lockdown_sim.sim.runner import daily_table, run_model
+from lockdown_sim.experiments.compare import model_experiment
+from lockdown_sim.experiments.design import Experiment
 
 
-def _run_task(task: tuple[dict, int]) -> dict:
-    params, seed = task
-    model = run_model(params, rng=seed, progress=False)
-    return {"seed": seed, **pattern_values(daily_table(model), model.population.n, model.scale)}
-
-
-def run_calibration(params: dict, seeds: list[int], workers: int = 1) -> pd.DataFrame:
-    """One row per seed: the pattern values of a hybrid run. A run that raises stops the experiment."""
-    tasks = [(dict(params, ordering="hybrid"), seed) for seed in seeds]
-    rows: dict[int, dict] = {}
-    with LocalEngine(workers) as engine:
-        for i, result in engine.map(_run_task, tasks):
-            if isinstance(result, BaseException):
-                raise result
-            rows[i] = result
-    return pd.DataFrame([rows[i] for i in range(len(tasks))])
+def calibration_experiment(params: dict, replicates: int, master_seed: int | None = None) -> Experiment:
+    """The hybrid mode of `params` on `replicates` seeds."""
+    return model_experiment("calibration", f"the model against the record: hybrid mode, {replicates} seeds", params,
+                            replicates, orderings=("hybrid",), master_seed=master_seed)

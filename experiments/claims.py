@@ -6,12 +6,12 @@ claim could be an input restated, and which effects are tried over the plausible
 writes it) reads only this registry, so a claim or a mechanism added later is a few lines here:
 
     Claim("ties", "Afterwards, ties fade", "...", argument=7, section="...",
-          effects=(Effect("most lockdown ties fade", Measure(HYBRID, "ties_kept"), Fixed(0.5, "half"), -1),),
+          effects=(Effect("most lockdown ties fade", Measure(HYBRID, "lockdown_ties_kept_share"), Fixed(0.5, "half"), -1),),
           ablations=(Ablation("no tie decay", {"tie_decay": False}),),
-          null=NullModel("...", Measure(HYBRID, "ties_kept"), FromSettings("...", one_order_tie_survival)))
+          null=NullModel("...", Measure(HYBRID, "lockdown_ties_kept_share"), FromSettings("...", one_order_tie_survival)))
 
 The argument and its sections: docs/argument.md (claim N) and the study's sections as named in
-docs/argument.md, "The study". Outcomes are analysis/summary.py OUTCOMES or analysis/reproduce.py DERIVED.
+docs/argument.md, "The study". Outcomes are names of the outcome registry, sim/outcomes.py.
 """
 
 from __future__ import annotations
@@ -307,15 +307,15 @@ HEADLINE = Claim(
     section="Introduction (platforms' shortfall, group buying becoming the main channel)",
     effects=(
         Effect("fill rate, hybrid - platform", Measure(HYBRID, "fill_rate"), Measure(PLATFORM, "fill_rate"), +1),
-        Effect("need met in the worst week, hybrid - platform", Measure(HYBRID, "need_met_worst_week"),
-               Measure(PLATFORM, "need_met_worst_week"), +1),
-        Effect("older residents unserved, hybrid - platform", Measure(HYBRID, "elderly_unserved"),
-               Measure(PLATFORM, "elderly_unserved"), -1),
+        Effect("need met in the worst week, hybrid - platform", Measure(HYBRID, "need_met_share_worst_week"),
+               Measure(PLATFORM, "need_met_share_worst_week"), +1),
+        Effect("older residents unserved, hybrid - platform", Measure(HYBRID, "elderly_unserved_share"),
+               Measure(PLATFORM, "elderly_unserved_share"), -1),
         Effect("fill rate, group buying - platform", Measure(GROUP, "fill_rate"), Measure(PLATFORM, "fill_rate"), 0),
-        Effect("need met in the worst week, group buying - platform", Measure(GROUP, "need_met_worst_week"),
-               Measure(PLATFORM, "need_met_worst_week"), 0),
-        Effect("older residents unserved, group buying - platform", Measure(GROUP, "elderly_unserved"),
-               Measure(PLATFORM, "elderly_unserved"), 0),
+        Effect("need met in the worst week, group buying - platform", Measure(GROUP, "need_met_share_worst_week"),
+               Measure(PLATFORM, "need_met_share_worst_week"), 0),
+        Effect("older residents unserved, group buying - platform", Measure(GROUP, "elderly_unserved_share"),
+               Measure(PLATFORM, "elderly_unserved_share"), 0),
     ),
     robustness=(0, 3),
     reading="The study describes groups working beside the platforms; it makes no claim that group buying alone "
@@ -344,7 +344,7 @@ CLAIMS = (
         argument=1,
         section="\"Community WeChat groups: online streets in the space of flows\"",
         effects=(
-            Effect("households trying per platform slot, platform alone, above one", Measure(PLATFORM, "offers_per_slot"),
+            Effect("households trying per platform slot, platform alone, above one", Measure(PLATFORM, "offers_seen_per_delivery_slot"),
                    Fixed(1.0, "one household per slot"), +1, unit="households per slot"),
             Effect("idle local capacity, hybrid - platform", Measure(HYBRID, "idle_local_capacity"),
                    Measure(PLATFORM, "idle_local_capacity"), -1),
@@ -377,7 +377,7 @@ CLAIMS = (
         section="\"Community WeChat groups: online streets in the space of flows\"",
         effects=(
             Effect("chat-group members at reopening, hybrid - groups that cannot grow",
-                   Measure(HYBRID, "chat_members_reopening"), Measure(NO_GROWTH, "chat_members_reopening"), +1),
+                   Measure(HYBRID, "chat_member_share_at_reopening"), Measure(NO_GROWTH, "chat_member_share_at_reopening"), +1),
             Effect("food by group buying, hybrid - groups that cannot grow", Measure(HYBRID, "group_food_share"),
                    Measure(NO_GROWTH, "group_food_share"), +1),
         ),
@@ -436,17 +436,17 @@ CLAIMS = (
         section="\"Social ties in community groups: place-based weak ties\" and \"Infrastructure of practice\"",
         effects=(
             Effect("peak leaders - their upper bound, hybrid (per 1,000 households)",
-                   Measure(HYBRID, "leaders_peak"), FromCity(LEADER_BOUND, "leader_bound", HYBRID), -1,
+                   Measure(HYBRID, "leaders_peak_per_1000"), FromCity(LEADER_BOUND, "leader_bound", HYBRID), -1,
                    unit="per 1,000 households"),
             Effect("peak leaders, group buying alone - hybrid (more step up where no platform covers need)",
-                   Measure(GROUP, "leaders_peak"), Measure(HYBRID, "leaders_peak"), +1, unit="per 1,000 households"),
+                   Measure(GROUP, "leaders_peak_per_1000"), Measure(HYBRID, "leaders_peak_per_1000"), +1, unit="per 1,000 households"),
             Effect("peak leaders - their upper bound, hybrid, bound at its plausible maximum",
-                   Measure(HYBRID.plus(BIG_BOUND), "leaders_peak"),
+                   Measure(HYBRID.plus(BIG_BOUND), "leaders_peak_per_1000"),
                    FromCity(LEADER_BOUND, "leader_bound", HYBRID.plus(BIG_BOUND)), -1, unit="per 1,000 households"),
         ),
         null=NullModel("If the number of leaders were the upper bound restated (group_buying.leaders_per_100_households,"
                        " at least one per compound), peak leaders would equal the bound: a ratio of 1.",
-                       Effect("peak leaders / upper bound", Measure(HYBRID, "leaders_peak"),
+                       Effect("peak leaders / upper bound", Measure(HYBRID, "leaders_peak_per_1000"),
                               FromCity(LEADER_BOUND, "leader_bound", HYBRID), 0, scale="ratio"),
                        Fixed(1.0, "the bound")),
         figures=(
@@ -469,9 +469,9 @@ CLAIMS = (
         section="\"Social ties in community groups: place-based weak ties\" and Method",
         effects=(
             Effect("older residents unserved (mean daily share), hybrid - platform",
-                   Measure(HYBRID, "elderly_unserved"), Measure(PLATFORM, "elderly_unserved"), -1),
+                   Measure(HYBRID, "elderly_unserved_share"), Measure(PLATFORM, "elderly_unserved_share"), -1),
             Effect("older residents left unserved 3+ days, hybrid - platform",
-                   Measure(HYBRID, "elderly_left_unserved"), Measure(PLATFORM, "elderly_left_unserved"), -1),
+                   Measure(HYBRID, "elderly_left_unserved_share"), Measure(PLATFORM, "elderly_left_unserved_share"), -1),
         ),
         ablations=(Ablation("no canvassing", {"canvassing": False}),
                    Ablation("no proxies", {"proxies": False}),
@@ -521,14 +521,14 @@ CLAIMS = (
         argument=7,
         section="\"Social ties in community groups: place-based weak ties\"",
         effects=(
-            Effect("lockdown ties kept at the end - one half, hybrid", Measure(HYBRID, "ties_kept"),
+            Effect("lockdown ties kept at the end - one half, hybrid", Measure(HYBRID, "lockdown_ties_kept_share"),
                    Fixed(0.5, "half"), -1),
         ),
         ablations=(Ablation("no tie decay", {"tie_decay": False}),),
         null=NullModel("Tie survival could be the decay parameters restated: a tie made in one order survives the "
                        "days after reopening with chance (1 - ties.decay_rate)^days; ties made in more orders fade "
                        "more slowly (ties.strength_exponent).",
-                       Measure(HYBRID, "ties_kept"), FromSettings("one-order tie survival", one_order_tie_survival)),
+                       Measure(HYBRID, "lockdown_ties_kept_share"), FromSettings("one-order tie survival", one_order_tie_survival)),
         figures=(
             Series("Lockdown ties standing after reopening", "lockdown_ties",
                    ((HYBRID, "hybrid"), (GROUP, "group buying alone"), (HYBRID.plus({"tie_decay": False}), "no decay")),

@@ -1,45 +1,36 @@
 """The headline experiment: platform vs group buying vs hybrid on the same city and the same seeds.
 
-A seed fixes the city (population, compounds, suppliers, sites, riders), because the model draws them before
-anything that depends on the ordering mode; so each mode is run on identical cities.
+`lockdown-sim compare` is this experiment, run by the batch engine into a results directory like any experiment
+file (experiments/compare_modes.toml is the same design, written as a file): the three ordering modes on the
+replicate seeds of the one seed scheme (experiments/seeds.py). A seed fixes the city (population, compounds,
+suppliers, sites, riders), because the model draws them before anything that depends on the ordering mode; so each
+mode is run on identical cities, and replicate r is the same city in every command.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-from tqdm.auto import tqdm
-
-from lockdown_sim.analysis.summary import summarise
-from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.experiments.design import Experiment, experiment_from_tables
 from lockdown_sim.sim.model import ORDERING_MODES
-from lockdown_sim.sim.runner import daily_table, run_model
+
+_IN_EXPERIMENT = ("scenario_file", "households", "days", "ordering", "overrides")
 
 
-def design(params: dict, seeds: list[int]) -> list[tuple[dict, int]]:
-    """One run per (mode, seed)."""
-    return [(dict(params, ordering=mode), seed) for mode in ORDERING_MODES for seed in seeds]
+def model_experiment(name: str, description: str, params: dict, replicates: int, orderings=ORDERING_MODES,
+                     master_seed: int | None = None, source: str = "") -> Experiment:
+    """An experiment of the model keywords `params` (as a command line gives them: scenario, city size, days,
+    keywords, overrides) in `orderings`, on `replicates` seeds of the one seed scheme, keeping every daily metric."""
+    exp = {"name": name, "description": description, "scenario": params.get("scenario_file", "shanghai-2022"),
+           "orderings": list(orderings), "replicates": replicates, "metrics": "all"}
+    if master_seed is not None:
+        exp["master_seed"] = master_seed
+    for key in ("households", "days"):
+        if params.get(key) is not None:
+            exp[key] = params[key]
+    fixed = {k: v for k, v in params.items() if k not in _IN_EXPERIMENT} | dict(params.get("overrides") or {})
+    return experiment_from_tables({"experiment": exp, "fixed": fixed}, source or f"lockdown-sim {name}")
 
 
-def run_one(params: dict, seed: int) -> dict:
-    model = run_model(params, rng=seed, progress=False)
-    outcome = summarise(daily_table(model), model.population.n, model.cfg.timeline.reopen_day)
-    return {"ordering": params["ordering"], "seed": seed, **outcome}
-
-
-def _run_task(task: tuple[dict, int]) -> dict:
-    return run_one(*task)
-
-
-def run_compare(params: dict, seeds: list[int], workers: int = 1, progress: bool | None = None) -> pd.DataFrame:
-    """Run the design (on the local engine with `workers` processes) and return one row of outcomes per run,
-    in design order. A run that raises stops the comparison: a table with a mode missing would mislead."""
-    runs = design(params, seeds)
-    rows: dict[int, dict] = {}
-    with tqdm(total=len(runs), unit="run", disable=progress is False, delay=1, leave=False) as bar:
-        with LocalEngine(workers) as engine:
-            for i, result in engine.map(_run_task, runs):
-                if isinstance(result, BaseException):
-                    raise result
-                rows[i] = result
-                bar.update()
-    return pd.DataFrame([rows[i] for i in range(len(runs))])
+def compare_experiment(params: dict, replicates: int, master_seed: int | None = None) -> Experiment:
+    """The headline comparison: the three modes on `replicates` paired seeds."""
+    return model_experiment("compare", f"platform vs group buying vs hybrid, {replicates} paired seeds", params,
+                            replicates, master_seed=master_seed)

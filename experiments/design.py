@@ -12,7 +12,7 @@ scenario settings with the scenario schema), so an experiment file obeys exactly
     days = 95                         # optional: the scenario's horizon
     orderings = ["platform", "hybrid"]
     replicates = 10
-    master_seed = 20220328
+    master_seed = 20220328            # optional: experiments/seeds.py MASTER_SEED, as every command
     metrics = ["fill_rate", ...]      # or "all"
 
     [fixed]                           # held for every run
@@ -28,7 +28,8 @@ scenario settings with the scenario schema), so an experiment file obeys exactly
 
 Runs are points x replicates x orderings. Replicate r has the same seed in every point and mode (common random
 numbers: a seed fixes the city, so modes and points are compared on identical cities); the seed is drawn from
-numpy's SeedSequence(master_seed, spawn_key=(r,)), so adding replicates keeps the earlier seeds.
+numpy's SeedSequence(master_seed, spawn_key=(r,)) (experiments/seeds.py), so adding replicates keeps the earlier
+seeds, and an experiment without its own master seed runs the seeds of every command.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 
+from lockdown_sim.experiments.seeds import MASTER_SEED, MAX_SEED, run_seed
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.model import ORDERING_MODES, LockdownSupplyModel, check_params
@@ -60,13 +61,6 @@ EXPERIMENT_KEYS = ("name", "description", "scenario", "households", "days", "ord
 _NOT_PARAMETERS = ("self", "scenario", "scenario_file", "ordering", "households", "days", "overrides", "rng")
 KEYWORDS = tuple(p for p in inspect.signature(LockdownSupplyModel.__init__).parameters if p not in _NOT_PARAMETERS)
 MAX_RUNS = 1_000_000
-MAX_SEED = 2**63 - 1
-
-
-def run_seed(master_seed: int, replicate: int) -> int:
-    """The seed of replicate `replicate`: a 63-bit integer from SeedSequence(master_seed, spawn_key=(replicate,))."""
-    state = np.random.SeedSequence(master_seed, spawn_key=(replicate,)).generate_state(1, dtype=np.uint64)
-    return int(state[0] >> np.uint64(1))
 
 
 @dataclass(frozen=True)
@@ -290,7 +284,7 @@ def _parse(data: dict, path: Path, file_sha256: str = "") -> Experiment:
             base[key] = exp[key]
     cfg = _at("experiment.", lambda: check_params(**base), names=("scenario", "households", "days"))
     replicates = _whole(exp, "replicates", 1, MAX_RUNS)
-    master_seed = _whole(exp, "master_seed", 0, MAX_SEED)
+    master_seed = _whole(exp, "master_seed", 0, MAX_SEED) if "master_seed" in exp else MASTER_SEED
     orderings = _orderings(exp.get("orderings", list(ORDERING_MODES)), base)
     metrics = _metrics(exp.get("metrics", "all"))
 

@@ -14,6 +14,7 @@ import signal
 import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Callable, Iterator, Sequence
 
@@ -208,3 +209,19 @@ def make_engine(engine: str = "local", workers: int | None = None, scheduler: st
     if engine == "local":
         return LocalEngine(workers)
     return DaskEngine(workers, scheduler)
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The engine a command line chose (--engine, --workers, --scheduler), checked when made and started only when
+    some run is left to do (experiments/batch.py, execute)."""
+
+    engine: str = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self):
+        check_engine_args(self.engine, self.workers, self.scheduler)
+
+    def start(self):
+        return make_engine(self.engine, self.workers, self.scheduler)

@@ -1,6 +1,7 @@
 """The experiments behind `lockdown-sim reproduce`: every arm the claims read (experiments/claims.py), the
 break-even sweep and a Latin hypercube over the scenario's [plausible] ranges, generated as experiments and run
 as batches on the batch engine (experiments/batch.py: local pool or Dask, resumable, finished runs reused).
+analysis/reproduce.py judges what they wrote; the command (lockdown_sim/console/reproduce.py) puts the two together.
 
     DIR/batches/<profile>/main/<arm>      the arms at the scenario's settings, `seeds` paired seeds each
     DIR/batches/<profile>/sweep/<arm>     the break-even sweep (one grid over the swept keyword)
@@ -15,29 +16,27 @@ every finished run and probe.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
-from lockdown_sim.experiments.batch import run_batches
-from lockdown_sim import sim
+from lockdown_sim.experiments.batch import open_batches, run_opened
 from lockdown_sim.experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
-from lockdown_sim.experiments.design import Experiment, experiment_from_tables, run_seed
+from lockdown_sim.experiments.design import Experiment, experiment_from_tables
+from lockdown_sim.experiments.engines import LocalEngine
+from lockdown_sim.experiments.files import atomic_write, write_json
+from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.experiments.seeds import MASTER_SEED
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import LockdownSupplyModel, check_params
-from lockdown_sim.sim.results_store import ResultsStore
-from lockdown_sim.sim.runner import atomic_write
-from lockdown_sim.sim.schema import field as schema_field
 
-MASTER_SEED = 20220328  # replicate seeds, as experiments/compare_modes.toml
 LHS_SEED = 20220601  # the hypercube's own draws
 MANIFEST = "manifest.json"
+SENSITIVITY_FOLDER = "sensitivity"  # DIR/sensitivity/: the "What drives the results" section, written by
+                                    # `sensitivity --report DIR` and `discover --report DIR` (analysis/sensitivity_report.py)
 KIND = "lockdown-sim reproduce"
 
 
@@ -105,20 +104,6 @@ def command_for(profile: Profile, out: str | Path) -> str:
         if value != getattr(base, name):
             parts.append(f"{option} {value}")
     return " ".join(parts)
-
-
-def section_hint(report: str | Path) -> str:
-    """What to run so that the reproduction report in `report` shows the "What drives the results" section just
-    written there (the report is rebuilt by `reproduce`, which reuses every finished run)."""
-    try:
-        manifest = json.loads((Path(report) / MANIFEST).read_text())
-    except (OSError, ValueError):
-        manifest = {}
-    if "profile" in manifest:
-        return (f"to show it in {Path(report) / 'report.html'} and report.md, run "
-                f"`{command_for(profile_of(manifest), report)}` again (it reuses every finished run)")
-    return (f"`lockdown-sim reproduce --out {report}` (with --quick for the quick report) includes it in the report "
-            "it writes there")
 
 
 # --- structural values of a built city ---------------------------------------------------------------
@@ -226,52 +211,10 @@ def design(profile: Profile, claims=ALL_CLAIMS) -> Design:
     return plan
 
 
-def _latin(d: int, n: int, seed: int) -> np.ndarray:
-    """n points of a Latin hypercube in [0, 1)^d (scipy.stats.qmc), from a fixed seed."""
-    kwargs = {"rng": np.random.default_rng(seed)} if "rng" in inspect.signature(qmc.LatinHypercube).parameters \
-        else {"seed": np.random.default_rng(seed)}
-    return qmc.LatinHypercube(d=d, **kwargs).random(n)
-
-
 def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
-    """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (uniform; whole
-    numbers stay whole). A point that breaks a rule between settings (the scenario's cross-checks) is replaced by
-    the next valid point of further hypercubes; returns (points, replaced)."""
-    cfg = check_params(scenario_file=profile.scenario)
-    names = sorted(cfg.plausible)
-    bounds = [cfg.plausible[n] for n in names]
-    whole = [bool(getattr(schema_field(n), "whole", False)) for n in names]
-
-    def scale(row) -> dict:
-        point = {}
-        for name, (lo, hi), is_whole, u in zip(names, bounds, whole, row):
-            if is_whole:
-                point[name] = int(min(hi, lo + np.floor(u * (hi - lo + 1))))
-            else:
-                point[name] = float(round(lo + u * (hi - lo), 6))
-        return point
-
-    def valid(point) -> bool:
-        try:
-            check_params(scenario_file=profile.scenario, overrides=point)
-            return True
-        except ScenarioError:
-            return False
-
-    points = [scale(row) for row in _latin(len(names), profile.points, LHS_SEED)]
-    spare, extra, replaced = [], 0, 0
-    for j, point in enumerate(points):
-        if valid(point):
-            continue
-        replaced += 1
-        while True:
-            if not spare:
-                extra += 1
-                spare = [scale(row) for row in _latin(len(names), profile.points, LHS_SEED + extra)]
-            candidate = spare.pop(0)
-            if valid(candidate):
-                points[j] = candidate
-                break
+    """`profile.points` settings drawn by Latin hypercube over the scenario's [plausible] bounds (the one sampler:
+    experiments/sampling.py); a point that breaks a rule between settings is replaced. Returns (points, replaced)."""
+    _, points, replaced = plausible_space(profile.scenario).latin_points(profile.points, LHS_SEED, profile.scenario)
     return points, replaced
 
 
@@ -280,13 +223,11 @@ def open_out(out: str | Path) -> Path:
     """A new or empty directory, or one a reproduction wrote; refused otherwise (one line, nothing changed).
     A directory holding only the "What drives the results" section (`sensitivity --report DIR`, `discover --report
     DIR` run first) counts as empty: the report includes that section."""
-    from lockdown_sim.analysis.sensitivity_report import FOLDER  # the section's folder is named where the section is written
-
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise ScenarioError(f"--out: '{root}' exists and is not a directory")
     marker = root / MANIFEST
-    if root.is_dir() and any(not p.name.startswith(".") and not (p.name == FOLDER and p.is_dir())
+    if root.is_dir() and any(not p.name.startswith(".") and not (p.name == SENSITIVITY_FOLDER and p.is_dir())
                              for p in root.iterdir()):
         try:
             held = json.loads(marker.read_text())
@@ -298,7 +239,7 @@ def open_out(out: str | Path) -> Path:
     try:
         root.mkdir(parents=True, exist_ok=True)
         if not marker.is_file():  # claims the directory before any run, so an interrupted first run is resumed
-            atomic_write(marker, lambda p: Path(p).write_text(json.dumps({"kind": KIND}) + "\n"))
+            write_json(marker, {"kind": KIND})
         probe = root / ".write-test"
         probe.write_text("")
         probe.unlink()
@@ -321,11 +262,15 @@ class RunRecord:
     engine: str = ""
 
 
-def run_design(plan: Design, root: Path, engine, progress: bool | None = None) -> RunRecord:
-    """Run every batch not yet finished (one engine map for all of them), then the probes."""
-    record = RunRecord(runs=plan.runs(), engine=engine.describe())
+def run_design(plan: Design, root: Path, engine_factory, progress: bool | None = None) -> RunRecord:
+    """Run every batch not yet finished (one engine map for all of them: `engine_factory()` gives the engine, a
+    context manager such as EngineChoice(...).start, started only if some run is left to do), then the probes."""
     t0 = time.perf_counter()
-    reports = run_batches(plan.batches(root), engine, progress=progress, desc="reproduce")
+    with open_batches(plan.batches(root)) as opened:
+        nothing_left = not any(batch.left for batch in opened)
+        with (LocalEngine(1) if nothing_left else engine_factory()) as engine:
+            record = RunRecord(runs=plan.runs(), engine=engine.describe())
+            reports = run_opened(opened, engine, progress=progress, desc="reproduce")
     record.done_now = sum(r.done for r in reports)
     record.done_before = sum(r.before for r in reports)
     for r in reports:
@@ -369,53 +314,3 @@ def run_probes(plan: Design, root: Path) -> pd.DataFrame:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda p: have.to_csv(p, index=False))
     return have
-
-
-# --- the whole command ---------------------------------------------------------------------------------
-def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool | None = None) -> dict:
-    """Design, run what is not finished, judge and write the report; returns the manifest written.
-
-    `engine_factory()` gives the engine (a context manager), started only if some run is left to do."""
-    # analysis reads this module's Design, so it is imported here, when the command runs
-    from lockdown_sim.analysis.reproduce import judge, load_measurements
-    from lockdown_sim.analysis.report import build_report, write_report
-    from lockdown_sim.experiments.engines import LocalEngine
-
-    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    t0 = time.perf_counter()
-    plan = design(profile)  # validates everything before any work
-    root = open_out(out)
-    finished = all(_finished(plan, root, kind, key) for kind, key in plan.experiments)
-    with (LocalEngine(1) if finished else engine_factory()) as engine:
-        record = run_design(plan, root, engine, progress=progress)
-    t1 = time.perf_counter()
-    judgement = judge(load_measurements(root, plan))
-    record_dict = asdict(record) | {"seconds": time.perf_counter() - t0}
-    report = build_report(judgement, record_dict, root)
-    written = write_report(report, root, f"Reproducing the argument ({profile.name})")
-    manifest = {
-        "kind": KIND, "version": sim.__version__, "started": started,
-        "profile": asdict(profile), "reduced": profile.reduced,
-        "scenario": profile.scenario, "master_seed": MASTER_SEED, "lhs_seed": LHS_SEED,
-        "seeds": [run_seed(MASTER_SEED, r) for r in range(profile.seeds)],
-        "arms": {key: {"ordering": arm.ordering, "settings": dict(arm.settings)} for key, arm in plan.arms.items()},
-        "lhs_points": plan.lhs_points, "lhs_replaced": plan.lhs_replaced,
-        "batches": [{"kind": kind, "arm": key, "experiment": exp.name, "digest": exp.digest, "runs": exp.count(),
-                     "dir": str(plan.folder(root, kind, key).relative_to(root))}
-                    for (kind, key), exp in plan.experiments.items()],
-        "run": record_dict | {"report_seconds": time.perf_counter() - t1,
-                              "compute_seconds": judgement.measurements.compute_seconds},
-        "files": [str(p.relative_to(root)) for p in written],
-        "verdicts": [{"claim": cr.claim.key, "argument": cr.claim.argument, "effect": e.effect.label,
-                      "predicted": e.effect.predicted, "value": e.value, "low": e.low, "high": e.high,
-                      "seeds": e.d.n, "p_value": e.d.p_value, "verdict": e.verdict}
-                     for cr in judgement.claims for e in cr.effects],
-    }
-    manifest["run"]["seconds"] = time.perf_counter() - t0
-    atomic_write(root / MANIFEST, lambda p: Path(p).write_text(json.dumps(manifest, indent=1, default=str) + "\n"))
-    return manifest
-
-
-def _finished(plan: Design, root: Path, kind: str, key: str) -> bool:
-    store = ResultsStore(plan.folder(root, kind, key))
-    return store.finished_ids() >= {r.run_id for r in plan.experiments[(kind, key)].runs()}

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import qmc
 
 from lockdown_sim.experiments.design import Experiment, RunSpec, _point_numbers, _scenario_digest
+from lockdown_sim.experiments.seeds import block_seed
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import ORDERING_MODES, check_params
 from lockdown_sim.sim.scenario import builtin_names
@@ -61,6 +63,47 @@ class FactorSpace:
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
         return {f.name: f.at(u[i]) for i, f in enumerate(self.factors)}
 
+    def latin_points(self, n: int, seed: int, scenario: str) -> tuple[np.ndarray, list[dict], int]:
+        """`n` points of a Latin hypercube over the factors (uniform over each plausible range; whole numbers stay
+        whole), each checked by the model's own checks on `scenario`: a point that breaks a rule between settings
+        (the scenario's cross-checks) is replaced by the next valid point of further hypercubes drawn from
+        seed + 1, seed + 2, ... Returns (unit coordinates, values, points replaced)."""
+        unit = latin_hypercube(len(self), n, seed)
+        values = [self.values_at(row) for row in unit]
+        spare, extra, replaced = [], 0, 0
+        for j, point in enumerate(values):
+            if _valid(scenario, point):
+                continue
+            replaced += 1
+            while True:
+                if not spare:
+                    extra += 1
+                    more = latin_hypercube(len(self), n, seed + extra)
+                    spare = [(row, self.values_at(row)) for row in more]
+                row, candidate = spare.pop(0)
+                if _valid(scenario, candidate):
+                    unit[j], values[j] = row, candidate
+                    break
+        return unit, values, replaced
+
+
+def latin_hypercube(d: int, n: int, seed: int) -> np.ndarray:
+    """n points of a scrambled Latin hypercube in [0, 1)^d (scipy.stats.qmc), from a fixed seed."""
+    generator = np.random.default_rng(seed)
+    try:
+        sampler = qmc.LatinHypercube(d=d, rng=generator)
+    except TypeError:  # scipy < 1.15 calls it seed
+        sampler = qmc.LatinHypercube(d=d, seed=generator)
+    return sampler.random(n)
+
+
+def _valid(scenario: str, point: dict) -> bool:
+    try:
+        check_params(scenario_file=scenario, overrides=point)
+        return True
+    except ScenarioError:
+        return False
+
 
 def plausible_space(scenario: str, overrides: dict | None = None) -> FactorSpace:
     """Every setting with plausible bounds in `scenario` (in the file's order) whose bounds allow variation."""
@@ -73,12 +116,6 @@ def plausible_space(scenario: str, overrides: dict | None = None) -> FactorSpace
         raise ScenarioError(f"scenario: '{scenario}' has no [plausible] bounds to vary; allowed: a scenario with a "
                             "[plausible] table")
     return FactorSpace(tuple(factors))
-
-
-def block_seed(master_seed: int, block: int, replicate: int) -> int:
-    """The seed of replicate `replicate` in seed block `block`: 63 bits of SeedSequence(master_seed, (block, r))."""
-    state = np.random.SeedSequence(master_seed, spawn_key=(block, replicate)).generate_state(1, dtype=np.uint64)
-    return int(state[0] >> np.uint64(1))
 
 
 @dataclass(frozen=True)
@@ -148,66 +185,3 @@ def _scenario_ref(scenario: str) -> str:
     if scenario not in builtin_names() and Path(scenario).is_file():
         return str(Path(scenario).resolve())
     return scenario
-
-
-def open_batch(experiment: SampledExperiment, folder) -> Path:
-    """Make folder/batch ready for the experiment's runs, or refuse a folder that holds another experiment or
-    another version of this one (before any run); return folder/batch."""
-    from lockdown_sim.experiments.batch import open_results
-
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(f"--out: '{folder}' exists and is not a directory")
-    open_results(experiment, folder / "batch")
-    return folder / "batch"
-
-
-def run_sampled(experiment: SampledExperiment, batch_dir, engine_args: tuple, progress: bool | None = None):
-    """Run the experiment's runs not yet in batch_dir on the engine (engine, workers, scheduler); return the
-    BatchReport, or None when interrupted (finished runs are kept: the same command completes them)."""
-    import sys
-
-    from lockdown_sim.experiments.batch import run_batch
-    from lockdown_sim.experiments.engines import LocalEngine, make_engine
-    from lockdown_sim.sim.results_store import ResultsStore
-
-    nothing_left = ResultsStore(batch_dir).finished_ids() >= {r.run_id for r in experiment.runs()}
-    try:
-        with (LocalEngine(1) if nothing_left else make_engine(*engine_args)) as engine:
-            return run_batch(experiment, batch_dir, engine, progress=progress)
-    except KeyboardInterrupt:
-        print(f"lockdown-sim: interrupted; finished runs are kept in {batch_dir}: run the same command again to "
-              "complete them", file=sys.stderr)
-        return None
-
-
-def run_design(experiment: SampledExperiment, table, folder, headline: str, seeds: int, tiny: bool, engine_args: tuple,
-               progress: bool | None = None):
-    """Open folder/batch, write the design table, say what will run, and run it (resumable). Returns the batch's
-    report (its `out` is the folder to analyse), or an exit code: 130 interrupted, 1 runs missing (the same command
-    completes them)."""
-    from lockdown_sim.sim.runner import atomic_write
-
-    batch_dir = open_batch(experiment, folder)
-    atomic_write(Path(folder) / "design.csv", lambda p: table.to_csv(p, index=False))
-    print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}")
-    if tiny:
-        print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
-    batch = run_sampled(experiment, batch_dir, engine_args, progress)
-    if batch is None:
-        return 130
-    if not finished(batch):
-        return 1
-    return batch
-
-
-def finished(report) -> bool:
-    """Print a batch report; True when every run is there to analyse."""
-    import sys
-
-    print("\n".join(report.lines()))
-    if report.failed or report.left:
-        print(f"lockdown-sim: not analysed: {len(report.failed) + report.left} runs missing; run the same command "
-              "again to retry them", file=sys.stderr)
-        return False
-    return True

@@ -9,7 +9,7 @@ value share their seeds (so a factor's elementary effect or Sobol resample compa
 index is what seed noise alone looks like. Factors whose indices do not clear it are not separated from noise.
 
 The runs go through the batch engine (experiments/batch.py, engines.py) like an experiment file: resumable, on a
-local pool or on Dask, into DIR/<method>/batch.
+local pool or on Dask, into DIR/<method>/batch (`lockdown-sim sensitivity`: lockdown_sim/console/explore.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, sampled_experiment
+from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, plausible_space, sampled_experiment
+from lockdown_sim.experiments.seeds import MASTER_SEED
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import ORDERING_MODES
 
@@ -41,7 +42,7 @@ class Options:
     samples: int = 256           # Sobol: base sample N (runs = N x (factors + 3) x seeds x 3 modes)
     top: int = 6                 # Sobol: factors taken from the Morris ranking
     params: tuple = ()           # Sobol: factors named by the user instead
-    master_seed: int = 20220328  # the model's seeds
+    master_seed: int = MASTER_SEED  # the model's seeds (experiments/seeds.py)
     sampler_seed: int = 12       # SALib's sampler
 
 
@@ -139,70 +140,19 @@ def _experiment(method: str, space: FactorSpace, options: Options, points, label
         orderings=ORDERING_MODES)
 
 
-def prepare(method: str, options: Options, out) -> Design:
+def prepare(method: str, options: Options, ranked: list[str] | None = None) -> Design:
     """The design of `method` for `options`, every point checked before any run. Sobol takes the factors named
-    in `options.params`, or else the `options.top` most influential of the Morris result in out/morris."""
-    from pathlib import Path
-
-    from lockdown_sim.experiments.sampling import plausible_space
-
+    in `options.params`, or else the `options.top` first of `ranked` (the Morris ranking: analysis/sensitivity.py,
+    influential)."""
     if method not in METHODS:
         raise ScenarioError(f"--method: {method!r} is not allowed; allowed: {', '.join(METHODS)}")
     space = plausible_space(options.scenario)
     if method == "morris":
         return morris_design(space, options)
-    chosen = list(options.params)
+    chosen = list(options.params) or list(ranked or [])[:options.top]
     if not chosen:
-        indices = Path(out) / "morris" / "indices.csv"
-        if not indices.is_file():
-            raise ScenarioError(f"--params: none named and no Morris result in '{indices}'; allowed: run "
-                                "`lockdown-sim sensitivity --method morris` with the same --out first, or name the "
-                                "factors with --params a,b,c")
-        from lockdown_sim.analysis.sensitivity import influential
-
-        chosen = influential(pd.read_csv(indices), options.top)
+        raise ScenarioError("--params: none named and no Morris ranking; allowed: run `lockdown-sim sensitivity "
+                            "--method morris` with the same --out first, or name the factors with --params a,b,c")
     if len(set(chosen)) < len(chosen):
         raise ScenarioError("--params: a factor appears twice; allowed: distinct factors")
     return sobol_design(space, chosen, options)
-
-
-
-def run_sensitivity(method: str, options: Options, out, engine_args: tuple, report=None,
-                    progress: bool | None = None, command: str = "") -> int:
-    """`lockdown-sim sensitivity`: design, run (resumable) and analyse into out/<method>; optionally write the
-    report's part. Returns the exit code (0 done, 1 runs failed, 130 interrupted)."""
-    from pathlib import Path
-
-    from lockdown_sim.analysis.results import load_outcomes
-    from lockdown_sim.analysis.sensitivity import BY_NAME, analyse
-    from lockdown_sim.analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
-    from lockdown_sim.experiments.reproduce import section_hint
-    from lockdown_sim.experiments.sampling import run_design
-
-    out = Path(out)
-    design = prepare(method, options, out)
-    if report:
-        report_folder(report)
-    folder = out / method
-    batch = run_design(design.experiment, design.table(), folder,
-                           f"{method}: {len(design.factors) - 1} factors and the seed-noise dummy, "
-                           f"{len(design.unit):,} points", options.seeds,
-                           options.scenario == QUICK["scenario"] and options.households == QUICK["households"],
-                           engine_args, progress)
-    if isinstance(batch, int):
-        return batch
-    batch_dir = batch.out
-    result = analyse(method, design.problem, design.unit, design.table(), load_outcomes(batch_dir), folder,
-                     levels=options.levels)
-    print(f"\n{result.text}\n\nwrote {folder}: indices.csv, seed_noise.csv, points.csv/.parquet, ranking.txt and "
-          f"{len(result.figures)} figures")
-    if report:
-        meta = {"scenario": options.scenario, "households": options.households, "days": options.days,
-                "seeds": options.seeds, "points": result.points, "runs": result.runs, "command": command,
-                "minutes": batch.seconds / 60 if batch.done == batch.total else None, "engine": batch.engine}
-        labels = {k: r.label for k, r in BY_NAME.items()}
-        body = (morris_part(result.indices, result.spread, labels, meta) if method == "morris"
-                else sobol_part(result.indices, labels, meta))
-        print(f"wrote {write_part(report, method, body, result.figures)}")
-        print(f"  {section_hint(report)}")
-    return 0

@@ -9,11 +9,11 @@ feature scoring, SALib samplers, optimisation) run on it.
 Uncertainties are the scenario's `[plausible]` settings (read when the model is made: RealParameter, or
 IntegerParameter for whole-number settings), levers are the ordering mode (CategoricalParameter), the mechanism
 switches (BooleanParameter) and courier availability (RealParameter), outcomes the end-of-run outcomes of
-analysis/summary.py (ScalarOutcome). The Workbench wants Python identifiers for names, so "stock.initial_days" is
+sim/outcomes.py (ScalarOutcome). The Workbench wants Python identifiers for names, so "stock.initial_days" is
 the parameter `stock__initial_days`, handed to the model under its own name (the Workbench's variable_name).
 
 One experiment is one run on seed `seed`; with `replications` it is that many runs on the seeds of an experiment
-file's replicates (experiments.design.run_seed), the same in every experiment (common random numbers), and each
+file's replicates (experiments/seeds.py), the same in every experiment (common random numbers), and each
 outcome is the mean over the replications (the Workbench's ReplicatorModel).
 """
 
@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import warnings
 
-from lockdown_sim.analysis.summary import OUTCOMES, summarise
-from lockdown_sim.experiments.design import run_seed
+from lockdown_sim.experiments.run import run_and_measure
 from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.experiments.seeds import MASTER_SEED, run_seed
 from lockdown_sim.sim.model import ORDERING_MODES, check_params
-from lockdown_sim.sim.runner import daily_table, run_model
+from lockdown_sim.sim.outcomes import OUTCOMES
 from lockdown_sim.sim.schema import MECHANISMS
 
 COURIER_AVAILABILITY = (0.1, 1.0)   # the range of experiments/courier_sweep.toml
-MASTER_SEED = 20220328
 
 
 def identifier(setting: str) -> str:
@@ -55,13 +54,12 @@ def run_experiment(scenario: str, households: int | None, days: int | None, rng:
             params[name] = bool(value) if name in MECHANISMS else value
     if overrides:
         params["overrides"] = overrides
-    model = run_model(params, rng=int(rng), progress=False)
-    return summarise(daily_table(model), model.population.n, model.cfg.timeline.reopen_day)
+    return run_and_measure(params, int(rng)).outcomes
 
 
 def _mean(values) -> float:
     """The mean of a replicated outcome's values (nan where a run left it undefined, e.g. no leader: see
-    analysis/summary.py), over the replications that define it."""
+    sim/outcomes.py), over the replications that define it."""
     import numpy as np
 
     finite = [v for v in values if v is not None and np.isfinite(v)]

@@ -195,8 +195,8 @@ def definitions_markdown() -> str:
         "",
         "Collected every day by Mesa's `DataCollector` as model reporters (`model.datacollector."
         "get_model_vars_dataframe()`, the `daily.parquet` of `lockdown-sim run`, the rows of `mesa.batch_run`).",
-        "Portions are person-days of food. Generated from `sim/metrics.py` and `analysis/summary.py` by",
-        "`python -m analysis.summary > docs/metrics.md`.",
+        "Portions are person-days of food. Generated from `sim/metrics.py` and `sim/outcomes.py` by",
+        "`python -m lockdown_sim.sim.outcomes > docs/metrics.md`.",
         "",
         "| metric | definition |",
         "|---|---|",

@@ -7,13 +7,13 @@ A scenario is the whole calibrated city; the model reads it and nothing else. A 
 from __future__ import annotations
 
 import copy
+import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.provenance import sha256_bytes
 from lockdown_sim.sim.schema import SCHEMA, Num, field
 
 BUILTIN_DIR = resources.files("lockdown_sim.scenarios")
@@ -54,7 +54,7 @@ def read_toml(path: Path, what: str) -> tuple[dict, str]:
         raise ScenarioError(f"{what}{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
                             "allowed: a TOML file saved as UTF-8") from None
     try:
-        return tomllib.loads(text), sha256_bytes(data)
+        return tomllib.loads(text), _sha256(data)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{what}{path}: not valid TOML: {exc}") from None
 
@@ -221,3 +221,8 @@ def load_scenario(name_or_path: str | Path = "shanghai-2022", overrides: dict | 
     name, path, data, files = _raw(name_or_path)
     values, plausible = _validate(data)
     return Scenario(name, str(path), values, plausible, files).with_overrides(overrides)
+
+
+def _sha256(data: bytes) -> str:
+    """The sha256 of a scenario file's bytes (recorded with every run: which file, exactly, it read)."""
+    return hashlib.sha256(data).hexdigest()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lockdown_sim.analysis.summary import summarise
+from lockdown_sim.sim.outcomes import measure
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.run import daily_table
 
 TOY_REOPEN = 30  # toy scenario: reopening day
 SEEDS = (1, 2, 3)
@@ -24,7 +24,7 @@ class Run:
     def __init__(self, model):
         self.model = model
         self.table = daily_table(model)
-        self.summary = summarise(self.table, model.population.n, model.cfg.timeline.reopen_day)
+        self.summary = measure(self.table, model.population.n, model.cfg.timeline.reopen_day)
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,7 +11,6 @@ import time
 
 import pandas as pd
 import pyarrow.parquet as pq
-import pytest
 
 import lockdown_sim.experiments.batch as batch_module
 from lockdown_sim.analysis.results import batch_status, load_outcomes, load_results
@@ -19,11 +18,11 @@ from experiment_files import tiny_runs, write_experiment
 from lockdown_sim.experiments.batch import IDENTITY, run_batch
 from lockdown_sim.experiments.design import load_experiment
 from lockdown_sim.experiments.engines import LocalEngine
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.results_store import ResultsStore
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.results_store import ResultsStore
+from lockdown_sim.experiments.run import daily_table
 
 
 def batch(path, out, workers=1, progress=False):
@@ -65,8 +64,8 @@ def test_outcomes_are_each_run_s_end_of_run_figures(tmp_path):
     assert list(outcomes["run_id"]) == [r.run_id for r in load_experiment(path).runs()]
     assert outcomes["fill_rate"].between(0, 2).all()
     # platform-only runs have no leaders, hybrid runs do
-    assert (outcomes.loc[outcomes["ordering"] == "platform", "leaders_peak"] == 0).all()
-    assert (outcomes.loc[outcomes["ordering"] == "hybrid", "leaders_peak"] > 0).all()
+    assert (outcomes.loc[outcomes["ordering"] == "platform", "leaders_peak_per_1000"] == 0).all()
+    assert (outcomes.loc[outcomes["ordering"] == "hybrid", "leaders_peak_per_1000"] > 0).all()
 
 
 def test_every_metric_of_every_mode_loads_into_one_table(tmp_path):
@@ -114,12 +113,12 @@ def test_a_failed_write_leaves_no_file_and_the_run_is_retried(tmp_path, monkeypa
         where.write(b"PAR1 partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("lockdown_sim.sim.results_store.pq.write_table", dies_half_way)
+    monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", dies_half_way)
     report = batch(path, out)
     assert len(report.failed) == tiny_runs() and report.done == 0
     assert run_files(out) == []  # no file, not even the temporary one
     assert "No space left on device" in next(iter(report.failed.values()))
-    monkeypatch.setattr("lockdown_sim.sim.results_store.pq.write_table", real)
+    monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", real)
     report = batch(path, out)
     assert report.done == tiny_runs() and not report.failed and not ResultsStore(out).failures()
 
@@ -177,14 +176,14 @@ def test_a_directory_with_other_files_is_refused(tmp_path, capsys):
 # --- failures -----------------------------------------------------------------------------------
 def test_a_run_that_raises_is_recorded_the_batch_goes_on_and_a_rerun_retries_it(tmp_path, monkeypatch, capsys):
     path, out = write_experiment(tmp_path), tmp_path / "out"
-    real = batch_module.run_model
+    real = batch_module.run_and_measure
 
-    def fails_for_platform_replicate_1(params, rng=None, progress=None):
-        if params["ordering"] == "platform" and rng == load_experiment(path).runs()[0].seed:
+    def fails_for_platform_replicate_1(params, seed, **kw):
+        if params["ordering"] == "platform" and seed == load_experiment(path).runs()[0].seed:
             raise ValueError("riders on strike")
-        return real(params, rng=rng, progress=progress)
+        return real(params, seed, **kw)
 
-    monkeypatch.setattr(batch_module, "run_model", fails_for_platform_replicate_1)
+    monkeypatch.setattr(batch_module, "run_and_measure", fails_for_platform_replicate_1)
     assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 1
     text = capsys.readouterr().out
     failed = [r.run_id for r in load_experiment(path).runs() if r.ordering == "platform" and r.replicate == 0]
@@ -199,7 +198,7 @@ def test_a_run_that_raises_is_recorded_the_batch_goes_on_and_a_rerun_retries_it(
     summary = capsys.readouterr().out
     assert "2 failed" in summary and all(f"failed: {f}  ValueError: riders on strike" in summary for f in failed)
 
-    monkeypatch.setattr(batch_module, "run_model", real)
+    monkeypatch.setattr(batch_module, "run_and_measure", real)
     assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
     assert "2 finished now" in capsys.readouterr().out
     assert batch_status(out)["failed"] == {} and not list((out / "failed").iterdir())
@@ -239,7 +238,7 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert main(["results", str(out), "--out", str(tmp_path / "all.parquet")]) == 0
     text = capsys.readouterr().out
     assert f"{tiny_runs()} of {tiny_runs()} runs finished, 0 failed" in text
-    assert "courier_availability=0.5  platform" in text and "fill rate (lockdown)" in text
+    assert "courier_availability=0.5  platform" in text and "fill_rate" in text
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "all.parquet"), load_results(out))
     assert main(["results", str(out), "--out", str(tmp_path / "runs.csv"), "--outcomes"]) == 0
     assert len(pd.read_csv(tmp_path / "runs.csv")) == tiny_runs()
@@ -336,7 +335,7 @@ def test_households_and_replicates_from_the_command_line_are_recorded(tmp_path, 
 def test_a_directory_another_batch_is_writing_is_refused_until_that_batch_is_gone(tmp_path, capsys):
     path = write_experiment(tmp_path, households=2000, days=40, replicates=3)  # 12 runs, a few seconds in all
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.console", "batch", str(path), "--out", str(out), "--workers", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -359,7 +358,7 @@ def test_a_directory_another_batch_is_writing_is_refused_until_that_batch_is_gon
 def test_ctrl_c_stops_a_batch_at_once_keeps_finished_runs_and_the_rerun_completes_it(tmp_path):
     path = write_experiment(tmp_path, households=800, days=30, replicates=4)  # 16 runs of ~0.07 s
     total, out = tiny_runs(4), tmp_path / "interrupted"
-    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.console", "batch", str(path), "--out", str(out), "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     runs_dir, deadline = out / "runs", time.monotonic() + 120
     try:
@@ -388,7 +387,7 @@ def test_a_batch_killed_with_sigkill_and_run_again_has_one_result_per_run_and_th
     path = write_experiment(tmp_path, households=800, days=30, replicates=6)  # 24 runs of ~0.07 s
     total = tiny_runs(6)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--workers", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.console", "batch", str(path), "--out", str(out), "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     runs_dir, deadline = out / "runs", time.monotonic() + 120
     try:

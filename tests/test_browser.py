@@ -62,7 +62,7 @@ def page_url(tmp_path_factory):
     log = tmp_path_factory.mktemp("viz") / "server.log"
     port = _free_port()
     with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "viz", "--port", str(port)], stdout=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.console", "viz", "--port", str(port)], stdout=subprocess.PIPE,
                                 stderr=err, text=True, start_new_session=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 
 from lockdown_sim.analysis.calibration import CALIBRATED, CHECK, INPUT, PATTERNS, calibration_table, pattern_values, verdict
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.run import daily_table
 
 
 def test_every_pattern_has_a_role_a_source_and_a_range():

@@ -11,16 +11,17 @@ import pandas as pd
 import pytest
 
 from lockdown_sim import sim
-from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.experiments.seeds import replicate_seeds
+from lockdown_sim.sim.outcomes import OUTCOMES
 from experiment_files import write_experiment
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.scenario import builtin_names, load_scenario
 
 
 def cli(*args):
     """Run the real command in a fresh process (exit code, stdout, stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", *args], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.console", *args], capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -35,7 +36,9 @@ def test_run_writes_the_daily_table_and_a_summary(tmp_path):
     info = json.loads((out / "run.json").read_text())
     assert info["rng"] == 7 and info["params"]["ordering"] == "group_buying"
     assert info["mechanisms"]["gateway"] is False
-    assert "fill rate (lockdown)" in stdout and "elderly unserved" in stdout
+    assert "\n  fill_rate " in stdout and "\n  elderly_unserved_share " in stdout  # the outcomes' one names
+    assert "(share of households with an older member)" in stdout  # with their units
+    assert json.loads((out / "run.json").read_text())["outcomes"]["fill_rate"] > 0
 
 
 def test_run_refuses_to_overwrite_a_finished_run(tmp_path):
@@ -51,14 +54,16 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
     code, stdout, stderr = cli("compare", "--scenario", "toy", "--seeds", "4", "--workers", "2", "--out", str(tmp_path))
     assert code == 0, stderr
     lines = stdout.splitlines()
-    header = lines[2]
+    assert lines[0].startswith("toy: 1,500 households, 40 days") and "4 paired seeds" in lines[0]  # header first
+    header = lines[3]
     assert "platform" in header and "group buying" in header and "hybrid" in header
-    assert "elderly unserved" in stdout and "portions per stop" in stdout
-    assert "[" in lines[4]  # means come with their interval
+    assert "elderly_unserved_share" in stdout and "portions_per_stop" in stdout
+    assert "[" in lines[5]  # means come with their interval
     diff_head = next(line for line in lines if "group buying - platform" in line)
     assert "hybrid - platform" in diff_head and "hybrid - group buying" in diff_head
     runs = pd.read_csv(tmp_path / "compare.csv")
-    assert len(runs) == 12 and set(runs["seed"]) == {1, 2, 3, 4}
+    assert len(runs) == 12 and set(runs["seed"]) == set(replicate_seeds(4))  # the one seed scheme
+    assert (tmp_path / "manifest.json").is_file() and len(list((tmp_path / "runs").glob("*.parquet"))) == 12
     assert stderr == ""  # no progress bar when stderr is not a terminal (a log file, a pipe)
     diffs = pd.read_csv(tmp_path / "compare_differences.csv")
     fill = diffs[(diffs["outcome"] == "fill_rate") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
@@ -81,13 +86,23 @@ def test_compare_never_ranks_what_its_interval_does_not_support():
     assert diffs.loc[("fill_rate", "hybrid", "platform"), "verdict"] == "hybrid higher"
 
 
-def test_compare_is_the_same_with_one_or_two_workers():
-    from lockdown_sim.experiments.compare import run_compare
-
-    params = {"scenario_file": "toy", "days": 15}
-    one = run_compare(params, [3, 4], workers=1, progress=False)
-    two = run_compare(params, [3, 4], workers=2, progress=False)
+def test_compare_is_the_same_with_one_or_two_workers(tmp_path):
+    args = ["compare", "--scenario", "toy", "--days", "15", "--seeds", "2", "--no-progress"]
+    assert main([*args, "--workers", "1", "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    one, two = (pd.read_csv(tmp_path / d / "compare.csv") for d in ("one", "two"))
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_compare_runs_the_cities_of_the_compare_modes_batch(tmp_path):
+    """One seed scheme: `compare --seeds n` and the compare_modes experiment run the same n cities."""
+    from lockdown_sim.experiments.compare import compare_experiment
+    from lockdown_sim.experiments.design import load_experiment
+
+    batch = load_experiment("compare_modes").with_overrides(replicates=3)
+    compare = compare_experiment({"scenario_file": "shanghai-2022", "households": 20000, "days": 95}, 3)
+    assert [r.seed for r in compare.runs()] == [r.seed for r in batch.runs()]
+    assert [(r.ordering, r.params) for r in compare.runs()] == [(r.ordering, r.params) for r in batch.runs()]
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -100,7 +115,7 @@ def test_compare_is_the_same_with_one_or_two_workers():
     (["run", "--scenario", "toy", "--households", "many", "--out", "x"], "--households: invalid int value"),
     (["compare", "--scenario", "toy", "--seeds", "0"], "--seeds: 0 is not allowed"),
     (["run", "--scenario", "toy"], "the following arguments are required: --out"),
-    (["compare", "--scenario", "toy", "--rng", "-1"], "argument --rng: '-1' is not allowed"),
+    (["compare", "--scenario", "toy", "--master-seed", "-1"], "argument --master-seed: '-1' is not allowed"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, fragment, tmp_path):
     code, stdout, stderr = cli(*[a if a != "x" else str(tmp_path / "x") for a in args])
@@ -161,18 +176,19 @@ def test_a_scenario_file_with_a_byte_order_mark_reads_as_without(tmp_path, capsy
 def test_a_run_that_ends_before_reopening_shows_no_reopening_outcomes(tmp_path, capsys):
     assert main(["run", "--scenario", "toy", "--days", "20", "--out", str(tmp_path / "short")]) == 0
     out = capsys.readouterr().out
-    assert "before reopening on day 30" in out and "fill rate (lockdown days 0-19)" in out
-    assert "reopening)" not in out and "kept at the end" not in out
-    summary = json.loads((tmp_path / "short" / "run.json").read_text())["summary"]
-    assert summary["gateway_share"] is None and summary["ties_at_reopening"] is None and summary["ties_kept"] is None
+    assert "before reopening on day 30" in out and "\n  fill_rate " in out
+    assert "at_reopening" not in out and "gateway_share" not in out and "kept" not in out
+    summary = json.loads((tmp_path / "short" / "run.json").read_text())["outcomes"]
+    assert summary["gateway_share"] is None and summary["ties_per_1000_at_reopening"] is None and summary["lockdown_ties_kept_share"] is None
 
 
 def test_a_run_without_lockdown_is_not_labelled_lockdown(tmp_path, capsys):
     assert main(["run", "--scenario", "toy", "--no-lockdown", "--out", str(tmp_path / "open")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    outcome_lines = lines[1:-1]
-    assert "  fill rate (days 0-29)" in "\n".join(outcome_lines)
-    assert not [line for line in outcome_lines if "lockdown" in line]
+    assert lines[1].startswith("no lockdown: outcomes over days 0-29, the days the lockdown would have lasted")
+    outcome_lines = lines[2:-1]
+    assert outcome_lines[0].startswith("  fill_rate ")
+    assert not [line for line in outcome_lines if "lockdown" in line and "lockdown_ties" not in line]
 
 
 def test_a_city_below_the_smallest_compound_is_one_compound_and_says_so(tmp_path):
@@ -216,24 +232,28 @@ def test_compare_checks_out_before_any_run(tmp_path, unwritable_dir, monkeypatch
     def no_run(*args, **kw):
         raise AssertionError("a run started although --out cannot be written")
 
-    monkeypatch.setattr("experiments.compare.run_compare", no_run)
+    monkeypatch.setattr("lockdown_sim.experiments.batch.execute", no_run)
     assert main(["compare", "--scenario", "toy", "--days", "2", "--out", str(unwritable_dir)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"lockdown-sim: error: --out: cannot write to '{unwritable_dir}': Permission denied")
     assert len(err.strip().splitlines()) == 1
 
 
-def test_compare_refuses_to_overwrite_a_comparison(tmp_path, capsys):
+def test_compare_again_reuses_its_runs_and_refuses_another_comparison(tmp_path, capsys):
     out = tmp_path / "cmp"
     args = ["compare", "--scenario", "toy", "--days", "2", "--seeds", "1", "--workers", "1", "--out", str(out)]
-    assert main([*args, "--rng", "4"]) == 0
+    assert main(args) == 0
     before = (out / "compare.csv").read_bytes()
     capsys.readouterr()
-    assert main([*args, "--rng", "5"]) == 2
-    assert "already holds a comparison; choose another directory or pass --overwrite" in capsys.readouterr().err
+    assert main(args) == 0  # the same comparison: every run reused, the same table
+    assert "(3 already there, reused)" in capsys.readouterr().out
     assert (out / "compare.csv").read_bytes() == before
-    assert main([*args, "--rng", "5", "--overwrite"]) == 0
-    assert set(pd.read_csv(out / "compare.csv")["seed"]) == {5}
+    assert main([*args, "--master-seed", "5"]) == 2  # another comparison: refused, nothing lost
+    err = capsys.readouterr().err
+    assert "holds a batch of a different version of experiment 'compare'" in err and len(err.strip().splitlines()) == 1
+    assert (out / "compare.csv").read_bytes() == before
+    assert main([*args[:-1], str(tmp_path / "other"), "--master-seed", "5"]) == 0
+    assert set(pd.read_csv(tmp_path / "other" / "compare.csv")["seed"]) != set(pd.read_csv(out / "compare.csv")["seed"])
 
 
 def test_listing_commands(capsys):
@@ -247,5 +267,5 @@ def test_listing_commands(capsys):
     assert main(["metrics"]) == 0
     text = capsys.readouterr().out
     assert "elderly_left_unserved_share" in text
-    for name, (label, definition, _) in OUTCOMES.items():  # the end-of-run outcomes too, with their table labels
-        assert f"{name}  ({label})\n    {definition}" in text
+    for name, outcome in OUTCOMES.items():  # the end-of-run outcomes too, with their units
+        assert f"{name}  [{outcome.unit}; taken {outcome.taken}]\n    {outcome.definition}" in text

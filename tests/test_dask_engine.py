@@ -17,7 +17,7 @@ from experiment_files import tiny_runs, write_experiment
 from lockdown_sim.experiments.batch import run_batch
 from lockdown_sim.experiments.design import load_experiment
 from lockdown_sim.experiments.engines import DaskEngine, LocalEngine
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 
 distributed = pytest.importorskip("dask.distributed")  # in the `test` extra, so CI always has it
 
@@ -95,7 +95,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_no_run(tmp_path):
 def test_ctrl_c_stops_a_dask_batch_without_a_traceback_from_each_worker(tmp_path):
     path = write_experiment(tmp_path, households=800, days=30, replicates=4)
     out = tmp_path / "dask"
-    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(out), "--engine", "dask",
+    proc = subprocess.Popen([sys.executable, "-m", "lockdown_sim.console", "batch", str(path), "--out", str(out), "--engine", "dask",
                              "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:

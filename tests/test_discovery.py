@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 
 from lockdown_sim.analysis.discovery import QP_MAX, Question, find_box
-from lockdown_sim.experiments.discovery import Options, latin_hypercube, prepare
+from lockdown_sim.experiments.discovery import Options, prepare
+from lockdown_sim.experiments.sampling import latin_hypercube
 from lockdown_sim.experiments.sampling import plausible_space
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 
 FAST = ["--days", "12", "--households", "1000", "--workers", "1", "--no-progress"]
 
@@ -58,7 +59,7 @@ def test_discover_quick_answers_each_question_from_paired_runs_and_writes_boxes_
     points = pd.read_csv(out / "points.csv").set_index("point")
     assert len(points) == 30
     np.testing.assert_array_equal(points["group_buying_beats_platform"], wide["group_buying"] > wide["platform"])
-    hybrid = runs[runs["ordering"] == "hybrid"].set_index("point")["elderly_left_unserved"]
+    hybrid = runs[runs["ordering"] == "hybrid"].set_index("point")["elderly_left_unserved_share"]
     np.testing.assert_array_equal(points["elderly_left_unserved_over"], hybrid > 0.3)
     boxes = pd.read_csv(out / "boxes.csv")
     assert {"question", "factor", "low", "high", "coverage", "density", "qp", "kept"} <= set(boxes.columns)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lockdown_sim.analysis.summary import metrics_page
+from lockdown_sim.sim.outcomes import metrics_page
 from lockdown_sim.sim.schema import MECHANISMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ import re
 
 from lockdown_sim import agents
 from lockdown_sim import sim
-from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.sim.outcomes import OUTCOMES
 from lockdown_sim.sim.metrics import DEFINITIONS
 from lockdown_sim.sim.schema import SCHEMA
 

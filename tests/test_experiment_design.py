@@ -9,9 +9,9 @@ import pytest
 
 from experiment_files import write_experiment
 from lockdown_sim.experiments.design import builtin_experiments, load_experiment, run_seed
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.model import ORDERING_MODES
-from lockdown_sim.sim.runner import daily_table, run_model
+from lockdown_sim.experiments.run import daily_table, run_model
 from lockdown_sim.sim.scenario import load_scenario
 
 SHIPPED = ("compare_modes", "courier_sweep", "elderly_sweep", "moq_sweep", "ties_sweep", "gateway_sweep")
@@ -116,6 +116,16 @@ gateway = false
     assert points[1][1] == {"gateway": False, "stock.initial_days": 6.0}  # a TOML sub-table is a "section.key"
 
 
+def test_an_experiment_without_a_master_seed_runs_the_seeds_of_every_command(tmp_path):
+    from lockdown_sim.experiments.seeds import MASTER_SEED, replicate_seeds
+
+    path = tmp_path / "plain.toml"
+    path.write_text('[experiment]\nname = "plain"\nscenario = "toy"\nreplicates = 3\n')
+    experiment = load_experiment(path)
+    assert experiment.master_seed == MASTER_SEED
+    assert sorted({r.seed for r in experiment.runs()}) == sorted(replicate_seeds(3))
+
+
 def test_the_same_file_gives_the_same_seeds_and_another_master_seed_others(tmp_path):
     a = load_experiment(write_experiment(tmp_path / "", name="a"))
     again = load_experiment(write_experiment(tmp_path, name="a"))
@@ -169,7 +179,6 @@ BASE = '[experiment]\nname = "t"\nscenario = "toy"\nreplicates = 1\nmaster_seed 
     (BASE.replace('"toy"', '"atlantis"'), "experiment.scenario: 'atlantis' is neither a built-in scenario"),
     (BASE.replace("replicates = 1", "replicates = 0"), "experiment.replicates: 0 is not allowed"),
     (BASE.replace("master_seed = 1", "master_seed = 1.5"), "experiment.master_seed: 1.5 is not allowed"),
-    (BASE.replace("master_seed = 1\n", ""), "experiment.master_seed: missing"),
     (BASE + 'orderings = ["drones"]\n', "experiment.orderings[0]: 'drones' is not allowed; allowed: platform | group_buying | hybrid"),
     (BASE + "households = 5\n", "experiment.households: 5 is not allowed"),
     (BASE + "days = 0\n", "experiment.days: 0 is not allowed"),
@@ -198,7 +207,7 @@ def test_a_bad_experiment_file_is_one_line_and_exit_code_2(text, fragment, tmp_p
 
 def test_bad_experiment_input_from_the_real_command_has_no_traceback(tmp_path):
     path = write_experiment(tmp_path, text=BASE + "[grid]\nelderly_share = [0.2, 1.5]\n")
-    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", "batch", str(path), "--out", str(tmp_path / "o")],
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.console", "batch", str(path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr == f"lockdown-sim: error: {path}: grid.elderly_share[1]: 1.5 is not allowed; allowed: a number from 0 to 1\n"

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.run import daily_table
 
 DATA = Path(__file__).resolve().parent / "data"
 CASES = {

@@ -210,7 +210,7 @@ def test_permits_delay_the_first_truck():
 # --- inside the compound ------------------------------------------------------------------------------
 def test_volunteers_carry_food_from_the_gate_in_sealed_compounds():
     spoiled = lambda run: run.table["spoiled_portions"].sum()  # noqa: E731
-    fill = lambda run: run.summary["need_met"]  # noqa: E731
+    fill = lambda run: run.summary["need_met_share"]  # noqa: E731
     on_s = over_seeds(spoiled, ordering="hybrid", tiers=False)
     off_s = over_seeds(spoiled, ordering="hybrid", tiers=False, volunteers=False)
     on_f = over_seeds(fill, ordering="hybrid", tiers=False)
@@ -476,7 +476,7 @@ def test_platform_group_orders_pool_deliveries_inside_the_platform_channel():
     slots (older users, proxies, volunteers) are served."""
     per_stop = lambda run: run.summary["portions_per_stop"]  # noqa: E731
     fill = lambda run: run.summary["fill_rate"]  # noqa: E731
-    elderly = lambda run: run.summary["elderly_unserved"]  # noqa: E731
+    elderly = lambda run: run.summary["elderly_unserved_share"]  # noqa: E731
     for stat, better in ((per_stop, lambda a, b: a > b), (fill, lambda a, b: a > b), (elderly, lambda a, b: a < b)):
         on = over_seeds(stat, ordering="platform")
         off = over_seeds(stat, ordering="platform", platform_group=False)

@@ -9,7 +9,7 @@ from lockdown_sim.agents import Compound, GroupLeader, Household, LocalSupplier,
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.run import daily_table
 
 REQUIRED = ["fill_rate", "cumulative_fill_rate", "elderly_unserved_share", "elderly_left_unserved_share",
             "ever_ran_out_share", "courier_stops", "courier_utilization", "truck_trips", "portions_delivered",

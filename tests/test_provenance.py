@@ -14,13 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from lockdown_sim import sim
-import lockdown_sim.sim.provenance as provenance
+import lockdown_sim.experiments.provenance as provenance
 from experiment_files import write_experiment
 from lockdown_sim.experiments.batch import run_batch
 from lockdown_sim.experiments.design import load_experiment
 from lockdown_sim.experiments.engines import LocalEngine
-from lockdown_sim.cli import main
-from lockdown_sim.sim.results_store import RUN_META_KEY
+from lockdown_sim.console import main
+from lockdown_sim.experiments.results_store import RUN_META_KEY
 
 
 def strict_json(text: str):
@@ -67,7 +67,7 @@ def test_run_json_records_every_value_the_scenario_chain_and_the_software(tmp_pa
     assert env["version"] == sim.__version__ and env["python"] == platform.python_version()
     assert env["numpy"] == np.__version__ and env["mesa"] == mesa.__version__
     assert env.get("git_commit") == git_head()  # the commit when run from a checkout, absent when not
-    assert info["summary"]["ties_kept"] is None
+    assert info["outcomes"]["lockdown_ties_kept_share"] is None
 
 
 def test_no_git_checkout_no_git_commit_and_no_error(tmp_path, monkeypatch):
@@ -106,6 +106,6 @@ def test_a_batch_manifest_and_run_files_carry_provenance_in_strict_json(tmp_path
     assert manifest["environment"]["mesa"] == mesa.__version__
     for run_file in (out / "runs").glob("*.parquet"):
         meta = strict_json(pq.read_schema(run_file).metadata[RUN_META_KEY])  # a 5-day run: reopening outcomes null
-        assert meta["outcomes"]["ties_kept"] is None
+        assert meta["outcomes"]["lockdown_ties_kept_share"] is None
         assert meta["resolved"]["settings"]["stock"]["initial_days"] == 4.0  # the experiment's [fixed] value
         assert meta["environment"]["numpy"] == np.__version__

@@ -12,7 +12,7 @@ import pytest
 from lockdown_sim.analysis.sensitivity import influential, morris_indices, sobol_indices
 from lockdown_sim.experiments.sampling import FactorSpace, plausible_space
 from lockdown_sim.experiments.sensitivity import QUICK, SEED_NOISE, Options, morris_design, prepare, problem
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.scenario import load_scenario
 
 FAST = ["--days", "8", "--households", "1000", "--workers", "1", "--no-progress"]  # the tests' tiny city
@@ -132,7 +132,8 @@ def test_sobol_takes_the_most_influential_factors_of_the_morris_result_in_the_sa
     (tmp_path / "morris").mkdir()
     pd.DataFrame(rows, columns=["response", "parameter", "mu_star", "separated"]).to_csv(
         tmp_path / "morris" / "indices.csv", index=False)
-    design = prepare("sobol", Options(**dict(QUICK, top=2)), tmp_path)
+    ranked = influential(pd.read_csv(tmp_path / "morris" / "indices.csv"), 2)
+    design = prepare("sobol", Options(**dict(QUICK, top=2)), ranked)
     # each is the top factor of one response; ties in that order go by name
     assert design.factors == ["group_buying.signup_prob", "stock.initial_days", SEED_NOISE]
     assert set(design.table().columns) >= {"stock.initial_days", "group_buying.signup_prob"}

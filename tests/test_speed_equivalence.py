@@ -6,7 +6,7 @@ import pytest
 
 from lockdown_sim.sim.local_supply import LocalSupply
 from lockdown_sim.sim.model import LockdownSupplyModel
-from lockdown_sim.sim.runner import daily_table
+from lockdown_sim.experiments.run import daily_table
 
 MANY_SUPPLIERS = {"local_suppliers.real_count": 400_000}  # ~120 suppliers in a 3,000-household toy city
 
@@ -48,7 +48,7 @@ def test_runs_leave_the_cycle_collector_as_they_found_it():
     import gc
 
     from lockdown_sim.sim.model import LockdownSupplyModel
-    from lockdown_sim.sim.runner import run_model
+    from lockdown_sim.experiments.run import run_model
 
     gc.unfreeze()
     real_step, frozen = LockdownSupplyModel.step, []

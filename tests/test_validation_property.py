@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from lockdown_sim.cli import main
+from lockdown_sim.console import main
 from lockdown_sim.sim.model import ORDERING_MODES
 from lockdown_sim.sim.schema import SCHEMA, Flag, Num, Points, Shares, Span
 

@@ -8,7 +8,7 @@ import pytest
 
 
 def viz(*args):
-    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", "viz", *args], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.console", "viz", *args], capture_output=True, text=True, timeout=60)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -40,5 +40,5 @@ def test_a_port_in_use_is_refused_with_a_free_one_suggested():
 
 
 def test_viz_is_listed_in_the_help():
-    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.cli", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "lockdown_sim.console", "--help"], capture_output=True, text=True, timeout=60)
     assert "viz" in proc.stdout and "SolaraViz" in proc.stdout

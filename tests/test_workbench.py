@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from lockdown_sim.analysis.summary import OUTCOMES
+from lockdown_sim.sim.outcomes import OUTCOMES
 from lockdown_sim.experiments.sampling import plausible_space
 from lockdown_sim.experiments.workbench import identifier, run_experiment, workbench_model
 from lockdown_sim.sim.schema import MECHANISMS

@@ -1,7 +1,13 @@
-"""Run one model to its horizon (with a progress bar on long runs) and write its daily table.
+"""Run and measure: the one path from model parameters and a seed to a run's daily table, its outcomes and its
+record. Every command runs the model through it (`lockdown-sim run`, the batch engine's workers that `compare`,
+`calibration`, `batch`, `reproduce`, `sensitivity` and `discover` use, the EMA Workbench model), so a run is the
+same run whoever asks for it.
 
-Writes are atomic (a temporary file renamed into place), so an interrupted run never leaves a file that looks
-finished.
+    from lockdown_sim.experiments.run import run_and_measure
+    run = run_and_measure({"scenario_file": "toy", "ordering": "hybrid"}, seed=1)
+    run.daily            # one row a day (sim/metrics.py)
+    run.outcomes         # {name: value} (sim/outcomes.py)
+    run.record           # what run.json records: the call, every value used, the city's size, the software
 """
 
 from __future__ import annotations
@@ -11,19 +17,38 @@ import ctypes
 import ctypes.util
 import gc
 import inspect
-import os
-import secrets
 import sys
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from lockdown_sim import sim
-from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.experiments.provenance import environment
 from lockdown_sim.sim.model import LockdownSupplyModel, check_params
-from lockdown_sim.sim.provenance import dumps, environment
+from lockdown_sim.sim.outcomes import measure
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One finished run: its daily table, its outcomes and its record (plain data: it travels between processes)."""
+
+    daily: pd.DataFrame
+    outcomes: dict
+    record: dict
+
+    @property
+    def households(self) -> int:
+        return self.record["households"]
+
+
+def run_and_measure(params: dict, seed, progress: bool | None = False, label: str = "") -> Measured:
+    """Build the model of `params` (LockdownSupplyModel keywords) on `seed`, run it to its horizon, and measure it."""
+    model = run_model(params, rng=seed, progress=progress, label=label)
+    daily = daily_table(model)
+    outcomes = measure(daily, model.population.n, model.cfg.timeline.reopen_day)
+    return Measured(daily, outcomes, run_info(model, params, seed))
 
 
 def run_model(params: dict, rng=None, progress: bool | None = None, label: str = "") -> LockdownSupplyModel:
@@ -112,7 +137,8 @@ def daily_table(model: LockdownSupplyModel) -> pd.DataFrame:
 
 def run_info(model: LockdownSupplyModel, params: dict, rng) -> dict:
     """What run.json records: the call, every value the run used (parameters resolved against the scenario and
-    its overrides), the scenario files with their sha256, and the software that ran it (sim.provenance)."""
+    its overrides), the city's size and scale, the scenario files with their sha256, and the software that ran it
+    (experiments/provenance.py)."""
     return {
         "version": sim.__version__,
         "scenario": model.cfg.name,
@@ -123,7 +149,10 @@ def run_info(model: LockdownSupplyModel, params: dict, rng) -> dict:
         "resolved": resolved_parameters(model, params),
         "households": model.population.n,
         "compounds": model.population.n_compounds,
+        "days": model.horizon,
         "reopen_day": model.cfg.timeline.reopen_day,
+        "scale": model.scale,
+        "lockdown": bool(params.get("lockdown", True)),
         "mechanisms": model.mechanisms,
         "environment": environment(),
     }
@@ -138,68 +167,3 @@ def resolved_parameters(model: LockdownSupplyModel, params: dict) -> dict:
     return {**keywords, "mechanisms": dict(model.mechanisms), "settings": model.cfg.to_dict()}
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call write(tmp_path), then move the temporary file into place.
-
-    The temporary file is created with the user's umask (as `open` would create the file), not mkstemp's 0600:
-    results on a shared filesystem are for colleagues to read.
-    """
-    path = Path(path)
-    tmp = _new_temporary(path)
-    try:
-        write(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _new_temporary(path: Path) -> Path:
-    """Create an empty hidden file next to `path` with a name no one else uses; mode 0666 less the umask."""
-    while True:
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return tmp
-        except FileExistsError:
-            continue
-
-
-def check_writable(folder: Path, option: str = "--out") -> None:
-    """Create `folder` if needed and write a file there, so an unwritable output fails before any work."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _new_temporary(folder / "write-test").unlink()
-    except OSError as exc:
-        raise ScenarioError(f"{option}: cannot write to '{folder}': {exc.strerror}; allowed: a directory you can "
-                            "write to") from None
-
-
-OUTPUT_FILES = ("daily.parquet", "daily.csv", "run.json")
-
-
-def check_out_path(text: str, option: str = "--out") -> Path:
-    """An output path given on the command line; an empty one would silently mean the current directory."""
-    if not str(text).strip():
-        raise ScenarioError(f"{option}: '{text}' is not allowed; allowed: a path (use . for this directory)")
-    return Path(text)
-
-
-def prepare_out_dir(out: str | Path, overwrite: bool, files=OUTPUT_FILES, what: str = "a run") -> Path:
-    """Check the output directory before any work (writable, not holding `what`, i.e. any of `files`, unless
-    `overwrite`), so a bad path fails before the run, not after."""
-    out = check_out_path(out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out: '{out}' exists and is not a directory")
-    if not overwrite and any((out / f).exists() for f in files):
-        raise ScenarioError(f"--out: '{out}' already holds {what}; choose another directory or pass --overwrite")
-    check_writable(out)
-    return out
-
-
-def write_run(out: Path, table: pd.DataFrame, info: dict, summary: dict) -> None:
-    atomic_write(out / "daily.parquet", lambda p: table.to_parquet(p, index=False))
-    atomic_write(out / "daily.csv", lambda p: table.to_csv(p, index=False))
-    payload = dict(info, summary=summary)
-    atomic_write(out / "run.json", lambda p: Path(p).write_text(dumps(payload, indent=2) + "\n"))

@@ -2,7 +2,7 @@
 strict JSON for the records that carry it (run.json, a batch's manifest and run files).
 
 Strict JSON has no NaN or Infinity: a value that is not a number (an outcome with nothing to count, such as
-`ties_kept` of a run without ties) is written as null, so any JSON parser reads the records.
+`lockdown_ties_kept_share` of a run without ties) is written as null, so any JSON parser reads the records.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lockdown_sim import sim
 
-PACKAGE_DIR = Path(sim.__file__).resolve().parent
+PACKAGE_DIR = Path(sim.__file__).resolve().parent  # the model's folder, sim/
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -20,18 +20,28 @@ import os
 import socket
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.provenance import dumps
-from lockdown_sim.sim.runner import atomic_write
+from lockdown_sim.experiments.provenance import dumps
+from lockdown_sim.experiments.files import atomic_write
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the batch writing into the directory; names it
 RUN_META_KEY = b"lockdown_sim"  # Parquet key-value metadata of a run file: identity, parameters, outcomes (JSON)
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A finished run as the store holds it."""
+
+    run_id: str
+    meta: dict                  # identity, parameters, outcomes, city size and scale, provenance
+    table: pa.Table | None      # identity and parameter columns, then the kept daily metrics (None: not read)
 
 
 class ResultsStore:
@@ -83,29 +93,23 @@ class ResultsStore:
         """Hold the directory's lock while a batch writes into it; refuse (one line) if another batch holds it.
 
         The lock is the operating system's (flock on DIR/.lock), so it ends with the process that holds it however
-        that ends: a batch killed with SIGKILL never blocks the next one. It is re-entrant within one process, and
-        the file is removed when the batch ends (a refused directory is left as it was).
+        that ends: a batch killed with SIGKILL never blocks the next one. A batch opens its directory once
+        (experiments/batch.py, open_batches); the file is removed when the batch ends (a refused directory is left
+        as it was).
         """
         root = self.root
         if root.exists() and not root.is_dir():
             raise ScenarioError(f"--out: '{root}' exists and is not a directory")
         try:
             root.mkdir(parents=True, exist_ok=True)
-            key = str(root.resolve())
-            held = _LOCKS.get(key)
-            if held is None:
-                held = _LOCKS[key] = [_acquire(root), 0]
+            handle = _acquire(root)
         except OSError as exc:
             raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}; allowed: a directory you can "
                                 "write to") from None
-        held[1] += 1
         try:
             yield self
         finally:
-            held[1] -= 1
-            if held[1] == 0:
-                del _LOCKS[key]
-                _release(root, held[0])
+            _release(root, handle)
 
     def manifest(self) -> dict:
         path = self.root / MANIFEST
@@ -157,6 +161,16 @@ class ResultsStore:
     def read_run(self, run_id: str) -> pa.Table:
         return pq.read_table(self.run_path(run_id))
 
+    def finished_runs(self, daily: bool = True):
+        """Every finished run in the experiment's run order (whatever order they finished in), as StoredRun:
+        its id, its footer (identity, parameters, outcomes: run_meta) and, with `daily`, its daily rows."""
+        finished = self.finished_ids()
+        for entry in self.manifest()["runs"]:
+            run_id = entry["run_id"]
+            if run_id in finished:
+                table = self.read_run(run_id).replace_schema_metadata(None) if daily else None
+                yield StoredRun(run_id, self.run_meta(run_id), table)
+
     # --- failures --------------------------------------------------------------------------------
     def write_failure(self, run_id: str, record: dict, error: BaseException | None = None) -> None:
         """Record a failed run (its parameters and the error); a later success removes the record."""
@@ -185,9 +199,6 @@ class ResultsStore:
             except (OSError, json.JSONDecodeError):
                 out[p.stem] = {"run_id": p.stem, "error": "unreadable failure record"}
         return out
-
-
-_LOCKS: dict[str, list] = {}  # directories this process holds the lock of: path -> [open lock file, depth]
 
 
 def _acquire(root: Path):
