@@ -34,7 +34,6 @@ from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.food_stock import FoodStock
 from lockdown_sim.sim.gate import Gate
 from lockdown_sim.sim.gateway import Gateway
-from lockdown_sim.sim.geometry import geometry_of
 from lockdown_sim.sim.group_orders import GroupOrders
 from lockdown_sim.sim.leader_emergence import LeaderEmergence
 from lockdown_sim.sim.leadership import Leadership
@@ -198,7 +197,7 @@ class LockdownSupplyModel(mesa.Model):
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
         self.bridging = Bridging(pop, ls.n, cfg.ties.ties_to_share)
-        geometry = geometry_of(self.city, pop.compound_district)
+        geometry = self.city.geometry
         reach_km = TruckDispatch.reach_km(cfg)
         self.leadership = Leadership(self, pop, self.compounds, cfg, ls, self.gateway, self.coordination,
                                      self.bridging, rules, self.volunteers, self.chat, geometry,
