@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.leadership import close_offer, signups_possible, spend, work_factor
+from lockdown_sim.sim.local_supply import apply_for_pass, trip_needs_pass
 from lockdown_sim.sim.parallel import kernel, njit, prange
 from lockdown_sim.sim.sorting import group_stably
 
@@ -453,10 +454,8 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
         portions[o] = float(kept) * set_portions
         stock[s] = max(0.0, stock[s] - portions[o])
         ready = day
-        if permits and (locked[supplier_district[s]] or locked[compound_district[compound[o]]]):
-            if permit_day[s] < 0:
-                permit_day[s] = day + permit_delay[s]
-                applied[k] = True
+        if trip_needs_pass(permits, locked, supplier_district[s], compound_district[compound[o]]):
+            applied[k] = apply_for_pass(permit_day, permit_delay, s, day)
             ready = max(day, permit_day[s])
         due_day[o] = max(day + lead_days[s], ready)
         status[o], confirmed_day[o] = CONFIRMED, day

@@ -20,6 +20,7 @@ from collections import namedtuple
 import numpy as np
 
 from lockdown_sim.sim.geometry import street_km
+from lockdown_sim.sim.local_supply import trip_needs_pass
 from lockdown_sim.sim.parallel import njit
 
 NO_SUPPLIER = -1
@@ -197,8 +198,7 @@ def lead(team, market, work, geo, rows, uncovered, first_offer, posted):
             posted[n, 2] = available
             posted[n, 3] = market.moq[s] if work.min_order else 1
             posted[n, 4] = via_gateway or _found(team, r, s)
-            # a truck needs a pass if either end of its trip is in a locked district
-            posted[n, 5] = work.permits and (work.locked[market.district[s]] or work.locked[geo.compound_district[c]])
+            posted[n, 5] = trip_needs_pass(work.permits, work.locked, market.district[s], geo.compound_district[c])
             n += 1
             uncovered[c] = max(0.0, uncovered[c] - available)
     return n
