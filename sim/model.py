@@ -217,8 +217,8 @@ class LockdownSupplyModel(mesa.Model):
                                       rules, bulk=mech["bulk_delivery"])
         self.trucks = self.dispatch.trucks
         self.community = GroupBuying(self.chat, self.canvassing, food, self.group_orders, self.leadership,
-                                     self.emergence, self.gateway, self.coordination, ls, self.volunteers,
-                                     self.compounds, leader_emergence=mech["leader_emergence"])
+                                     self.emergence, self.coordination, ls, self.volunteers, self.compounds,
+                                     leader_emergence=mech["leader_emergence"])
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
