@@ -235,11 +235,10 @@ class PlatformCapacity:
         limit = np.floor(share * np.minimum(self.site_orders * self.staff_share(due_day), riders_today))
         return limit * self.site_open
 
-    def rounds(self, site: np.ndarray, gate: np.ndarray) -> None:
-        """Riders take the day's single orders (won at `site`, for the gate of compound `gate`, in the order they were
-        won) to the gates: one stop per order, filling each site's riders in turn (each site's orders in the order
-        they were won); a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per
-        load.)"""
+    def rounds(self, households: np.ndarray, site: np.ndarray) -> None:
+        """Riders take the day's single orders (of `households`, won at `site`, in the order they were won) to the
+        gates: one stop per order, filling each site's riders in turn (each site's orders in the order they were
+        won); a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per load.)"""
         self.orders = np.bincount(site, minlength=self.n_sites)
         self.stops = len(site) + self.group_trips
         if len(site) == 0:
@@ -257,7 +256,7 @@ class PlatformCapacity:
         go = stops > 0
         self.rider_stops[riders[go]] += stops[go]
         last = first_order[r_site[go]] + left[go] - 1  # it takes the site's waiting orders from the last back
-        self.rider_gate[riders[go]] = gate[by_site[last]]
+        self.rider_gate[riders[go]] = self.pop.compound[households[by_site[last]]]
 
 
 def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:

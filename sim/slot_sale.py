@@ -160,7 +160,7 @@ class SlotSale:
         self.food.order(winners, baskets)
         self.gate.drop(winners, baskets)
         self.ledger.record("platform_to_gate", self.portions)
-        self.capacity.rounds(self.won_site[winners], self.pop.compound[winners])
+        self.capacity.rounds(winners, self.won_site[winners])
 
     def book(self, demand: np.ndarray, listed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Dispatch riders to where orders wait and sell today's slots.
