@@ -2,7 +2,7 @@
 suppliers' trucks, whose working minutes limit bulk trips to compound gates.
 
 Couriers are many (80,000 riders and about 15,000 trucks in the full city), so their day lives in their
-channel's arrays (sim/platform_slots.py, sim/dispatch.py) and each agent is the handle for its row. A courier is
+channel's arrays (sim/platform_capacity.py, sim/dispatch.py) and each agent is the handle for its row. A courier is
 at the gate it last served (a rider stays there; a truck goes back to its depot at the start of each day): its
 `cell` says which, from those arrays (couriers are not listed among a grid cell's agents, as households are not).
 """

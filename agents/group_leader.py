@@ -106,7 +106,7 @@ class GroupLeader(mesa.Agent):
         self._leadership.receive([self.row], [offer.supplier], self.model.day)
 
     def become_coordinator(self) -> None:
-        self._leadership.coordinator[self.row] = True
+        self._leadership.appoint_coordinator(self.row)
 
     def retire(self) -> None:
         self._leadership.retire([self.row])

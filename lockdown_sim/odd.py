@@ -193,7 +193,8 @@ def _calls(func) -> list[tuple[str, str]]:
     return [(r, m) for _, _, r, m in sorted(found)]
 
 
-EXPANDED = {("community", "organise"), ("platform", "sell")}  # steps shown with the verbs they call
+EXPANDED = {("community", "organise"), ("group_bookings", "deliver"), ("slot_sale", "sell"),
+            ("group_bookings", "book")}  # steps shown with the verbs they call
 
 
 def schedule(model=None) -> str:
@@ -211,7 +212,7 @@ def schedule(model=None) -> str:
         fn = getattr(type(owner), method, None) if owner is not None else None
         if fn is None or not callable(fn) or receiver.startswith("_"):
             return None
-        module = inspect.getmodule(fn).__name__
+        module = getattr(inspect.getmodule(fn), "__name__", "")  # "" for a builtin's method (a list's append)
         if not module.startswith(("lockdown_sim.sim.", "lockdown_sim.agents.", "mesa.datacollection")):
             return None  # the project's own verbs (and the day's data collection), not library calls
         module = module.removeprefix("lockdown_sim.").replace(".", "/") + ".py"

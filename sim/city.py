@@ -12,6 +12,8 @@ import math
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from lockdown_sim.sim.geometry import Geometry, street_km_each
+
 WEST, EAST, RIVER = 0, 1, -1
 DISTRICT_NAMES = ("west", "east")
 
@@ -28,18 +30,25 @@ class City:
         self.width = land_width + 1
         spacing = max(1, round(cfg.bridge_spacing_km / cfg.cell_km))
         self.bridge_rows = np.arange(min(spacing // 2, self.height - 1), self.height, spacing)
-        self._bridges_f = self.bridge_rows.astype(np.float64)
         self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=random)
         district = np.full((self.width, self.height), WEST, dtype=np.int8)
         district[self.river_x] = RIVER
         district[self.river_x + 1 :] = EAST
         self.grid.create_property_layer("district", default_value=0, dtype=np.int8).data[:] = district
         self.compound_x = self.compound_y = np.zeros(0, dtype=np.int32)
+        self.geometry = self._geometry(np.zeros(0, dtype=np.int8))
 
     def place_compounds(self, district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Each compound on a random land cell of its district; returns and keeps their (x, y)."""
         self.compound_x, self.compound_y = self.random_land_cells(district, rng)
+        self.geometry = self._geometry(district)
         return self.compound_x, self.compound_y
+
+    def _geometry(self, compound_district: np.ndarray) -> Geometry:
+        """The grid's geometry and the compounds' cells and districts, for compiled code (sim/geometry.py)."""
+        return Geometry(float(self.river_x), self.bridge_rows.astype(np.float64), float(self.cell_km),
+                        self.compound_x.astype(np.int64), self.compound_y.astype(np.int64),
+                        compound_district.astype(np.int64))
 
     def random_land_cells(self, district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One random land cell (x, y) in each given district (vectorised), drawn from the caller's stream."""
@@ -51,22 +60,12 @@ class City:
         return x.astype(np.int32), y
 
     def distance_km(self, x1, y1, x2, y2) -> np.ndarray:
-        """Street distance in km (Manhattan); crossing the river goes through the best crossing.
-
-        The best crossing for a trip between rows y1 and y2 is any row between them (no detour), or else the
-        crossing nearest to that interval (a detour of twice the gap).
-        """
-        x1, y1, x2, y2 = (np.asarray(a, dtype=np.float64) for a in (x1, y1, x2, y2))
-        same = (x1 < self.river_x) == (x2 < self.river_x)
-        dy = np.abs(y1 - y2)
-        lo, hi = np.minimum(y1, y2), np.maximum(y1, y2)
-        b = self._bridges_f
-        i = np.searchsorted(b, lo)  # first crossing at or after lo
-        after = np.where(i < len(b), b[np.minimum(i, len(b) - 1)], np.inf)  # nearest crossing >= lo
-        before = np.where(i > 0, b[np.maximum(i - 1, 0)], -np.inf)  # nearest crossing < lo
-        gap = np.where(after <= hi, 0.0, np.minimum(after - hi, lo - before))
-        across = np.abs(x1 - self.river_x) + np.abs(x2 - self.river_x) + dy + 2 * gap
-        return np.where(same, np.abs(x1 - x2) + dy, across) * self.cell_km
+        """Street distance in km (Manhattan) between cells, for arrays of trips (broadcast as numpy does); crossing
+        the river goes through the best crossing (sim/geometry.py, `street_km`, the one implementation)."""
+        x1, y1, x2, y2 = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (x1, y1, x2, y2)))
+        out = np.empty(x1.shape)
+        street_km_each(self.geometry, x1.ravel(), y1.ravel(), x2.ravel(), y2.ravel(), out.reshape(-1))
+        return out
 
     def cell(self, x: int, y: int):
         return self.grid[(int(x), int(y))]

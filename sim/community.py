@@ -8,10 +8,10 @@ from __future__ import annotations
 class GroupBuying:
     """The community side of the day, given the mechanisms it runs in order."""
 
-    def __init__(self, chat, canvassing, food, orders, leadership, emergence, gateway, coordination, supply,
-                 volunteers, compounds, *, leader_emergence: bool):
+    def __init__(self, chat, canvassing, food, orders, leadership, emergence, coordination, supply, volunteers,
+                 compounds, *, leader_emergence: bool):
         self.chat, self.canvassing, self.food, self.orders = chat, canvassing, food, orders
-        self.leadership, self.emergence, self.gateway, self.coordination = leadership, emergence, gateway, coordination
+        self.leadership, self.emergence, self.coordination = leadership, emergence, coordination
         self.supply, self.volunteers, self.compounds = supply, volunteers, compounds
         self.leader_emergence = leader_emergence
 
@@ -22,7 +22,7 @@ class GroupBuying:
         eligible = self.chat.member | self.canvassing.listed
         demand = self.food.offer_demand()
         orders.measure_need(eligible, demand)
-        self.gateway.adopt(leaders.team, leaders.active_rows, day)
+        leaders.adopt_gateway(day)
         leaders.start_day(day)
         self.coordination.appoint(self.compounds, leaders.per_compound)
         self.coordination.coordinate(leaders)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.geometry import street_km
+from lockdown_sim.sim.local_supply import holds_pass, trip_needs_pass
 from lockdown_sim.sim.parallel import njit
 
 
@@ -102,8 +103,8 @@ def _dispatch(due, supplier, compound, sets, households, km, due_day, confirmed_
     for k in range(len(due)):
         o = due[k]
         s, c = supplier[o], compound[o]
-        waits = permits and (locked[supplier_district[s]] or locked[geo.compound_district[c]]) and not (
-            0 <= permit_day[s] <= day)
+        waits = trip_needs_pass(permits, locked, supplier_district[s], geo.compound_district[c]) and not holds_pass(
+            permit_day, s, day)
         if not waits:
             if km[o] < 0:  # supplier to gate, measured at the first dispatch attempt
                 km[o] = street_km(geo, supplier_x[s], supplier_y[s], geo.compound_x[c], geo.compound_y[c])

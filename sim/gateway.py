@@ -40,22 +40,23 @@ class Gateway:
         """Share of local suppliers listed on group-buying gateways today (0 with gateways off)."""
         return self.listed_share(day) if self.enabled else 0.0
 
-    def adopt(self, team, rows: np.ndarray, day: int) -> int:
-        """Potential adopters not yet on a gateway take it up with chance p + q * (share of the potential adopters
-        they can see who use it); `rows` are the active leaders (sim/leadership.py); returns how many adopted today."""
-        if not self.enabled or day < self.launch_day or len(rows) == 0:
-            return 0
-        uses = team.uses_gateway[rows].astype(np.float64)
+    def adopters(self, uses: np.ndarray, household: np.ndarray, compound: np.ndarray, day: int) -> np.ndarray:
+        """Which of the active leaders (whether each `uses` a gateway, the household it is, its compound) take it up
+        today: potential adopters not yet on it, each with chance p + q * (share of the potential adopters it can
+        see who use it). Returns their positions; the leaders' state is changed by Leadership.adopt_gateway."""
+        none = np.zeros(0, dtype=np.int64)
+        if not self.enabled or day < self.launch_day or len(uses) == 0:
+            return none
+        uses = uses.astype(np.float64)
         new_idx = np.flatnonzero(uses == 0)
         if len(new_idx) == 0:
-            return 0
-        potential = self.would_adopt[team.household[rows]].astype(np.float64)
-        share = self._seen_share(team.compound[rows], uses, potential)[new_idx]
+            return none
+        potential = self.would_adopt[household].astype(np.float64)
+        share = self._seen_share(compound, uses, potential)[new_idx]
         chance = self.p + self.q * share
         draws = self._rng.random(len(new_idx))
         take = (draws < chance) & (potential[new_idx] > 0)
-        team.uses_gateway[rows[new_idx[take]]] = True
-        return int(take.sum())
+        return new_idx[take]
 
     def _seen_share(self, comp: np.ndarray, uses: np.ndarray, potential: np.ndarray) -> np.ndarray:
         """For each leader (in compound `comp`), the share of potential adopters using the gateway among the leaders

@@ -1,5 +1,6 @@
-"""Street distance between grid cells, compiled for the loops over leaders and offers (sim/leadership.py,
-sim/dispatch.py). The same operations in the same order as `City.km` and `City.distance_km`, so identical values."""
+"""Street distance between grid cells, the one implementation: compiled, for a single trip (`street_km`, called from
+the loops over leaders and offers in sim/leadership.py and sim/dispatch.py) and for many (`street_km_each`, behind
+`City.distance_km`). The city (sim/city.py) builds the `Geometry` these take."""
 
 from __future__ import annotations
 
@@ -9,19 +10,16 @@ import numpy as np
 
 from lockdown_sim.sim.parallel import njit
 
+# the city's grid geometry and its compounds' cells, in the types compiled code takes (made by City)
 Geometry = namedtuple("Geometry", "river_x bridges cell_km compound_x compound_y compound_district")
-
-
-def geometry_of(city, compound_district: np.ndarray) -> Geometry:
-    """The city's grid geometry and its compounds' cells, for compiled code."""
-    return Geometry(float(city.river_x), city.bridge_rows.astype(np.float64), float(city.cell_km),
-                    city.compound_x.astype(np.int64), city.compound_y.astype(np.int64),
-                    compound_district.astype(np.int64))
 
 
 @njit(cache=True)
 def street_km(geo, x1, y1, x2, y2):
-    """Street (Manhattan) distance in km; crossing the river goes through the best crossing (as City.km)."""
+    """Street (Manhattan) distance in km; crossing the river goes through the best crossing.
+
+    The best crossing for a trip between rows y1 and y2 is any row between them (no detour), or else the crossing
+    nearest to that interval (a detour of twice the gap)."""
     x1, y1, x2, y2 = float(x1), float(y1), float(x2), float(y2)
     rx = geo.river_x
     dy = abs(y1 - y2)
@@ -34,3 +32,10 @@ def street_km(geo, x1, y1, x2, y2):
     before = b[i - 1] if i > 0 else -np.inf
     gap = 0.0 if after <= hi else min(after - hi, lo - before)
     return (abs(x1 - rx) + abs(x2 - rx) + dy + 2 * gap) * geo.cell_km
+
+
+@njit(cache=True)
+def street_km_each(geo, x1, y1, x2, y2, out):
+    """`street_km` of each trip i, from (x1[i], y1[i]) to (x2[i], y2[i]), into out[i]."""
+    for i in range(len(out)):
+        out[i] = street_km(geo, x1[i], y1[i], x2[i], y2[i])

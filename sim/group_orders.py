@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lockdown_sim.sim.leadership import close_offer, signups_possible, spend, work_factor
+from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
+from lockdown_sim.sim.local_supply import apply_for_pass, trip_needs_pass
 from lockdown_sim.sim.parallel import kernel, njit, prange
 from lockdown_sim.sim.sorting import group_stably
 
@@ -180,7 +181,7 @@ class GroupOrders:
         if len(posted) == 0:
             return np.zeros(0, dtype=np.int64)
         leader = posted[:, 0]
-        ids = self._append(leader=leader, compound=self.leadership.team.compound[leader], supplier=posted[:, 1],
+        ids = self._append(leader=leader, compound=self.leadership.compound_of(leader), supplier=posted[:, 1],
                            cap_sets=posted[:, 2], moq=posted[:, 3], via_gateway=posted[:, 4].astype(bool),
                            posted_day=np.full(len(posted), day), close_day=np.full(len(posted), day + self.window - 1),
                            status=np.full(len(posted), OPEN), km=np.full(len(posted), -1.0),
@@ -204,7 +205,7 @@ class GroupOrders:
             return 0
         c = pop.compound[hh]
         pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
-        leader_hh = self.leadership.team.household[cols["leader"][offers]]
+        leader_hh = self.leadership.household_of(cols["leader"][offers])
         p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
         signs = self._rng.random(len(hh)) < p
         hh, pick = hh[signs], pick[signs]
@@ -318,7 +319,7 @@ class GroupOrders:
         at, starts = self._entries(ids)
         hh, sets = self._log_household[at], self._log_sets[at]
         self.gate.drop(hh, sets.astype(np.float32) * np.float32(self.set_portions))
-        leader_hh = self.leadership.team.household[leaders]
+        leader_hh = self.leadership.household_of(leaders)
         self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
         if self.member_ties_on:
             self.member_ties.form_among(np.split(hh, starts[1:-1]), self.member_ties_per_order)
@@ -409,7 +410,7 @@ def _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_
         while a + n < b and total + sets[a + n] <= room:
             total += sets[a + n]
             n += 1
-        per = per_signup_hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+        per = paperwork_hours(team, work, r, per_signup_hours)
         n = min(n, signups_possible(team, r, per))
         if n > 0:
             total = 0
@@ -453,12 +454,10 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
         portions[o] = float(kept) * set_portions
         stock[s] = max(0.0, stock[s] - portions[o])
         ready = day
-        if permits and (locked[supplier_district[s]] or locked[compound_district[compound[o]]]):
-            if permit_day[s] < 0:
-                permit_day[s] = day + permit_delay[s]
-                applied[k] = True
+        if trip_needs_pass(permits, locked, supplier_district[s], compound_district[compound[o]]):
+            applied[k] = apply_for_pass(permit_day, permit_delay, s, day)
             ready = max(day, permit_day[s])
         due_day[o] = max(day + lead_days[s], ready)
         status[o], confirmed_day[o] = CONFIRMED, day
-        payment = payment_hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+        payment = paperwork_hours(team, work, r, payment_hours)
         spend(team, r, n_keep * payment)

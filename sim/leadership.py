@@ -20,12 +20,14 @@ from collections import namedtuple
 import numpy as np
 
 from lockdown_sim.sim.geometry import street_km
+from lockdown_sim.sim.local_supply import trip_needs_pass
 from lockdown_sim.sim.parallel import njit
 
 NO_SUPPLIER = -1
 LONG_AGO = -(1 << 40)
 
-# the leaders' state, one row per leader (see Leadership)
+# the leaders' state, one row per leader, owned by Leadership: only it and the compiled verbs below (spend,
+# close_offer, receive_delivery, ...) change it; the compiled loops of group orders (sim/group_orders.py) call them
 Team = namedtuple("Team", "household compound hours_left hours_today hours_total uses_gateway active deliveries "
                           "open_count open_supplier open_offer known known_count found found_count "
                           "lapsed_supplier lapsed_day")
@@ -44,7 +46,15 @@ def work_factor(team, work, r):
 
 
 @njit(cache=True)
+def paperwork_hours(team, work, r, hours):
+    """`hours` of paperwork (posting, counting sign-ups, collecting money) for leader r after the gateway's cut, the
+    coordinator's rules and its routine."""
+    return hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+
+
+@njit(cache=True)
 def spend(team, r, hours):
+    """Leader r works `hours` (beyond today's hours they are overwork, taken from tomorrow's)."""
     team.hours_left[r] -= hours
     team.hours_today[r] += hours
     team.hours_total[r] += hours
@@ -180,7 +190,7 @@ def lead(team, market, work, geo, rows, uncovered, first_offer, posted):
             s, searched, via_gateway = find_supplier(team, market, work, geo, r, uncovered[c])
             if s < 0:
                 break
-            cost = work.post_hours * (work.gateway_overhead if team.uses_gateway[r] else 1.0) * work_factor(team, work, r)
+            cost = paperwork_hours(team, work, r, work.post_hours)
             if searched:
                 cost += work.search_hours * (work.gateway_search if via_gateway else 1.0) * work_factor(team, work, r)
             spend(team, r, cost)
@@ -197,8 +207,7 @@ def lead(team, market, work, geo, rows, uncovered, first_offer, posted):
             posted[n, 2] = available
             posted[n, 3] = market.moq[s] if work.min_order else 1
             posted[n, 4] = via_gateway or _found(team, r, s)
-            # a truck needs a pass if either end of its trip is in a locked district
-            posted[n, 5] = work.permits and (work.locked[market.district[s]] or work.locked[geo.compound_district[c]])
+            posted[n, 5] = trip_needs_pass(work.permits, work.locked, market.district[s], geo.compound_district[c])
             n += 1
             uncovered[c] = max(0.0, uncovered[c] - available)
     return n
@@ -350,6 +359,14 @@ class Leadership:
     def active_rows(self) -> np.ndarray:
         return np.flatnonzero(self.team.active[:self.n])
 
+    def household_of(self, rows) -> np.ndarray:
+        """The household each of these leaders is."""
+        return self.team.household[rows]
+
+    def compound_of(self, rows) -> np.ndarray:
+        """The compound each of these leaders leads in."""
+        return self.team.compound[rows]
+
     def spare_per_compound(self) -> np.ndarray:
         """Per compound, active leaders who still have time and room for another offer after their work today."""
         t, rows = self.team, self.active_rows
@@ -391,6 +408,18 @@ class Leadership:
         """The GroupLeader this household became, or None."""
         r = self.row_of_household.get(int(household))
         return None if r is None else self.agents[r]
+
+    def appoint_coordinator(self, r: int) -> None:
+        """Leader r becomes its compound's "leader of leaders" (sim/coordination.py decides who)."""
+        self.coordinator[r] = True
+
+    def adopt_gateway(self, day: int) -> int:
+        """Active leaders not yet on a gateway take it up by Bass diffusion (the gateway decides who, sim/gateway.py);
+        returns how many did today."""
+        t, rows = self.team, self.active_rows
+        adopters = rows[self.gateway.adopters(t.uses_gateway[rows], t.household[rows], t.compound[rows], day)]
+        t.uses_gateway[adopters] = True
+        return len(adopters)
 
     def retire(self, rows: np.ndarray) -> None:
         """These leaders stop leading (a retiring leader posts no new offers; open ones run their course)."""

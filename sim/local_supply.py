@@ -3,6 +3,8 @@
 Their total daily stock is `capacity_ratio` times the city's daily food need, split unevenly (lognormal)
 among suppliers. Stock does not keep: at most two days' supply is on hand. A supplier whose trucks must drive
 in a locked district applies for a pass the first time a leader asks, and holds it `permit_delay_days` later.
+The pass rules are written once, compiled (`trip_needs_pass`, `apply_for_pass`, `holds_pass`), for the compiled
+loops of leaders, offers and trucks (sim/leadership.py, sim/group_orders.py, sim/dispatch.py) and for the verbs here.
 """
 
 from __future__ import annotations
@@ -10,8 +12,40 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from lockdown_sim.sim.parallel import njit
+
 KINDS = ("farm", "wholesaler", "supermarket", "restaurant")
 SHELF_DAYS = 2.0
+
+
+# --- vehicle passes ---------------------------------------------------------------------------------------------
+@njit(cache=True)
+def trip_needs_pass(permits, locked, supplier_district, compound_district):
+    """A supplier's truck needs a pass for a trip to a gate while passes are required (the `permits` switch) and
+    either end of the trip is in a district locked today (`locked`, per district: LockdownRules.permit_locked)."""
+    return permits and (locked[supplier_district] or locked[compound_district])
+
+
+@njit(cache=True)
+def apply_for_pass(permit_day, permit_delay, s, day):
+    """Supplier s applies for a pass today unless it has already (it holds it `permit_delay[s]` days later);
+    returns whether it applied now."""
+    if permit_day[s] < 0:
+        permit_day[s] = day + permit_delay[s]
+        return True
+    return False
+
+
+@njit(cache=True)
+def holds_pass(permit_day, s, day):
+    """Supplier s holds a pass on this day."""
+    return 0 <= permit_day[s] <= day
+
+
+@njit(cache=True)
+def _apply_each(permit_day, permit_delay, suppliers, day):
+    for s in suppliers:
+        apply_for_pass(permit_day, permit_delay, s, day)
 
 
 class LocalSupply:
@@ -104,15 +138,13 @@ class LocalSupply:
             self.stock[s] += p
 
     def apply_for_permits(self, suppliers: np.ndarray, day: int) -> None:
-        """These suppliers' trucks will need a pass: those that have not applied yet do so today, and hold one
-        `permit_delay` days later."""
-        for s in np.asarray(suppliers).tolist():
-            if self.permit_day[s] < 0:
-                self.permit_day[s] = day + self.permit_delay[s]
+        """These suppliers' trucks will need a pass: those that have not applied yet do so today (in this order), and
+        hold one `permit_delay` days later (`apply_for_pass`)."""
+        _apply_each(self.permit_day, self.permit_delay, np.asarray(suppliers, dtype=np.int64), int(day))
 
     def may_drive(self, s: int, day: int) -> bool:
-        """Supplier s holds a pass today."""
-        return 0 <= self.permit_day[s] <= day
+        """Supplier s holds a pass today (`holds_pass`)."""
+        return bool(holds_pass(self.permit_day, int(s), int(day)))
 
     def idle_share(self) -> float:
         """Share of today's local supply capacity nobody ordered (space of places left untapped)."""

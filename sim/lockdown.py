@@ -88,5 +88,5 @@ class LockdownRules:
 
     def permit_locked(self) -> np.ndarray:
         """Per district (west, east), whether trucks driving there need a pass today (a trip needs one if either
-        end is in such a district)."""
+        end is in such a district: sim/local_supply.py, `trip_needs_pass`)."""
         return self._permit_locked

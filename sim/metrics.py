@@ -101,6 +101,7 @@ def daily_metrics(model, delivered: float) -> dict:
     """The day's metrics from the model's mechanisms at the end of the day (`delivered`: portions that reached
     homes today, carried in from gates or bought in shops)."""
     pop, food, plat, dispatch = model.population, model.food, model.platform, model.dispatch
+    sale, bookings = model.slot_sale, model.group_bookings
     elderly_n = model.n_elderly
     team, rows = model.leadership.team, model.leadership.active_rows
     tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
@@ -109,9 +110,9 @@ def daily_metrics(model, delivered: float) -> dict:
     d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots", "riders_working",
                        "portions_platform", "portions_platform_group"), 0)
     if model.platform_open:
-        d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=plat.tried,
+        d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=sale.tried,
                  platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
-                 portions_platform=plat.portions, portions_platform_group=plat.group_portions)
+                 portions_platform=sale.portions, portions_platform_group=bookings.portions)
     d.update(home=delivered, needed=food.needed_today, eaten=food.eaten_today, truck_stops=dispatch.stops)
     stops = d["courier_stops"] + d["truck_stops"]
     # by couriers and trucks (relief comes by the committees)
@@ -154,17 +155,17 @@ def daily_metrics(model, delivered: float) -> dict:
         "lockdown_ties": model.ties.made_before(model.rules.reopen_day),
         "platform_tried": d["platform_tried"],
         "platform_slots": d["platform_slots"],
-        "platform_orders": plat.won if model.platform_open else 0,
-        "platform_elderly_share": _ratio(plat.won_elderly, plat.won) if model.platform_open else NAN,
-        "slot_sellout_minutes": plat.sellout_minutes if model.platform_open else NAN,
-        "platform_orders_first_ten_minutes": plat.first_ten_minutes if model.platform_open else 0,
-        "platform_volunteer_orders": plat.volunteer_orders if model.platform_open else 0,
+        "platform_orders": sale.won if model.platform_open else 0,
+        "platform_elderly_share": _ratio(sale.won_elderly, sale.won) if model.platform_open else NAN,
+        "slot_sellout_minutes": sale.sellout_minutes if model.platform_open else NAN,
+        "platform_orders_first_ten_minutes": sale.first_ten_minutes if model.platform_open else 0,
+        "platform_volunteer_orders": sale.volunteer_orders if model.platform_open else 0,
         "riders_working": d["riders_working"],
         "portions_platform": d["portions_platform"],
         "portions_platform_group": d["portions_platform_group"],
-        "platform_group_deliveries": plat.group_deliveries if model.platform_open else 0,
-        "platform_group_orders": plat.group_orders_total,
-        "platform_group_booked": plat.group_booked_today if model.platform_open else 0,
+        "platform_group_deliveries": bookings.deliveries if model.platform_open else 0,
+        "platform_group_orders": bookings.delivered_total,
+        "platform_group_booked": bookings.booked_today if model.platform_open else 0,
         "portions_group": dispatch.portions,
         "portions_retail": model.retail.bought_today,
         "portions_relief": model.relief.portions_today,

@@ -34,7 +34,7 @@ from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.food_stock import FoodStock
 from lockdown_sim.sim.gate import Gate
 from lockdown_sim.sim.gateway import Gateway
-from lockdown_sim.sim.geometry import geometry_of
+from lockdown_sim.sim.group_bookings import GroupBookings
 from lockdown_sim.sim.group_orders import GroupOrders
 from lockdown_sim.sim.leader_emergence import LeaderEmergence
 from lockdown_sim.sim.leadership import Leadership
@@ -44,7 +44,7 @@ from lockdown_sim.sim.lockdown import LockdownRules
 from lockdown_sim.sim.metrics import daily_metrics, reporters
 from lockdown_sim.sim.outreach import Canvassing
 from lockdown_sim.sim.parallel import use_threads
-from lockdown_sim.sim.platform_slots import PlatformChannel
+from lockdown_sim.sim.platform_capacity import PlatformCapacity
 from lockdown_sim.sim.population import build_population, stochastic_round
 from lockdown_sim.sim.relief import Relief
 from lockdown_sim.sim.retail import Retail
@@ -52,6 +52,7 @@ from lockdown_sim.sim.scenario import load_scenario
 from lockdown_sim.sim.streams import Streams
 from lockdown_sim.sim.supplier_ties import draw_supplier_ties
 from lockdown_sim.sim.schema import MECHANISMS
+from lockdown_sim.sim.slot_sale import SlotSale
 from lockdown_sim.sim.ties import Ties
 from lockdown_sim.sim.volunteering import Volunteers
 
@@ -183,10 +184,12 @@ class LockdownSupplyModel(mesa.Model):
         # --- channels and community mechanisms ---------------------------------------------------
         self.canvassing = Canvassing(pop, cfg.outreach, self.volunteers, rules, cfg.volunteers.sealed_factor,
                                      streams("canvassing"), enabled=mech["canvassing"], proxies=mech["proxies"])
-        self.platform = PlatformChannel(self, cfg, pop, self.city, self.compounds, food, self.gate, ledger,
-                                        self.canvassing.listed, streams, self.scale, fcfs=mech["fcfs_slots"],
-                                        proxies=mech["proxies"], courier_availability=float(courier_availability),
-                                        group_orders=mech["platform_group"])
+        self.platform = platform = PlatformCapacity(self, cfg, pop, self.city, self.compounds, streams, self.scale,
+                                                    courier_availability=float(courier_availability))
+        self.slot_sale = SlotSale(cfg, pop, platform, food, self.gate, ledger, self.canvassing.listed,
+                                  streams("platform.slots"), fcfs=mech["fcfs_slots"], proxies=mech["proxies"])
+        self.group_bookings = GroupBookings(cfg, pop, platform, self.slot_sale, food, self.gate, ledger,
+                                            streams("platform.group"), enabled=mech["platform_group"])
         self.retail = Retail(cfg, pop, rules, food, ledger, streams("retail"))
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
@@ -198,7 +201,7 @@ class LockdownSupplyModel(mesa.Model):
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
         self.member_ties = Ties(pop.n, cfg.ties, streams("ties.members"), decay=mech["tie_decay"])
         self.bridging = Bridging(pop, ls.n, cfg.ties.ties_to_share)
-        geometry = geometry_of(self.city, pop.compound_district)
+        geometry = self.city.geometry
         reach_km = TruckDispatch.reach_km(cfg)
         self.leadership = Leadership(self, pop, self.compounds, cfg, ls, self.gateway, self.coordination,
                                      self.bridging, rules, self.volunteers, self.chat, geometry,
@@ -214,8 +217,8 @@ class LockdownSupplyModel(mesa.Model):
                                       rules, bulk=mech["bulk_delivery"])
         self.trucks = self.dispatch.trucks
         self.community = GroupBuying(self.chat, self.canvassing, food, self.group_orders, self.leadership,
-                                     self.emergence, self.gateway, self.coordination, ls, self.volunteers,
-                                     self.compounds, leader_emergence=mech["leader_emergence"])
+                                     self.emergence, self.coordination, ls, self.volunteers, self.compounds,
+                                     leader_emergence=mech["leader_emergence"])
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
@@ -233,7 +236,10 @@ class LockdownSupplyModel(mesa.Model):
         self.volunteers.recruit(locked, busy=self.leadership.is_leader)
         self.canvassing.canvass(locked)
         if self.platform_open:
-            self.platform.sell(day)
+            self.platform.start_day(day)
+            self.group_bookings.deliver(day)
+            self.slot_sale.sell()
+            self.group_bookings.book(day)
         self.group_orders.reset_day_stats()
         self.emergence.reset_day_stats()
         if self.group_open:
@@ -268,7 +274,7 @@ class LockdownSupplyModel(mesa.Model):
     # --- checks -----------------------------------------------------------------------------------
     def conservation_errors(self) -> dict:
         """Goods-accounting residuals (all ~0 when goods are conserved) and the smallest stock anywhere."""
-        in_transit = self.group_orders.in_transit() + self.relief.in_transit + self.platform.group_in_transit
+        in_transit = self.group_orders.in_transit() + self.relief.in_transit + self.group_bookings.in_transit
         return {
             "ledger_imbalance": self.ledger.imbalance(),
             "gate_vs_ledger": self.ledger.at_gate - self.gate.total(),

@@ -309,12 +309,12 @@ def test_riders_at_work_follow_the_curve_once_whatever_sites_are_closed():
 def test_households_take_a_slot_at_a_further_site_when_the_nearest_is_full():
     run = toy_run(ordering="platform", households=6000, overrides={"platform.real_sites": 20000})
     m = run.model
-    plat = m.platform
-    won = np.flatnonzero(plat.won_site >= 0)
+    plat, won_site = m.platform, m.slot_sale.won_site
+    won = np.flatnonzero(won_site >= 0)
     nearest = plat.first_site[m.population.compound[won]]
-    assert (plat.won_site[won] != nearest).any()  # someone's app found a slot beyond the nearest site
+    assert (won_site[won] != nearest).any()  # someone's app found a slot beyond the nearest site
     reach = [set(plat.cand_site[plat.cand_ptr[c]:plat.cand_ptr[c + 1]].tolist()) for c in range(m.population.n_compounds)]
-    assert all(int(s) in reach[int(c)] for s, c in zip(plat.won_site[won], m.population.compound[won]))  # all in reach
+    assert all(int(s) in reach[int(c)] for s, c in zip(won_site[won], m.population.compound[won]))  # all in reach
 
 
 def test_riders_are_dispatched_to_where_orders_wait():
@@ -402,8 +402,8 @@ def test_at_most_one_new_leader_a_day_comes_forward_in_each_chat_group():
 def test_riders_deliver_on_their_own_bank_of_the_river_unless_told_to_cross():
     def across(run):
         m = run.model
-        won = np.flatnonzero(m.platform.won_site >= 0)
-        return int((m.platform.site_district[m.platform.won_site[won]]
+        won = np.flatnonzero(m.slot_sale.won_site >= 0)
+        return int((m.platform.site_district[m.slot_sale.won_site[won]]
                     != m.population.compound_district[m.population.compound[won]]).sum())
 
     kw = dict(ordering="platform", households=6000)
@@ -486,16 +486,16 @@ def test_platform_group_orders_pool_deliveries_inside_the_platform_channel():
 
 def test_platform_group_orders_share_the_sites_pickers_and_riders_and_come_next_day():
     m = LockdownSupplyModel(scenario_file="toy", rng=1, ordering="platform")
-    plat, booked, delivered = m.platform, {}, 0
+    plat, bookings, booked, delivered = m.platform, m.group_bookings, {}, 0
     while m.running:
         m.step()
-        for b in plat.bookings:
+        for b in bookings.bookings:
             booked.setdefault(id(b), (m.day, b))
             # every compound's group order has at least the minimum of household orders
-            assert np.bincount(b.compound).max() >= plat.group_min
-            assert (np.bincount(b.compound)[np.unique(b.compound)] >= plat.group_min).all()
-        if plat.group_deliveries:
-            delivered += plat.group_deliveries
+            assert np.bincount(b.compound).max() >= bookings.min_orders
+            assert (np.bincount(b.compound)[np.unique(b.compound)] >= bookings.min_orders).all()
+        if bookings.deliveries:
+            delivered += bookings.deliveries
             # group orders take their pickers first; single slots are sold from what is left
             assert (plat.slots + plat.group_picks <= np.maximum(plat.staff_capacity, plat.group_picks)).all()
             assert plat.group_trips < plat.group_picks.sum()  # a load carries many households' orders

@@ -27,7 +27,7 @@ def test_the_schedule_follows_the_step_in_order():
     steps = [line for line in TEXT.split("BEGIN GENERATED: schedule")[1].split("END GENERATED")[0].splitlines()
              if line.strip().startswith("1.")]
     names = [re.search(r"`([^`]+)`", line).group(1) for line in steps]
-    assert names.index("rules.update") < names.index("platform.book") < names.index("dispatch.dispatch") \
+    assert names.index("rules.update") < names.index("slot_sale.sell") < names.index("dispatch.dispatch") \
         < names.index("food.consume")
 
 

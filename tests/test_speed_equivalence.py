@@ -112,7 +112,7 @@ def _plain_opening(tryers, cls, compound, gamma, reaction, cand_ptr, cand_site, 
 
 @pytest.mark.parametrize("slots_per_site", [3, 400, 5000])  # every site sells out early, some do, none does
 def test_the_compiled_slot_sale_equals_the_plain_one(slots_per_site):
-    from lockdown_sim.sim.platform_slots import _opening
+    from lockdown_sim.sim.slot_sale import _opening
 
     rng = np.random.default_rng(slots_per_site)
     n_hh, n_comp, n_sites = 300_000, 3_000, 60
@@ -157,7 +157,7 @@ def _plain_group_booking(joiners, comp, arrival, group_min, first_site, limit, n
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_compiled_group_booking_equals_the_plain_one(seed):
-    from lockdown_sim.sim.platform_slots import _book_groups
+    from lockdown_sim.sim.group_bookings import _book_groups
 
     rng = np.random.default_rng(seed)
     n_comp, n_sites, n = 4_000, 40, 200_000

@@ -1,0 +1,177 @@
+"""Compound group orders at the platform (the `platform_group` switch; FACTS: one delivery platform set 20 orders per
+compound, and its group delivery was next-day): households still in need after the slot sale can join their
+compound's group order in the app during the day, with no race at an opening time. A compound's group order goes
+ahead once it has the platform's minimum; the nearest open site sells such orders for the next day, in the order
+compounds reached their minimum, up to the share of its picking capacity the platform sets aside for them
+(`group_capacity_share`, a lever: FACTS gives no share). Booked the day before, they come first the next day: they
+use the site's pickers (one pick per household order) and its riders' time (sim/platform_capacity.py), and what is
+left is sold as single slots (sim/slot_sale.py). A group order is one hand-over at the gate per van or tricycle load
+(pooling inside the platform channel), where single orders are one hand-over each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.population import NONE
+from lockdown_sim.sim.sorting import sort_bucket
+
+
+class GroupBooking:
+    """Compound group orders booked at the platform for one delivery day (one entry per household order)."""
+
+    __slots__ = ("due_day", "households", "baskets", "site", "compound")
+
+    def __init__(self, due_day, households, baskets, site, compound):
+        self.due_day, self.households, self.baskets, self.site, self.compound = due_day, households, baskets, site, compound
+
+    @property
+    def portions(self) -> float:
+        return float(self.baskets.sum(dtype=np.float64))
+
+
+@njit(cache=True)
+def _joiners(demand, ordering_class, first_site, compound):
+    """Households still in need, with someone to order and a site in reach (in household order)."""
+    out = np.empty(len(demand), np.int64)
+    n = 0
+    for i in range(len(demand)):
+        if demand[i] > 0 and ordering_class[i] != NONE and first_site[compound[i]] >= 0:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compounds, n_sites):
+    """Compound group orders booked today: a compound's order goes ahead at its group_min-th arrival (earlier joiners
+    wait for it); each site books in booking order up to its limit, ties in the order of compound and arrival, and a
+    compound cut short of the minimum by the limit does not go ahead. `comp` is sorted (homes are numbered compound
+    by compound). Returns (joiners, their sites, their compounds), in each site's booking order."""
+    n = len(joiners)
+    # each compound's joiners by arrival (its joiners are contiguous)
+    by_arrival, by_joiner, by_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    start = 0
+    while start < n:
+        end = start
+        while end < n and comp[end] == comp[start]:
+            end += 1
+        sort_bucket(arrival, joiners, comp, by_arrival, by_joiner, by_comp, start, end - start)
+        start = end
+    # compounds that reach the minimum: every joiner is booked at max(its arrival, the minimum's arrival)
+    booked_at, booked_joiner, booked_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    site_count = np.zeros(n_sites + 1, np.int64)
+    m = 0
+    start = 0
+    while start < n:
+        end = start
+        while end < n and by_comp[end] == by_comp[start]:
+            end += 1
+        if end - start >= group_min:
+            reached = by_arrival[start + group_min - 1]
+            for j in range(start, end):
+                booked_at[m], booked_joiner[m], booked_comp[m] = max(by_arrival[j], reached), by_joiner[j], by_comp[j]
+                site_count[first_site[by_comp[j]] + 1] += 1
+                m += 1
+        start = end
+    # by site (a stable counting sort), then by booking time within each site
+    for s in range(n_sites):
+        site_count[s + 1] += site_count[s]
+    pos = site_count[:-1].copy()
+    at_site, joiner_site, comp_site = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
+    for j in range(m):
+        p = pos[first_site[booked_comp[j]]]
+        at_site[p], joiner_site[p], comp_site[p] = booked_at[j], booked_joiner[j], booked_comp[j]
+        pos[first_site[booked_comp[j]]] = p + 1
+    order_at, order_joiner, order_comp = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
+    for s in range(n_sites):
+        sort_bucket(at_site, joiner_site, comp_site, order_at, order_joiner, order_comp, site_count[s],
+                    site_count[s + 1] - site_count[s])
+    # each site books up to its limit
+    booked, booked_site, kept_comp = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+    kept = np.zeros(n_compounds, np.int64)
+    n_ok = 0
+    for s in range(n_sites):
+        for j in range(site_count[s], min(site_count[s + 1], site_count[s] + max(int(np.ceil(limit[s])), 0))):
+            booked[n_ok], booked_site[n_ok], kept_comp[n_ok] = order_joiner[j], s, order_comp[j]
+            kept[order_comp[j]] += 1
+            n_ok += 1
+    # a compound cut short of the minimum by the limit does not go ahead
+    k = 0
+    for j in range(n_ok):
+        if kept[kept_comp[j]] >= group_min:
+            booked[k], booked_site[k], kept_comp[k] = booked[j], booked_site[j], kept_comp[j]
+            k += 1
+    return booked[:k], booked_site[:k], kept_comp[:k]
+
+
+class GroupBookings:
+    """The platform's compound group orders: booked at the nearest open site for a later day, delivered on that day."""
+
+    def __init__(self, scenario, pop, capacity, sale, food, gate, ledger, rng: np.random.Generator, *, enabled: bool):
+        """`capacity` is the platform's sites and riders (sim/platform_capacity.py), `sale` the slot sale
+        (sim/slot_sale.py: who orders for each household today); `enabled` is the `platform_group` switch."""
+        p = scenario.platform
+        self.pop, self.capacity, self.sale = pop, capacity, sale
+        self.food, self.gate, self.ledger = food, gate, ledger
+        self._rng = rng
+        self.enabled = enabled
+        self.min_orders = p.group_min_orders
+        self.lead_days = p.group_lead_days
+        self.capacity_share = p.group_capacity_share
+        self.basket_days = p.basket_days
+        self.bookings: list[GroupBooking] = []
+        self.in_transit = 0.0  # portions booked, not yet at the gate
+        self.delivered_total = 0  # compound group orders delivered so far
+        self.deliveries = 0  # compound group orders at gates today
+        self.portions = 0.0  # their portions
+        self.booked_today = 0  # household orders booked today for a later day
+        self.booked_compounds = 0
+
+    def deliver(self, day: int) -> None:
+        """Group orders booked for today take their pickers and riders' time at their site (before the slot sale)
+        and reach their gates: one hand-over per van or tricycle load."""
+        self.deliveries, self.portions = 0, 0.0
+        due = [b for b in self.bookings if b.due_day <= day]
+        if not due:
+            return
+        self.bookings = [b for b in self.bookings if b.due_day > day]
+        hh = np.concatenate([b.households for b in due])
+        baskets = np.concatenate([b.baskets for b in due])
+        site = np.concatenate([b.site for b in due])
+        comp = np.concatenate([b.compound for b in due])
+        self.deliveries = self.capacity.carry_group_loads(site, comp)
+        self.delivered_total += self.deliveries
+        self.portions = float(baskets.sum(dtype=np.float64))
+        self.in_transit -= self.portions
+        self.gate.drop(hh, baskets)
+        self.ledger.record("arrived", self.portions)
+
+    def book(self, day: int) -> None:
+        """Households still in need join their compound's group order in the app during the day; the nearest open
+        site books, for delivery `lead_days` later, the compounds that reach the minimum, in the order they reached
+        it, up to its share of picking capacity. The households booked have food on its way."""
+        self.booked_today = self.booked_compounds = 0
+        if not self.enabled:
+            return
+        pop, capacity, demand = self.pop, self.capacity, self.food.demand()
+        joiners = _joiners(demand, self.sale.ordering_class, capacity.first_site, pop.compound)
+        if len(joiners) < self.min_orders:
+            return
+        arrival = self._rng.random(len(joiners))  # when in the day each joins (no race at an opening time)
+        # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver
+        due = day + self.lead_days
+        limit = capacity.group_limit(due, self.capacity_share)
+        joiners, site, comp = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival, self.min_orders,
+                                           capacity.first_site, limit, pop.n_compounds, capacity.n_sites)
+        if len(joiners) == 0:
+            return
+        baskets = np.minimum(demand[joiners], self.basket_days * pop.size[joiners]).astype(np.float32)
+        booking = GroupBooking(due, joiners, baskets, site, comp)
+        self.bookings.append(booking)
+        self.in_transit += booking.portions
+        self.booked_today = len(joiners)
+        self.booked_compounds = len(np.unique(comp))
+        self.food.order(joiners, baskets)
+        self.ledger.record("platform_booked", float(baskets.sum(dtype=np.float64)))

@@ -1,0 +1,209 @@
+"""The slot sale: individual platform ordering, with delivery slots released at fixed opening times and sold first
+come, first served.
+
+Today's slots at each site are what its pickers and riders can deliver (sim/platform_capacity.py). A household's
+app lists every open site that delivers to its compound. After each opening, households arrive after a reaction
+delay that depends on who orders for them (a practised young user, an older user, a remote child, a volunteer for a
+listed older resident), and each takes a slot at the nearest site that still has one. With `fcfs_slots` off the
+arrival order is a lottery.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
+from lockdown_sim.sim.sorting import sort_bucket, spread
+
+
+@njit(cache=True)
+def _tryers(demand, base_class, listed, first_site, compound, elderly, cls, n_sites):
+    """Who orders for each household today (`cls`: its own class, or a volunteer for a listed older resident nobody
+    orders for), and the households that try for a slot: in need, someone to order, a site in reach. Returns them,
+    how many have an older member, and how many wait for each nearest site."""
+    tryers = np.empty(len(demand), np.int64)
+    waiting = np.zeros(n_sites, np.int64)
+    n, older = 0, 0
+    for i in range(len(demand)):
+        c = base_class[i]
+        if c == NONE and listed[i]:
+            c = VOLUNTEER
+        cls[i] = c
+        site = first_site[compound[i]]
+        if demand[i] > 0 and c != NONE and site >= 0:
+            tryers[n] = i
+            n += 1
+            older += elderly[i]
+            waiting[site] += 1
+    return tryers[:n], older, waiting
+
+
+@njit(cache=True)
+def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, remaining, sold_at, turned_away,
+             won_site):
+    """One opening of the slot sale: each household arrives `gamma` times the mean reaction of who orders for it
+    (with fcfs off: in a lottery order) and takes a slot at the nearest listed site that still has one.
+
+    Returns (winners, the others, winners within ten minutes), each in household order; `won_site` gets each
+    winner's site; sold_at[s] is the arrival delay that took site s's last slot, turned_away[s] is set when a
+    later arrival found s full. A site that sells out stays full for the rest of the opening, so each compound
+    keeps a pointer to its first listed site that may still have slots: a household skips the sites its
+    neighbours already found full (they were turned away from them already).
+    """
+    n = len(tryers)
+    comp = np.empty(n, np.int64)
+    delay = np.empty(n)
+    for j in range(n):
+        comp[j] = compound[tryers[j]]
+        delay[j] = gamma[j] * (reaction[cls[tryers[j]]] if fcfs else 1.0)
+    won = np.full(n, -1, np.int64)
+    next_site = cand_ptr[:-1].copy()
+    open_sites = 0
+    for s in range(len(remaining)):
+        open_sites += remaining[s] > 0
+    # arrivals in order of delay: spread into ordered buckets, each sorted when its turn comes (with each household's
+    # compound, so the sale reads memory in order); once every site is full the households still to arrive are only
+    # turned away
+    spread_delay, spread_index, spread_comp, starts = spread(delay, comp)
+    order_delay, order, order_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    done = n  # arrivals sold to (all of them, unless every site filled up)
+    b = 0
+    for b in range(len(starts) - 1):
+        sort_bucket(spread_delay, spread_index, spread_comp, order_delay, order, order_comp, starts[b],
+                    starts[b + 1] - starts[b])
+        for q in range(starts[b], starts[b + 1]):
+            if open_sites == 0:
+                done = q
+                break
+            c = order_comp[q]
+            k, end = next_site[c], cand_ptr[c + 1]
+            while k < end:
+                s = cand_site[k]
+                if remaining[s] > 0:
+                    remaining[s] -= 1
+                    won[order[q]] = s
+                    if remaining[s] == 0:
+                        sold_at[s] = order_delay[q]
+                        open_sites -= 1
+                    break
+                turned_away[s] = True
+                k += 1
+            next_site[c] = k
+        if done < n:
+            break
+    if done < n:  # every site is full: each household still to arrive finds its compound's sites full
+        seen = np.zeros(len(next_site), np.bool_)
+        for q in range(done, n):
+            c = order_comp[q] if q < starts[b + 1] else spread_comp[q]
+            if not seen[c]:
+                seen[c] = True
+                for k in range(next_site[c], cand_ptr[c + 1]):
+                    turned_away[cand_site[k]] = True
+    n_won = 0
+    for j in range(n):
+        n_won += won[j] >= 0
+    winners = np.empty(n_won, np.int64)
+    others = np.empty(n - n_won, np.int64)
+    a, o, early = 0, 0, 0
+    for j in range(n):
+        if won[j] >= 0:
+            winners[a] = tryers[j]
+            won_site[tryers[j]] = won[j]
+            early += delay[j] <= 10.0
+            a += 1
+        else:
+            others[o] = tryers[j]
+            o += 1
+    return winners, others, early
+
+
+class SlotSale:
+    """Who orders for each household, the day's sale of slots at the opening times, and the winners' baskets on their
+    way to the gates (vectorised over households)."""
+
+    def __init__(self, scenario, pop, capacity, food, gate, ledger, listed, rng: np.random.Generator, *, fcfs: bool,
+                 proxies: bool):
+        """`capacity` is the platform's sites and riders (sim/platform_capacity.py), `listed` the older residents
+        volunteers have listed (who volunteers order for)."""
+        p = scenario.platform
+        self.pop, self.capacity = pop, capacity
+        self.food, self.gate, self.ledger, self.listed = food, gate, ledger, listed
+        self._rng = rng
+        self.fcfs = fcfs
+        self.base_class = pop.ordering_class(proxies)
+        self.ordering_class = self.base_class  # who orders for each household today (set by each day's sale)
+        self.reaction = np.zeros(5)
+        self.reaction[[YOUNG, OLDER, PROXY, VOLUNTEER]] = [p.reaction_minutes_young, p.reaction_minutes_older,
+                                                           p.reaction_minutes_proxy, p.reaction_minutes_volunteer]
+        self.openings = p.openings
+        self.basket_days = p.basket_days
+        self.won_site = np.full(pop.n, -1, dtype=np.int64)  # site of each household's latest won slot
+        self.reset_day_stats()
+
+    def reset_day_stats(self) -> None:
+        """Zero the day's counts of the sale (read by the day's metrics)."""
+        self.tried = 0
+        self.tried_elderly = 0
+        self.won = 0
+        self.won_elderly = 0
+        self.portions = 0.0
+        self.sellout_minutes = float("nan")
+        self.first_ten_minutes = 0
+        self.volunteer_orders = 0
+
+    def sell(self) -> None:
+        """The day's sale: households in need try for slots (volunteers order for the residents they listed), riders
+        are dispatched to where orders wait, and the winners' baskets go to their gates on the riders' rounds."""
+        self.reset_day_stats()
+        winners, baskets = self.book(self.food.demand(), self.listed)
+        self.food.order(winners, baskets)
+        self.gate.drop(winners, baskets)
+        self.ledger.record("platform_to_gate", self.portions)
+        self.capacity.rounds(winners, self.won_site[winners])
+
+    def book(self, demand: np.ndarray, listed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Dispatch riders to where orders wait and sell today's slots.
+
+        Returns (households that won a slot, portions in each basket).
+        """
+        pop, capacity = self.pop, self.capacity
+        listed = np.zeros(pop.n, dtype=bool) if listed is None else listed
+        cls = self.ordering_class = np.empty(pop.n, dtype=np.int8)
+        tryers, tried_elderly, waiting = _tryers(demand, self.base_class, listed, capacity.first_site, pop.compound,
+                                                 pop.elderly, cls, capacity.n_sites)
+        self.tried = len(tryers)
+        self.tried_elderly = int(tried_elderly)
+        capacity.dispatch_riders(waiting)
+        if len(tryers) == 0:
+            return tryers, np.zeros(0, dtype=np.float32)
+        winners, sellouts, early = [], [], 0
+        taken = np.zeros(capacity.n_sites, dtype=np.int64)
+        cum_share = 0.0
+        for k, (_minute, share) in enumerate(self.openings):
+            cum_share += share
+            remaining = np.floor(capacity.slots * min(cum_share, 1.0)).astype(np.int64) - taken
+            if len(tryers) == 0:
+                break
+            # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
+            gamma = self._rng.gamma(2.0, 0.5, len(tryers))
+            sold_at = np.full(capacity.n_sites, np.nan)
+            turned = np.zeros(capacity.n_sites, dtype=np.bool_)
+            start = remaining.copy()
+            won, tryers, early_k = _opening(tryers, cls, pop.compound, gamma, self.reaction, self.fcfs,
+                                            capacity.cand_ptr, capacity.cand_site, remaining, sold_at, turned,
+                                            self.won_site)
+            winners.append(won)
+            taken += start - remaining
+            sellouts.extend(sold_at[turned & np.isfinite(sold_at)].tolist())
+            if k == 0:
+                early = early_k
+        self.sellout_minutes = float(np.median(sellouts)) if sellouts else float("nan")
+        winners = np.concatenate(winners) if winners else np.zeros(0, dtype=np.int64)
+        basket = np.minimum(demand[winners], self.basket_days * pop.size[winners]).astype(np.float32)
+        self.won = len(winners)
+        self.first_ten_minutes = early
+        self.volunteer_orders = int((cls[winners] == VOLUNTEER).sum())
+        self.won_elderly = int(pop.elderly[winners].sum())
+        self.portions = float(basket.sum(dtype=np.float64))
+        return winners, basket
