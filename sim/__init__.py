@@ -4,4 +4,4 @@ The model (`sim.model.LockdownSupplyModel`) follows the argument of a qualitativ
 Shanghai, spring 2022 (see docs/argument.md and the README; calibration sources in docs/sources.md).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -10,9 +10,55 @@ numba is a dependency; without it the loops run as plain Python (slowly), with t
 
 from __future__ import annotations
 
+import hashlib
+import os
 import types
+from pathlib import Path
+
+
+def cache_folder_name(sources: Path) -> str:
+    """numba-<digest of every .py file in `sources`, names and bytes>."""
+    digest = hashlib.sha256()
+    for path in sorted(sources.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"numba-{digest.hexdigest()[:16]}"
+
+
+def _cache_dir() -> Path:
+    """Where numba keeps the compiled loops: a folder named by a digest of every source file of the model.
+
+    numba's own cache is keyed by each function's file alone, so a loop that calls a compiled function of another
+    file (the pass rule of sim/local_supply.py, the street distance of sim/geometry.py) would keep running the old
+    code after that file changed, and a cache written under the package's former module names fails to load. One
+    folder per version of the whole model's source avoids both. Next to the sources if they are writable, else in
+    the user's cache; folders of other versions there are removed."""
+    here = Path(__file__).resolve().parent
+    name = cache_folder_name(here)
+    for parent in (here / "__pycache__", Path.home() / ".cache" / "lockdown-sim"):
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(parent, os.W_OK):
+                continue
+            for old in parent.glob("numba-*"):
+                if old.name != name:
+                    _remove(old)
+            return parent / name
+        except OSError:
+            continue
+    return here / "__pycache__" / name
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
 
 try:
+    import numba
+
+    if not os.environ.get("NUMBA_CACHE_DIR"):  # a cache folder the user chose is left as it is
+        numba.config.CACHE_DIR = str(_cache_dir())
     from numba import njit, prange
 except ImportError:  # pragma: no cover - numba is a dependency
     prange = range

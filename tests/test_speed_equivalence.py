@@ -1,5 +1,7 @@
 """Shortcuts taken for speed give exactly the results of the plain computation they replace."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -192,3 +194,22 @@ def test_a_city_run_on_every_core_is_the_same_run(monkeypatch):
     monkeypatch.undo()
     parallel.use_threads(0)
     pd.testing.assert_frame_equal(one_core, every_core)
+
+
+def test_compiled_loops_are_cached_per_version_of_the_whole_model(tmp_path):
+    """A loop calling a compiled function of another file must not keep the old code when that file changes: the
+    cache folder is named by every model source file (sim/parallel.py), so any change starts a fresh cache."""
+    import shutil
+
+    from lockdown_sim.sim.parallel import cache_folder_name
+
+    from lockdown_sim.sim import parallel
+
+    sources = Path(parallel.__file__).resolve().parent
+    copy = tmp_path / "sim"
+    shutil.copytree(sources, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache_folder_name(copy)
+    assert before == cache_folder_name(sources)
+    path = copy / "local_supply.py"
+    path.write_text(path.read_text() + "\n# a change in one file\n")
+    assert cache_folder_name(copy) != before
