@@ -89,7 +89,7 @@ def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
     return table.reindex([n for n in OUTCOMES if n in table.index]).fillna("-")
 
 
-def seeds_advice(diffs: pd.DataFrame, outcome: str = "fill_rate", step: float = 0.01) -> str:
+def seeds_advice(diffs: pd.DataFrame, outcome: str = "delivery_ratio", step: float = 0.01) -> str:
     """How many paired seeds it takes to tell apart a difference of `step` in `outcome`, for each pair."""
     parts = []
     for _, r in diffs[diffs["outcome"] == outcome].iterrows():
@@ -112,8 +112,12 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def units_legend(names) -> str:
-    """Each outcome's unit, for the line under a table whose rows are outcome names."""
-    return "units: " + "; ".join(f"{n}: {OUTCOMES[n].unit}" for n in names if n in OUTCOMES)
+    """The units of a table whose rows are outcome names: one line per unit, naming its outcomes."""
+    by_unit: dict[str, list[str]] = {}
+    for n in names:
+        if n in OUTCOMES:
+            by_unit.setdefault(OUTCOMES[n].unit, []).append(n)
+    return "units:\n" + "\n".join(f"  {unit}: {', '.join(ns)}" for unit, ns in by_unit.items())
 
 
 def compare_report(runs: pd.DataFrame) -> str:

@@ -42,7 +42,7 @@ def questions(elderly_threshold: float = 0.5) -> tuple[Question, ...]:
     """The questions asked of every discovery batch; `elderly_threshold` is the X of "more than X"."""
     return (
         Question("group_buying_beats_platform", "group buying alone fills more than the platform alone "
-                 "(paired, mean over the point's seeds)", "group_minus_platform_fill_rate", 0.0),
+                 "(paired, mean over the point's seeds)", "group_minus_platform_delivery_ratio", 0.0),
         Question("elderly_left_unserved_over", f"more than {elderly_threshold:.0%} of older residents left unserved "
                  "3+ days in a row, hybrid", "hybrid_elderly_left_unserved", float(elderly_threshold)),
     )

@@ -353,9 +353,9 @@ class Builder:
             channels.append((band(metric, rolling=7, per_1000=True).assign(
                 mean=lambda f: f["mean"] / 1000, low=lambda f: f["low"] / 1000, high=lambda f: f["high"] / 1000),
                 colour, label))
-        fill_7, unserved = band("fill_rate", rolling=7), band("elderly_unserved_share")  # drawn, then read below
+        fill_7, unserved = band("delivery_ratio", rolling=7), band("elderly_unserved_share")  # drawn, then read below
         panels = [
-            {"ylabel": "fill rate\n(7-day mean)", "lines": [(fill_7, figures.MODE_COLOURS["hybrid"],
+            {"ylabel": "delivery ratio\n(7-day mean)", "lines": [(fill_7, figures.MODE_COLOURS["hybrid"],
                                                              "portions home / needed")]},
             {"ylabel": "older residents\nunserved (share)", "lines": [(unserved, "#c62828",
                                                                       "households with an older member")], "top": None},
@@ -374,7 +374,7 @@ class Builder:
                  "system starts, the city reopens; triangles: dates of the press briefings' tier counts (FACTS). "
                  "Portions by channel are what reaches gates (riders, trucks) and what residents buy in shops.")
         parts = []
-        for name, b, worst_is in (("the 7-day fill rate is lowest", fill_7, "min"),
+        for name, b, worst_is in (("the 7-day delivery ratio is lowest", fill_7, "min"),
                                   ("most older residents go unserved", unserved, "max")):
             lock = b[b["day"] < self.cfg.timeline.reopen_day].dropna(subset=["mean"])
             if not lock.empty:
@@ -651,11 +651,11 @@ class Builder:
             r.para("The sweep has not run.")
         else:
             pt = be.point
-            where = r.num("break-even", "courier availability at which platform fill rate matches group buying's",
+            where = r.num("break-even", "courier availability at which platform delivery ratio matches group buying's",
                           pt.mean, pt.low, pt.high, pt.n)
             r.para(f"Platform ordering alone is swept over the riders at work (`courier_availability`, a multiple of "
                    f"the calibrated curve of riders at work; 1 = calibrated) on the same {be.seeds} seeds; group buying "
-                   f"alone has no riders. Per seed, the crossing is where the platform's fill rate first reaches group "
+                   f"alone has no riders. Per seed, the crossing is where the platform's delivery ratio first reaches group "
                    f"buying's (linear between swept values). The platform alone matches group buying at "
                    f"**{where}** times the calibrated riders ({pt.n} seeds cross inside the sweep; {pt.above_range} "
                    f"stay below group buying over the whole sweep; {pt.below_range} are above it already at the "
@@ -664,14 +664,14 @@ class Builder:
                                                      "group buying alone (95 % interval shaded)"),
                                           (pt.mean, pt.low, pt.high), BREAK_EVEN.xlabel, BREAK_EVEN.ylabel,
                                           BREAK_EVEN.title, self.r.stamp)
-            r.figure("break-even", fig, "Fill rate over the lockdown of platform ordering alone as riders at work are "
+            r.figure("break-even", fig, "Delivery ratio over the lockdown of platform ordering alone as riders at work are "
                      "scaled (mean and 95 % interval over paired seeds), against group buying alone; the dashed line is "
                      "the mean crossing, shaded its 95 % interval over seeds.")
             r.table([BREAK_EVEN.xlabel, f"{outcome_label(BREAK_EVEN.sweep.outcome)}, platform alone: mean [95 %]"],
-                    [[f"{c['value']:g}", r.num("break-even sweep", f"platform fill rate at courier availability "
+                    [[f"{c['value']:g}", r.num("break-even sweep", f"platform delivery ratio at courier availability "
                                                                    f"{c['value']:g}", c["mean"], c["low"], c["high"],
                                                int(c["n"]))] for _, c in be.curve.iterrows()]
-                    + [["group buying alone (no riders)", r.num("break-even sweep", "group buying fill rate",
+                    + [["group buying alone (no riders)", r.num("break-even sweep", "group buying delivery ratio",
                                                                 be.target.mean, be.target.low, be.target.high,
                                                                 be.target.n)]])
         r.heading(3, "How many seeds a difference needs")

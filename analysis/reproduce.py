@@ -272,7 +272,7 @@ def judge_claim(m: Measurements, claim: Claim) -> ClaimResult:
 
 
 # --- the headline's extras: modes, break-even, replicates -----------------------------------------------
-MODE_OUTCOMES = ("fill_rate", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share",
+MODE_OUTCOMES = ("delivery_ratio", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share",
                  "platform_food_share", "group_food_share", "idle_local_capacity", "leaders_peak_per_1000")
 
 

@@ -22,7 +22,7 @@ from lockdown_sim.sim.model import ORDERING_MODES
 from lockdown_sim.experiments.results_store import ResultsStore
 from lockdown_sim.sim.wording import count
 
-SUMMARY_OUTCOMES = ("fill_rate", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share")
+SUMMARY_OUTCOMES = ("delivery_ratio", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share")
 
 
 def load_results(out: str | Path) -> pd.DataFrame:

@@ -41,13 +41,13 @@ class Response:
 
 
 RESPONSES = (
-    Response("hybrid_fill_rate", "fill rate, hybrid", "hybrid", "fill_rate"),
+    Response("hybrid_delivery_ratio", "delivery ratio, hybrid", "hybrid", "delivery_ratio"),
     Response("hybrid_elderly_unserved", "older residents unserved (mean daily share), hybrid", "hybrid",
              "elderly_unserved_share"),
     Response("hybrid_elderly_left_unserved", "older residents left unserved 3+ days (share), hybrid", "hybrid",
              "elderly_left_unserved_share"),
-    Response("group_minus_platform_fill_rate", "fill rate, group buying alone minus platform alone (paired)",
-             "group_buying", "fill_rate", minus="platform"),
+    Response("group_minus_platform_delivery_ratio", "delivery ratio, group buying alone minus platform alone (paired)",
+             "group_buying", "delivery_ratio", minus="platform"),
 )
 BY_NAME = {r.name: r for r in RESPONSES}
 
@@ -244,8 +244,8 @@ def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
 def response_unit(response: str) -> str:
     r = BY_NAME[response]
     if r.minus:
-        return "difference in fill rate (share of need)"
-    return "fill rate (share of need)" if r.outcome == "fill_rate" else "share of older residents"
+        return "difference in delivery ratio (share of need)"
+    return "delivery ratio (share of need)" if r.outcome == "delivery_ratio" else "share of older residents"
 
 
 # --- one call: a finished batch into tables, figures and the ranking --------------------------------

@@ -33,10 +33,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 MODES = ("platform", "group_buying", "hybrid")
 SIZES = (10_000, 20_000, 100_000, 300_000, 1_000_000)
 FULL_CITY = 10_000_000
-SHOWN = ("fill_rate", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "leaders_peak_per_1000",
+SHOWN = ("delivery_ratio", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "leaders_peak_per_1000",
          "group_food_share")
 COLORS = {"platform": "#2563eb", "group_buying": "#16a34a", "hybrid": "#9333ea"}
-Y_LABELS = {"fill_rate": "portions home / portions needed", "need_met_share_worst_week": "share of need eaten (7-day mean)",
+Y_LABELS = {"delivery_ratio": "portions home / portions needed", "need_met_share_worst_week": "share of need eaten (7-day mean)",
             "elderly_unserved_share": "share of older households short a day", "elderly_left_unserved_share":
             "share of older households, 3+ days short", "leaders_peak_per_1000": "leaders per 1,000 households",
             "group_food_share": "share of food reaching homes"}
@@ -84,7 +84,7 @@ def run_all(tasks: list, path: Path, workers: int) -> None:
             writer.writerow(result)
             fh.flush()
             print(f"  {result['households']:>10,} {result['ordering']:<13} seed {result['seed']:>2}  "
-                  f"{result['seconds']:.0f} s  fill {result['fill_rate']:.3f}", flush=True)
+                  f"{result['seconds']:.0f} s  fill {result['delivery_ratio']:.3f}", flush=True)
 
 
 def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -140,15 +140,15 @@ def plot(frame: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(2, 4, figsize=(16, 7.5), constrained_layout=True)
     for ax, name in zip(axes.flat[:len(panels)], panels):
         if name == "gap":
-            gap = paired_gap(frame, "fill_rate")
+            gap = paired_gap(frame, "delivery_ratio")
             for size, sub in gap.groupby("households"):
-                est = mean_ci(sub["fill_rate"])
+                est = mean_ci(sub["delivery_ratio"])
                 marker = "*" if size == FULL_CITY else "o"
                 ax.errorbar(size, est.mean, yerr=None if not np.isfinite(est.low) else [[est.mean - est.low], [est.high - est.mean]],
                             fmt=marker, color="#444", capsize=3, ms=9 if size == FULL_CITY else 5)
             ax.axhline(0, color="#999", lw=0.8)
-            ax.set_title("group buying minus platform, fill rate\n(paired on seeds)")
-            ax.set_ylabel("difference in fill rate (portions home / needed)")
+            ax.set_title("group buying minus platform, delivery ratio\n(paired on seeds)")
+            ax.set_ylabel("difference in delivery ratio (portions home / needed)")
         else:
             for mode in MODES:
                 sub = frame[(frame["ordering"] == mode) & (frame["households"] != FULL_CITY)]

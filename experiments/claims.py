@@ -302,16 +302,16 @@ HEADLINE = Claim(
     key="headline",
     title="Platforms, group buying, or both",
     text="With group buying beside the platforms, as in Shanghai, residents are fed better than by platforms "
-         "alone: a higher fill rate, more of the need met in the worst week and fewer older residents unserved.",
+         "alone: a higher delivery ratio, more of the need met in the worst week and fewer older residents unserved.",
     argument=1,
     section="Introduction (platforms' shortfall, group buying becoming the main channel)",
     effects=(
-        Effect("fill rate, hybrid - platform", Measure(HYBRID, "fill_rate"), Measure(PLATFORM, "fill_rate"), +1),
+        Effect("delivery ratio, hybrid - platform", Measure(HYBRID, "delivery_ratio"), Measure(PLATFORM, "delivery_ratio"), +1),
         Effect("need met in the worst week, hybrid - platform", Measure(HYBRID, "need_met_share_worst_week"),
                Measure(PLATFORM, "need_met_share_worst_week"), +1),
         Effect("older residents unserved, hybrid - platform", Measure(HYBRID, "elderly_unserved_share"),
                Measure(PLATFORM, "elderly_unserved_share"), -1),
-        Effect("fill rate, group buying - platform", Measure(GROUP, "fill_rate"), Measure(PLATFORM, "fill_rate"), 0),
+        Effect("delivery ratio, group buying - platform", Measure(GROUP, "delivery_ratio"), Measure(PLATFORM, "delivery_ratio"), 0),
         Effect("need met in the worst week, group buying - platform", Measure(GROUP, "need_met_share_worst_week"),
                Measure(PLATFORM, "need_met_share_worst_week"), 0),
         Effect("older residents unserved, group buying - platform", Measure(GROUP, "elderly_unserved_share"),
@@ -327,11 +327,11 @@ BREAK_EVEN = BreakEven(
     parameter="courier_availability",
     values=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7),
     quick_values=(0.1, 0.2, 0.3, 0.5),
-    sweep=Measure(PLATFORM, "fill_rate"),
+    sweep=Measure(PLATFORM, "delivery_ratio"),
     base_value=1.0,
-    target=Measure(GROUP, "fill_rate"),
+    target=Measure(GROUP, "delivery_ratio"),
     xlabel="riders at work (multiple of the calibrated curve)",
-    ylabel="fill rate over the lockdown",
+    ylabel="delivery ratio over the lockdown",
 )
 
 CLAIMS = (

@@ -13,7 +13,7 @@ scenario settings with the scenario schema), so an experiment file obeys exactly
     orderings = ["platform", "hybrid"]
     replicates = 10
     master_seed = 20220328            # optional: experiments/seeds.py MASTER_SEED, as every command
-    metrics = ["fill_rate", ...]      # or "all"
+    metrics = ["delivery_ratio", ...]      # or "all"
 
     [fixed]                           # held for every run
     fcfs_slots = true                 # a model keyword ...

@@ -157,7 +157,7 @@ class SampledExperiment(Experiment):
 def sampled_experiment(name: str, description: str, scenario: str, households: int | None, days: int | None,
                        points: list[dict], labels: list[str], seed_blocks: list[int], replicates: int,
                        master_seed: int, design: dict, orderings=ORDERING_MODES,
-                       metrics=("fill_rate",)) -> SampledExperiment:
+                       metrics=("delivery_ratio",)) -> SampledExperiment:
     """A SampledExperiment whose every point is checked by the model's own checks before any run."""
     base = {"scenario_file": _scenario_ref(scenario)}
     if households is not None:

@@ -15,8 +15,8 @@ NAN = float("nan")
 # name -> exact definition. Order is the column order of the daily table.
 DEFINITIONS: dict[str, str] = {
     "day": "day of the run, 0 = first lockdown day of the scenario",
-    "fill_rate": "portions that reached homes today (carried in from gates + bought in shops) / portions needed today (sum of household sizes); above 1 on days bulk deliveries arrive",
-    "cumulative_fill_rate": "portions that reached homes so far / portions needed so far",
+    "delivery_ratio": "portions that reached homes today (carried in from gates + bought in shops) / portions needed today (sum of household sizes); above 1 on days bulk deliveries arrive",
+    "cumulative_delivery_ratio": "portions that reached homes so far / portions needed so far",
     "need_met_share": "portions eaten today / portions needed today (bounded by 1; counts food already at home)",
     "elderly_unserved_share": "households with an older member that could not eat their full need today / all households with an older member",
     "elderly_left_unserved_share": "households with an older member that have had 3 or more days in a row with an empty stock so far / all households with an older member",
@@ -26,8 +26,8 @@ DEFINITIONS: dict[str, str] = {
     "courier_stop_capacity": "stops the riders at work could have made today",
     "truck_trips": "local suppliers' truck runs (depot - gate - depot) today",
     "truck_stops": "hand-overs at compound gates by trucks today (one per group order with bulk delivery, one per household without)",
-    "portions_delivered": "portions that reached homes today (the numerator of fill_rate)",
-    "portions_needed": "portions households needed today (sum of household sizes; the denominator of fill_rate)",
+    "portions_delivered": "portions that reached homes today (the numerator of delivery_ratio)",
+    "portions_needed": "portions households needed today (sum of household sizes; the denominator of delivery_ratio)",
     "portions_per_stop": "portions left at gates by the platform (single and group orders) and trucks today / (courier_stops + truck_stops); nan on days with no stop",
     "idle_local_capacity": "share of local suppliers' daily supply capacity that no order committed today (space of places left untapped)",
     "offers_seen_per_delivery_slot": "households that tried to book a platform slot today / platform slots offered today (space of flows; nan where the platform channel is closed)",
@@ -119,8 +119,8 @@ def daily_metrics(model, delivered: float) -> dict:
     gate_in = d["portions_platform"] + d["portions_platform_group"] + dispatch.portions
     return {
         "day": model.day,
-        "fill_rate": _ratio(d["home"], d["needed"]),
-        "cumulative_fill_rate": _ratio(model.cum_home, model.cum_needed),
+        "delivery_ratio": _ratio(d["home"], d["needed"]),
+        "cumulative_delivery_ratio": _ratio(model.cum_home, model.cum_needed),
         "need_met_share": _ratio(d["eaten"], d["needed"]),
         "elderly_unserved_share": _ratio(float(short_elderly), elderly_n),
         "elderly_left_unserved_share": _ratio(float(left_elderly), elderly_n),

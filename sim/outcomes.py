@@ -127,9 +127,9 @@ PER_1000_DAY = "per 1,000 households per day"
 
 _ALL = (
     # --- fill and need ---------------------------------------------------------------------------------
-    Outcome("fill_rate", "portions reaching homes / portions needed",
-            "portions that reached homes / portions needed, over the lockdown (deliveries: above 1 when households "
-            "restock after shortages)",
+    Outcome("delivery_ratio", "portions reaching homes / portions needed",
+            "portions that reached homes / portions needed, over the lockdown: a delivery measure (the brief's "
+            "'fill rate'), above 1 when households restock after shortages; need met is need_met_share",
             lambda p: _div(p.total("portions_delivered"), p.total("portions_needed")), bounds=(0.0, None)),
     Outcome("need_met_share", "share of need eaten", "mean daily need_met_share over the lockdown",
             lambda p: float(p.lock["need_met_share"].mean())),
@@ -216,7 +216,7 @@ _ALL = (
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _ALL}
 
 # Outcome names of earlier versions (results directories written then): old name -> name
-RENAMED = {"courier_stops": "courier_stops_per_1000", "truck_trips": "truck_trips_per_1000",
+RENAMED = {"fill_rate": "delivery_ratio", "courier_stops": "courier_stops_per_1000", "truck_trips": "truck_trips_per_1000",
            "leader_hours": "leader_hours_per_leader", "need_met": "need_met_share",
            "need_met_worst_week": "need_met_share_worst_week", "elderly_unserved": "elderly_unserved_share",
            "elderly_left_unserved": "elderly_left_unserved_share", "ever_ran_out": "ever_ran_out_share",

@@ -14,7 +14,7 @@ days = {days}
 orderings = ["platform", "hybrid"]
 replicates = {replicates}
 master_seed = {master_seed}
-metrics = ["fill_rate", "elderly_unserved_share", "courier_stops", "leaders"]
+metrics = ["delivery_ratio", "elderly_unserved_share", "courier_stops", "leaders"]
 
 [fixed]
 "stock.initial_days" = 4.0

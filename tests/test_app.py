@@ -64,7 +64,7 @@ def test_same_seed_same_day():
     for _ in range(5):
         a.step()
         b.step()
-    assert a.datacollector.model_vars["fill_rate"] == b.datacollector.model_vars["fill_rate"]
+    assert a.datacollector.model_vars["delivery_ratio"] == b.datacollector.model_vars["delivery_ratio"]
 
 
 def test_in_a_notebook_step_advances_the_day_map_and_curves():

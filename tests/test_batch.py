@@ -62,7 +62,7 @@ def test_outcomes_are_each_run_s_end_of_run_figures(tmp_path):
     batch(path, out)
     outcomes = load_outcomes(out)
     assert list(outcomes["run_id"]) == [r.run_id for r in load_experiment(path).runs()]
-    assert outcomes["fill_rate"].between(0, 2).all()
+    assert outcomes["delivery_ratio"].between(0, 2).all()
     # platform-only runs have no leaders, hybrid runs do
     assert (outcomes.loc[outcomes["ordering"] == "platform", "leaders_peak_per_1000"] == 0).all()
     assert (outcomes.loc[outcomes["ordering"] == "hybrid", "leaders_peak_per_1000"] > 0).all()
@@ -238,7 +238,7 @@ def test_results_prints_a_summary_and_writes_one_file(tmp_path, capsys):
     assert main(["results", str(out), "--out", str(tmp_path / "all.parquet")]) == 0
     text = capsys.readouterr().out
     assert f"{tiny_runs()} of {tiny_runs()} runs finished, 0 failed" in text
-    assert "courier_availability=0.5  platform" in text and "fill_rate" in text
+    assert "courier_availability=0.5  platform" in text and "delivery_ratio" in text
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "all.parquet"), load_results(out))
     assert main(["results", str(out), "--out", str(tmp_path / "runs.csv"), "--outcomes"]) == 0
     assert len(pd.read_csv(tmp_path / "runs.csv")) == tiny_runs()

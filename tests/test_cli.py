@@ -36,9 +36,9 @@ def test_run_writes_the_daily_table_and_a_summary(tmp_path):
     info = json.loads((out / "run.json").read_text())
     assert info["rng"] == 7 and info["params"]["ordering"] == "group_buying"
     assert info["mechanisms"]["gateway"] is False
-    assert "\n  fill_rate " in stdout and "\n  elderly_unserved_share " in stdout  # the outcomes' one names
+    assert "\n  delivery_ratio " in stdout and "\n  elderly_unserved_share " in stdout  # the outcomes' one names
     assert "(share of households with an older member)" in stdout  # with their units
-    assert json.loads((out / "run.json").read_text())["outcomes"]["fill_rate"] > 0
+    assert json.loads((out / "run.json").read_text())["outcomes"]["delivery_ratio"] > 0
 
 
 def test_run_refuses_to_overwrite_a_finished_run(tmp_path):
@@ -66,8 +66,8 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
     assert (tmp_path / "manifest.json").is_file() and len(list((tmp_path / "runs").glob("*.parquet"))) == 12
     assert stderr == ""  # no progress bar when stderr is not a terminal (a log file, a pipe)
     diffs = pd.read_csv(tmp_path / "compare_differences.csv")
-    fill = diffs[(diffs["outcome"] == "fill_rate") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
-    paired = runs.pivot(index="seed", columns="ordering", values="fill_rate")
+    fill = diffs[(diffs["outcome"] == "delivery_ratio") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
+    paired = runs.pivot(index="seed", columns="ordering", values="delivery_ratio")
     assert fill["difference"] == pytest.approx((paired["hybrid"] - paired["platform"]).mean())
     assert fill["low"] < fill["difference"] < fill["high"] and fill["seeds"] == 4
 
@@ -80,10 +80,10 @@ def test_compare_never_ranks_what_its_interval_does_not_support():
     noise = rng.normal(0, 0.05, 30)
     rows = []
     for mode, shift in (("platform", 0.0), ("group_buying", 0.001), ("hybrid", 0.2)):
-        rows += [{"ordering": mode, "seed": s, "fill_rate": 0.7 + shift + n + rng.normal(0, 0.002)} for s, n in zip(seeds, noise)]
+        rows += [{"ordering": mode, "seed": s, "delivery_ratio": 0.7 + shift + n + rng.normal(0, 0.002)} for s, n in zip(seeds, noise)]
     diffs = difference_rows(pd.DataFrame(rows)).set_index(["outcome", "a", "b"])
-    assert diffs.loc[("fill_rate", "group_buying", "platform"), "verdict"] == NO_DIFFERENCE
-    assert diffs.loc[("fill_rate", "hybrid", "platform"), "verdict"] == "hybrid higher"
+    assert diffs.loc[("delivery_ratio", "group_buying", "platform"), "verdict"] == NO_DIFFERENCE
+    assert diffs.loc[("delivery_ratio", "hybrid", "platform"), "verdict"] == "hybrid higher"
 
 
 def test_compare_is_the_same_with_one_or_two_workers(tmp_path):
@@ -176,7 +176,7 @@ def test_a_scenario_file_with_a_byte_order_mark_reads_as_without(tmp_path, capsy
 def test_a_run_that_ends_before_reopening_shows_no_reopening_outcomes(tmp_path, capsys):
     assert main(["run", "--scenario", "toy", "--days", "20", "--out", str(tmp_path / "short")]) == 0
     out = capsys.readouterr().out
-    assert "before reopening on day 30" in out and "\n  fill_rate " in out
+    assert "before reopening on day 30" in out and "\n  delivery_ratio " in out
     assert "at_reopening" not in out and "gateway_share" not in out and "kept" not in out
     summary = json.loads((tmp_path / "short" / "run.json").read_text())["outcomes"]
     assert summary["gateway_share"] is None and summary["ties_per_1000_at_reopening"] is None and summary["lockdown_ties_kept_share"] is None
@@ -187,7 +187,7 @@ def test_a_run_without_lockdown_is_not_labelled_lockdown(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("no lockdown: outcomes over days 0-29, the days the lockdown would have lasted")
     outcome_lines = lines[2:-1]
-    assert outcome_lines[0].startswith("  fill_rate ")
+    assert outcome_lines[0].startswith("  delivery_ratio ")
     assert not [line for line in outcome_lines if "lockdown" in line and "lockdown_ties" not in line]
 
 

@@ -55,7 +55,7 @@ def test_discover_quick_answers_each_question_from_paired_runs_and_writes_boxes_
     assert "more than 30% of older residents left unserved 3+ days" in printed
     from lockdown_sim.analysis.results import load_outcomes
     runs = load_outcomes(out / "batch")
-    wide = runs.pivot_table(index="point", columns="ordering", values="fill_rate")
+    wide = runs.pivot_table(index="point", columns="ordering", values="delivery_ratio")
     points = pd.read_csv(out / "points.csv").set_index("point")
     assert len(points) == 30
     np.testing.assert_array_equal(points["group_buying_beats_platform"], wide["group_buying"] > wide["platform"])

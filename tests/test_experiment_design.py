@@ -78,7 +78,7 @@ def test_every_point_of_a_shipped_experiment_runs(name):
     for label, point in exp.parameter_points():
         params = dict(exp.model_params(point, exp.orderings[-1]), households=2000, days=3)
         table = daily_table(run_model(params, rng=1, progress=False))
-        assert len(table) == 3 and np.isfinite(table["fill_rate"]).all(), label
+        assert len(table) == 3 and np.isfinite(table["delivery_ratio"]).all(), label
 
 
 # --- expansion and seeds ------------------------------------------------------------------------

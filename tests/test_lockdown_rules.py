@@ -85,7 +85,7 @@ def test_no_lockdown_counterfactual_feeds_everyone():
     while m.running:
         m.step()
     t = m.datacollector.get_model_vars_dataframe()
-    assert t["cumulative_fill_rate"].iloc[-1] > 0.95
+    assert t["cumulative_delivery_ratio"].iloc[-1] > 0.95
     assert t["ever_ran_out_share"].iloc[-1] < 0.01
     assert t["leaders"].max() == 0 and t["sealed_share"].max() == 0
 

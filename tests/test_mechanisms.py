@@ -132,7 +132,7 @@ def test_leaders_imitate_the_leaders_they_can_see():
 
 # --- leaders -------------------------------------------------------------------------------------
 def test_leaders_emerge_and_carry_group_buying():
-    fill = lambda run: run.summary["fill_rate"]  # noqa: E731
+    fill = lambda run: run.summary["delivery_ratio"]  # noqa: E731
     on = over_seeds(fill, ordering="group_buying")
     off = over_seeds(fill, ordering="group_buying", leader_emergence=False)
     assert each(on, off, lambda a, b: a > b + 0.03), (on, off)
@@ -446,7 +446,7 @@ def test_relief_reaches_older_residents_living_alone_without_a_phone_in_every_mo
         on = over_seeds(over80_days_short, ordering=mode)
         off = over_seeds(over80_days_short, ordering=mode, relief=False)
         assert each(on, off, lambda a, b: a < b), (mode, on, off)
-    fill = lambda run: run.summary["fill_rate"]  # noqa: E731
+    fill = lambda run: run.summary["delivery_ratio"]  # noqa: E731
     assert each(over_seeds(fill, ordering="platform"), over_seeds(fill, ordering="platform", relief=False),
                 lambda a, b: a > b)
     run = toy_run(ordering="platform")
@@ -475,7 +475,7 @@ def test_platform_group_orders_pool_deliveries_inside_the_platform_channel():
     a platform hand-over carries more food, the platform's riders go further, and households that lose the race for
     slots (older users, proxies, volunteers) are served."""
     per_stop = lambda run: run.summary["portions_per_stop"]  # noqa: E731
-    fill = lambda run: run.summary["fill_rate"]  # noqa: E731
+    fill = lambda run: run.summary["delivery_ratio"]  # noqa: E731
     elderly = lambda run: run.summary["elderly_unserved_share"]  # noqa: E731
     for stat, better in ((per_stop, lambda a, b: a > b), (fill, lambda a, b: a > b), (elderly, lambda a, b: a < b)):
         on = over_seeds(stat, ordering="platform")

@@ -11,7 +11,7 @@ from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.model import LockdownSupplyModel
 from lockdown_sim.experiments.run import daily_table
 
-REQUIRED = ["fill_rate", "cumulative_fill_rate", "elderly_unserved_share", "elderly_left_unserved_share",
+REQUIRED = ["delivery_ratio", "cumulative_delivery_ratio", "elderly_unserved_share", "elderly_left_unserved_share",
             "ever_ran_out_share", "courier_stops", "courier_utilization", "truck_trips", "portions_delivered",
             "portions_per_stop", "idle_local_capacity", "offers_seen_per_delivery_slot", "leaders", "leader_hours",
             "moq_success_rate", "gateway_share", "ties"]

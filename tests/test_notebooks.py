@@ -69,7 +69,7 @@ def test_explore_runs_one_city_and_compares_two_settings_on_the_same_seeds(tmp_p
                        B={"label": "half the riders", "courier_availability": 0.5}, OUT="out")
     out = tmp_path / "out"
     figures = saved_figures(out / "figures")
-    assert set(figures) == {"city_map", "daily_curves", "paired_differences", "daily_fill_rate",
+    assert set(figures) == {"city_map", "daily_curves", "paired_differences", "daily_delivery_ratio",
                             "daily_elderly_unserved_share"}
     assert all(png.startswith(PNG) for png in figures.values()) and images(notebook) == len(figures)
     # the comparison is paired: its interval is the one of the seed-by-seed differences of the stored runs
@@ -78,8 +78,8 @@ def test_explore_runs_one_city_and_compares_two_settings_on_the_same_seeds(tmp_p
     runs = {key: load_outcomes(next((out / "runs").glob(f"{key}-*"))).set_index("seed").sort_index() for key in "AB"}
     assert list(runs["A"].index) == list(runs["B"].index) and len(runs["A"]) == 4
     assert "courier_availability" not in runs["A"] and set(runs["B"]["courier_availability"]) == {0.5}
-    row = comparison.loc["fill_rate"]
-    d = paired_difference(runs["B"]["fill_rate"].to_numpy(), runs["A"]["fill_rate"].to_numpy())
+    row = comparison.loc["delivery_ratio"]
+    d = paired_difference(runs["B"]["delivery_ratio"].to_numpy(), runs["A"]["delivery_ratio"].to_numpy())
     assert row["seeds"] == 4 and (row["difference"], row["low"], row["high"]) == pytest.approx((d.mean, d.low, d.high))
     assert row["b_mean"] - row["a_mean"] == pytest.approx(row["difference"])
     # the single run is the model on that seed: its map is of the day asked for
@@ -94,7 +94,7 @@ def test_reproduce_runs_a_quick_reproduction_and_digs_into_one_claim_seed_by_see
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["profile"]["households"] == 300 and (root / "report.html").is_file()
     figures = saved_figures(root / "notebook")
-    assert set(figures) == {"modes_fill_rate", "hybrid_channels", "vulnerable_seeds", "vulnerable_robustness"}
+    assert set(figures) == {"modes_delivery_ratio", "hybrid_channels", "vulnerable_seeds", "vulnerable_robustness"}
     assert all(png.startswith(PNG) for png in figures.values())
     assert images(notebook) == len(figures) + 1  # and the report's own figure asked for
     # the claim's primary effect, seed by seed, is a - b on each seed, and its mean is the effect the report judged
@@ -115,15 +115,15 @@ def test_sensitivity_runs_morris_sobol_and_discovery_and_finds_the_box_of_its_qu
                        SENSITIVITY=dict(small, samples=4, top=2), DISCOVERY=dict(small, points=24), THRESHOLD=None,
                        REPORT="report")
     figures = saved_figures(tmp_path / "gsa" / "notebook")
-    assert set(figures) == {"morris_overview", "morris_sigma_group_minus_platform_fill_rate", "discovery_box"}
+    assert set(figures) == {"morris_overview", "morris_sigma_group_minus_platform_delivery_ratio", "discovery_box"}
     assert images(notebook) >= len(figures) + 2  # and the commands' own Morris and Sobol charts
     for part in ("morris", "sobol"):
         assert (tmp_path / "gsa" / part / "indices.csv").is_file()
     # the median threshold makes half the points cases, as the question printed says
     points = pd.read_parquet(tmp_path / "disc" / "points.parquet")
-    threshold = float(points["group_minus_platform_fill_rate"].median())
+    threshold = float(points["group_minus_platform_delivery_ratio"].median())
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
-    cases = int((points["group_minus_platform_fill_rate"] > threshold).sum())
+    cases = int((points["group_minus_platform_delivery_ratio"] > threshold).sum())
     assert f"above {threshold:.3g}" in text and f"holds at {cases} of 24 points" in text
     assert cases == 12
     # a run started from the notebook writes the reproduction report's section too

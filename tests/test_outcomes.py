@@ -18,7 +18,7 @@ def test_rates_are_named_apart_from_the_daily_counts_they_come_from():
                         lockdown["leader_hours"].sum() / lockdown["leaders"].sum())
     assert run.summary["courier_stops_per_1000"] < lockdown["courier_stops"].sum()  # a rate, not the count
     shared = set(OUTCOMES) & set(METRIC_NAMES)  # an outcome named like a daily metric is that metric reduced
-    assert shared == {"fill_rate", "need_met_share", "elderly_unserved_share", "elderly_left_unserved_share",
+    assert shared == {"delivery_ratio", "need_met_share", "elderly_unserved_share", "elderly_left_unserved_share",
                       "ever_ran_out_share", "courier_utilization", "portions_per_stop", "idle_local_capacity",
                       "offers_seen_per_delivery_slot", "ever_led_share", "moq_success_rate", "gateway_share",
                       "gateway_portions_share"}
@@ -42,7 +42,7 @@ def test_a_run_that_ends_before_reopening_has_no_reopening_outcomes():
     short = measure(full.table[full.table["day"] < 20], full.model.population.n, TOY_REOPEN)
     assert math.isnan(short["gateway_share"]) and math.isnan(short["ties_per_1000_at_reopening"])
     assert math.isnan(short["lockdown_ties_kept_share"])
-    assert math.isfinite(short["fill_rate"]) and math.isfinite(short["ever_ran_out_share"])
+    assert math.isfinite(short["delivery_ratio"]) and math.isfinite(short["ever_ran_out_share"])
     at_reopening = measure(full.table[full.table["day"] < TOY_REOPEN], full.model.population.n, TOY_REOPEN)
     assert at_reopening["gateway_share"] == full.summary["gateway_share"]  # the last lockdown day is in the run
     assert math.isnan(at_reopening["lockdown_ties_kept_share"]) and 0 <= full.summary["lockdown_ties_kept_share"] <= 1  # kept needs days after it

@@ -171,7 +171,7 @@ def test_running_again_reuses_every_run_keeps_the_numbers_and_adds_the_what_driv
     assert "<em>separated from seed noise</em>" in page and "mu*" in page
     # the numbers of its tables are in numbers.csv, as shown
     indices = pd.read_csv(tmp_path / "gsa" / "morris" / "indices.csv")
-    top = indices[(indices["response"] == "hybrid_fill_rate") & (indices["parameter"] != "seed_noise")].iloc[0]
+    top = indices[(indices["response"] == "hybrid_delivery_ratio") & (indices["parameter"] != "seed_noise")].iloc[0]
     numbers = pd.read_csv(copy / "numbers.csv")
     shown = numbers[(numbers["section"] == "What drives the results") & (numbers["item"] == top["parameter"])
                     & (numbers["quantity"] == "mu*")]

@@ -151,21 +151,21 @@ def test_sensitivity_morris_quick_runs_analyses_resumes_and_writes_the_report_se
     indices = pd.read_csv(folder / "indices.csv")
     factors = plausible_space("toy").names
     assert set(indices["parameter"]) == set(factors) | {SEED_NOISE}
-    assert set(indices["response"]) == {"hybrid_fill_rate", "hybrid_elderly_unserved", "hybrid_elderly_left_unserved",
-                                        "group_minus_platform_fill_rate"}
+    assert set(indices["response"]) == {"hybrid_delivery_ratio", "hybrid_elderly_unserved", "hybrid_elderly_left_unserved",
+                                        "group_minus_platform_delivery_ratio"}
     # the paired difference is group buying minus platform on the same seed, point by point
     from lockdown_sim.analysis.results import load_outcomes
     runs = load_outcomes(folder / "batch")
-    wide = runs.pivot_table(index="point", columns="ordering", values="fill_rate")
+    wide = runs.pivot_table(index="point", columns="ordering", values="delivery_ratio")
     points = pd.read_csv(folder / "points.csv").set_index("point")
-    np.testing.assert_allclose(points["group_minus_platform_fill_rate"], wide["group_buying"] - wide["platform"])
+    np.testing.assert_allclose(points["group_minus_platform_delivery_ratio"], wide["group_buying"] - wide["platform"])
     assert runs.groupby("point")["seed"].nunique().eq(1).all()
     for response in indices["response"].unique():
         assert (folder / f"mu_star_{response}.png").stat().st_size > 10_000
         assert (report / "sensitivity" / f"morris_{response}.png").is_file()
     section = (report / "sensitivity" / "what_drives_the_results.md").read_text()
     assert section.startswith("## What drives the results") and "### Morris screening" in section
-    assert "morris_hybrid_fill_rate.png" in section
+    assert "morris_hybrid_delivery_ratio.png" in section
 
     # the same command again runs nothing and gives the same indices
     assert main(args) == 0

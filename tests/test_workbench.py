@@ -40,7 +40,7 @@ def test_perform_experiments_runs_the_model_and_its_numbers_are_the_model_s(tmp_
         warnings.simplefilter("ignore")
         experiments, outcomes = perform_experiments(model, scenarios=2, policies=[platform, group])
     assert len(experiments) == 4 and set(outcomes) == set(OUTCOMES)
-    assert np.isfinite(outcomes["fill_rate"]).all()
+    assert np.isfinite(outcomes["delivery_ratio"]).all()
     by_mode = experiments["ordering"].to_numpy()
     # the lever reaches the model: no rider stops without the platform, no trucks without group buying
     assert (outcomes["courier_stops_per_1000"][by_mode == "group_buying"] == 0).all()
@@ -50,7 +50,7 @@ def test_perform_experiments_runs_the_model_and_its_numbers_are_the_model_s(tmp_
     row = experiments.iloc[0]
     values = {f.name: row[identifier(f.name)] for f in plausible_space("toy").factors}
     direct = run_experiment("toy", 1000, 12, 3, ordering=row["ordering"], courier_availability=1.0, **values)
-    assert direct["fill_rate"] == pytest.approx(outcomes["fill_rate"][0])
+    assert direct["delivery_ratio"] == pytest.approx(outcomes["delivery_ratio"][0])
 
 
 def test_replications_average_over_common_seeds():
@@ -59,4 +59,4 @@ def test_replications_average_over_common_seeds():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, outcomes = perform_experiments(model, scenarios=1)
-    assert np.ndim(outcomes["fill_rate"]) == 1 and np.isfinite(outcomes["fill_rate"]).all()
+    assert np.ndim(outcomes["delivery_ratio"]) == 1 and np.isfinite(outcomes["delivery_ratio"]).all()

@@ -1,7 +1,7 @@
 """Mesa SolaraViz page of the locked-down city: watch food run out compound by compound, day by day.
 
 Left, the city map (compounds coloured by the share of households with an empty stock today, shaped by lockdown
-tier, suppliers and couriers on top); right, the daily curves (fill rate, older residents unserved, courier stops,
+tier, suppliers and couriers on top); right, the daily curves (delivery ratio, older residents unserved, courier stops,
 truck trips, leaders, tiers). The sidebar holds Mesa's Step / Play / Reset buttons and the model's controls:
 ordering mode, households, courier availability, elderly share, the gateway and outreach switches, lockdown on or
 off, and the seed. Changing a control takes effect on Reset.

@@ -1,4 +1,4 @@
-"""The daily curves: fill rate, older residents unserved, courier stops, truck trips, leaders and compound
+"""The daily curves: delivery ratio, older residents unserved, courier stops, truck trips, leaders and compound
 tiers, drawn from the model's DataCollector, one point per day so far.
 
 One figure with six panels (one image per day instead of six keeps the page fast). The axes, legends and titles
@@ -19,8 +19,8 @@ from lockdown_sim.page.blit import Blitter
 
 # (panel title, [(metric, label, colour, line style)]); metric names are those of sim/metrics.py
 PANELS: list[tuple[str, list[tuple[str, str, str, str]]]] = [
-    ("fill rate", [("fill_rate", "today", "#1f77b4", "-"),
-                   ("cumulative_fill_rate", "so far", "#1f77b4", "--")]),
+    ("delivery ratio", [("delivery_ratio", "today", "#1f77b4", "-"),
+                   ("cumulative_delivery_ratio", "so far", "#1f77b4", "--")]),
     ("older residents unserved", [("elderly_unserved_share", "short today", "#b91c1c", "-"),
                                   ("elderly_left_unserved_share", "3+ days in a row, so far", "#b91c1c", "--")]),
     ("courier stops / day", [("courier_stops", "rider stops", "#3b82f6", "-")]),
@@ -30,7 +30,7 @@ PANELS: list[tuple[str, list[tuple[str, str, str, str]]]] = [
                            ("control_share", "control", "#888", "-"),
                            ("prevention_share", "prevention", "#bbb", "-")]),
 ]
-SHARES = {"fill rate", "older residents unserved", "households sealed"}  # panels whose axis starts at 0..1
+SHARES = {"delivery ratio", "older residents unserved", "households sealed"}  # panels whose axis starts at 0..1
 PLOTTED = [metric for _, lines in PANELS for metric, *_ in lines]
 
 
