@@ -264,6 +264,8 @@ SCHEMA: dict[str, dict] = {
     "couriers": {
         "real_riders_normal": Num(0, 10_000_000, "riders before the lockdown", whole=True),
         "riders_working": Points(0.0, 10_000_000.0, "riders at work over days (real city)"),
+        "riders_late": Num(0, 10_000_000, "riders at work from riders_late_day to reopening (real city): the riders curve's points on those days give way to it"),
+        "riders_late_day": Num(0, 3650, "first day of riders_late (a day after reopening leaves the curve as it is)", whole=True),
         "rider_minutes_per_day": Num(1.0, 1440.0, "working minutes of a rider"),
         "rider_handoff_minutes": Num(0.1, 120.0, "minutes per stop at a gate"),
         "rider_km_per_hour": Num(0.1, 200.0, "rider speed"),
