@@ -136,6 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "again on the same DIR reuses its finished runs")
     _engine(cmp_)
 
+    fit = sub.add_parser("calibrate", help="calibration as inference: ABC-SMC (pyABC) posterior of the uncertain "
+                                          "parameters given the record's calibrated patterns, with predictive checks")
+    fit.add_argument("--out", metavar="DIR", help="folder for pyABC's database (the same command continues the fit), "
+                                                  "posterior.csv, particles.csv, predictive.csv, report.md, figures "
+                                                  "and calibrated.toml (default results/calibrate[-quick])")
+    fit.add_argument("--quick", action="store_true", help="a small fast calibration (40 particles, 4 generations, one "
+                                                          "city per particle; under 10 minutes on two cores)")
+    fit.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
+    fit.add_argument("--households", type=int, help="households per run (default: the scenario's)")
+    fit.add_argument("--population", type=int, help="particles per generation (default 200; --quick 40)")
+    fit.add_argument("--generations", type=int, help="at most this many generations (default 8; --quick 4)")
+    fit.add_argument("--seeds-per-particle", type=int, dest="seeds_per_particle",
+                     help="cities per particle (default 2; --quick 1)")
+    fit.add_argument("--draws", type=int, help="posterior predictive parameter sets, one city each (default 100; "
+                                               "--quick 24)")
+    fit.add_argument("--write-scenario", metavar="FILE", dest="write_scenario",
+                     help="also write the calibrated scenario (posterior means over --scenario) to FILE")
+    fit.add_argument("--master-seed", type=_seed, default=None, dest="master_seed", metavar="N",
+                     help="master seed of the one seed scheme (default 20220328)")
+    fit.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
+    _engine(fit)
+
     cal = sub.add_parser("calibration", help="the model against the record: each pattern, its source, the model's value "
                                             "with a 95 %% interval over seeds, in range or not")
     cal.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
