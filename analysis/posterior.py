@@ -20,10 +20,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lockdown_sim.analysis.calibration import PATTERNS, calibration_table, verdict
+from lockdown_sim.analysis.calibration import CALIBRATED, PATTERNS, calibration_table, pattern_values, verdict
 from lockdown_sim.experiments.calibrate import LOG_UNIFORM, QUICK_NOTE
 
 PINNED, NARROWED, PRIOR = "pinned down", "narrowed", "left at the prior"
+
+
+def deviation(value: float, low: float, high: float) -> float:
+    """A pattern's statistic in the fit: the model's value minus the middle of the record's range, in half-widths of
+    the range (|d| <= 1: in range). A run where the pattern has nothing to measure (NaN) counts as far outside (100
+    half-widths)."""
+    if not np.isfinite(value):
+        return 100.0
+    half = (high - low) / 2 or abs(high) * 0.05 or 1.0
+    return float((value - (low + high) / 2) / half)
+
+
+class PatternStatistics:
+    """The calibration's data: every pattern of the record whose role is "calibrated" (picked by role, so a pattern
+    added with that role joins the fit), as its deviation from the record (`deviation`). Called on one run's daily
+    table; picklable, so the fit's workers can call it."""
+
+    def __init__(self):
+        self.names = tuple(p.name for p in PATTERNS if p.role == CALIBRATED)
+
+    def __call__(self, daily: pd.DataFrame, households: int, scale: float) -> dict:
+        values = pattern_values(daily, households, scale)
+        return {p.name: deviation(values[p.name], p.low, p.high) for p in PATTERNS if p.name in self.names}
 
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:

@@ -172,29 +172,14 @@ def parameters(scenario: str, names: tuple | None = None) -> tuple[Parameter, ..
     return tuple(out)
 
 
-def fitted_patterns():
-    """The record's patterns the fit uses: every one whose role is "calibrated" (picked by role)."""
-    from lockdown_sim.analysis.calibration import CALIBRATED, PATTERNS
-
-    return tuple(p for p in PATTERNS if p.role == CALIBRATED)
-
-
-def deviation(value: float, low: float, high: float) -> float:
-    """A pattern's statistic: the model's value minus the middle of the record's range, in half-widths of the range
-    (|d| <= 1: in range). A run where the pattern has nothing to measure (NaN) is far outside (100)."""
-    if not np.isfinite(value):
-        return 100.0
-    half = (high - low) / 2 or abs(high) * 0.05 or 1.0
-    return float((value - (low + high) / 2) / half)
-
-
 class CalibrationModel:
     """What pyABC calls for a particle: run the hybrid mode on the particle's cities and return each fitted
-    pattern's statistic (the mean over its cities). Picklable: it travels to the engine's workers."""
+    pattern's statistic, the mean over its cities. `statistics` turns one run into the fit's statistics
+    ({name: value}; analysis/posterior.py, PatternStatistics, given by the command: the record's patterns are the
+    analysis' to read). Picklable: it travels to the engine's workers."""
 
-    def __init__(self, opts: Options, params: tuple[Parameter, ...]):
-        self.opts, self.params = opts, params
-        self.patterns = [p.name for p in fitted_patterns()]
+    def __init__(self, opts: Options, params: tuple[Parameter, ...], statistics):
+        self.opts, self.params, self.statistics = opts, params, statistics
 
     def overrides(self, particle: dict) -> dict:
         return {p.name: p.to_value(float(particle[p.name])) for p in self.params}
@@ -205,18 +190,14 @@ class CalibrationModel:
         return [block_seed(self.opts.master_seed, SEED_BLOCK, index * k + i) for i in range(k)]
 
     def __call__(self, particle) -> dict:
-        from lockdown_sim.analysis.calibration import pattern_values
         from lockdown_sim.experiments.run import run_and_measure
 
         params = model_params(self.opts) | {"overrides": self.overrides(particle)}
-        by_pattern = {p.name: p for p in fitted_patterns()}
-        stats = {name: [] for name in self.patterns}
+        stats = {name: [] for name in self.statistics.names}
         for seed in self.seeds(particle):
             run = run_and_measure(params, seed)
-            values = pattern_values(run.daily, run.households, run.record["scale"])
-            for name in self.patterns:
-                p = by_pattern[name]
-                stats[name].append(deviation(values[name], p.low, p.high))
+            for name, value in self.statistics(run.daily, run.households, run.record["scale"]).items():
+                stats[name].append(value)
         return {name: float(np.mean(v)) for name, v in stats.items()}
 
 
@@ -252,10 +233,10 @@ def prior_distribution(params: tuple[Parameter, ...]):
     return pyabc.Distribution(**rvs)
 
 
-def check_folder(folder: Path, opts: Options) -> dict:
+def check_folder(folder: Path, opts: Options, statistics) -> dict:
     """Refuse a folder that holds another calibration (before any run); return the manifest to write."""
     manifest = {"options": opts.canonical(), "priors": [asdict(p) for p in PRIORS if p.name in opts.priors],
-                "patterns": [p.name for p in fitted_patterns()]}
+                "patterns": list(statistics.names)}
     manifest = json.loads(json.dumps(manifest))  # as it reads back (tuples are lists)
     path = folder / MANIFEST
     if path.exists():
@@ -272,13 +253,13 @@ def check_folder(folder: Path, opts: Options) -> dict:
     return manifest
 
 
-def fit(opts: Options, folder: Path, engine, log=print):
-    """Run (or continue) the ABC-SMC in `folder` on `engine` (an open engine of experiments/engines.py). Returns
-    pyABC's History."""
+def fit(opts: Options, folder: Path, engine, statistics, log=print):
+    """Run (or continue) the ABC-SMC in `folder` on `engine` (an open engine of experiments/engines.py), fitting
+    `statistics` (CalibrationModel) to 0, the middle of the record. Returns pyABC's History."""
     import pyabc
 
     params = parameters(opts.scenario, opts.priors)
-    model = CalibrationModel(opts, params)
+    model = CalibrationModel(opts, params, statistics)
     distance = pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad)
     sampler = pyabc.sampler.MappingSampler(map_=_EngineMap(engine))
     abc = pyabc.ABCSMC(model, prior_distribution(params), distance, population_size=opts.population,
@@ -292,7 +273,7 @@ def fit(opts: Options, folder: Path, engine, log=print):
         abc.load(db, 1)
         log(f"continuing the calibration in {folder}: {done} generation(s) finished")
     else:
-        abc.new(db, {name: 0.0 for name in model.patterns})
+        abc.new(db, {name: 0.0 for name in statistics.names})
     left = opts.generations - done
     if left <= 0:
         return pyabc.History(db)

@@ -45,7 +45,8 @@ def cmd_calibrate(args) -> int:
     except ImportError:
         raise ScenarioError(f"calibrate: needs pyABC, which is not installed; allowed: install the calibrate extra: "
                             f"{CALIBRATE_EXTRA}") from None
-    from lockdown_sim.experiments.calibrate import check_folder, fitted_patterns, model_params, parameters
+    from lockdown_sim.analysis.posterior import PatternStatistics
+    from lockdown_sim.experiments.calibrate import check_folder, model_params, parameters
     from lockdown_sim.experiments.engines import EngineChoice
     from lockdown_sim.experiments.files import atomic_write, check_out_path, check_writable
     from lockdown_sim.sim.model import check_params
@@ -62,12 +63,13 @@ def cmd_calibrate(args) -> int:
             raise ScenarioError(f"--write-scenario: '{scenario_out}' is not allowed; allowed: a file path in an "
                                 "existing folder")
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
-    manifest = check_folder(out, opts)
+    statistics = PatternStatistics()
+    manifest = check_folder(out, opts, statistics)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "calibration.json", lambda p: Path(p).write_text(json.dumps(manifest, indent=1)))
 
     n = opts.households or cfg.meta.default_households
-    patterns = fitted_patterns()
+    patterns = statistics.names
     header = (f"{cfg.name}, {n:,} households, hybrid mode; {count(len(params), 'parameter')} fitted to "
               f"{count(len(patterns), 'calibrated pattern')} of the record; master seed {opts.master_seed}")
     if opts.quick:
@@ -85,7 +87,7 @@ def cmd_calibrate(args) -> int:
         from lockdown_sim.experiments.calibrate import fit
 
         with choice.start() as engine:
-            fit(opts, out, engine)
+            fit(opts, out, engine, statistics)
     except KeyboardInterrupt:
         print(f"lockdown-sim: interrupted; finished generations are kept in {out / 'abc.db'}: run the same command "
               "again to continue", file=sys.stderr)

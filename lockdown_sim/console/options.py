@@ -90,6 +90,13 @@ def _engine(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _posterior(p: argparse.ArgumentParser) -> None:
+    """Results carried over a calibration's posterior (experiments/posterior.py)."""
+    p.add_argument("--posterior", metavar="DIR", help="a calibration folder (lockdown-sim calibrate --out DIR): replicate "
+                                                      "r also draws parameter set r from its posterior, so intervals "
+                                                      "cover parameter and seed uncertainty")
+
+
 def _seeds(p: argparse.ArgumentParser, default: int, what: str) -> None:
     p.add_argument("--seeds", type=int, default=default, help=f"{what} (default {default})")
     p.add_argument("--master-seed", type=_seed, default=None, dest="master_seed", metavar="N",
@@ -134,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "compare_differences.csv (paired differences) and compare.txt "
                                                    "(default: a new folder results/compare-DATE-TIME); running "
                                                    "again on the same DIR reuses its finished runs")
+    _posterior(cmp_)
     _engine(cmp_)
 
     fit = sub.add_parser("calibrate", help="calibration as inference: ABC-SMC (pyABC) posterior of the uncertain "

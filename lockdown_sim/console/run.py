@@ -113,7 +113,16 @@ def cmd_compare(args) -> int:
     check_count("--seeds", args.seeds, 1)
     params = model_params(args)
     cfg = check_params(**params)
-    experiment = compare_experiment(params, args.seeds, args.master_seed)
+    posterior = None
+    if args.posterior:
+        from lockdown_sim.experiments.posterior import load_posterior_draws, posterior_experiment
+
+        posterior = load_posterior_draws(args.posterior)
+        experiment = posterior_experiment("compare", f"platform vs group buying vs hybrid, {args.seeds} paired seeds "
+                                          f"and posterior draws of {args.posterior}", params, args.seeds, posterior,
+                                          master_seed=args.master_seed)
+    else:
+        experiment = compare_experiment(params, args.seeds, args.master_seed)
     out = results_dir(args.out, "compare")
     check_writable(out)  # before any run
     note_small_city(cfg, params.get("households"))
@@ -122,11 +131,15 @@ def cmd_compare(args) -> int:
     headline = (f"{cfg.name}: {count(n, 'household')}, {count(days, 'day')}, platform / group buying / hybrid on "
                 f"{count(args.seeds, 'paired seed')} (master seed {experiment.master_seed}); "
                 f"{period_text(params.get('lockdown', True), cfg.timeline.reopen_day, days)}")
+    if posterior is not None:
+        headline += f"\n  {posterior.note}"
     report = run_experiment(experiment, out, args, headline, "compare")
     if isinstance(report, int):
         return report
     runs = load_outcomes(out)
     text = compare_report(runs)
+    if posterior is not None:
+        text = f"Over the posterior: {posterior.note}.\n" + text
     print(text)
     write_table(out / "compare.csv", runs)
     write_table(out / "compare_differences.csv", difference_rows(runs))
