@@ -309,7 +309,7 @@ def report_markdown(table: pd.DataFrame, pred: pd.DataFrame, gens: pd.DataFrame,
     lines += ["", "![predictive](predictive.png)", "",
               "Files: `posterior.csv` (this table), `particles.csv` (the last generation, in scenario values, with "
               "weights), `predictive.csv`, `calibrated.toml` (the posterior means as a scenario), `abc.db` (pyABC's "
-              "database: the same command continues the fit), `predictive/` (the predictive runs).", ""]
+              "database: the same command continues the fit), `predictive-gN/` (the predictive runs of the posterior after N generations).", ""]
     if opts.quick:
         lines += [f"> **{QUICK_NOTE}.**", ""]
     return "\n".join(lines)

@@ -113,14 +113,16 @@ def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out
         [PREDICTIVE_BLOCK + 1 + i for i in range(len(draws))], 1, opts.master_seed,
         {"method": "posterior predictive", "draws": opts.draws}, orderings=("hybrid",), metrics=METRIC_NAMES)
     t0 = time.perf_counter()
-    [report] = execute([(experiment, out / "predictive")], choice, progress=False if args.no_progress else None,
+    # one folder per posterior (a continued fit has another): its runs are kept and reused by the same command
+    predictive = out / f"predictive-g{len(post['generations'])}"
+    [report] = execute([(experiment, predictive)], choice, progress=False if args.no_progress else None,
                        desc="predictive")
     if report.failed or report.left:
         print(f"lockdown-sim: {len(report.failed) + report.left} predictive runs missing; run the same command again",
               file=sys.stderr)
         return 1
     predictive_s = time.perf_counter() - t0
-    values = store_values(out / "predictive")
+    values = store_values(predictive)
     source = f"{'--quick, ' if opts.quick else ''}{out}"
     tables = write_report(out, post, values, header, opts.scenario, source)
     gens = post["generations"]
