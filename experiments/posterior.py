@@ -87,12 +87,14 @@ class PosteriorExperiment(Experiment):
         return super().canonical() | {"posterior": self.posterior}
 
     def runs(self, numbered: dict[str, int] | None = None) -> list[RunSpec]:
-        points = self.parameter_points()
+        points = self.parameter_points()  # each draw crossed with every grid combination
+        per_draw = max(1, len(points) // max(self.replicates, 1))
         w = max(3, len(str(len(points) - 1)))
         out = []
-        for r, (label, point) in enumerate(points):
+        for i, (label, point) in enumerate(points):
+            r = i // per_draw
             for ordering in self.orderings:
-                out.append(RunSpec(run_id=f"p{r:0{w}d}-{ordering}-r{r:0{w}d}", point=r, point_label=label,
+                out.append(RunSpec(run_id=f"p{i:0{w}d}-{ordering}-r{r:0{w}d}", point=i, point_label=label,
                                    ordering=ordering, replicate=r, seed=run_seed(self.master_seed, r),
                                    params=self.model_params(point, ordering), parameter_names=self.parameter_names,
                                    metrics=self.kept_metrics))
@@ -102,31 +104,41 @@ class PosteriorExperiment(Experiment):
         return len(self.parameter_points()) * len(self.orderings)
 
 
-def posterior_experiment(name: str, description: str, params: dict, replicates: int, posterior: Posterior,
-                         orderings=ORDERING_MODES, master_seed: int | None = None) -> PosteriorExperiment:
-    """The model keywords `params` (as a command gives them) in `orderings` on `replicates` replicates, replicate r
-    with parameter set r of `posterior` (checked by the model's own checks before any run)."""
-    from lockdown_sim.experiments.compare import model_experiment
-
-    scenario = params.get("scenario_file", "shanghai-2022")
-    if Path(str(scenario)).stem != Path(str(posterior.scenario)).stem:
-        raise ScenarioError(f"--posterior: fitted on scenario '{posterior.scenario}'; allowed: --scenario "
-                            f"{posterior.scenario} (the parameters were fitted on it)")
-    base = model_experiment(name, description, params, 1, orderings, master_seed)
-    seeds_master = base.master_seed
-    draws = posterior.draws(replicates, seeds_master)
-    fixed = dict(base.fixed)
+def over_posterior(experiment: Experiment, posterior: Posterior, replicates: int) -> PosteriorExperiment:
+    """`experiment` (its fixed settings, grid and orderings) with replicate r running parameter set r of `posterior`
+    on city r; settings the experiment fixes itself (an arm's own) are kept, the draw gives the rest. Every point is
+    checked by the experiments' own checks before any run."""
+    draws = posterior.draws(replicates, experiment.master_seed)
+    fixed = dict(experiment.fixed)
     points = [{"label": f"draw {r}", **{k: v for k, v in d.items() if k not in fixed}} for r, d in enumerate(draws)]
-    checked = experiment_from_tables({"experiment": {**_experiment_table(base), "replicates": 1}, "fixed": fixed,
-                                      "points": points}, f"lockdown-sim {name} --posterior")
+    data = {"experiment": {**_experiment_table(experiment), "replicates": 1}, "fixed": fixed, "points": points}
+    if experiment.grid:
+        data["grid"] = {k: list(v) for k, v in experiment.grid.items()}
+    checked = experiment_from_tables(data, f"{experiment.source} --posterior")
     values = {f.name: getattr(checked, f.name) for f in fields(Experiment)}
     values["replicates"] = replicates
     return PosteriorExperiment(**values, posterior={"folder": posterior.folder, "quick": posterior.quick,
                                                     "draw_block": POSTERIOR_BLOCK})
 
 
+def check_scenario(scenario, posterior: Posterior) -> None:
+    if Path(str(scenario)).stem != Path(str(posterior.scenario)).stem:
+        raise ScenarioError(f"--posterior: fitted on scenario '{posterior.scenario}'; allowed: --scenario "
+                            f"{posterior.scenario} (the parameters were fitted on it)")
+
+
+def posterior_experiment(name: str, description: str, params: dict, replicates: int, posterior: Posterior,
+                         orderings=ORDERING_MODES, master_seed: int | None = None) -> PosteriorExperiment:
+    """The model keywords `params` (as a command gives them) in `orderings` on `replicates` replicates, replicate r
+    with parameter set r of `posterior`."""
+    from lockdown_sim.experiments.compare import model_experiment
+
+    check_scenario(params.get("scenario_file", "shanghai-2022"), posterior)
+    return over_posterior(model_experiment(name, description, params, 1, orderings, master_seed), posterior, replicates)
+
+
 def _experiment_table(e: Experiment) -> dict:
-    table = {"name": e.name, "description": e.description, "scenario": e.scenario, "orderings": list(e.orderings),
+    table = {"name": e.name, "description": e.description, "scenario": e.scenario_ref, "orderings": list(e.orderings),
              "master_seed": e.master_seed, "metrics": e.metrics if e.metrics == "all" else list(e.metrics)}
     for key in ("households", "days"):
         if getattr(e, key) is not None:

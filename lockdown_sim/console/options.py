@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--points", type=int, help="Latin hypercube points over the plausible ranges (default 64; --quick 16)")
     rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 4; --quick 2)")
     rep.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
+    _posterior(rep)
     _engine(rep)
 
     sens = sub.add_parser("sensitivity", help="global sensitivity analysis over the [plausible] assumptions (Morris, "
