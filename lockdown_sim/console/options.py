@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--samples", type=int, help="Sobol base sample N, a power of 2 (default 256; --quick 8)")
     sens.add_argument("--top", type=int, help="Sobol: factors taken from the Morris result in --out (default 6; --quick 3)")
     sens.add_argument("--params", metavar="A,B,...", help="Sobol: these factors (section.key) instead of the Morris ranking")
+    sens.add_argument("--posterior", metavar="DIR", help="a calibration folder: its calibrated scenario, whose fitted "
+                                                       "parameters vary over their 95 %% credible intervals")
 
     disc = sub.add_parser("discover", help="scenario discovery with PRIM (EMA Workbench) over a Latin hypercube of the "
                                            "[plausible] assumptions; needs the [analysis] extra")
