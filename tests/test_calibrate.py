@@ -105,3 +105,34 @@ def test_bad_calibration_input_is_one_line_before_any_work(tmp_path, capsys):
     assert main(["compare", "--posterior", str(tmp_path), "--seeds", "2", "--out", str(tmp_path / "c")]) == 2
     assert "--posterior" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_reproduction_over_a_posterior_draws_each_replicate_and_point_from_it(tmp_path):
+    """The design only (no runs): every arm's replicate r has parameter set r of the posterior and city r, and the
+    robustness points are posterior draws instead of the hypercube."""
+    from lockdown_sim.experiments.posterior import PosteriorExperiment
+    from lockdown_sim.experiments.reproduce import design, profile_for
+    from lockdown_sim.experiments.seeds import run_seed
+
+    folder = tmp_path / "post"
+    folder.mkdir()
+    (folder / "calibration.json").write_text(json.dumps({"options": {"scenario": "shanghai-2022", "quick": True}}))
+    pd.DataFrame({"stock.initial_days": [3.0, 8.0], "group_buying.max_sets_per_household": [2, 4],
+                  "weight": [0.5, 0.5]}).to_csv(folder / "particles.csv", index=False)
+    plan = design(profile_for(quick=True, households=1000, seeds=3, points=4, point_seeds=2, days=36,
+                              posterior=str(folder)))
+    post = load_posterior_draws(folder)
+    draws = post.draws(3, 20220328)
+    for (kind, key), exp in plan.experiments.items():
+        if kind != "main":
+            continue
+        assert isinstance(exp, PosteriorExperiment)
+        arm = plan.arms[key]
+        for run in exp.runs():
+            assert run.seed == run_seed(20220328, run.replicate)
+            overrides = run.params.get("overrides", {})
+            if "stock.initial_days" not in dict(arm.settings):
+                assert overrides["stock.initial_days"] == draws[run.replicate]["stock.initial_days"]
+    assert plan.lhs_points == post.draws(4, 20220328) and plan.lhs_replaced == 0
+    with pytest.raises(Exception, match="--posterior"):
+        design(profile_for(quick=True, scenario="toy", posterior=str(folder)))
