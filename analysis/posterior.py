@@ -111,6 +111,15 @@ def _stamp(fig, quick: bool) -> None:
                  ha="center", va="bottom", fontsize=8, color="firebrick")
 
 
+def _log_axis(axis) -> None:
+    """A log axis labelled in plain numbers at 1, 2 and 5 times powers of ten, without minor labels."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FormatStrFormatter("%g"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _label(p) -> str:
     return p.name.split(".", 1)[1].replace("_", " ")
 
@@ -142,6 +151,8 @@ def marginals_figure(post: dict, quick: bool = False):
                label="posterior")
         ax.axhline(dens, color="black", ls="--", lw=1, label="prior")
         ax.axvline(p.value, color="tab:red", lw=1, label="scenario value")
+        if p.shape == LOG_UNIFORM:
+            _log_axis(ax.xaxis)
         ax.set_xlabel(_label(p) + (" (log scale)" if p.shape == LOG_UNIFORM else ""))
         ax.set_ylabel("density" + (" per log unit" if p.shape == LOG_UNIFORM else ""))
         ax.set_title(p.name, fontsize=9)
@@ -169,7 +180,9 @@ def pairs_figure(post: dict, table: pd.DataFrame, quick: bool = False, top: int 
             ax = axes[i, j]
             pa, pb = by[a], by[b]
             if i == j:
-                ax.hist(post["particles"][a], bins=12, weights=post["weights"], color="tab:blue", alpha=0.6)
+                top = pa.high + (1 if pa.whole else 0)
+                bins = np.geomspace(pa.low, top, 13) if pa.shape == LOG_UNIFORM else np.linspace(pa.low, top, 13)
+                ax.hist(post["particles"][a], bins=bins, weights=post["weights"], color="tab:blue", alpha=0.6)
                 ax.set_yticks([])
             else:
                 ax.scatter(post["particles"][b], post["particles"][a], s=4 + 30 * w, alpha=0.5, color="tab:blue")
@@ -177,8 +190,10 @@ def pairs_figure(post: dict, table: pd.DataFrame, quick: bool = False, top: int 
             ax.set_xlim(pb.low, pb.high + (1 if pb.whole else 0))
             if pb.shape == LOG_UNIFORM:
                 ax.set_xscale("log")
+                _log_axis(ax.xaxis)
             if pa.shape == LOG_UNIFORM and i != j:
                 ax.set_yscale("log")
+                _log_axis(ax.yaxis)
             if i == k - 1:
                 ax.set_xlabel(_label(pb), fontsize=8)
             if j == 0 and i != j:
@@ -196,18 +211,28 @@ def predictive_figure(pred: pd.DataFrame, quick: bool = False):
     in the record's half-widths from its middle so that every pattern shares one axis; by role."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(pred) + 1.5))
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(pred) + 1.8))
     colours = {"input": "tab:gray", "calibrated": "tab:blue", "check": "tab:green"}
     ax.axvspan(-1, 1, color="0.88", label="record's range")
+    edge = 6.0
     for y, (_, r) in enumerate(pred.iloc[::-1].iterrows()):
         mid, half = (r["record_low"] + r["record_high"]) / 2, (r["record_high"] - r["record_low"]) / 2 or 1.0
         lo, hi, m = ((r[k] - mid) / half for k in ("low_95", "high_95", "mean"))
-        ax.plot([lo, hi], [y, y], color=colours[r["role"]], lw=3)
-        ax.plot([m], [y], "o", color=colours[r["role"]])
+        if not np.isfinite(m):
+            ax.text(0, y, "not measured in these runs", ha="center", va="center", fontsize=7, color="0.4")
+            continue
+        c = colours[r["role"]]
+        ax.plot([max(lo, -edge), min(hi, edge)], [y, y], color=c, lw=3)
+        if abs(m) <= edge:
+            ax.plot([m], [y], "o", color=c)
+        else:  # off the axis: an arrow at the edge with the mean's value
+            x = edge if m > 0 else -edge
+            ax.annotate(f"{m:+.0f}", (x, y), xytext=(x - 0.9 * np.sign(m), y), fontsize=7, color=c, va="center",
+                        ha="center", arrowprops={"arrowstyle": "->", "color": c})
     ax.set_yticks(range(len(pred)))
-    ax.set_yticklabels([f"{r['pattern'][:60]} ({r['role']})" for _, r in pred.iloc[::-1].iterrows()], fontsize=7)
+    ax.set_yticklabels([f"{r['pattern'][:70]} ({r['role']})" for _, r in pred.iloc[::-1].iterrows()], fontsize=7)
     ax.set_xlabel("model minus the middle of the record's range, in half-widths of the range (|x| <= 1: in range)")
-    ax.set_xlim(max(-6, ax.get_xlim()[0]), min(6, ax.get_xlim()[1]))
+    ax.set_xlim(-edge - 0.3, edge + 0.3)
     for role, c in colours.items():
         ax.plot([], [], color=c, lw=3, label=f"{role}: posterior predictive 95 % interval")
     ax.legend(fontsize=7, loc="lower right")
