@@ -350,7 +350,9 @@ def calibrated_scenario(table: pd.DataFrame, base: str, source: str, quick: bool
              "# credible intervals, so sweeps over this scenario stay where the record allows."]
     if quick:
         lines.append(f"# {QUICK_NOTE}.")
-    lines += [f'base = "{base}"', ""]
+    what = "QUICK calibration" if quick else "calibration"
+    lines += [f'base = "{base}"', "", "[meta]", f'name = "{Path(str(base)).stem}-calibrated"',
+              f'description = "{Path(str(base)).stem} with the fitted parameters at their posterior means ({what})"', ""]
     sections: dict[str, list[str]] = {}
     bounds = []
     for _, r in table.iterrows():
