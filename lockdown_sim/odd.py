@@ -54,6 +54,7 @@ UNITS: dict[str, str] = {
     "platform.group_capacity_share": "share of picking capacity", "platform.group_baskets_per_trip": "baskets",
     "platform.group_handover_minutes": "minutes",
     "couriers.real_riders_normal": "riders", "couriers.riders_working": "riders at work (real city), by day",
+    "couriers.riders_late": "riders at work (real city)", "couriers.riders_late_day": "day",
     "couriers.rider_minutes_per_day": "minutes", "couriers.rider_handoff_minutes": "minutes",
     "couriers.rider_km_per_hour": "km/h", "couriers.rider_batch": "orders a trip",
     "couriers.rider_max_stops": "stops a day", "couriers.truck_capacity_sets": "sets",
