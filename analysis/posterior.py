@@ -395,3 +395,39 @@ def write_report(folder: Path, post: dict, values: pd.DataFrame, header: str, sc
     toml = calibrated_scenario(table, scenario_name, source, opts.quick)
     atomic_write(folder / "calibrated.toml", lambda p: Path(p).write_text(toml))
     return {"posterior": table, "predictive": pred, "scenario": toml}
+
+
+HEADLINE = ("delivery_ratio", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share")
+
+
+def beside_markdown(seed_runs: pd.DataFrame, posterior_runs: pd.DataFrame, quick: bool,
+                    outcomes=HEADLINE) -> str:
+    """The headline outcomes of two comparisons on the same cities, seed-only intervals beside posterior-and-seed
+    ones (each mode's mean and the paired differences, 95 % intervals), as Markdown."""
+    from lockdown_sim.analysis.compare import difference_rows
+    from lockdown_sim.analysis.stats import mean_ci
+    from lockdown_sim.sim.model import ORDERING_MODES
+
+    label = "posterior and seeds" + (" (QUICK posterior)" if quick else "")
+
+    def cell(values) -> str:
+        e = mean_ci(values)
+        return f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]"
+
+    lines = [f"| outcome | mode | seeds only | {label} |", "|---|---|---|---|"]
+    for o in outcomes:
+        for m in ORDERING_MODES:
+            a, b = seed_runs[seed_runs["ordering"] == m][o], posterior_runs[posterior_runs["ordering"] == m][o]
+            lines.append(f"| `{o}` | {m.replace('_', ' ')} | {cell(a)} | {cell(b)} |")
+    da, db = difference_rows(seed_runs), difference_rows(posterior_runs)
+    lines += ["", f"| paired difference | seeds only | {label} |", "|---|---|---|"]
+    for o in outcomes:
+        for _, ra in da[da["outcome"] == o].iterrows():
+            rb = db[(db["outcome"] == o) & (db["a"] == ra["a"]) & (db["b"] == ra["b"])]
+            if rb.empty:
+                continue
+            rb = rb.iloc[0]
+            lines.append(f"| `{o}`, {ra['a'].replace('_', ' ')} - {ra['b'].replace('_', ' ')} | "
+                         f"{ra['difference']:+.3f} [{ra['low']:+.3f}, {ra['high']:+.3f}] | "
+                         f"{rb['difference']:+.3f} [{rb['low']:+.3f}, {rb['high']:+.3f}] |")
+    return "\n".join(lines)

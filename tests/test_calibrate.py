@@ -97,6 +97,15 @@ def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_load
     for r, seed_runs in runs.groupby("replicate"):
         assert seed_runs["stock.initial_days"].nunique() == 1  # the same draw in every mode
         assert seed_runs["stock.initial_days"].iloc[0] == pytest.approx(draws[r]["stock.initial_days"])
+    # the same cities without the posterior, then both side by side
+    seed_out = tmp_path / "cmp-seed"
+    small = ["--households", "1000", "--days", "36", "--seeds", "2", "--workers", "1", "--no-progress"]
+    assert main(["compare", *small, "--out", str(seed_out)]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--posterior", str(out), *small, "--out", str(cmp_out), "--beside", str(seed_out)]) == 0
+    printed = capsys.readouterr().out
+    assert "seeds only" in printed and "posterior and seeds" in printed
+    assert (cmp_out / "compare_beside.md").read_text().count("| `delivery_ratio` |") == 3
 
 
 def test_bad_calibration_input_is_one_line_before_any_work(tmp_path, capsys):

@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "(default: a new folder results/compare-DATE-TIME); running "
                                                    "again on the same DIR reuses its finished runs")
     _posterior(cmp_)
+    cmp_.add_argument("--beside", metavar="DIR", help="with --posterior: a seed-only compare of the same cities (its "
+                                                      "--out); the headline outcomes' intervals side by side, printed "
+                                                      "and written to compare_beside.md")
     _engine(cmp_)
 
     fit = sub.add_parser("calibrate", help="calibration as inference: ABC-SMC (pyABC) posterior of the uncertain "

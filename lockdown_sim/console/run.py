@@ -114,6 +114,11 @@ def cmd_compare(args) -> int:
     params = model_params(args)
     cfg = check_params(**params)
     posterior = None
+    if args.beside and not args.posterior:
+        raise ScenarioError("--beside: only with --posterior (it sets seed-only intervals beside posterior ones)")
+    if args.beside and not (Path(args.beside) / "compare.csv").is_file():
+        raise ScenarioError(f"--beside: '{args.beside}' holds no finished comparison (compare.csv); allowed: the --out "
+                            "of lockdown-sim compare without --posterior")
     if args.posterior:
         from lockdown_sim.experiments.posterior import load_posterior_draws, posterior_experiment
 
@@ -144,6 +149,16 @@ def cmd_compare(args) -> int:
     write_table(out / "compare.csv", runs)
     write_table(out / "compare_differences.csv", difference_rows(runs))
     atomic_write(out / "compare.txt", lambda p: Path(p).write_text(headline + "\n" + text + "\n"))
+    if args.beside:
+        from lockdown_sim.analysis.posterior import beside_markdown
+
+        seed_only = load_outcomes(args.beside)
+        if sorted(set(seed_only["seed"])) != sorted(set(runs["seed"])):
+            print(f"lockdown-sim: note: {args.beside} ran other cities (seeds) than this comparison", file=sys.stderr)
+        table = beside_markdown(seed_only, runs, posterior.quick)
+        print("\nSeed-only intervals (" + str(args.beside) + ") beside posterior-and-seed intervals (this comparison):")
+        print(table)
+        atomic_write(out / "compare_beside.md", lambda p: Path(p).write_text(table + "\n"))
     print(f"wrote {out}: compare.csv, compare_differences.csv, compare.txt and the runs (lockdown-sim results {out})")
     return 0
 
