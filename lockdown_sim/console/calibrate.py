@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from lockdown_sim.sim.errors import ScenarioError
@@ -142,7 +141,3 @@ def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out
     print(f"wrote {out}: report.md, posterior.csv, particles.csv, predictive.csv, generations.csv, calibrated.toml, "
           "marginals.png, pairs.png, predictive.png, generations.png")
     return 0
-
-
-def replace_options(opts, **changes):  # for tests and notebooks
-    return replace(opts, **changes)
