@@ -21,8 +21,9 @@ at a cost the machine can pay). Perturbations: a multivariate normal kernel fitt
 
 Seeds: every particle is run on `seeds_per_particle` cities, and which cities is itself drawn from the prior (a
 latent seed index, uniform over SEED_INDEXES blocks of seeds of experiments/seeds.py), so the posterior covers
-the variation between cities instead of fitting a few chosen ones. The particles' proposals are drawn by pyABC
-(not bit for bit reproducible across engines); every model run's seed comes from the one seed scheme.
+the variation between cities instead of fitting a few chosen ones. pyABC draws each proposal inside the task that
+simulates it; every task is seeded from the one seed scheme too (its generation and place in the generation:
+SeededMappingSampler), so the same command gives the same posterior on any engine and any number of workers.
 
 Resumable: pyABC's database (abc.db) lives in the output folder; the same command again continues from the last
 finished generation (a generation cut short is run again). The runs go through the project's engines
@@ -31,6 +32,7 @@ finished generation (a generation cut short is run again). The runs go through t
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -44,6 +46,7 @@ from lockdown_sim.sim.model import check_params
 from lockdown_sim.sim.schema import field as schema_field
 
 UNIFORM, LOG_UNIFORM = "uniform", "log-uniform"
+TASK_BLOCK = 3000  # blocks TASK_BLOCK + 1 + generation of experiments/seeds.py seed pyABC's tasks
 SEED_BLOCK = 2100  # block of experiments/seeds.py whose replicates are the calibration's cities
 PREDICTIVE_BLOCK = 2101  # ... and the posterior predictive runs' cities
 SEED_INDEXES = 100_000  # the latent seed index is uniform over this many blocks of seeds_per_particle seeds
@@ -225,6 +228,48 @@ class _EngineMap:
         return out
 
 
+def _seeded_task(sample_factory, simulate_one: bytes, seed: int):
+    """One task of a generation: seed numpy's and Python's global generators (which pyABC's priors, kernels and
+    acceptance draw from) with the task's own seed, then propose and simulate until one particle is accepted."""
+    import random
+
+    import cloudpickle
+
+    simulate_one = cloudpickle.loads(simulate_one)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+    evaluations, sample = 0, sample_factory()
+    while True:
+        particle = simulate_one()
+        evaluations += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, evaluations
+
+
+def seeded_sampler(map_, master_seed: int):
+    """pyABC's MappingSampler whose tasks take their seeds from experiments/seeds.py (block TASK_BLOCK + 1 +
+    generation, replicate = the task's place), instead of the operating system's entropy pyABC seeds each task with:
+    the same calibration gives the same posterior on any engine and number of workers."""
+    import cloudpickle
+    import pyabc
+
+    sampler = pyabc.sampler.MappingSampler(map_=map_)
+
+    def sample_until_n_accepted(n, simulate_one, t, **kw):
+        task = functools.partial(_seeded_task, sampler.sample_factory, cloudpickle.dumps(simulate_one))
+        seeds = [block_seed(master_seed, TASK_BLOCK + t + 1, i) for i in range(n)]
+        counted = [r for r in sampler.map_(task, seeds) if not isinstance(r, Exception)]
+        sampler.nr_evaluations_ = sum(evaluations for _, evaluations in counted)
+        sample = sampler.sample_factory()
+        for result, _ in counted:
+            sample += result
+        return sample
+
+    sampler.sample_until_n_accepted = sample_until_n_accepted
+    return sampler
+
+
 def prior_distribution(params: tuple[Parameter, ...]):
     import pyabc
 
@@ -261,7 +306,7 @@ def fit(opts: Options, folder: Path, engine, statistics, log=print):
     params = parameters(opts.scenario, opts.priors)
     model = CalibrationModel(opts, params, statistics)
     distance = pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad)
-    sampler = pyabc.sampler.MappingSampler(map_=_EngineMap(engine))
+    sampler = seeded_sampler(_EngineMap(engine), opts.master_seed)
     abc = pyabc.ABCSMC(model, prior_distribution(params), distance, population_size=opts.population,
                        sampler=sampler, eps=pyabc.QuantileEpsilon(alpha=opts.quantile))
     db = f"sqlite:///{(folder / DATABASE).resolve()}"

@@ -145,3 +145,14 @@ def test_a_reproduction_over_a_posterior_draws_each_replicate_and_point_from_it(
     assert plan.lhs_points == post.draws(4, 20220328) and plan.lhs_replaced == 0
     with pytest.raises(Exception, match="--posterior"):
         design(profile_for(quick=True, scenario="toy", posterior=str(folder)))
+
+
+def test_the_same_calibration_gives_the_same_posterior_on_one_worker_or_two(tmp_path):
+    """pyABC's proposals are seeded from the one seed scheme (experiments/calibrate.py, seeded_sampler), not from
+    the operating system's entropy: the particles do not depend on the engine or the number of workers."""
+    i = TINY.index("--workers")
+    small = TINY[:i] + TINY[i + 2:]
+    assert main(["calibrate", "--out", str(tmp_path / "one"), *small, "--workers", "1"]) == 0
+    assert main(["calibrate", "--out", str(tmp_path / "two"), *small, "--workers", "2"]) == 0
+    one, two = (pd.read_csv(tmp_path / d / "particles.csv") for d in ("one", "two"))
+    pd.testing.assert_frame_equal(one, two)
