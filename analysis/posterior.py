@@ -214,18 +214,44 @@ def pairs_figure(post: dict, table: pd.DataFrame, quick: bool = False, top: int 
     return fig
 
 
+def _figure_label(text: str, width: int = 62) -> str:
+    """A pattern's name as a figure can print it: words in CJK script dropped (the figures' font has no such
+    glyphs; the tables keep them), wrapped at `width` characters."""
+    import re
+    import textwrap
+
+    plain = re.sub(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)", "", text)
+    return "\n".join(textwrap.wrap(plain, width))
+
+
+def _on_record_axis(v, low: float, high: float):
+    """Values on the figure's axis: the model minus the middle of the record's range in half-widths of the range;
+    a one-sided figure ("at least L") has no middle, so its bound sits at -1 and every tenth of the bound above it
+    is one more (in range: -1 and right of it), as the fit's statistic reads it (`deviation`)."""
+    v = np.asarray(v, dtype=float)
+    if np.isinf(high) and np.isfinite(low):
+        return -1 + (v - low) / (0.1 * abs(low) or 1.0)
+    if np.isinf(low) and np.isfinite(high):
+        return 1 + (v - high) / (0.1 * abs(high) or 1.0)
+    mid, half = (low + high) / 2, (high - low) / 2 or 1.0
+    return (v - mid) / half
+
+
 def predictive_figure(pred: pd.DataFrame, quick: bool = False):
     """Each pattern's posterior predictive 95 % interval (bar) and mean (dot) against the record's range (grey band),
-    in the record's half-widths from its middle so that every pattern shares one axis; by role."""
+    in the record's half-widths from its middle so that every pattern shares one axis (a one-sided figure: its
+    bound at -1, tenths of the bound beyond it); by role."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(pred) + 1.8))
+    fig, ax = plt.subplots(figsize=(11, 0.55 * len(pred) + 1.8))
     colours = {"input": "tab:gray", "calibrated": "tab:blue", "check": "tab:green"}
-    ax.axvspan(-1, 1, color="0.88", label="record's range")
+    ax.axvspan(-1, 1, color="0.88", label="record's range (two-sided figures)")
     edge = 6.0
+    labels = []
     for y, (_, r) in enumerate(pred.iloc[::-1].iterrows()):
-        mid, half = (r["record_low"] + r["record_high"]) / 2, (r["record_high"] - r["record_low"]) / 2 or 1.0
-        lo, hi, m = ((r[k] - mid) / half for k in ("low_95", "high_95", "mean"))
+        one_sided = not (np.isfinite(r["record_low"]) and np.isfinite(r["record_high"]))
+        labels.append(_figure_label(f"{r['pattern']} ({r['role']}{'; one-sided: in range from -1 right' if one_sided else ''})"))
+        lo, hi, m = _on_record_axis([r["low_95"], r["high_95"], r["mean"]], r["record_low"], r["record_high"])
         if not np.isfinite(m):
             ax.text(0, y, "not measured in these runs", ha="center", va="center", fontsize=7, color="0.4")
             continue
@@ -238,12 +264,12 @@ def predictive_figure(pred: pd.DataFrame, quick: bool = False):
             ax.annotate(f"{m:+.0f}", (x, y), xytext=(x - 0.9 * np.sign(m), y), fontsize=7, color=c, va="center",
                         ha="center", arrowprops={"arrowstyle": "->", "color": c})
     ax.set_yticks(range(len(pred)))
-    ax.set_yticklabels([f"{r['pattern'][:70]} ({r['role']})" for _, r in pred.iloc[::-1].iterrows()], fontsize=7)
-    ax.set_xlabel("model minus the middle of the record's range, in half-widths of the range (|x| <= 1: in range)")
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.set_xlabel("model minus the middle of the record's range, in half-widths of the range\n(|x| <= 1: in range)")
     ax.set_xlim(-edge - 0.3, edge + 0.3)
     for role, c in colours.items():
         ax.plot([], [], color=c, lw=3, label=f"{role}: posterior predictive 95 % interval")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, frameon=False)
     ax.set_title("Posterior predictive intervals of every pattern against the record", fontsize=10)
     _stamp(fig, quick)
     fig.tight_layout(rect=(0, 0.02, 1, 1))

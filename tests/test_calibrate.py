@@ -175,3 +175,28 @@ def test_a_statistic_every_particle_meets_keeps_its_weight_in_the_distance():
     samples = np.array([[0.0, 0.1], [0.0, 3.0], [0.0, -2.0], [0.0, 5.0]])
     scale = mad_at_least_tolerance(samples=samples, s0=np.zeros(2), s_ids=["a", "b"], t=1)
     assert scale[0] == 1.0 and scale[1] > 1.0
+
+
+def test_the_predictive_figure_places_a_one_sided_figure_and_prints_no_missing_glyph():
+    """'At least 660,000' is drawn (its bound at -1), not 'not measured'; the CJK name is dropped from the label."""
+    import warnings
+
+    from lockdown_sim.analysis.figures import close
+    from lockdown_sim.analysis.posterior import predictive_figure
+
+    pred = pd.DataFrame([
+        {"pattern": "standard packages (保供套餐) a day", "role": "calibrated", "record_low": 660_000.0,
+         "record_high": np.inf, "mean": 700_000.0, "low_95": 650_000.0, "high_95": 750_000.0},
+        {"pattern": "stops per rider a day", "role": "calibrated", "record_low": 100.0, "record_high": 110.0,
+         "mean": 105.0, "low_95": 100.0, "high_95": 110.0}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = predictive_figure(pred)
+        fig.canvas.draw()
+    ax = fig.axes[0]
+    assert not [t for t in ax.texts if "not measured" in t.get_text()]
+    bars = [line.get_xdata() for line in ax.lines if len(line.get_xdata()) == 2]
+    # drawn bottom-up: the two-sided row in half-widths, the one-sided one with its bound at -1 and tenths of it
+    assert [list(b) for b in bars] == [pytest.approx([-1.0, 1.0]), pytest.approx([-1 - 10 / 66, -1 + 90 / 66])]
+    assert "保" not in " ".join(t.get_text() for t in ax.get_yticklabels())
+    close(fig)
