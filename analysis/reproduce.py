@@ -234,7 +234,7 @@ class ClaimResult:
 
 def judge_robustness(m: Measurements, effect: Effect, kind: str = "lhs") -> RobustResult:
     plan = m.plan
-    points_settings = plan.lhs_points
+    points_settings = plan.points_of(kind)
     names = sorted({k for p in points_settings for k in p})
     rows = []
     for j, settings in enumerate(points_settings):
@@ -267,8 +267,8 @@ def judge_claim(m: Measurements, claim: Claim) -> ClaimResult:
         both = pd.concat([r.values.rename("x"), base.values.rename("y")], axis=1, join="inner")
         change = paired_difference(both["x"].to_numpy(), both["y"].to_numpy())
         out.ablations.append(AblationResult(ablation.label, r, change))
-    if m.plan.lhs_points:
-        out.robustness = [judge_robustness(m, e, kind) for kind in ROBUSTNESS_KINDS for e in claim.verdicts()]
+    out.robustness = [judge_robustness(m, e, kind) for kind in ROBUSTNESS_KINDS if m.plan.points_of(kind)
+                      for e in claim.verdicts()]
     return out
 
 

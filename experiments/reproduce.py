@@ -156,6 +156,11 @@ class Design:
     def folder(self, root: Path, kind: str, arm_key: str) -> Path:
         return Path(root) / "batches" / self.profile.folder / kind / arm_key
 
+    def points_of(self, kind: str) -> list[dict]:
+        """The settings of each parameter point of a robustness kind (ROBUSTNESS_KINDS): the hypercube's for "lhs";
+        issue 21's posterior draws go here as their own kind."""
+        return {"lhs": self.lhs_points}.get(kind, [])
+
     def batches(self, root: Path, keys=None) -> list[tuple[Experiment, Path]]:
         return [(exp, self.folder(root, kind, key)) for (kind, key), exp in self.experiments.items()
                 if keys is None or (kind, key) in keys]
