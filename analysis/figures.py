@@ -22,8 +22,10 @@ from lockdown_sim.analysis.verdicts import (CHECKED, HOLDS, INCONCLUSIVE, NO_EFF
 
 MODE_COLOURS = {"platform": "#1f77b4", "group_buying": "#2ca02c", "hybrid": "#7b3fa0"}
 OTHER_COLOURS = ["#7b3fa0", "#e08214", "#8c8c8c", "#1b9e77", "#d95f02", "#666666"]
+ABLATION = "ablation (not judged)"
 VERDICT_COLOURS = {HOLDS: "#2e7d32", REVERSED: "#c62828", NO_EFFECT: "#e08214", INCONCLUSIVE: "#8c8c8c",
-                   NO_PREDICTION: "#1f5fa8", CHECKED: "#1f5fa8", NOT_AS_BUILT: "#c62828"}
+                   NO_PREDICTION: "#1f5fa8", CHECKED: "#1f5fa8", NOT_AS_BUILT: "#c62828",
+                   ABLATION: "#555555"}
 # Day 0 of a scenario as a date, where the scenario says so (scenarios/shanghai-2022.toml: day 0 = 2022-03-28).
 START_DATES = {"shanghai-2022": dt.date(2022, 3, 28)}
 
@@ -196,8 +198,9 @@ def paired_seeds(rows: list[dict], xlabel: str, title: str, stamp: str = "", neu
 
 
 def dots(rows: list[dict], ylabel: str, title: str, stamp: str = "", reference: tuple | None = None,
-         log: bool = False):
-    """An outcome in several arms: mean and 95 % interval each ({"label", "mean", "low", "high"})."""
+         log: bool = False, zero: bool = True):
+    """An outcome in several arms: mean and 95 % interval each ({"label", "mean", "low", "high"}); the axis starts
+    at 0 unless `zero` is False (differences of a few hundredths near 1 are then visible)."""
     fig, ax = plt.subplots(figsize=(7.5, 4))
     xs = np.arange(len(rows))
     for x, r, colour in zip(xs, rows, OTHER_COLOURS):
@@ -210,7 +213,7 @@ def dots(rows: list[dict], ylabel: str, title: str, stamp: str = "", reference: 
         ax.legend(fontsize=8, frameon=False, loc="best")
     if log:
         ax.set_yscale("log")
-    else:
+    elif zero:
         ax.set_ylim(bottom=0)
     ax.set_xticks(xs)
     ax.set_xticklabels([r["label"] for r in rows], fontsize=8.5)

@@ -657,13 +657,14 @@ class Builder:
             vals = term_values(self.m, spec.reference, spec.measures[0][0], "main", None)
             ref = float(np.nanmean(vals)) if isinstance(vals, pd.Series) else float(vals)
             reference = (ref * spec.scale, spec.reference.text)
-        fig = figures.dots(rows, spec.ylabel, spec.title, self.r.stamp, reference, spec.log)
+        fig = figures.dots(rows, spec.ylabel, spec.title, self.r.stamp, reference, spec.log, spec.zero)
         self.r.figure(f"{cr.claim.key}-{k}", fig, f"{spec.title}: mean over seeds with its 95 % interval"
                       + (f"; dashed: {spec.reference.text}" if spec.reference is not None else "") + ".")
         if reference is not None:
             cells.append([spec.reference.text, "the scenario's settings", self.r.num(
                 f"{spec.title}: {spec.reference.text}", spec.ylabel, reference[0], text=f"{reference[0]:.3g}"), "-"])
-        self.r.table(["", "arm", f"{spec.ylabel.replace(' (log scale)', '')}: mean [95 %]", "seeds"], cells)
+        unit = spec.ylabel.replace(" (log scale)", "").replace("; axis not from 0", "")
+        self.r.table(["", "arm", f"{unit}: mean [95 %]", "seeds"], cells)
 
     def forest_figure(self, cr: ClaimResult, spec: Forest, k: int) -> None:
         base = next((e for e in cr.effects + cr.descriptive if e.effect is cr.claim.primary), None)
@@ -672,11 +673,11 @@ class Builder:
         rows = [{"label": "as calibrated", "mean": base.value, "low": base.low, "high": base.high,
                  "verdict": base.verdict}]
         rows += [{"label": f"{a.label}", "mean": a.result.value, "low": a.result.low, "high": a.result.high,
-                  "verdict": "ablation"} for a in cr.ablations]
+                  "verdict": figures.ABLATION} for a in cr.ablations]
         fig = figures.forest(rows, spec.xlabel, spec.title, self.r.stamp, base.effect.neutral,
                              margin=base.t.sesoi)
         self.r.figure(f"{cr.claim.key}-{k}", fig, f"{spec.title}: the primary test as calibrated (colour: its "
-                      "verdict) and with each mechanism switched off (grey: reported, not judged), with 95 % "
+                      "verdict) and with each mechanism switched off (dark grey: reported, not judged), with 95 % "
                       "intervals over paired seeds; dotted: the smallest effect of interest.")
 
     # --- the headline's extras ---

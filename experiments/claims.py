@@ -256,6 +256,7 @@ class Dots:
     reference: FromSettings | FromCity | Fixed | None = None
     log: bool = False
     scale: float = 1.0  # multiply values (e.g. hours -> minutes)
+    zero: bool = True  # the axis starts at 0
 
 
 @dataclass(frozen=True)
@@ -472,8 +473,9 @@ CLAIMS = (
                              "local capacity to residents"),
         ),
         checks=(
-            Effect("households trying per platform slot, platform alone - one", Measure(PLATFORM, "offers_seen_per_delivery_slot"),
-                   Fixed(1.0, "one household per slot"), +1, unit="households per slot",
+            Effect("households trying per platform slot, platform alone - one",
+                   Measure(PLATFORM, "offers_seen_per_delivery_slot"), Fixed(1.0, "one household per slot"), +1,
+                   unit="households per slot",
                    construction="calibrated: the platform's sites, staff and riders follow the record's curves "
                                 "(docs/calibration.md), so households outnumbering slots restates the shortfall the "
                                 "record reports"),
@@ -499,7 +501,7 @@ CLAIMS = (
                 (Measure(PLATFORM, "need_met_share"), "platform alone"),
                 (Measure(MATCHED, "need_met_share"), "platform + the groups' supply"),
                 (Measure(HYBRID, "need_met_share"), "hybrid (both channels)"),
-            ), "need met over the lockdown (share)"),
+            ), "need met over the lockdown (share; axis not from 0)", zero=False),
         ),
         reading="The supply-matched null gives the platform, day by day, the portions the hybrid city's channels "
                 "brought beyond the platform-only city's (mean over the same seeds), as extra pickers and riders "

@@ -58,7 +58,8 @@ SESOI |= {
                                                       "what the two channels bring (about 2 portions)"),
     "leaders_peak_per_1000": Smallest(0.5, "half a leader per 1,000 households: one per two compounds of the median "
                                            "size (126 households; docs/sources.md)"),
-    "ever_led_share": Smallest(0.0005, "half a leader per 1,000 households"),
+    "ever_led_share": Smallest(0.001, "one household in 1,000: about a tenth of those that lead in the calibrated "
+                                      "city (about 12 in 1,000)"),
     "offers_seen_per_delivery_slot": Smallest(0.1, "a tenth of a household per slot"),
     "leader_hours_per_signup": Smallest(0.01, "about half a minute of a leader's time per sign-up"),
     "truck_minutes_per_portion": Smallest(0.02, "a tenth of a typical truck's minutes per portion (about 0.1-0.2)"),

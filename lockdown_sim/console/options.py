@@ -175,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
     rep.add_argument("--households", type=int, help="households per run (default: the scenario's)")
     rep.add_argument("--seeds", type=int, help="paired seeds per arm (default 30; --quick 10)")
-    rep.add_argument("--points", type=int, help="Latin hypercube points over the plausible ranges (default 64; --quick 12)")
+    rep.add_argument("--points", type=int,
+                     help="Latin hypercube points over the plausible ranges (default 64; --quick 12)")
     rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 10; --quick 4)")
     rep.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
     _engine(rep)

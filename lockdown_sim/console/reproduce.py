@@ -69,7 +69,8 @@ def verdict_record(cr, e) -> dict:
     d = e.decision
     shares = {rr.kind: rr.shares | {"points": len(rr.points)} for rr in cr.robustness if rr.effect is e.effect}
     return {"claim": cr.claim.key, "argument": cr.claim.argument, "effect": e.effect.label,
-            "predicted": e.effect.predicted, "scale": e.effect.scale, "neutral": e.effect.neutral, "value": e.value, "low": e.low, "high": e.high,
+            "predicted": e.effect.predicted, "scale": e.effect.scale, "neutral": e.effect.neutral,
+            "value": e.value, "low": e.low, "high": e.high,
             "bootstrap_low": e.t.boot_low, "bootstrap_high": e.t.boot_high, "seeds": e.n, "sesoi": e.t.sesoi,
             "p_holds": d.p_holds, "p_reversed": d.p_reversed, "p_no_effect": d.p_tost, "verdict": e.verdict,
             "null": e.effect.null, "robustness": shares}
