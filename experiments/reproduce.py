@@ -370,25 +370,29 @@ class RunRecord:
     engine: str = ""
 
 
+STAGE_ORDER = ("main", "sweep") + ROBUSTNESS_KINDS  # the verdicts' arms first, then the robustness points
+
+
 def run_design(plan: Design, root: Path, engine_factory, progress: bool | None = None) -> RunRecord:
-    """Run every batch not yet finished, then design and run the derived arms (their sources have run), then the
-    probes. `engine_factory()` gives the engine (a context manager such as EngineChoice(...).start), started once,
-    and only if some run is left to do."""
+    """Run every batch not yet finished, kind by kind (STAGE_ORDER), each kind's derived arms as soon as their
+    sources have run, then the probes. `engine_factory()` gives the engine (a context manager such as
+    EngineChoice(...).start), started once, and only if some run is left to do."""
     t0 = time.perf_counter()
     record = RunRecord()
     with contextlib.ExitStack() as stack:
         engine = None
-        stage = set(plan.experiments)
-        while stage:
-            with open_batches(plan.batches(root, stage)) as opened:
-                if engine is None and any(batch.left for batch in opened):
-                    engine = stack.enter_context(engine_factory())
-                reports = run_opened(opened, engine or LocalEngine(1), progress=progress, desc="reproduce")
-            record.done_now += sum(r.done for r in reports)
-            record.done_before += sum(r.before for r in reports)
-            for r in reports:
-                record.failed.update({f"{r.experiment}/{k}": v for k, v in r.failed.items()})
-            stage = set(complete_design(plan, root))
+        for kind in STAGE_ORDER:
+            stage = {key for key in plan.experiments if key[0] == kind}
+            while stage:
+                with open_batches(plan.batches(root, stage)) as opened:
+                    if engine is None and any(batch.left for batch in opened):
+                        engine = stack.enter_context(engine_factory())
+                    reports = run_opened(opened, engine or LocalEngine(1), progress=progress, desc="reproduce")
+                record.done_now += sum(r.done for r in reports)
+                record.done_before += sum(r.before for r in reports)
+                for r in reports:
+                    record.failed.update({f"{r.experiment}/{k}": v for k, v in r.failed.items()})
+                stage = {key for key in complete_design(plan, root) if key[0] == kind}
         record.engine = (engine or LocalEngine(1)).describe()
     record.runs = plan.runs()
     t1 = time.perf_counter()

@@ -91,7 +91,7 @@ def cmd_reproduce(args) -> int:
           f"{run['done_now']:,} run now, {run['done_before']:,} reused, {len(run['failed']):,} failed; "
           f"{run['seconds'] / 60:.1f} min")
     if manifest["reduced"]:
-        print("  provisional: fewer than 30 paired seeds per arm or 64 hypercube points")
+        print("  provisional: fewer than 30 paired seeds per arm, 64 hypercube points or 10 seeds a point")
     for c in manifest["claims"]:
         print(f"  {c['verdict']:<13} claim {c['argument'] if c['claim'] != 'headline' else '-'}: {c['claim']}")
         for v in manifest["verdicts"]:
