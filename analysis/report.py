@@ -477,15 +477,16 @@ class Builder:
                 r.num(eff.label, f"mean of {_term_text(eff.b)}", e.b.mean, e.b.low, e.b.high, e.b.n)
                 if not isinstance(eff.b, Fixed) else r.num(eff.label, eff.b.text, eff.b.value, text=f"{eff.b.value:g}"),
                 self.effect_cell(e), f"{e.t.sesoi:g}", str(e.n), _predicted(eff),
-                r.num(eff.label, "Holm-adjusted p, holds", d.p_holds, text=p_text(d.p_holds)),
-                r.num(eff.label, "Holm-adjusted p, no effect (TOST)", d.p_tost, text=p_text(d.p_tost)),
+                " / ".join(r.num(eff.label, f"Holm-adjusted p, {what}", p, text=p_text(p))
+                           for what, p in (("holds", d.p_holds), ("reversed", d.p_reversed),
+                                           ("no effect (TOST)", d.p_tost))),
                 _verdict_cell(e.verdict) + (f" ({d.reason})" if d.reason and e.verdict == INCONCLUSIVE else ""),
             ])
         r.table(["test", "a: mean [95 %]", "b (null): mean [95 %]", "effect [95 %]", "SESOI", "seeds",
-                 "study predicts", "Holm p, holds", "Holm p, no effect", "verdict"], rows)
+                 "study predicts", "Holm p: holds / reversed / no effect", "verdict"], rows)
         r.bullets([f"*{e.effect.label}*. a: {_term_text(e.effect.a)}. b, the null model: {_term_text(e.effect.b)}: "
-                   f"{e.effect.null}. SESOI {e.t.sesoi:g}: {e.effect.smallest.why}. Refuted by {e.effect.refuted_if()}."
-                   for e in cr.effects])
+                   f"{e.effect.null}. SESOI {e.t.sesoi:g}: {e.effect.smallest.why}. It "
+                   f"{e.effect.refuted_if()}." for e in cr.effects])
 
     def descriptive_table(self, cr: ClaimResult) -> None:
         if not cr.descriptive:

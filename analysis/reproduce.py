@@ -30,7 +30,7 @@ from lockdown_sim.analysis.stats import Estimate, PairedDifference, mean_ci, pai
 from lockdown_sim.analysis.verdicts import (HOLDS, INCONCLUSIVE, INPUT, NO_EFFECT, NO_PREDICTION, REVERSED, Decision,
                                             Evidence, check_status, claim_verdict, decide_family, decide_point,
                                             seeds_needed, weigh_effect)
-from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity,
+from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, Claim, Effect, Fixed, FromCity,
                                              FromSettings, Measure, Setting)
 from lockdown_sim.experiments.falsifiable import Kind
 from lockdown_sim.experiments.reproduce import MANIFEST, ROBUSTNESS_KINDS, Design, design, profile_of, read_probes

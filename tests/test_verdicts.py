@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lockdown_sim.analysis.reproduce import Measurements, judge
-from lockdown_sim.analysis.verdicts import (HOLDS, INCONCLUSIVE, INPUT, NO_EFFECT, REVERSED, Evidence, claim_verdict,
+from lockdown_sim.analysis.verdicts import (HOLDS, INCONCLUSIVE, INPUT, NO_EFFECT, REVERSED, claim_verdict,
                                             decide, decide_family, holm, seeds_needed, weigh_effect)
 from lockdown_sim.experiments.claims import (ALL_CLAIMS, HYBRID, NO_GATEWAY, NO_GROWTH, PLATFORM, UNBOUND, Claim,
                                              Effect, Fixed, FromCity, Measure)
