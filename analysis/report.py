@@ -313,8 +313,12 @@ class Builder:
             f"model lockdown-supply-sim {sim.__version__}; scenario `{p.scenario}`, {self.households():,} households, "
             f"{self.days} days (lockdown until day {self.cfg.timeline.reopen_day}); outcomes over the lockdown",
             f"{p.seeds} paired seeds per arm (replicate r has the same seed, so the same city, in every arm); "
-            f"{len(self.plan.lhs_points)} Latin hypercube points x {p.point_seeds} paired seeds over "
-            f"{len(self.cfg.plausible)} plausible ranges",
+            + (f"over the posterior of `{p.posterior}`: replicate r also draws parameter set r from it, so every "
+               "interval covers parameter and seed uncertainty; robustness over "
+               f"{len(self.plan.lhs_points)} posterior draws x {p.point_seeds} paired seeds"
+               if p.posterior else
+               f"{len(self.plan.lhs_points)} Latin hypercube points x {p.point_seeds} paired seeds over "
+               f"{len(self.cfg.plausible)} plausible ranges"),
             f"{rec.get('runs', 0):,} runs in the design: {runs_done:,} run now, {reused:,} reused from an earlier "
             f"invocation, {len(rec.get('failed', {})):,} failed",
             f"this invocation took {_minutes(rec.get('seconds', 0.0))} {rec.get('engine', '')}; the model time "
@@ -771,11 +775,18 @@ class Builder:
             r.para("No hypercube runs.")
             return
         p = self.profile
-        fig = figures.robustness_overview(rows, "Where each verdict holds over the plausible ranges", self.r.stamp)
+        where = "over the posterior" if p.posterior else "over the plausible ranges"
+        fig = figures.robustness_overview(rows, f"Where each verdict holds {where}", self.r.stamp)
+        if p.posterior:
+            r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} parameter sets drawn from the posterior "
+                     f"of {p.posterior} (lockdown-sim calibrate; {p.point_seeds} paired seeds each) at which each "
+                     "test holds, shows no effect, is inconclusive or is reversed, judged at the draw by the verdicts' "
+                     "rule (uncorrected): robustness weighted by how well each setting reproduces the record.")
+            return
         r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} Latin hypercube points (uniform over every "
                  f"[plausible] range of the scenario, {p.point_seeds} paired seeds each) at which each test holds, "
                  "shows no effect, is inconclusive or is reversed, judged at the point by the verdicts' rule "
-                 "(uncorrected). Posterior draws from the calibration (issue 21) will be judged the same way.")
+                 "(uncorrected). With --posterior, draws from the calibration's posterior are judged the same way.")
         r.para(f"The hypercube: {len(self.plan.lhs_points)} points over {len(self.cfg.plausible)} settings "
                f"(scipy.stats.qmc.LatinHypercube, seed fixed; whole-number settings drawn as whole numbers); "
                f"{self.plan.lhs_replaced} point(s) broke a rule between settings (the scenario's cross-checks, "

@@ -401,7 +401,8 @@ NO_CODES = HYBRID.plus({"posted_codes": False})
 NO_GATEWAY = HYBRID.plus({"gateway": False})
 NO_TIES = HYBRID.plus({"supplier_ties": False})
 MOQ_AS_PORTIONS = HYBRID.plus({"counterfactuals.moq_in_portions": True})
-BIG_BOUND = {"group_buying.leaders_per_100_households": 5.0}  # the bound's plausible maximum (scenario [plausible])
+BIG_BOUND = {"group_buying.leaders_per_100_households": 5.0,  # the bound's plausible maxima (scenario [plausible]):
+             "group_buying.product_lines": 6}  # per 100 households, and with leader_scale per building and line
 UNBOUND = HYBRID.plus(BIG_BOUND)
 LEADER_BOUND = "leader upper bound"
 MATCHED = PLATFORM.plus({"counterfactuals.platform_top_up": True}).deriving(
@@ -491,10 +492,11 @@ CLAIMS = (
                    ((PLATFORM, "platform alone"), (HYBRID, "hybrid"), (MATCHED, "platform + the groups' supply")),
                    "households trying per slot", rolling=7, reference=Fixed(1.0, "one per slot")),
             Dots("Where the food reaching gates and shops came from, hybrid", (
-                (Measure(HYBRID, "platform_food_share"), "platform riders, single orders"),
+                (Measure(HYBRID, "platform_food_share"), "platform, single orders"),
                 (Measure(HYBRID, "platform_group_food_share"), "platform, compound group orders"),
-                (Measure(HYBRID, "group_food_share"), "group-buying trucks"),
-                (Measure(HYBRID, "relief_food_share"), "relief at the gate"),
+                (Measure(HYBRID, "group_food_share"), "group buying (all)"),
+                (Measure(HYBRID, "package_food_share"), "of which supermarket packages"),
+                (Measure(HYBRID, "relief_food_share"), "relief"),
                 (Measure(HYBRID, "retail_food_share"), "shops"),
             ), "share of portions over the lockdown"),
             Dots("Need met: both channels, the platform alone, and the platform given the same supply", (
@@ -505,9 +507,10 @@ CLAIMS = (
         ),
         reading="The supply-matched null gives the platform, day by day, the portions the hybrid city's channels "
                 "brought beyond the platform-only city's (mean over the same seeds), as extra pickers and riders "
-                "where its orders wait unserved; only its own customers can use them. The channels' shares are "
-                "issue 20's food-by-channel outcomes; the record's channel figures (FACTS, 30 April) count orders, "
-                "not portions.",
+                "where its orders wait unserved; only its own customers can use them. Both channels are on one "
+                "scale (a person-day of food in money: docs/sources.md#one-unit-for-both-channels) and held to the "
+                "record: the platform to its order counts, group buying to the supermarket chains' 660,000 "
+                "packages a day (docs/calibration.md); group buying includes those packages.",
     ),
     Claim(
         key="online_street",

@@ -17,8 +17,10 @@ city's extra supply, leaders placed at random as many a day as emerged) is desig
 run, from their daily tables at the same parameter point (`complete_design`), and run after them. Its settings
 are a function of finished runs, so the same profile on the same DIR designs it again identically.
 
-A robustness source other than the hypercube (issue 21: posterior draws from the calibration) is another kind of
-points: `ROBUSTNESS_KINDS` lists them, and every verdict is judged at each kind's points the same way.
+Over a calibration's posterior (`--posterior DIR`, issue 21) every main and sweep replicate draws a parameter set
+from it as well as a city (derived null arms too, so they stay paired with their sources), and the robustness
+points are the posterior's draws instead of the hypercube's (still kind "lhs"). `ROBUSTNESS_KINDS` lists the kinds
+of points every verdict is judged at, each the same way.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Profile:
     scenario: str = "shanghai-2022"
     households: int | None = None  # None: the scenario's default
     days: int | None = None  # None: the scenario's horizon
+    posterior: str | None = None  # a calibration folder: each replicate and point draws its parameters from it
 
     @property
     def reduced(self) -> bool:
@@ -77,17 +80,17 @@ class Profile:
 
 def profile_for(quick: bool = False, scenario: str | None = None, households: int | None = None,
                 seeds: int | None = None, points: int | None = None, point_seeds: int | None = None,
-                days: int | None = None) -> Profile:
+                days: int | None = None, posterior: str | None = None) -> Profile:
     """The quick or full profile with any of its numbers changed (checked: one ScenarioError line each)."""
     base = QUICK if quick else FULL
     for name, value, lo in (("--seeds", seeds, 2), ("--points", points, 0), ("--point-seeds", point_seeds, 2)):
         if value is not None and value < lo:
             raise ScenarioError(f"{name}: {value} is not allowed; allowed: a whole number of at least {lo}")
     changes = {k: v for k, v in dict(scenario=scenario, households=households, seeds=seeds, points=points,
-                                      point_seeds=point_seeds, days=days).items() if v is not None}
+                                      point_seeds=point_seeds, days=days, posterior=posterior).items() if v is not None}
     if not changes:
         return base
-    name = base.name if set(changes) <= {"scenario", "households"} else f"{base.name}-custom"
+    name = base.name if set(changes) <= {"scenario", "households", "posterior"} else f"{base.name}-custom"
     return Profile(**(asdict(base) | changes | {"name": name}))
 
 
@@ -110,7 +113,8 @@ def command_for(profile: Profile, out: str | Path) -> str:
     base = QUICK if profile.name.startswith("quick") else FULL
     parts = ["lockdown-sim reproduce", f"--out {out}"] + (["--quick"] if base is QUICK else [])
     for name, option in (("scenario", "--scenario"), ("households", "--households"), ("seeds", "--seeds"),
-                         ("points", "--points"), ("point_seeds", "--point-seeds"), ("days", "--days")):
+                         ("points", "--points"), ("point_seeds", "--point-seeds"), ("days", "--days"),
+                         ("posterior", "--posterior")):
         value = getattr(profile, name)
         if value != getattr(base, name):
             parts.append(f"{option} {value}")
@@ -120,7 +124,8 @@ def command_for(profile: Profile, out: str | Path) -> str:
 # --- structural values of a built city ---------------------------------------------------------------
 def leader_bound(model: LockdownSupplyModel) -> float:
     """The upper bound on leaders summed over the city's compounds, per 1,000 households (sim/leader_emergence.py:
-    at least one per compound, else leaders_per_100_households of its households, rounded down)."""
+    at least one per compound; with leader_scale one per building and product line, else leaders_per_100_households
+    of its households, rounded down)."""
     return float(model.emergence.cap.sum()) * 1000.0 / model.population.n
 
 
@@ -136,7 +141,7 @@ PROBES = {"leader_bound": leader_bound, "joinable_share": joinable_share}
 
 
 # --- the design -----------------------------------------------------------------------------------
-ROBUSTNESS_KINDS = ("lhs",)  # kinds of parameter points every verdict is judged at (issue 21 adds "posterior")
+ROBUSTNESS_KINDS = ("lhs",)  # kinds of parameter points every verdict is judged at (the hypercube or the posterior)
 
 
 @dataclass
@@ -152,13 +157,22 @@ class Design:
     probes: list = field(default_factory=list)  # (probe, kind, arm key)
     pending: dict = field(default_factory=dict)  # (kind, arm key) -> Arm with `derive`, not designed yet
     derived: dict = field(default_factory=dict)  # (kind, arm key) -> {point: Points value} once designed
+    posterior: object = None  # with --posterior: the draws each main and sweep replicate runs (experiments/posterior.py)
+
+    def carried(self, exp: Experiment, replicates: int) -> Experiment:
+        """Over the posterior: replicate r draws parameter set r as well as city r."""
+        if self.posterior is None:
+            return exp
+        from lockdown_sim.experiments.posterior import over_posterior
+
+        return over_posterior(exp, self.posterior, replicates)
 
     def folder(self, root: Path, kind: str, arm_key: str) -> Path:
         return Path(root) / "batches" / self.profile.folder / kind / arm_key
 
     def points_of(self, kind: str) -> list[dict]:
-        """The settings of each parameter point of a robustness kind (ROBUSTNESS_KINDS): the hypercube's for "lhs";
-        issue 21's posterior draws go here as their own kind."""
+        """The settings of each parameter point of a robustness kind (ROBUSTNESS_KINDS): for "lhs", the hypercube's
+        points, or the posterior's draws with --posterior."""
         return {"lhs": self.lhs_points}.get(kind, [])
 
     def batches(self, root: Path, keys=None) -> list[tuple[Experiment, Path]]:
@@ -239,25 +253,36 @@ def design(profile: Profile, claims=ALL_CLAIMS, root: str | Path | None = None) 
     check_params(scenario_file=profile.scenario, **({"households": profile.households} if profile.households else {}),
                  **({"days": profile.days} if profile.days else {}))
     plan = Design(profile)
+    if profile.posterior:
+        from lockdown_sim.experiments.posterior import check_scenario, load_posterior_draws
+
+        plan.posterior = load_posterior_draws(profile.posterior)
+        check_scenario(profile.scenario, plan.posterior)
+
     main_arms = []
     for claim in claims:
         main_arms += claim.arms()
     main_arms += [BREAK_EVEN.sweep.arm, BREAK_EVEN.target.arm]
     for arm in _with_sources(main_arms):
-        _add_arm(plan, "main", arm, lambda arm=arm: experiment_from_tables(
-            _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}"))
+        _add_arm(plan, "main", arm, lambda arm=arm: plan.carried(experiment_from_tables(
+            _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}"),
+            profile.seeds))
     for claim in claims:
         plan.probes += [(probe, "main", arm.key) for probe, arm in claim.probes()]
 
     sweep_arm = BREAK_EVEN.sweep.arm
     values = [v for v in profile.sweep_values if v != BREAK_EVEN.base_value]
     if values:
-        plan.experiments[("sweep", sweep_arm.key)] = experiment_from_tables(
+        plan.experiments[("sweep", sweep_arm.key)] = plan.carried(experiment_from_tables(
             _tables(profile, f"reproduce-sweep-{sweep_arm.key}", sweep_arm, profile.seeds,
-                    grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}")
+                    grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}"),
+            profile.seeds)
 
     if profile.points > 0:
-        plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
+        if plan.posterior is not None:  # robustness over the posterior: its draws instead of the uniform hypercube
+            plan.lhs_points = plan.posterior.draws(profile.points, MASTER_SEED)
+        else:
+            plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
         for arm in robust_arms(claims):
             _add_arm(plan, "lhs", arm, lambda arm=arm: experiment_from_tables(
                 _tables(profile, f"reproduce-lhs-{arm.key}", arm, profile.point_seeds, points=_lhs_points(plan, arm)),
@@ -307,7 +332,8 @@ def complete_design(plan: Design, root: str | Path) -> list[tuple[str, str]]:
         if kind == "main":
             tables = _tables(plan.profile, f"reproduce-main-{key}", arm, plan.profile.seeds,
                              fixed={setting: per_point[0]})
-            plan.experiments[(kind, key)] = experiment_from_tables(tables, f"reproduce main arm {key}")
+            plan.experiments[(kind, key)] = plan.carried(experiment_from_tables(tables, f"reproduce main arm {key}"),
+                                                         plan.profile.seeds)
         else:
             extra = {j: {setting: per_point.get(j, [[0, 0.0]])} for j in range(len(plan.lhs_points))}
             tables = _tables(plan.profile, f"reproduce-{kind}-{key}", arm, plan.profile.point_seeds,

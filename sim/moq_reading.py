@@ -6,7 +6,8 @@ suppliers' as about 30 sets (FACTS, "Group buying"); the scenario reads the span
 minimum and brought one bulk delivery instead of many rider trips. If pooling's efficiency were only the set
 reading of the minimum restated, reading the minimum as portions (ceil(moq / set_portions) sets, at least one)
 would remove it. Switch: `counterfactuals.moq_in_portions` (off in every scenario). The draws are the same either
-way: only their reading changes.
+way: only their reading changes. The supermarket chains' package minimum (`packages.min_order`, sim/chain_stores.py)
+is a figure of its own, in packages, and is not re-read.
 """
 
 from __future__ import annotations

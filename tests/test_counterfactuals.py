@@ -80,26 +80,46 @@ def test_the_lottery_places_the_scheduled_leaders_whatever_the_need():
 
 
 def test_lottery_leaders_are_eligible_members_within_the_bound():
-    class Stub:
-        cap = np.array([1.0, 5.0])
-        groups = np.array([1.0, 2.0])
-
-        def reset_day_stats(self):
-            pass
-
-    class Pop:
-        n = 8
-        compound = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-        phone = np.array([True, True, True, True, True, True, False, True])
-        free_hours = np.array([5.0] * 8, dtype=np.float32)
-
-    lottery = LeaderLottery(Stub(), [[0, 1000.0]], Pop(), 2.0, np.random.default_rng(1))
+    lottery = LeaderLottery(_Emergence(), [[0, 1000.0]], _Pop(), 2.0, np.random.default_rng(1))
     lottery.reset_day_stats()
     members = np.array([True] * 7 + [False])
     chosen = lottery.emerge(members, None, np.zeros(2), np.zeros(8, dtype=bool), np.array([True, True]), None)
     assert len(chosen) == 3  # one in compound 0 (its bound), two in compound 1 (its chat groups)
-    assert (np.bincount(Pop.compound[chosen], minlength=2) == [1, 2]).all()
+    assert (np.bincount(_Pop.compound[chosen], minlength=2) == [1, 2]).all()
     assert not set(chosen.tolist()) & {6, 7}  # no phone; not a member
+
+
+def test_lottery_at_the_scale_of_buildings_keeps_one_a_day_per_building_and_lets_remote_proxies_lead():
+    emergence = _Emergence()
+    emergence.at_scale, emergence.cap = True, np.array([5.0, 5.0])
+    emergence.building, emergence.n_buildings = np.array([0, 0, 1, 1, 2, 2, 3, 3]), 4
+    emergence.remote = np.array([False] * 6 + [True, False])  # household 6 has no phone: a child elsewhere orders
+    lottery = LeaderLottery(emergence, [[0, 1000.0]], _Pop(), 2.0, np.random.default_rng(1))
+    lottery.reset_day_stats()
+    members = np.array([True] * 7 + [False])
+    chosen = lottery.emerge(members, None, np.zeros(2), np.zeros(8, dtype=bool), np.array([True, True]), None)
+    assert sorted(emergence.building[chosen].tolist()) == [0, 1, 2, 3]  # one in each building, none twice
+    assert 6 in chosen.tolist() and 7 not in chosen.tolist()  # building 3: the remote proxy; 7 is not a member
+
+
+class _Emergence:
+    """What the lottery reads of the emergence rule it stands in for (sim/leader_emergence.py)."""
+
+    def __init__(self):
+        self.cap = np.array([1.0, 5.0])
+        self.groups = np.array([1.0, 2.0])
+        self.at_scale = False
+        self.remote = np.zeros(8, dtype=bool)
+
+    def reset_day_stats(self):
+        pass
+
+
+class _Pop:
+    n = 8
+    compound = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    phone = np.array([True, True, True, True, True, True, False, True])
+    free_hours = np.array([5.0] * 8, dtype=np.float32)
 
 
 def test_minimum_orders_read_as_portions_are_smaller_and_more_offers_meet_them():

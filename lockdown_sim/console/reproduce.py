@@ -79,7 +79,7 @@ def verdict_record(cr, e) -> dict:
 def cmd_reproduce(args) -> int:
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
     profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
-                          args.days)
+                          args.days, args.posterior)
     try:
         manifest = reproduce(args.out, profile, choice.start, progress=False if args.no_progress else None)
     except KeyboardInterrupt:
@@ -92,6 +92,9 @@ def cmd_reproduce(args) -> int:
           f"{run['seconds'] / 60:.1f} min")
     if manifest["reduced"]:
         print("  provisional: fewer than 30 paired seeds per arm, 64 hypercube points or 10 seeds a point")
+    if profile.posterior:
+        print(f"  over the posterior of {profile.posterior}: each replicate and robustness point draws a parameter set "
+              "from it as well as a city, so intervals cover parameter and seed uncertainty")
     for c in manifest["claims"]:
         print(f"  {c['verdict']:<13} claim {c['argument'] if c['claim'] != 'headline' else '-'}: {c['claim']}")
         for v in manifest["verdicts"]:

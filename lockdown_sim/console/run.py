@@ -113,7 +113,21 @@ def cmd_compare(args) -> int:
     check_count("--seeds", args.seeds, 1)
     params = model_params(args)
     cfg = check_params(**params)
-    experiment = compare_experiment(params, args.seeds, args.master_seed)
+    posterior = None
+    if args.beside and not args.posterior:
+        raise ScenarioError("--beside: only with --posterior (it sets seed-only intervals beside posterior ones)")
+    if args.beside and not (Path(args.beside) / "compare.csv").is_file():
+        raise ScenarioError(f"--beside: '{args.beside}' holds no finished comparison (compare.csv); allowed: the --out "
+                            "of lockdown-sim compare without --posterior")
+    if args.posterior:
+        from lockdown_sim.experiments.posterior import load_posterior_draws, posterior_experiment
+
+        posterior = load_posterior_draws(args.posterior)
+        experiment = posterior_experiment("compare", f"platform vs group buying vs hybrid, {args.seeds} paired seeds "
+                                          f"and posterior draws of {args.posterior}", params, args.seeds, posterior,
+                                          master_seed=args.master_seed)
+    else:
+        experiment = compare_experiment(params, args.seeds, args.master_seed)
     out = results_dir(args.out, "compare")
     check_writable(out)  # before any run
     note_small_city(cfg, params.get("households"))
@@ -122,15 +136,29 @@ def cmd_compare(args) -> int:
     headline = (f"{cfg.name}: {count(n, 'household')}, {count(days, 'day')}, platform / group buying / hybrid on "
                 f"{count(args.seeds, 'paired seed')} (master seed {experiment.master_seed}); "
                 f"{period_text(params.get('lockdown', True), cfg.timeline.reopen_day, days)}")
+    if posterior is not None:
+        headline += f"\n  {posterior.note}"
     report = run_experiment(experiment, out, args, headline, "compare")
     if isinstance(report, int):
         return report
     runs = load_outcomes(out)
     text = compare_report(runs)
+    if posterior is not None:
+        text = f"Over the posterior: {posterior.note}.\n" + text
     print(text)
     write_table(out / "compare.csv", runs)
     write_table(out / "compare_differences.csv", difference_rows(runs))
     atomic_write(out / "compare.txt", lambda p: Path(p).write_text(headline + "\n" + text + "\n"))
+    if args.beside:
+        from lockdown_sim.analysis.posterior import beside_markdown
+
+        seed_only = load_outcomes(args.beside)
+        if sorted(set(seed_only["seed"])) != sorted(set(runs["seed"])):
+            print(f"lockdown-sim: note: {args.beside} ran other cities (seeds) than this comparison", file=sys.stderr)
+        table = beside_markdown(seed_only, runs, posterior.quick)
+        print("\nSeed-only intervals (" + str(args.beside) + ") beside posterior-and-seed intervals (this comparison):")
+        print(table)
+        atomic_write(out / "compare_beside.md", lambda p: Path(p).write_text(table + "\n"))
     print(f"wrote {out}: compare.csv, compare_differences.csv, compare.txt and the runs (lockdown-sim results {out})")
     return 0
 
