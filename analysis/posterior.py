@@ -29,9 +29,17 @@ PINNED, NARROWED, PRIOR = "pinned down", "narrowed", "left at the prior"
 def deviation(value: float, low: float, high: float) -> float:
     """A pattern's statistic in the fit: the model's value minus the middle of the record's range, in half-widths of
     the range (|d| <= 1: in range). A run where the pattern has nothing to measure (NaN) counts as far outside (100
-    half-widths)."""
+    half-widths).
+
+    A one-sided figure ("more than 660,000": `high` infinite, or `low` minus infinite) has no middle: inside it the
+    statistic is 0, and outside it is -1 (or +1) at the bound and grows by one for every tenth of the bound beyond
+    it (the tolerance the record's "about x" figures get), so |d| <= 1 still reads "in range or at its edge"."""
     if not np.isfinite(value):
         return 100.0
+    if np.isinf(high) and np.isfinite(low):
+        return 0.0 if value >= low else float(-1 + (value - low) / (0.1 * abs(low) or 1.0))
+    if np.isinf(low) and np.isfinite(high):
+        return 0.0 if value <= high else float(1 + (value - high) / (0.1 * abs(high) or 1.0))
     half = (high - low) / 2 or abs(high) * 0.05 or 1.0
     return float((value - (low + high) / 2) / half)
 

@@ -11,7 +11,8 @@ starts (a pattern added to PATTERNS with that role joins the fit); the "check" a
 the fit and become posterior predictive checks (analysis/posterior.py). Each pattern's statistic is the model's
 deviation from the middle of the record's range in units of the range's half-width (0: the middle, +-1: the edge),
 so that every pattern reads in the record's own tolerance; pyABC's adaptive distance (AdaptivePNormDistance, p = 2,
-re-weighted every generation by the inverse of each statistic's median absolute deviation) then keeps a noisy
+re-weighted every generation by the inverse of each statistic's median absolute deviation, never below the
+record's tolerance: `mad_at_least_tolerance`) then keeps a noisy
 pattern from drowning the others.
 
 The schedule and the stopping rule: each generation's acceptance threshold is the `quantile` (0.5: the median) of
@@ -72,10 +73,11 @@ PRIORS: tuple[Prior, ...] = (
     # the drivers of the headline outcomes in the sensitivity runs (Sobol total indices, README)
     Prior("stock.initial_days", UNIFORM, "2-10 days of food at home on day 0: no source; a day more or less weighs "
           "alike anywhere in the range (households ran out within the first week or two either way)"),
-    Prior("stock.reorder_days", UNIFORM, "2-7 days: set by hand to the top of its range to reach the 29 Apr orders; "
-              "a narrow range of a threshold, every value as likely"),
-    Prior("platform.basket_days", UNIFORM, "3-7 days of food in a basket (FACTS: baskets grew from 3-4 items to "
-          "60+): a narrow range"),
+    Prior("stock.reorder_days", UNIFORM, "2-7 days: an assumption again since issue 20 (the riders, not demand, "
+          "set the 29 Apr orders); a narrow range of a threshold, every value as likely"),
+    Prior("platform.basket_days", LOG_UNIFORM, "0.8-3.0 household-days in a platform order, derived from money "
+          "(docs/sources.md#one-unit-for-both-channels: 100-300 yuan an order, food share, cost of a person-day, "
+          "mark-up): a product of ranges spanning a factor of four, so its doublings weigh alike"),
     Prior("population.free_hours_mean", LOG_UNIFORM, "1-6 hours a day, no source: a factor of six, a time budget "
           "whose doublings matter alike"),
     Prior("group_buying.max_sets_per_household", UNIFORM, "1-5 sets, a whole number: each value as likely"),
@@ -86,9 +88,14 @@ PRIORS: tuple[Prior, ...] = (
     Prior("platform.reaction_minutes_young", LOG_UNIFORM, "1-10 minutes to a checkout: a factor of ten, a delay"),
     Prior("platform.group_capacity_share", LOG_UNIFORM, "0.05-0.5 of a site's picking capacity: a factor of ten, "
           "a share of capacity with no source"),
-    # the unit of a group set (issue 20 adds the group channel's unit parameters here, one line each)
-    Prior("local_suppliers.set_portions", LOG_UNIFORM, "3-10 person-days in a set or box: a factor of three, a "
-          "quantity whose doublings matter alike"),
+    # the group channel's unit and volume (issue 20): the chains' packages a day are a calibrated pattern
+    Prior("local_suppliers.set_portions", LOG_UNIFORM, "1.5-6 person-days in a set or box, derived from money "
+          "(58-200 yuan a set / 25-32.5 yuan a person-day): a factor of four, a quantity whose doublings matter alike"),
+    Prior("packages.min_order", LOG_UNIFORM, "20-200 packages for one compound's delivery, a whole number (FACTS: 20 "
+          "orders per compound at one delivery platform .. the top of the common 50-200): set by hand from the "
+          "660,000 packages a day, now inferred; a factor of ten, a threshold whose doublings matter alike"),
+    Prior("packages.per_store_day", UNIFORM, "567-1,200 packages an open store sends a day: the record's lower "
+          "bound per store (660,000 / 1,164) to about twice it; every value between as likely"),
 )
 
 
@@ -298,6 +305,16 @@ def check_folder(folder: Path, opts: Options, statistics) -> dict:
     return manifest
 
 
+def mad_at_least_tolerance(**kwargs) -> np.ndarray:
+    """pyABC's scale of each statistic (median absolute deviation), never below 1, the record's own tolerance (the
+    statistics are in half-widths of the record's range). Without the floor a pattern nearly every particle meets
+    (a one-sided figure, 0 inside it) has a scale of 0, and pyABC drops it from the distance: the particles that
+    miss it would go unpunished; and a pattern already inside the record would weigh more than one that is not."""
+    import pyabc
+
+    return np.maximum(pyabc.distance.mad(**kwargs), 1.0)
+
+
 def fit(opts: Options, folder: Path, engine, statistics, log=print):
     """Run (or continue) the ABC-SMC in `folder` on `engine` (an open engine of experiments/engines.py), fitting
     `statistics` (CalibrationModel) to 0, the middle of the record. Returns pyABC's History."""
@@ -305,7 +322,7 @@ def fit(opts: Options, folder: Path, engine, statistics, log=print):
 
     params = parameters(opts.scenario, opts.priors)
     model = CalibrationModel(opts, params, statistics)
-    distance = pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad)
+    distance = pyabc.AdaptivePNormDistance(p=2, scale_function=mad_at_least_tolerance)
     sampler = seeded_sampler(_EngineMap(engine), opts.master_seed)
     abc = pyabc.ABCSMC(model, prior_distribution(params), distance, population_size=opts.population,
                        sampler=sampler, eps=pyabc.QuantileEpsilon(alpha=opts.quantile))

@@ -168,3 +168,22 @@ def test_the_same_calibration_gives_the_same_posterior_on_one_worker_or_two(tmp_
     assert main(["calibrate", "--out", str(tmp_path / "two"), *small, "--workers", "2"]) == 0
     one, two = (pd.read_csv(tmp_path / d / "particles.csv") for d in ("one", "two"))
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_a_one_sided_figure_is_zero_inside_and_grows_outside_by_tenths_of_its_bound():
+    """'More than 660,000' has no middle: 0 inside, -1 at the bound, one more per tenth of the bound below it."""
+    assert deviation(900_000, 660_000, np.inf) == 0.0
+    assert deviation(660_000, 660_000, np.inf) == 0.0
+    assert deviation(594_000, 660_000, np.inf) == pytest.approx(-2.0)
+    assert deviation(120, -np.inf, 100) == pytest.approx(3.0)
+    assert deviation(150, 100, 200) == 0.0 and deviation(200, 100, 200) == 1.0
+    assert deviation(float("nan"), 660_000, np.inf) == 100.0
+
+
+def test_a_statistic_every_particle_meets_keeps_its_weight_in_the_distance():
+    """pyABC drops a statistic whose scale is 0; the floor of one tolerance keeps a one-sided pattern in the fit."""
+    from lockdown_sim.experiments.calibrate import mad_at_least_tolerance
+
+    samples = np.array([[0.0, 0.1], [0.0, 3.0], [0.0, -2.0], [0.0, 5.0]])
+    scale = mad_at_least_tolerance(samples=samples, s0=np.zeros(2), s_ids=["a", "b"], t=1)
+    assert scale[0] == 1.0 and scale[1] > 1.0
