@@ -17,12 +17,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, NO_PREDICTION, REVERSED  # noqa: E402
+from lockdown_sim.analysis.verdicts import (CHECKED, HOLDS, INCONCLUSIVE, NO_EFFECT, NO_PREDICTION,  # noqa: E402
+                                            NOT_AS_BUILT, REVERSED)
 
 MODE_COLOURS = {"platform": "#1f77b4", "group_buying": "#2ca02c", "hybrid": "#7b3fa0"}
 OTHER_COLOURS = ["#7b3fa0", "#e08214", "#8c8c8c", "#1b9e77", "#d95f02", "#666666"]
-VERDICT_COLOURS = {HOLDS: "#2e7d32", REVERSED: "#c62828", INCONCLUSIVE: "#8c8c8c", NO_PREDICTION: "#1f5fa8",
-                   "higher": "#1f5fa8", "lower": "#e08214"}
+ABLATION = "ablation (not judged)"
+VERDICT_COLOURS = {HOLDS: "#2e7d32", REVERSED: "#c62828", NO_EFFECT: "#e08214", INCONCLUSIVE: "#8c8c8c",
+                   NO_PREDICTION: "#1f5fa8", CHECKED: "#1f5fa8", NOT_AS_BUILT: "#c62828",
+                   ABLATION: "#555555"}
 # Day 0 of a scenario as a date, where the scenario says so (scenarios/shanghai-2022.toml: day 0 = 2022-03-28).
 START_DATES = {"shanghai-2022": dt.date(2022, 3, 28)}
 
@@ -130,8 +133,10 @@ def series(lines: list[tuple], ylabel: str, title: str, phases: dict, start, day
     return _finish(fig, stamp)
 
 
-def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: float = 0.0):
-    """Effects with 95 % intervals, one row each ({"label", "mean", "low", "high", "verdict"}), top to bottom."""
+def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: float = 0.0,
+           margin: float | None = None):
+    """Effects with 95 % intervals, one row each ({"label", "mean", "low", "high", "verdict"}), top to bottom; with
+    `margin`, the smallest effect of interest either side of `neutral` as dotted lines."""
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.6))
     ys = np.arange(len(rows))[::-1]
     for y, r in zip(ys, rows):
@@ -141,6 +146,9 @@ def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: 
             ax.plot([lo, hi], [y, y], color=colour, lw=2.2)
         ax.plot([r["mean"]], [y], "o", color=colour, ms=6)
     ax.axvline(neutral, color="#333333", lw=0.9)
+    if margin:
+        for x in (neutral - margin, neutral + margin):
+            ax.axvline(x, color="#333333", lw=0.9, ls=":")
     ax.set_yticks(ys)
     ax.set_yticklabels([r["label"] for r in rows], fontsize=8.5)
     ax.set_xlabel(xlabel)
@@ -148,6 +156,9 @@ def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: 
     ax.grid(axis="x", alpha=0.25)
     handles = [plt.Line2D([], [], color=VERDICT_COLOURS[v], marker="o", lw=2, label=v)
                for v in dict.fromkeys(r["verdict"] for r in rows) if v in VERDICT_COLOURS]
+    if margin:
+        handles.append(plt.Line2D([], [], color="#333333", lw=0.9, ls=":", label=f"smallest effect of interest "
+                                                                                 f"(+/- {margin:g})"))
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="best", title="verdict (95 % interval)",
               title_fontsize=8)
     return _finish(fig, stamp)
@@ -187,8 +198,9 @@ def paired_seeds(rows: list[dict], xlabel: str, title: str, stamp: str = "", neu
 
 
 def dots(rows: list[dict], ylabel: str, title: str, stamp: str = "", reference: tuple | None = None,
-         log: bool = False):
-    """An outcome in several arms: mean and 95 % interval each ({"label", "mean", "low", "high"})."""
+         log: bool = False, zero: bool = True):
+    """An outcome in several arms: mean and 95 % interval each ({"label", "mean", "low", "high"}); the axis starts
+    at 0 unless `zero` is False (differences of a few hundredths near 1 are then visible)."""
     fig, ax = plt.subplots(figsize=(7.5, 4))
     xs = np.arange(len(rows))
     for x, r, colour in zip(xs, rows, OTHER_COLOURS):
@@ -201,7 +213,7 @@ def dots(rows: list[dict], ylabel: str, title: str, stamp: str = "", reference: 
         ax.legend(fontsize=8, frameon=False, loc="best")
     if log:
         ax.set_yscale("log")
-    else:
+    elif zero:
         ax.set_ylim(bottom=0)
     ax.set_xticks(xs)
     ax.set_xticklabels([r["label"] for r in rows], fontsize=8.5)
@@ -257,8 +269,8 @@ def robustness_scatter(points: pd.DataFrame, parameter: str, xlabel: str, ylabel
 
 
 def robustness_overview(rows: list[dict], title: str, stamp: str = ""):
-    """Share of hypercube points by verdict, one bar per effect ({"label", shares by verdict})."""
-    order = [HOLDS, INCONCLUSIVE, REVERSED, "higher", "lower"]
+    """Share of parameter points by verdict, one bar per effect ({"label", shares by verdict})."""
+    order = [HOLDS, NO_EFFECT, INCONCLUSIVE, REVERSED]
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(rows) + 2.0))
     ys = np.arange(len(rows))[::-1]
     left = np.zeros(len(rows))
@@ -271,7 +283,7 @@ def robustness_overview(rows: list[dict], title: str, stamp: str = ""):
     ax.set_yticks(ys)
     ax.set_yticklabels([r["label"] for r in rows], fontsize=8)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of hypercube points")
+    ax.set_xlabel("share of parameter points")
     fig.suptitle(title, fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=5, bbox_to_anchor=(0.5, -0.12 - 0.6 / len(rows)))
     return _finish(fig, stamp)

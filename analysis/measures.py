@@ -1,7 +1,8 @@
 """Functions over a results table (one row per run, or one row per run and day): summaries with 95 % intervals,
 paired effects on common seeds with a paired t test, daily series with bands, the break-even point of a sweep,
-the replicates a difference needs, and which parameters move an effect across a sample of parameter points.
-All intervals come from analysis/stats.py; `lockdown-sim reproduce` builds its report from these.
+and which parameters move an effect across a sample of parameter points. All intervals come from
+analysis/stats.py; verdicts (smallest effects of interest, equivalence, Holm) from analysis/verdicts.py;
+`lockdown-sim reproduce` builds its report from these.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from lockdown_sim.analysis.stats import PairedDifference, mean_ci, paired_difference
-
-HOLDS, REVERSED, INCONCLUSIVE, NO_PREDICTION = "holds", "reversed", "inconclusive", "no prediction"
 
 
 def paired_effect(a: pd.Series, b: pd.Series | float, neutral: float = 0.0, scale: str = "difference"
@@ -30,15 +29,6 @@ def paired_effect(a: pd.Series, b: pd.Series | float, neutral: float = 0.0, scal
     values = values.replace([np.inf, -np.inf], np.nan)
     d = paired_difference(values.to_numpy(), np.full(len(values), neutral))
     return d, values
-
-
-def verdict(d: PairedDifference, predicted: int) -> str:
-    """holds / reversed / inconclusive, by the 95 % interval alone (no prediction: the study predicts nothing)."""
-    if predicted == 0:
-        return NO_PREDICTION
-    if d.n < 2 or not d.detectable:
-        return INCONCLUSIVE
-    return HOLDS if d.sign == predicted else REVERSED
 
 
 def daily_band(daily: pd.DataFrame, metric: str, run: str = "run_id", per_1000: bool = False, rolling: int = 1,

@@ -23,14 +23,17 @@ import pandas as pd
 
 from lockdown_sim import sim
 from lockdown_sim.analysis import figures
-from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, daily_band
-from lockdown_sim.analysis.reproduce import (ClaimResult, EffectResult, Judgement, measure_values, outcome_definition,
-                                outcome_label, run_setting, term_values)
+from lockdown_sim.analysis.measures import daily_band
+from lockdown_sim.analysis.reproduce import (ClaimResult, EffectResult, Judgement, RobustResult, measure_values,
+                                             outcome_definition, outcome_label, run_setting, term_values)
 from lockdown_sim.analysis.sensitivity_report import FOLDER as SENSITIVITY_FOLDER
 from lockdown_sim.analysis.sensitivity_report import PARTS as SENSITIVITY_PARTS
 from lockdown_sim.analysis.sensitivity_report import SECTION as SENSITIVITY_SECTION
-from lockdown_sim.analysis.stats import mean_ci, replicates_needed, significant_digits
+from lockdown_sim.analysis.stats import mean_ci, significant_digits
+from lockdown_sim.analysis.verdicts import (ALPHA_SIDED, ALPHA_TOST, CLAIM_RULE, HOLDS, INCONCLUSIVE, NO_EFFECT,
+                                            REVERSED, SKEWED)
 from lockdown_sim.experiments.claims import BREAK_EVEN, HEADLINE, Dots, Effect, Fixed, Forest, FromCity, Measure, Series
+from lockdown_sim.experiments.reproduce import POINT_SEEDS_FLOOR
 from lockdown_sim.experiments.reproduce import command_for
 from lockdown_sim.sim.model import check_params
 from lockdown_sim.experiments.files import atomic_write
@@ -231,12 +234,20 @@ def _predicted(effect: Effect) -> str:
 
 def _term_text(term) -> str:
     if isinstance(term, Measure):
-        return f"{outcome_label(term.outcome)}, {term.arm.label}"
+        return f"{term.name}, {term.arm.label}"
     return term.text
 
 
 def _verdict_cell(v: str) -> str:
-    return f"**{v}**" if v in (HOLDS, REVERSED) else v
+    return f"**{v}**" if v in (HOLDS, REVERSED, NO_EFFECT) else v
+
+
+def shares_text(rr: RobustResult) -> str:
+    """"holds 40 %, reversed 0 %, no effect 10 %, inconclusive 50 % of 64 points (10 seeds each)"."""
+    if rr.points.empty:
+        return "no points finished"
+    parts = ", ".join(f"{v} {share_text(rr.share(v))}" for v in (HOLDS, REVERSED, NO_EFFECT, INCONCLUSIVE))
+    return f"{parts} of {len(rr.points)} points ({rr.seeds_per_point} seeds each)"
 
 
 def _effect_text(r: EffectResult) -> tuple[float, float, float]:
@@ -260,7 +271,7 @@ class Builder:
         stamp = ""
         if p.reduced:
             stamp = (f"{p.name.upper()} RUN: provisional - {p.seeds} paired seeds per arm, {p.points} hypercube points "
-                     f"x {p.point_seeds} seeds (claims need 30 seeds, 64 points)")
+                     f"x {p.point_seeds} seeds (claims need 30 seeds, 64 points x {POINT_SEEDS_FLOOR})")
         self.r = Report(stamp=stamp)
         self.phases = figures.lockdown_phases(self.cfg.timeline)
         self._colour = {}
@@ -285,12 +296,17 @@ class Builder:
         if p.reduced:
             r.banner(f"{p.name.upper()} RUN - provisional verdicts. {p.seeds} paired seeds per arm (the project's floor "
                      f"for a claim is 30) and {p.points} Latin hypercube points x {p.point_seeds} seeds (full run: 64 x "
-                     f"4). Run `lockdown-sim reproduce --out DIR` for the full report.")
+                     f"{POINT_SEEDS_FLOOR}). Run `lockdown-sim reproduce --out DIR` for the full report.")
         r.para("This report turns each claim of the study behind the model (Yang and Wang 2024; docs/argument.md) into "
-               "a measured effect: the experiment that tests it, the effect with its 95 % interval over paired seeds "
-               "and a verdict decided by that interval alone, the same effect with the mechanism switched off, a null "
-               "model where the claim could be an input restated, and how far the verdict holds over the scenario's "
-               "plausible ranges. It reports what the model gives, including claims the model does not reproduce.")
+               "tests the model could have failed: each compares what the model gives with a null model that is a "
+               "real alternative explanation, on paired seeds, and holds only if its interval clears the smallest "
+               "effect worth reporting (SESOI); \"no effect\" is shown by an equivalence test against the same SESOI, "
+               "never read off a wide interval; the verdicts of the run are Holm-corrected together; and every verdict "
+               "is judged again at every point of a hypercube over the scenario's plausible ranges. Effects that could "
+               "not have failed (an outcome against its own bound, a mechanism's counter against the mechanism "
+               "switched off, a calibrated figure) are implementation checks, reported apart. The primary outcome is "
+               "need met: what households ate, at most their need. The report gives what the model gives, including "
+               "claims the model does not reproduce.")
         runs_done = rec.get("done_now", 0)
         reused = rec.get("done_before", 0)
         r.bullets([
@@ -312,33 +328,66 @@ class Builder:
     def verdict_table(self) -> None:
         r = self.r
         r.heading(2, "Verdicts")
-        r.para("One row per effect. **holds**: the 95 % interval of the paired effect lies on the side the study "
-               "predicts; **reversed**: on the other side; **inconclusive**: it includes zero. Decided by the interval "
-               "alone. The ablation, null-model and robustness columns belong to each claim's primary (first) effect "
-               "and the effects tried over the plausible ranges.")
+        r.para(f"One block per claim: the claim's verdict, then each of its tests. A test compares a with b, the null "
+               f"model (an alternative explanation), seed by seed. **holds**: the effect clears its smallest effect of "
+               f"interest (SESOI) on the side the study predicts (one-sided t test, Holm-adjusted p < {ALPHA_SIDED}: "
+               f"the 95 % interval beyond the SESOI); **reversed**: it clears the SESOI on the other side; **no "
+               f"effect**: two one-sided tests put it inside +/- SESOI (Holm-adjusted p < {ALPHA_TOST}: the 90 % "
+               f"interval inside); **inconclusive**: none of these. Holm's correction runs across every test of the run "
+               f"(one family per kind of conclusion). Where the seed-by-seed values are skewed (|skewness| > "
+               f"{SKEWED:g}) a bootstrap interval is shown and must agree. The claim's verdict: {CLAIM_RULE}. "
+               "Robustness: the share of parameter points at which the test, judged by the same rule over that "
+               "point's paired seeds, holds / is reversed / shows no effect / is inconclusive.")
         rows = []
         for cr in self.j.claims:
-            for i, e in enumerate(cr.effects):
-                abl = "; ".join(f"{a.label}: {estimate_text(*_effect_text(a.result), signed=True)} ({a.result.verdict})"
-                                for a in cr.ablations) if i == 0 and cr.ablations else ""
-                null = ""
-                if i == 0 and cr.null is not None:
-                    null = {True: "restates the input", False: "differs from the input", None: "-"}[cr.null.restated]
-                rob = ""
-                for rr in cr.robustness:
-                    if rr.effect is e.effect and not rr.points.empty:
-                        if e.effect.predicted:
-                            rob = (f"holds at {share_text(rr.share(HOLDS))} of {len(rr.points)} points; mean in the "
-                                   f"predicted direction at {share_text(rr.direction_share)}")
-                        else:
-                            rob = f"higher at {share_text(rr.share('higher'))}, lower at {share_text(rr.share('lower'))}"
-                title = (f"{cr.claim.argument}. " if cr.claim.argument and cr.claim is not HEADLINE else "") + cr.claim.title
-                rows.append([title if i == 0 else "", e.effect.label, _predicted(e.effect),
-                             r.num(e.effect.label, "effect", e.value, e.low, e.high, e.d.n, e.d.p_value, e.effect.unit,
-                                   signed=e.effect.scale == "difference"),
-                             str(e.d.n), _verdict_cell(e.verdict), abl, null, rob])
-        r.table(["claim", "effect", "study predicts", "measured [95 % interval]", "seeds", "verdict",
-                 "without the mechanism", "null model", "robustness"], rows)
+            title = (f"{cr.claim.argument}. " if cr.claim.argument and cr.claim is not HEADLINE else "") + cr.claim.title
+            rows.append([f"**{title}**", f"claim: {_verdict_cell(r.num(title, 'claim verdict', math.nan, text=cr.verdict))}",
+                         "", "", "", "", "", "", ""])
+            if cr.claim.input:
+                rows.append(["", "not judged: " + cr.claim.input, "", "", "", "", "", "", ""])
+            for e in cr.effects:
+                rob = "; ".join(shares_text(rr) for rr in cr.robustness if rr.effect is e.effect)
+                rows.append(["", e.effect.label, _predicted(e.effect), self.effect_cell(e),
+                             r.num(e.effect.label, "SESOI", e.t.sesoi, text=f"{e.t.sesoi:g}"),
+                             r.num(e.effect.label, "Holm-adjusted p of the verdict", e.decision.p,
+                                   text=p_text(e.decision.p)),
+                             _verdict_cell(e.verdict), e.effect.null, rob])
+        r.table(["claim", "test (a - b, or a / b)", "study predicts", "effect [95 % t]; bootstrap where skewed",
+                 "SESOI", "Holm-adjusted p", "verdict", "null model (b)", "robustness"], rows)
+        r.heading(3, "What would have falsified each claim")
+        items = []
+        for cr in self.j.claims:
+            title = cr.claim.title if cr.claim is HEADLINE else f"Claim {cr.claim.argument}: {cr.claim.title}"
+            if cr.claim.input:
+                items.append(f"**{title}**: nothing; it is an input of the model ({cr.claim.input})")
+                continue
+            tests = "; ".join(f"*{e.effect.label}* {e.effect.refuted_if()}" for e in cr.effects)
+            items.append(f"**{title}** ({cr.verdict}): refuted by any test reversed or showing no effect. {tests}.")
+        r.bullets(items)
+        r.heading(3, "Implementation checks (not verdicts)")
+        r.para("Effects that could not have come out otherwise: the machinery (experiments/falsifiable.py) labels an "
+               "outcome compared with its own bound, a mechanism's counter compared with the mechanism switched off, "
+               "and effects their authors declare so (calibrated figures, null models' manipulation checks). They show "
+               "that a mechanism works as built; none enters a verdict or the Holm correction. **as built**: the 95 % "
+               "interval lies where the mechanism puts it (for an expected equality, the 90 % interval inside +/- the "
+               "SESOI).")
+        rows = []
+        for cr in self.j.claims:
+            for e in cr.checks:
+                rows.append([cr.claim.key, e.effect.label, self.effect_cell(e), e.verdict, e.kind.reason])
+        r.table(["claim", "check", "a - b [95 %]", "status", "why it cannot fail"], rows)
+
+    def effect_cell(self, e: EffectResult) -> str:
+        """The effect with its 95 % t interval (recorded in numbers.csv), and the bootstrap interval if skewed."""
+        r, eff = self.r, e.effect
+        shown = r.num(eff.label, "effect" + (" (ratio)" if eff.scale == "ratio" else ""), e.value, e.low, e.high,
+                      e.n, e.t.p_zero, eff.unit, signed=eff.scale == "difference")
+        if e.t.skewed and _finite(e.t.boot_low):
+            boot = r.num(eff.label, "bootstrap 95 % interval (BCa)", e.value, e.t.boot_low, e.t.boot_high, e.n,
+                         text=f"[{significant_digits(e.t.boot_low, (e.high - e.low) / 2)}, "
+                              f"{significant_digits(e.t.boot_high, (e.high - e.low) / 2)}]")
+            shown += f"; bootstrap {boot} (skewness {e.t.skew:+.1f})"
+        return shown
 
     # --- timeline ---
     def timeline(self) -> None:
@@ -357,10 +406,10 @@ class Builder:
             channels.append((band(metric, rolling=7, per_1000=True).assign(
                 mean=lambda f: f["mean"] / 1000, low=lambda f: f["low"] / 1000, high=lambda f: f["high"] / 1000),
                 colour, label))
-        fill_7, unserved = band("delivery_ratio", rolling=7), band("elderly_unserved_share")  # drawn, then read below
+        need_7, unserved = band("need_met_share", rolling=7), band("elderly_unserved_share")  # drawn, then read below
         panels = [
-            {"ylabel": "delivery ratio\n(7-day mean)", "lines": [(fill_7, figures.MODE_COLOURS["hybrid"],
-                                                             "portions home / needed")]},
+            {"ylabel": "need met\n(7-day mean)", "lines": [(need_7, figures.MODE_COLOURS["hybrid"],
+                                                        "portions eaten / needed")]},
             {"ylabel": "older residents\nunserved (share)", "lines": [(unserved, "#c62828",
                                                                       "households with an older member")], "top": None},
             {"ylabel": "leaders per\n1,000 households", "lines": [(band("leaders", per_1000=True), "#2ca02c",
@@ -378,7 +427,7 @@ class Builder:
                  "system starts, the city reopens; triangles: dates of the press briefings' tier counts (FACTS). "
                  "Portions by channel are what reaches gates (riders, trucks) and what residents buy in shops.")
         parts = []
-        for name, b, worst_is in (("the 7-day delivery ratio is lowest", fill_7, "min"),
+        for name, b, worst_is in (("the 7-day need met is lowest", need_7, "min"),
                                   ("most older residents go unserved", unserved, "max")):
             lock = b[b["day"] < self.cfg.timeline.reopen_day].dropna(subset=["mean"])
             if not lock.empty:
@@ -400,97 +449,108 @@ class Builder:
         arm_text = "; ".join(f"{a.label} ({self.seeds_of(a.key)} seeds)" for a in arms)
         r.para(f"**The experiment.** {arm_text}. Every arm runs the same seeds, so every contrast is paired on "
                f"identical cities. {c.reading}")
+        if c.input:
+            r.para(f"**Not judged: an input of the model.** The claim's effects are reported without a verdict: "
+                   f"{c.input}")
+        else:
+            r.para(f"**Verdict: {cr.verdict}** ({CLAIM_RULE}).")
         if c is HEADLINE:
             self.headline_extras(cr)
         for k, fig in enumerate(c.figures):
             self.claim_figure(cr, fig, k)
-        self.effects_table(cr)
+        self.tests_table(cr)
+        self.descriptive_table(cr)
+        self.checks_block(cr)
         self.ablation_block(cr)
-        self.null_block(cr)
+        self.context_block(cr)
         self.robustness_block(cr)
 
-    def effects_table(self, cr: ClaimResult) -> None:
+    def tests_table(self, cr: ClaimResult) -> None:
         r = self.r
-        r.heading(3, "Effects")
+        r.heading(3, "Tests")
+        if not cr.effects:
+            r.para("None: the claim is not judged.")
+            return
         rows = []
         for e in cr.effects:
             eff = e.effect
-            need = math.inf
-            if e.d.n >= 2 and _finite(e.d.mean) and e.d.mean != 0:
-                need = replicates_needed(e.d.sd, e.d.mean)
+            d = e.decision
             rows.append([
                 eff.label,
                 r.num(eff.label, f"mean of {_term_text(eff.a)}", e.a.mean, e.a.low, e.a.high, e.a.n),
                 r.num(eff.label, f"mean of {_term_text(eff.b)}", e.b.mean, e.b.low, e.b.high, e.b.n)
                 if not isinstance(eff.b, Fixed) else r.num(eff.label, eff.b.text, eff.b.value, text=f"{eff.b.value:g}"),
-                r.num(eff.label, "effect" + (" (ratio)" if eff.scale == "ratio" else ""), e.value, e.low, e.high,
-                      e.d.n, e.d.p_value, eff.unit, signed=eff.scale == "difference"),
-                p_text(e.d.p_value), str(e.d.n), _predicted(eff), _verdict_cell(e.verdict),
-                r.num(eff.label, "paired seeds to detect an effect this size (80 % power)", need,
-                      text=seeds_text(need)),
+                self.effect_cell(e), f"{e.t.sesoi:g}", str(e.n), _predicted(eff),
+                " / ".join(r.num(eff.label, f"Holm-adjusted p, {what}", p, text=p_text(p))
+                           for what, p in (("holds", d.p_holds), ("reversed", d.p_reversed),
+                                           ("no effect (TOST)", d.p_tost))),
+                _verdict_cell(e.verdict) + (f" ({d.reason})" if d.reason and e.verdict == INCONCLUSIVE else ""),
             ])
-        r.table(["effect", "a: " + "mean [95 %]", "b: mean [95 %]", "a - b [95 %]", "paired t test", "seeds",
-                 "study predicts", "verdict", "seeds needed for this size"], rows)
-        r.para("a: " + "; ".join(f"({i + 1}) {_term_text(e.effect.a)}" for i, e in enumerate(cr.effects)) +
-               ". b: " + "; ".join(f"({i + 1}) {_term_text(e.effect.b)}" for i, e in enumerate(cr.effects)) + ".")
+        r.table(["test", "a: mean [95 %]", "b (null): mean [95 %]", "effect [95 %]", "SESOI", "seeds",
+                 "study predicts", "Holm p: holds / reversed / no effect", "verdict"], rows)
+        r.bullets([f"*{e.effect.label}*. a: {_term_text(e.effect.a)}. b, the null model: {_term_text(e.effect.b)}: "
+                   f"{e.effect.null}. SESOI {e.t.sesoi:g}: {e.effect.smallest.why}. It "
+                   f"{e.effect.refuted_if()}." for e in cr.effects])
+
+    def descriptive_table(self, cr: ClaimResult) -> None:
+        if not cr.descriptive:
+            return
+        r = self.r
+        r.heading(3, "Reported without a verdict")
+        rows = [[e.effect.label, r.num(e.effect.label, f"mean of {_term_text(e.effect.a)}", e.a.mean, e.a.low,
+                                       e.a.high, e.a.n),
+                 r.num(e.effect.label, f"mean of {_term_text(e.effect.b)}", e.b.mean, e.b.low, e.b.high, e.b.n)
+                 if not isinstance(e.effect.b, Fixed) else f"{e.effect.b.value:g}",
+                 self.effect_cell(e), str(e.n)] for e in cr.descriptive]
+        r.table(["effect", "a: mean [95 %]", "b: mean [95 %]", "a - b [95 %]", "seeds"], rows)
+        why = "the claim is an input (above)" if cr.claim.input else "the study makes no prediction about them"
+        r.para(f"Not judged: {why}.")
+
+    def checks_block(self, cr: ClaimResult) -> None:
+        if not cr.checks:
+            return
+        r = self.r
+        r.heading(3, "Implementation checks")
+        rows = [[e.effect.label, self.effect_cell(e), str(e.n), e.verdict, e.kind.reason] for e in cr.checks]
+        r.table(["check", "a - b [95 %]", "seeds", "status", "why it is not a verdict"], rows)
 
     def ablation_block(self, cr: ClaimResult) -> None:
         r = self.r
-        r.heading(3, "Mechanism ablation")
-        if not cr.ablations and cr.claim is HEADLINE:
-            r.para("The headline contrasts the ordering modes themselves; the mechanisms behind the difference are "
-                   "ablated claim by claim below.")
-            return
         if not cr.ablations:
-            r.para("No separate ablation: " + ("the contrasts above are the mechanism switched on and off."
-                                               if any(isinstance(e.effect.b, Measure) and e.effect.b.arm.settings
-                                                      for e in cr.effects) else
-                                               "no switch removes the mechanism without removing the outcome itself."))
             return
-        base = cr.effects[0]
-        rows = [["as calibrated", r.num(base.effect.label, "effect as calibrated", *_effect_text(base), base.d.n,
-                                        signed=True), _verdict_cell(base.verdict), "-"]]
+        r.heading(3, "What carries the effect: mechanism ablations")
+        base = next((e for e in cr.effects + cr.descriptive if e.effect is cr.claim.primary), None)
+        if base is None:
+            return
+        rows = [["as calibrated", r.num(base.effect.label, "effect as calibrated", base.value, base.low, base.high,
+                                        base.n, signed=True), _verdict_cell(base.verdict), "-"]]
         for a in cr.ablations:
             rows.append([a.label,
-                         r.num(f"{base.effect.label} | {a.label}", "effect without the mechanism",
-                               *_effect_text(a.result), a.result.d.n, a.result.d.p_value, signed=True),
-                         _verdict_cell(a.result.verdict),
+                         r.num(f"{base.effect.label} | {a.label}", "effect without the mechanism", a.result.value,
+                               a.result.low, a.result.high, a.result.n, a.result.t.p_zero, signed=True),
+                         "-",
                          r.num(f"{base.effect.label} | {a.label}", "change from calibrated", a.change.mean,
                                a.change.low, a.change.high, a.change.n, a.change.p_value, signed=True)])
         r.table([f"{base.effect.label}", "effect [95 %]", "verdict", "change from calibrated [95 %], paired"], rows)
+        r.para("The primary test again with a mechanism switched off in every arm it reads: what the effect rests "
+               "on. Reported, not judged (an ablation is the mechanism against itself).")
 
-    def null_block(self, cr: ClaimResult) -> None:
+    def context_block(self, cr: ClaimResult) -> None:
         r = self.r
-        r.heading(3, "Null model")
         context = []
         for measure, why in cr.claim.context:
             est = mean_ci(measure_values(self.m, measure, "main", None))
-            context.append(f"{why}: {r.num(why, outcome_label(measure.outcome), est.mean, est.low, est.high, est.n)} "
-                           f"(`{measure.outcome}`: {outcome_definition(measure.outcome)})")
+            context.append(f"{why}: {r.num(why, measure.name, est.mean, est.low, est.high, est.n)} "
+                           f"(`{measure.name}`: {outcome_definition(measure.outcome)})")
         if context:
-            r.para("Also measured: " + "; ".join(context) + ".")
-        if cr.null is None:
-            r.para("None needed: no single setting fixes this outcome; it comes from the mechanisms at work.")
-            return
-        n = cr.null
-        measured = r.num("null model", "the model gives", n.measured.mean, n.measured.low, n.measured.high, n.measured.n)
-        expected = r.num("null model", "the input alone gives", n.expected.mean, n.expected.low, n.expected.high,
-                         n.expected.n)
-        diff = r.num("null model", "model - null", n.d.mean, n.d.low, n.d.high, n.d.n, n.d.p_value, signed=True)
-        what = {True: "no detectable difference: the outcome restates the input",
-                False: "the model differs from what the input alone gives",
-                None: "too few seeds to tell"}[n.restated]
-        share = n.expected.mean / n.measured.mean if _finite(n.measured.mean) and n.measured.mean else math.nan
-        share_shown = r.num("null model", "the input alone as a share of what the model gives", share,
-                            text=share_text(share))
-        r.para(f"{n.text} The model gives {measured}; the input alone gives {expected} ({share_shown} of it); the "
-               f"difference is {diff} ({p_text(n.d.p_value)}): **{what}**.")
+            r.heading(3, "Also measured")
+            r.bullets(context)
 
     def robustness_block(self, cr: ClaimResult) -> None:
         r = self.r
         r.heading(3, "Robustness over the plausible ranges")
         if not cr.robustness:
-            r.para("Not tried over the hypercube (no effect of this claim is listed for robustness).")
+            r.para("Not tried over the hypercube (the claim has no test, or the run has no hypercube points).")
             return
         for k, rr in enumerate(cr.robustness):
             e = rr.effect
@@ -498,18 +558,11 @@ class Builder:
                 r.para(f"{e.label}: no hypercube runs finished yet.")
                 continue
             npts = len(rr.points)
-            if e.predicted:
-                shares = (f"the verdict **holds** at {r.num(e.label, 'share of points where it holds', rr.share(HOLDS), text=share_text(rr.share(HOLDS)))} "
-                          f"of {npts} points, is reversed at {r.num(e.label, 'share reversed', rr.share(REVERSED), text=share_text(rr.share(REVERSED)))} "
-                          f"and inconclusive at {r.num(e.label, 'share inconclusive', rr.share(INCONCLUSIVE), text=share_text(rr.share(INCONCLUSIVE)))} "
-                          f"(each point judged by the 95 % interval over its {rr.seeds_per_point} paired seeds); the "
-                          f"mean effect lies in the predicted direction at "
-                          f"{r.num(e.label, 'share in the predicted direction', rr.direction_share, text=share_text(rr.direction_share))}")
-            else:
-                shares = (f"a is detectably higher at {r.num(e.label, 'share higher', rr.share('higher'), text=share_text(rr.share('higher')))} "
-                          f"of {npts} points and lower at {r.num(e.label, 'share lower', rr.share('lower'), text=share_text(rr.share('lower')))} "
-                          f"(no prediction)")
-            r.para(f"**{e.label}**: {shares}.")
+            shares = ", ".join(
+                f"{v} at {r.num(e.label, f'share of points: {v}', rr.share(v), text=share_text(rr.share(v)))}"
+                for v in (HOLDS, REVERSED, NO_EFFECT, INCONCLUSIVE))
+            r.para(f"**{e.label}** over {npts} points ({rr.kind}; each judged by the same rule over its "
+                   f"{rr.seeds_per_point} paired seeds, uncorrected): {shares}.")
             top = rr.influence.head(5)
             rows = []
             for _, t in top.iterrows():
@@ -521,8 +574,7 @@ class Builder:
                                    text=("-" if not _finite(t["shift"]) else f"{t['shift']:+.2f}")),
                              p_text(t["shift_p"])])
             split = rr.influence["split"].iloc[0] if len(rr.influence) else "holds"
-            where = ("where it does not hold" if split == "holds" else
-                     "where it does not point the predicted way" if e.predicted else "where a is not above b")
+            where = "where it does not hold" if split == "holds" else "where it does not point the predicted way"
             r.table(["parameter", "plausible range", "rank correlation with the effect", "p",
                      f"{where}: mean shift (share of range)", "Mann-Whitney p"], rows)
             tested = int(rr.influence["rho_p"].notna().sum())
@@ -610,33 +662,42 @@ class Builder:
             vals = term_values(self.m, spec.reference, spec.measures[0][0], "main", None)
             ref = float(np.nanmean(vals)) if isinstance(vals, pd.Series) else float(vals)
             reference = (ref * spec.scale, spec.reference.text)
-        fig = figures.dots(rows, spec.ylabel, spec.title, self.r.stamp, reference, spec.log)
+        fig = figures.dots(rows, spec.ylabel, spec.title, self.r.stamp, reference, spec.log, spec.zero)
         self.r.figure(f"{cr.claim.key}-{k}", fig, f"{spec.title}: mean over seeds with its 95 % interval"
                       + (f"; dashed: {spec.reference.text}" if spec.reference is not None else "") + ".")
         if reference is not None:
             cells.append([spec.reference.text, "the scenario's settings", self.r.num(
                 f"{spec.title}: {spec.reference.text}", spec.ylabel, reference[0], text=f"{reference[0]:.3g}"), "-"])
-        self.r.table(["", "arm", f"{spec.ylabel.replace(' (log scale)', '')}: mean [95 %]", "seeds"], cells)
+        unit = spec.ylabel.replace(" (log scale)", "").replace("; axis not from 0", "")
+        self.r.table(["", "arm", f"{unit}: mean [95 %]", "seeds"], cells)
 
     def forest_figure(self, cr: ClaimResult, spec: Forest, k: int) -> None:
-        base = cr.effects[0]
+        base = next((e for e in cr.effects + cr.descriptive if e.effect is cr.claim.primary), None)
+        if base is None:
+            return
         rows = [{"label": "as calibrated", "mean": base.value, "low": base.low, "high": base.high,
                  "verdict": base.verdict}]
         rows += [{"label": f"{a.label}", "mean": a.result.value, "low": a.result.low, "high": a.result.high,
-                  "verdict": a.result.verdict} for a in cr.ablations]
-        fig = figures.forest(rows, spec.xlabel, spec.title, self.r.stamp, base.effect.neutral)
-        self.r.figure(f"{cr.claim.key}-{k}", fig, f"{spec.title}: the primary effect as calibrated and with each "
-                      "mechanism switched off, with 95 % intervals over paired seeds; colour: the verdict.")
+                  "verdict": figures.ABLATION} for a in cr.ablations]
+        fig = figures.forest(rows, spec.xlabel, spec.title, self.r.stamp, base.effect.neutral,
+                             margin=base.t.sesoi)
+        self.r.figure(f"{cr.claim.key}-{k}", fig, f"{spec.title}: the primary test as calibrated (colour: its "
+                      "verdict) and with each mechanism switched off (dark grey: reported, not judged), with 95 % "
+                      "intervals over paired seeds; dotted: the smallest effect of interest.")
 
     # --- the headline's extras ---
     def headline_extras(self, cr: ClaimResult) -> None:
         r, j = self.r, self.j
         rows = [{"label": e.effect.label, "mean": e.value, "low": e.low, "high": e.high, "verdict": e.verdict}
-                for e in cr.effects]
+                for e in cr.effects + cr.descriptive]
+        sesoi = cr.effects[0].t.sesoi if cr.effects else None
         fig = figures.forest(rows, "paired difference (share, 0-1)",
-                             "Both channels, or group buying alone, against platforms alone", self.r.stamp)
+                             "Both channels, or group buying alone, against platforms alone", self.r.stamp,
+                             margin=sesoi)
         r.figure("headline-differences", fig, "Paired differences against platform ordering alone, on the same seeds, "
-                 "with 95 % intervals: hybrid (the study's world) and group buying alone (no prediction).")
+                 f"with 95 % intervals; dotted: the smallest effect of interest (+/- {sesoi:g}); colour: the verdict. "
+                 "Hybrid is the study's world; group buying alone and the delivery ratio are reported without a "
+                 "prediction.")
         r.heading(3, "Each mode")
         modes = j.modes
         table_rows = []
@@ -655,11 +716,11 @@ class Builder:
             r.para("The sweep has not run.")
         else:
             pt = be.point
-            where = r.num("break-even", "courier availability at which platform delivery ratio matches group buying's",
+            where = r.num("break-even", "courier availability at which platform need met matches group buying's",
                           pt.mean, pt.low, pt.high, pt.n)
             r.para(f"Platform ordering alone is swept over the riders at work (`courier_availability`, a multiple of "
                    f"the calibrated curve of riders at work; 1 = calibrated) on the same {be.seeds} seeds; group buying "
-                   f"alone has no riders. Per seed, the crossing is where the platform's delivery ratio first reaches group "
+                   f"alone has no riders. Per seed, the crossing is where the platform's need met first reaches group "
                    f"buying's (linear between swept values). The platform alone matches group buying at "
                    f"**{where}** times the calibrated riders ({pt.n} seeds cross inside the sweep; {pt.above_range} "
                    f"stay below group buying over the whole sweep; {pt.below_range} are above it already at the "
@@ -668,30 +729,39 @@ class Builder:
                                                      "group buying alone (95 % interval shaded)"),
                                           (pt.mean, pt.low, pt.high), BREAK_EVEN.xlabel, BREAK_EVEN.ylabel,
                                           BREAK_EVEN.title, self.r.stamp)
-            r.figure("break-even", fig, "Delivery ratio over the lockdown of platform ordering alone as riders at work are "
+            r.figure("break-even", fig, "Need met over the lockdown by platform ordering alone as riders at work are "
                      "scaled (mean and 95 % interval over paired seeds), against group buying alone; the dashed line is "
                      "the mean crossing, shaded its 95 % interval over seeds.")
             r.table([BREAK_EVEN.xlabel, f"{outcome_label(BREAK_EVEN.sweep.outcome)}, platform alone: mean [95 %]"],
-                    [[f"{c['value']:g}", r.num("break-even sweep", f"platform delivery ratio at courier availability "
+                    [[f"{c['value']:g}", r.num("break-even sweep", f"platform need met at courier availability "
                                                                    f"{c['value']:g}", c["mean"], c["low"], c["high"],
                                                int(c["n"]))] for _, c in be.curve.iterrows()]
-                    + [["group buying alone (no riders)", r.num("break-even sweep", "group buying delivery ratio",
+                    + [["group buying alone (no riders)", r.num("break-even sweep", "group buying need met",
                                                                 be.target.mean, be.target.low, be.target.high,
                                                                 be.target.n)]])
-        r.heading(3, "How many seeds a difference needs")
-        rows = []
-        for _, t in j.replicates.iterrows():
-            row = [t["effect"], r.num(t["effect"], "sd of the paired differences", t["sd"], text=f"{t['sd']:.3g}")]
-            for col in [c for c in j.replicates.columns if c.startswith("for ")]:
-                row.append(r.num(t["effect"], f"paired seeds to detect a difference of {col[4:]}", t[col],
-                                 text=seeds_text(t[col])))
-            rows.append(row)
-        r.table(["effect", "sd of paired differences", *(f"seeds to detect {c[4:]}" for c in j.replicates.columns
-                                                         if c.startswith("for "))], rows)
-        r.para("Paired seeds a two-sided test at the 95 % level needs to detect a difference of each size with 80 % "
-               "power, from the spread of the seed-by-seed differences measured here (analysis.stats.replicates_needed).")
 
     # --- closing sections ---
+    def seeds_needed(self) -> None:
+        r, j = self.r, self.j
+        r.heading(2, "How many seeds the tests need")
+        rows = []
+        for _, t in j.seeds.iterrows():
+            rows.append([t["claim"], t["effect"],
+                         r.num(t["effect"], "sd of the seed-by-seed values", t["sd"], text=f"{t['sd']:.3g}"),
+                         f"{t['sesoi']:g}", str(int(t["seeds"])),
+                         r.num(t["effect"], "paired seeds to show it holds (true effect twice the SESOI)",
+                               t["for_holds"], text=seeds_text(t["for_holds"])),
+                         r.num(t["effect"], "paired seeds to show no effect (true effect zero)", t["for_no_effect"],
+                               text=seeds_text(t["for_no_effect"]))])
+        r.table(["claim", "test", "sd of seed-by-seed values", "SESOI", "seeds run", "seeds to show holds",
+                 "seeds to show no effect"], rows)
+        r.para("From each test's smallest effect of interest, never from the effect measured: paired seeds for 80 % "
+               f"power to show the test holds (one-sided {ALPHA_SIDED}) if the true effect were twice the SESOI, and "
+               f"to show no effect by TOST ({ALPHA_TOST} each side) if it were zero, from the spread of the "
+               "seed-by-seed values measured here (analysis.verdicts.seeds_needed; before Holm's correction, which "
+               "asks for somewhat more). A test that ran fewer seeds than it needs can be inconclusive for want of "
+               "seeds alone.")
+
     def robustness_overview(self) -> None:
         r = self.r
         r.heading(2, "Robustness overview")
@@ -700,22 +770,23 @@ class Builder:
             for rr in cr.robustness:
                 if rr.points.empty:
                     continue
-                shares = rr.points["verdict"].value_counts(normalize=True).to_dict()
-                rows.append({"label": rr.effect.label[:70], **shares})
+                rows.append({"label": rr.effect.label[:70], **rr.shares})
         if not rows:
             r.para("No hypercube runs.")
             return
         p = self.profile
-        fig = figures.robustness_overview(rows, "Where each verdict holds over the plausible ranges", self.r.stamp)
+        where = "over the posterior" if p.posterior else "over the plausible ranges"
+        fig = figures.robustness_overview(rows, f"Where each verdict holds {where}", self.r.stamp)
         if p.posterior:
             r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} parameter sets drawn from the posterior "
-                     f"of {p.posterior} (lockdown-sim calibrate; {p.point_seeds} paired seeds each) in which each "
-                     "effect's verdict holds, is inconclusive or reversed (for effects without a prediction: "
-                     "detectably higher or lower): robustness weighted by how well each setting reproduces the record.")
+                     f"of {p.posterior} (lockdown-sim calibrate; {p.point_seeds} paired seeds each) at which each "
+                     "test holds, shows no effect, is inconclusive or is reversed, judged at the draw by the verdicts' "
+                     "rule (uncorrected): robustness weighted by how well each setting reproduces the record.")
             return
         r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} Latin hypercube points (uniform over every "
-                 f"[plausible] range of the scenario, {p.point_seeds} paired seeds each) at which each effect's verdict "
-                 "holds, is inconclusive or reversed (for effects without a prediction: detectably higher or lower).")
+                 f"[plausible] range of the scenario, {p.point_seeds} paired seeds each) at which each test holds, "
+                 "shows no effect, is inconclusive or is reversed, judged at the point by the verdicts' rule "
+                 "(uncorrected). With --posterior, draws from the calibration's posterior are judged the same way.")
         r.para(f"The hypercube: {len(self.plan.lhs_points)} points over {len(self.cfg.plausible)} settings "
                f"(scipy.stats.qmc.LatinHypercube, seed fixed; whole-number settings drawn as whole numbers); "
                f"{self.plan.lhs_replaced} point(s) broke a rule between settings (the scenario's cross-checks, "
@@ -811,20 +882,28 @@ class Builder:
             f"Seeds: replicate r has seed SeedSequence({20220328}, spawn_key=(r,)) in every arm, sweep value and "
             "hypercube point, so a seed builds the same city everywhere and each effect is a paired comparison "
             "(sim/streams.py keeps unrelated draws unchanged when a setting changes).",
-            "Verdicts: the effect's seed-by-seed values, their mean and the 95 % t interval (analysis.stats); holds / "
-            "reversed if the interval excludes zero on the predicted / the other side, inconclusive otherwise. "
-            "p-values are paired t tests. Nothing is judged by hand.",
-            "Null models compare, seed by seed, what the model gives with what an input alone gives (a value the "
-            "scenario's settings fix, or a structural value of the built city, e.g. the upper bound on leaders).",
-            "Robustness: each listed effect at every hypercube point over its paired seeds; the parameters that move "
-            "it are ranked by Spearman correlation of the point's mean effect with the parameter, and compared "
-            "between points where the verdict holds and where it does not (Mann-Whitney).",
+            "Verdicts (analysis/verdicts.py): each test's seed-by-seed values against its smallest effect of interest "
+            "(experiments/falsifiable.py, stated with its reason before any run): holds / reversed by one-sided t "
+            f"tests beyond the SESOI (p < {ALPHA_SIDED}), no effect by two one-sided tests inside it (p < {ALPHA_TOST}), "
+            "Holm-corrected across the run's tests; skewed values need a BCa bootstrap interval (scipy.stats) to "
+            f"agree. The claim's verdict: {CLAIM_RULE}. Nothing is judged by hand.",
+            "Null models are arms of their own: a real alternative explanation run on the same seeds (the platform "
+            "given the hybrid city's extra supply, leaders placed at random as many a day as emerged, minimum orders "
+            "read as portions, a mechanism absent). Those matched to another arm's runs are designed from that arm's "
+            "daily tables at the same parameter point, after it has run (experiments/reproduce.py).",
+            "Implementation checks: effects the machinery finds could not fail (an outcome against its own bound, a "
+            "mechanism's counter against the mechanism off) or that their authors declare so; reported, never "
+            "verdicts.",
+            "Robustness: every test at every hypercube point over its paired seeds, judged by the same rule "
+            "(uncorrected); the parameters that move it are ranked by Spearman correlation of the point's mean "
+            "effect with the parameter, and compared between points where it holds and where it does not "
+            "(Mann-Whitney).",
             f"Rerun: `{command_for(p, 'DIR')}` on the same DIR reuses "
             "every finished run; add `--engine dask --scheduler tcp://HOST:8786` to run on a cluster.",
         ])
-        used = sorted({e.a.outcome for cr in self.j.claims for e in [x.effect for x in cr.effects]} |
-                      {e.b.outcome for cr in self.j.claims for e in [x.effect for x in cr.effects]
-                       if isinstance(e.b, Measure)})
+        effects = [x.effect for cr in self.j.claims for x in cr.effects + cr.descriptive]
+        used = sorted({n for e in effects for n in e.a.outcomes} |
+                      {n for e in effects if isinstance(e.b, Measure) for n in e.b.outcomes})
         r.heading(3, "Outcomes")
         r.table(["outcome", "name", "definition"], [[outcome_label(n), f"`{n}`", outcome_definition(n)] for n in used])
 
@@ -903,6 +982,7 @@ def build_report(j: Judgement, record: dict, report_dir: Path | None = None) -> 
     for cr in j.claims:
         b.claim(cr)
     b.robustness_overview()
+    b.seeds_needed()
     b.what_drives()
     b.validation()
     b.convergence()

@@ -1,10 +1,13 @@
-"""Judge the study's claims (experiments/claims.py) on a reproduction's results: each effect with its 95 % interval
-over paired seeds and a verdict decided by that interval alone, the same effect with the mechanism ablated, the
-null model, and the share of the plausible-range sample where the verdict holds with the parameters that flip it.
+"""Judge the study's claims (experiments/claims.py) on a reproduction's results: each test against its null model
+and its smallest effect of interest (analysis/verdicts.py: holds, reversed, no effect by equivalence, or
+inconclusive, Holm-corrected across the run), one verdict per claim by a written rule, the implementation checks
+apart from the verdicts, the same effect with a mechanism ablated, and the share of parameter points (the
+plausible-range hypercube; later, posterior draws) where each verdict holds, is reversed, shows no effect or is
+inconclusive, with the parameters that move it.
 
     from lockdown_sim.experiments.reproduce import design, QUICK
     from lockdown_sim.analysis.reproduce import load_measurements, judge
-    plan = design(QUICK)
+    plan = design(QUICK, root="out/reproduce")
     results = judge(load_measurements("out/reproduce", plan))
 
 Reads the results stores written by experiments/reproduce.py; never runs a model (probes.csv holds the few
@@ -22,16 +25,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lockdown_sim.analysis.measures import (HOLDS, INCONCLUSIVE, BreakEvenPoint, break_even, paired_effect, parameter_influence,
-                               verdict)
-from lockdown_sim.analysis.stats import Estimate, PairedDifference, mean_ci, replicates_needed
-from lockdown_sim.sim.outcomes import OUTCOMES
-from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, HEADLINE, Claim, Effect, Fixed, FromCity, FromSettings,
-                                Measure, Setting)
-from lockdown_sim.experiments.reproduce import MANIFEST, Design, design, profile_of, read_probes
+from lockdown_sim.analysis.measures import BreakEvenPoint, break_even, paired_effect, parameter_influence
+from lockdown_sim.analysis.stats import Estimate, PairedDifference, mean_ci, paired_difference
+from lockdown_sim.analysis.verdicts import (HOLDS, INCONCLUSIVE, INPUT, NO_EFFECT, NO_PREDICTION, REVERSED, Decision,
+                                            Evidence, check_status, claim_verdict, decide_family, decide_point,
+                                            seeds_needed, weigh_effect)
+from lockdown_sim.experiments.claims import (ALL_CLAIMS, BREAK_EVEN, Claim, Effect, Fixed, FromCity,
+                                             FromSettings, Measure, Setting)
+from lockdown_sim.experiments.falsifiable import Kind
+from lockdown_sim.experiments.reproduce import MANIFEST, ROBUSTNESS_KINDS, Design, design, profile_of, read_probes
+from lockdown_sim.experiments.results_store import ResultsStore
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import check_params
-from lockdown_sim.experiments.results_store import ResultsStore
+from lockdown_sim.sim.outcomes import OUTCOMES
 
 
 def outcome_label(name: str) -> str:
@@ -102,15 +108,16 @@ def run_setting(params_json: str, days: int, reopen_day: int) -> Setting:
 
 
 def measure_values(m: Measurements, measure: Measure, kind: str, point: int | None) -> pd.Series:
-    """The outcome of the measure's arm, one value per seed."""
+    """The outcome of the measure's arm (several outcomes: their sum), one value per seed."""
     rows = m.rows(kind, measure.arm.key, point)
-    if measure.outcome not in rows:
+    if any(name not in rows for name in measure.outcomes):
         return pd.Series(dtype=float)
-    return rows.set_index("seed")[measure.outcome].astype(float)
+    values = rows[list(measure.outcomes)].astype(float).sum(axis=1, min_count=len(measure.outcomes))
+    return pd.Series(values.to_numpy(), index=rows["seed"].to_numpy(), dtype=float)
 
 
 def term_values(m: Measurements, term, anchor: Measure, kind: str, point: int | None) -> pd.Series | float:
-    """Values of the `b` side of an effect (or a null model's expectation), per seed of the anchor's runs."""
+    """Values of the `b` side of an effect, per seed of the anchor's runs."""
     if isinstance(term, Measure):
         return measure_values(m, term, kind, point)
     if isinstance(term, Fixed):
@@ -130,34 +137,54 @@ def term_values(m: Measurements, term, anchor: Measure, kind: str, point: int | 
 
 @dataclass
 class EffectResult:
-    """An effect measured on paired seeds: its difference from neutral (interval, paired t test), the verdict."""
+    """An effect measured on paired seeds: its seed-by-seed values, their tests against the SESOI (analysis/verdicts.py),
+    what it is (verdict, check, descriptive) and, once the run's verdicts are corrected together, its decision."""
 
     effect: Effect
-    d: PairedDifference
+    kind: Kind
     values: pd.Series  # per seed
+    t: Evidence
     a: Estimate
     b: Estimate
-    verdict: str
+    decision: Decision | None = None  # verdicts only, set by judge()
+    status: str = ""  # checks: as built / not as built
+
+    @property
+    def verdict(self) -> str:
+        if self.decision is not None:
+            return self.decision.verdict
+        if self.status:
+            return self.status
+        return NO_PREDICTION if self.effect.predicted == 0 else "-"
 
     @property
     def value(self) -> float:
-        return self.d.mean + self.effect.neutral
+        return self.t.mean
 
     @property
     def low(self) -> float:
-        return self.d.low + self.effect.neutral
+        return self.t.low
 
     @property
     def high(self) -> float:
-        return self.d.high + self.effect.neutral
+        return self.t.high
+
+    @property
+    def n(self) -> int:
+        return self.t.n
 
 
 def measure_effect(m: Measurements, effect: Effect, kind: str = "main", point: int | None = None) -> EffectResult:
     a = measure_values(m, effect.a, kind, point)
     b = term_values(m, effect.b, effect.a, kind, point)
-    d, values = paired_effect(a, b, effect.neutral, effect.scale)
+    _, values = paired_effect(a, b, effect.neutral, effect.scale)
+    sesoi = effect.smallest.value
+    t = weigh_effect(values.to_numpy(), effect.predicted, sesoi, effect.neutral)
     b_est = mean_ci(b.reindex(values.index)) if isinstance(b, pd.Series) else Estimate(b, b, b, len(values), 0.0)
-    return EffectResult(effect, d, values, mean_ci(a.reindex(values.index)), b_est, verdict(d, effect.predicted))
+    result = EffectResult(effect, effect.kind, values, t, mean_ci(a.reindex(values.index)), b_est)
+    if result.kind.kind == "implementation check":
+        result.status = check_status(t, effect.predicted, bound="its own bound" in result.kind.reason)
+    return result
 
 
 @dataclass
@@ -168,28 +195,15 @@ class AblationResult:
 
 
 @dataclass
-class NullResult:
-    text: str
-    measured: Estimate  # the outcome or effect value the model gives
-    expected: Estimate  # what the input alone would give
-    d: PairedDifference  # measured - expected, seed by seed
-
-    @property
-    def restated(self) -> bool | None:
-        """True: no detectable difference from what the input alone gives; None: too few seeds."""
-        if self.d.n < 2:
-            return None
-        return not self.d.detectable
-
-
-@dataclass
 class RobustResult:
-    """An effect at every hypercube point: the point's paired effect and verdict, the shares, what moves it."""
+    """A verdict effect at every point of a robustness kind (the hypercube; later, posterior draws): the point's
+    effect and its verdict by the same rule (uncorrected), the shares, and which parameters move it."""
 
     effect: Effect
-    points: pd.DataFrame  # point, parameters, mean, low, high, n, verdict, direction
+    points: pd.DataFrame  # point, parameters, mean, low, high, n, verdict
     influence: pd.DataFrame  # analysis.measures.parameter_influence
     seeds_per_point: int
+    kind: str = "lhs"
 
     def share(self, what: str) -> float:
         if self.points.empty:
@@ -197,83 +211,71 @@ class RobustResult:
         return float((self.points["verdict"] == what).mean())
 
     @property
-    def direction_share(self) -> float:
-        """Share of points whose mean effect lies in the predicted direction (for no prediction: above neutral)."""
-        if self.points.empty:
-            return math.nan
-        sign = self.effect.predicted or 1
-        return float((np.sign(self.points["mean"] - self.effect.neutral) == sign).mean())
+    def shares(self) -> dict:
+        return {v: self.share(v) for v in (HOLDS, REVERSED, NO_EFFECT, INCONCLUSIVE)}
 
 
 @dataclass
 class ClaimResult:
     claim: Claim
-    effects: list
+    effects: list  # EffectResult of the verdicts, in the claim's order
+    descriptive: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
     ablations: list = field(default_factory=list)
-    null: NullResult | None = None
-    robustness: list = field(default_factory=list)
+    robustness: list = field(default_factory=list)  # RobustResult per verdict and robustness kind
+
+    @property
+    def verdict(self) -> str:
+        """The claim's verdict from its tests' (analysis.verdicts.claim_verdict); an input claim is not judged."""
+        if self.claim.input:
+            return INPUT
+        return claim_verdict([e.verdict for e in self.effects])
 
 
-def judge_null(m: Measurements, claim: Claim) -> NullResult | None:
-    null = claim.null
-    if null is None:
-        return None
-    if isinstance(null.measure, Effect):
-        measured = measure_effect(m, null.measure).values
-        anchor = null.measure.a
-    else:
-        measured = measure_values(m, null.measure, "main", None)
-        anchor = null.measure
-    expected = term_values(m, null.expected, anchor, "main", None)
-    d, _ = paired_effect(measured, expected)
-    exp_series = expected if isinstance(expected, pd.Series) else pd.Series(expected, index=measured.index)
-    return NullResult(null.text, mean_ci(measured), mean_ci(exp_series.reindex(measured.index)), d)
-
-
-def judge_robustness(m: Measurements, effect: Effect) -> RobustResult:
+def judge_robustness(m: Measurements, effect: Effect, kind: str = "lhs") -> RobustResult:
     plan = m.plan
-    names = sorted({k for p in plan.lhs_points for k in p})
+    points_settings = plan.points_of(kind)
+    names = sorted({k for p in points_settings for k in p})
     rows = []
-    for j, settings in enumerate(plan.lhs_points):
-        r = measure_effect(m, effect, "lhs", j)
-        if r.d.n == 0:
+    for j, settings in enumerate(points_settings):
+        r = measure_effect(m, effect, kind, j)
+        if r.t.n == 0:
             continue
-        rows.append({"point": j, **settings, "mean": r.value, "low": r.low, "high": r.high, "n": r.d.n,
-                     "verdict": r.verdict if effect.predicted else _sign_word(r.d)})
+        rows.append({"point": j, **settings, "mean": r.value, "low": r.low, "high": r.high, "n": r.t.n,
+                     "verdict": decide_point(r.t)})
     points = pd.DataFrame(rows)
     if points.empty:
-        return RobustResult(effect, points, pd.DataFrame(), plan.profile.point_seeds)
+        return RobustResult(effect, points, pd.DataFrame(), plan.profile.point_seeds, kind)
     sign = effect.predicted or 1
     points["direction"] = np.sign(points["mean"] - effect.neutral) == sign
-    points["holds"] = points["verdict"] == HOLDS if effect.predicted else points["direction"]
+    points["holds"] = points["verdict"] == HOLDS
     split = "holds" if 2 <= points["holds"].sum() <= len(points) - 2 else "direction"
     bounds = check_params(scenario_file=plan.profile.scenario).plausible
     influence = parameter_influence(points.assign(effect=points["mean"]), names, holds=split, bounds=bounds)
     influence["split"] = split
-    return RobustResult(effect, points, influence, plan.profile.point_seeds)
-
-
-def _sign_word(d: PairedDifference) -> str:
-    return "higher" if d.sign > 0 else "lower" if d.sign < 0 else INCONCLUSIVE
+    return RobustResult(effect, points, influence, plan.profile.point_seeds, kind)
 
 
 def judge_claim(m: Measurements, claim: Claim) -> ClaimResult:
-    effects = [measure_effect(m, e) for e in claim.effects]
-    out = ClaimResult(claim, effects)
-    base = effects[0]
+    """A claim's effects measured (verdicts not yet decided: judge() corrects the run's verdicts together)."""
+    out = ClaimResult(claim, [measure_effect(m, e) for e in claim.verdicts()])
+    out.descriptive = [measure_effect(m, e) for e in claim.descriptive()]
+    out.checks = [measure_effect(m, e) for e in claim.all_checks()]
+    base = measure_effect(m, claim.primary)
     for ablation, effect in claim.ablated():
         r = measure_effect(m, effect)
-        change, _ = paired_effect(r.values, base.values)  # on their common seeds
+        both = pd.concat([r.values.rename("x"), base.values.rename("y")], axis=1, join="inner")
+        change = paired_difference(both["x"].to_numpy(), both["y"].to_numpy())
         out.ablations.append(AblationResult(ablation.label, r, change))
-    out.null = judge_null(m, claim)
-    if m.plan.lhs_points:
-        out.robustness = [judge_robustness(m, claim.effects[i]) for i in claim.robustness]
+    out.robustness = [judge_robustness(m, e, kind) for kind in ROBUSTNESS_KINDS if m.plan.points_of(kind)
+                      for e in claim.verdicts()]
     return out
 
 
-# --- the headline's extras: modes, break-even, replicates -----------------------------------------------
-MODE_OUTCOMES = ("delivery_ratio", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share", "ever_ran_out_share",
-                 "platform_food_share", "group_food_share", "idle_local_capacity", "leaders_peak_per_1000")
+# --- the headline's extras: modes, break-even, seeds needed -----------------------------------------------
+MODE_OUTCOMES = ("need_met_share", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share",
+                 "ever_ran_out_share", "delivery_ratio", "platform_food_share", "platform_group_food_share",
+                 "group_food_share", "idle_local_capacity", "leaders_peak_per_1000")
 
 
 def mode_summary(m: Measurements, outcomes=MODE_OUTCOMES) -> pd.DataFrame:
@@ -316,20 +318,16 @@ def judge_break_even(m: Measurements) -> BreakEvenResult | None:
     return BreakEvenResult(break_even(wide.dropna(), target), pd.DataFrame(curve), mean_ci(target), len(wide))
 
 
-REPLICATE_SIZES = (0.005, 0.01, 0.02, 0.05)
-
-
-def replicates_rows(results: ClaimResult, sizes=REPLICATE_SIZES) -> pd.DataFrame:
-    """For each effect: the spread of its paired differences and the paired seeds needed (95 %, 80 % power) to
-    detect a difference of each size, and one as large as the one measured."""
+def seeds_rows(claims: list) -> pd.DataFrame:
+    """For every verdict: the spread of its seed-by-seed values, its SESOI, and the paired seeds its tests need
+    (80 % power) from the SESOI: to show it holds if the true effect were twice the SESOI, and to show no effect
+    if it were zero; beside the seeds each arm ran."""
     rows = []
-    for r in results.effects:
-        sd = r.d.sd
-        row = {"effect": r.effect.label, "sd": sd, "measured": r.d.mean,
-               "for_measured": replicates_needed(sd, r.d.mean) if math.isfinite(r.d.mean) and r.d.mean else math.inf}
-        for s in sizes:
-            row[f"for {s:g}"] = replicates_needed(sd, s)
-        rows.append(row)
+    for cr in claims:
+        for r in cr.effects:
+            holds, tost = seeds_needed(r.t.sd, r.t.sesoi)
+            rows.append({"claim": cr.claim.key, "effect": r.effect.label, "sd": r.t.sd, "sesoi": r.t.sesoi,
+                         "seeds": r.t.n, "for_holds": holds, "for_no_effect": tost})
     return pd.DataFrame(rows)
 
 
@@ -341,22 +339,29 @@ class Judgement:
     claims: list  # ClaimResult, the headline first
     modes: pd.DataFrame
     break_even: BreakEvenResult | None
-    replicates: pd.DataFrame
+    seeds: pd.DataFrame
+
+    def verdicts(self) -> list[tuple[ClaimResult, EffectResult]]:
+        return [(cr, e) for cr in self.claims for e in cr.effects]
 
 
 def judge(m: Measurements, claims=ALL_CLAIMS) -> Judgement:
+    """Every claim measured; the run's verdicts decided together (Holm across them); each claim's verdict."""
     results = [judge_claim(m, c) for c in claims]
-    head = next((r for r in results if r.claim is HEADLINE), results[0])
-    return Judgement(m, results, mode_summary(m), judge_break_even(m), replicates_rows(head))
+    verdicts = [e for cr in results for e in cr.effects]
+    for e, decision in zip(verdicts, decide_family([e.t for e in verdicts])):
+        e.decision = decision
+    return Judgement(m, results, mode_summary(m), judge_break_even(m), seeds_rows(results))
 
 
 def load_reproduction(root: str | Path) -> tuple[dict, Judgement]:
     """A reproduction written by `lockdown-sim reproduce --out root`: its manifest and its judgement read again from
-    its runs (every effect seed by seed, ablations, null models, robustness), for a notebook or a script."""
+    its runs (every effect seed by seed, ablations, checks, robustness), for a notebook or a script."""
     path = Path(root) / MANIFEST
     try:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError):
         raise ScenarioError(f"'{root}' holds no reproduction ({MANIFEST} missing or unreadable); allowed: a folder "
                             "written by lockdown-sim reproduce --out DIR") from None
-    return manifest, judge(load_measurements(root, design(profile_of(manifest))))
+    plan = design(profile_of(manifest), root=root)
+    return manifest, judge(load_measurements(root, plan))

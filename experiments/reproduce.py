@@ -5,16 +5,27 @@ analysis/reproduce.py judges what they wrote; the command (lockdown_sim/console/
 
     DIR/batches/<profile>/main/<arm>      the arms at the scenario's settings, `seeds` paired seeds each
     DIR/batches/<profile>/sweep/<arm>     the break-even sweep (one grid over the swept keyword)
-    DIR/batches/<profile>/lhs/<arm>       the arms the robust effects read, at every hypercube point
+    DIR/batches/<profile>/lhs/<arm>       the arms every verdict reads, at every hypercube point
     DIR/batches/<profile>/probes.csv      structural values of the built cities (e.g. the upper bound on leaders)
 
 Replicate r has the same seed in every arm, sweep value and hypercube point (experiments/design.py), so every
 effect is a paired comparison on identical cities. Running again with the same profile on the same DIR reuses
 every finished run and probe.
+
+Two stages: a null model matched to what other arms did (an `Arm` with `derive`: the platform given the hybrid
+city's extra supply, leaders placed at random as many a day as emerged) is designed once its source arms have
+run, from their daily tables at the same parameter point (`complete_design`), and run after them. Its settings
+are a function of finished runs, so the same profile on the same DIR designs it again identically.
+
+Over a calibration's posterior (`--posterior DIR`, issue 21) every main and sweep replicate draws a parameter set
+from it as well as a city (derived null arms too, so they stay paired with their sources), and the robustness
+points are the posterior's draws instead of the hypercube's (still kind "lhs"). `ROBUSTNESS_KINDS` lists the kinds
+of points every verdict is judged at, each the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -24,11 +35,12 @@ from pathlib import Path
 import pandas as pd
 
 from lockdown_sim.experiments.batch import open_batches, run_opened
-from lockdown_sim.experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity
+from lockdown_sim.experiments.claims import ALL_CLAIMS, BREAK_EVEN, Arm, FromCity, as_points
 from lockdown_sim.experiments.design import Experiment, experiment_from_tables
 from lockdown_sim.experiments.engines import LocalEngine
 from lockdown_sim.experiments.files import atomic_write, write_json
 from lockdown_sim.experiments.sampling import plausible_space
+from lockdown_sim.experiments.results_store import ResultsStore
 from lockdown_sim.experiments.seeds import MASTER_SEED
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import LockdownSupplyModel, check_params
@@ -57,7 +69,7 @@ class Profile:
     @property
     def reduced(self) -> bool:
         """Fewer seeds or points than a claim needs: every verdict is provisional."""
-        return self.seeds < 30 or self.points < 64
+        return self.seeds < 30 or self.points < 64 or self.point_seeds < POINT_SEEDS_FLOOR
 
     @property
     def folder(self) -> str:
@@ -82,8 +94,9 @@ def profile_for(quick: bool = False, scenario: str | None = None, households: in
     return Profile(**(asdict(base) | changes | {"name": name}))
 
 
-FULL = Profile("full", seeds=30, points=64, point_seeds=4, sweep_values=BREAK_EVEN.values)
-QUICK = Profile("quick", seeds=10, points=16, point_seeds=2, sweep_values=BREAK_EVEN.quick_values)
+FULL = Profile("full", seeds=30, points=64, point_seeds=10, sweep_values=BREAK_EVEN.values)
+QUICK = Profile("quick", seeds=10, points=12, point_seeds=4, sweep_values=BREAK_EVEN.quick_values)
+POINT_SEEDS_FLOOR = 10  # paired seeds per hypercube point below which robustness shares are provisional
 
 
 def profile_of(manifest: dict) -> Profile:
@@ -111,17 +124,30 @@ def command_for(profile: Profile, out: str | Path) -> str:
 # --- structural values of a built city ---------------------------------------------------------------
 def leader_bound(model: LockdownSupplyModel) -> float:
     """The upper bound on leaders summed over the city's compounds, per 1,000 households (sim/leader_emergence.py:
-    at least one per compound, else leaders_per_100_households of its households, rounded down)."""
+    at least one per compound; with leader_scale one per building and product line, else leaders_per_100_households
+    of its households, rounded down)."""
     return float(model.emergence.cap.sum()) * 1000.0 / model.population.n
 
 
-PROBES = {"leader_bound": leader_bound}
+def joinable_share(model: LockdownSupplyModel) -> float:
+    """Share of households someone can use a chat group for: a phone at home, or a remote proxy where proxies work
+    (sim/chat_groups.py: nobody else joins)."""
+    pop = model.population
+    can = pop.phone | (pop.proxy & model.mechanisms["proxies"])
+    return float(can.mean())
+
+
+PROBES = {"leader_bound": leader_bound, "joinable_share": joinable_share}
 
 
 # --- the design -----------------------------------------------------------------------------------
+ROBUSTNESS_KINDS = ("lhs",)  # kinds of parameter points every verdict is judged at (the hypercube or the posterior)
+
+
 @dataclass
 class Design:
-    """Every batch of a reproduction: (kind, arm) -> experiment, the hypercube and the probes wanted."""
+    """Every batch of a reproduction: (kind, arm) -> experiment, the hypercube and the probes wanted. Arms whose
+    settings are derived from other arms' runs wait in `pending` until `complete_design` can make them."""
 
     profile: Profile
     experiments: dict = field(default_factory=dict)  # (kind, arm key) -> Experiment
@@ -129,19 +155,41 @@ class Design:
     lhs_points: list = field(default_factory=list)  # settings of each hypercube point
     lhs_replaced: int = 0  # points drawn again because they broke a cross-setting rule
     probes: list = field(default_factory=list)  # (probe, kind, arm key)
+    pending: dict = field(default_factory=dict)  # (kind, arm key) -> Arm with `derive`, not designed yet
+    derived: dict = field(default_factory=dict)  # (kind, arm key) -> {point: Points value} once designed
+    posterior: object = None  # with --posterior: the draws each main and sweep replicate runs (experiments/posterior.py)
+
+    def carried(self, exp: Experiment, replicates: int) -> Experiment:
+        """Over the posterior: replicate r draws parameter set r as well as city r."""
+        if self.posterior is None:
+            return exp
+        from lockdown_sim.experiments.posterior import over_posterior
+
+        return over_posterior(exp, self.posterior, replicates)
 
     def folder(self, root: Path, kind: str, arm_key: str) -> Path:
         return Path(root) / "batches" / self.profile.folder / kind / arm_key
 
-    def batches(self, root: Path) -> list[tuple[Experiment, Path]]:
-        return [(exp, self.folder(root, kind, key)) for (kind, key), exp in self.experiments.items()]
+    def points_of(self, kind: str) -> list[dict]:
+        """The settings of each parameter point of a robustness kind (ROBUSTNESS_KINDS): for "lhs", the hypercube's
+        points, or the posterior's draws with --posterior."""
+        return {"lhs": self.lhs_points}.get(kind, [])
+
+    def batches(self, root: Path, keys=None) -> list[tuple[Experiment, Path]]:
+        return [(exp, self.folder(root, kind, key)) for (kind, key), exp in self.experiments.items()
+                if keys is None or (kind, key) in keys]
 
     def runs(self) -> int:
-        return sum(exp.count() for exp in self.experiments.values())
+        """Runs in the design, those of arms still pending included."""
+        pending = 0
+        for (kind, _), arm in self.pending.items():
+            per = self.profile.seeds if kind == "main" else self.profile.point_seeds * max(1, len(self.lhs_points))
+            pending += per
+        return sum(exp.count() for exp in self.experiments.values()) + pending
 
 
 def _tables(profile: Profile, name: str, arm: Arm, replicates: int, grid: dict | None = None,
-            points: list | None = None) -> dict:
+            points: list | None = None, fixed: dict | None = None) -> dict:
     exp = {"name": name, "scenario": profile.scenario, "orderings": [arm.ordering], "replicates": replicates,
            "master_seed": MASTER_SEED, "metrics": "all",
            "description": f"lockdown-sim reproduce ({profile.name}): {arm.label}"}
@@ -149,7 +197,7 @@ def _tables(profile: Profile, name: str, arm: Arm, replicates: int, grid: dict |
         exp["households"] = profile.households
     if profile.days is not None:
         exp["days"] = profile.days
-    data = {"experiment": exp, "fixed": dict(arm.settings)}
+    data = {"experiment": exp, "fixed": dict(arm.settings) | dict(fixed or {})}
     if grid:
         data["grid"] = grid
     if points:
@@ -157,76 +205,144 @@ def _tables(profile: Profile, name: str, arm: Arm, replicates: int, grid: dict |
     return data
 
 
+def _with_sources(arms) -> list[Arm]:
+    """The arms and, before each derived one, the arms its settings are derived from."""
+    out = []
+    for arm in arms:
+        if arm.derive is not None:
+            out += _with_sources(arm.derive.sources)
+        out.append(arm)
+    return list(dict.fromkeys(out))
+
+
 def robust_arms(claims=ALL_CLAIMS) -> list[Arm]:
+    """The arms every verdict reads (each verdict is judged at every robustness point), with their sources."""
     out = []
     for claim in claims:
-        for i in claim.robustness:
-            out += claim.effects[i].arms()
-    return list(dict.fromkeys(out))
+        for effect in claim.verdicts():
+            out += effect.arms()
+    return _with_sources(out)
 
 
 def robust_probes(claims=ALL_CLAIMS) -> list[tuple[str, Arm]]:
     out = []
     for claim in claims:
-        for i in claim.robustness:
-            b = claim.effects[i].b
-            if isinstance(b, FromCity):
-                out.append((b.probe, b.arm))
+        for effect in claim.verdicts():
+            if isinstance(effect.b, FromCity):
+                out.append((effect.b.probe, effect.b.arm))
     return list(dict.fromkeys(out))
 
 
-def design(profile: Profile, claims=ALL_CLAIMS) -> Design:
-    """Every experiment of a reproduction, validated by the experiments' own checks before any run."""
+def _add_arm(plan: Design, kind: str, arm: Arm, experiment) -> None:
+    plan.arms[arm.key] = arm
+    if arm.derive is not None:
+        plan.pending[(kind, arm.key)] = arm
+    else:
+        plan.experiments[(kind, arm.key)] = experiment()
+
+
+def _lhs_points(plan: Design, arm: Arm, extra: dict | None = None) -> list[dict]:
+    own = {k for k, _ in arm.settings} | ({arm.derive.setting} if arm.derive is not None else set())
+    return [{"label": f"lhs{j:03d}", **{k: v for k, v in point.items() if k not in own},
+             **(extra[j] if extra else {})} for j, point in enumerate(plan.lhs_points)]
+
+
+def design(profile: Profile, claims=ALL_CLAIMS, root: str | Path | None = None) -> Design:
+    """Every experiment of a reproduction, validated by the experiments' own checks before any run; with `root`,
+    the derived arms whose source arms have finished there too (complete_design)."""
     check_params(scenario_file=profile.scenario, **({"households": profile.households} if profile.households else {}),
                  **({"days": profile.days} if profile.days else {}))
     plan = Design(profile)
-    posterior = None
     if profile.posterior:
-        from lockdown_sim.experiments.posterior import check_scenario, load_posterior_draws, over_posterior
+        from lockdown_sim.experiments.posterior import check_scenario, load_posterior_draws
 
-        posterior = load_posterior_draws(profile.posterior)
-        check_scenario(profile.scenario, posterior)
-
-    def carried(exp: Experiment, replicates: int) -> Experiment:
-        """Over the posterior: replicate r draws parameter set r as well as city r."""
-        return exp if posterior is None else over_posterior(exp, posterior, replicates)
+        plan.posterior = load_posterior_draws(profile.posterior)
+        check_scenario(profile.scenario, plan.posterior)
 
     main_arms = []
     for claim in claims:
         main_arms += claim.arms()
     main_arms += [BREAK_EVEN.sweep.arm, BREAK_EVEN.target.arm]
-    for arm in dict.fromkeys(main_arms):
-        plan.arms[arm.key] = arm
-        plan.experiments[("main", arm.key)] = carried(experiment_from_tables(
+    for arm in _with_sources(main_arms):
+        _add_arm(plan, "main", arm, lambda arm=arm: plan.carried(experiment_from_tables(
             _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}"),
-            profile.seeds)
+            profile.seeds))
     for claim in claims:
         plan.probes += [(probe, "main", arm.key) for probe, arm in claim.probes()]
 
     sweep_arm = BREAK_EVEN.sweep.arm
     values = [v for v in profile.sweep_values if v != BREAK_EVEN.base_value]
     if values:
-        plan.experiments[("sweep", sweep_arm.key)] = carried(experiment_from_tables(
+        plan.experiments[("sweep", sweep_arm.key)] = plan.carried(experiment_from_tables(
             _tables(profile, f"reproduce-sweep-{sweep_arm.key}", sweep_arm, profile.seeds,
                     grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}"),
             profile.seeds)
 
     if profile.points > 0:
-        if posterior is not None:  # robustness over the posterior: its draws instead of the uniform hypercube
-            plan.lhs_points = posterior.draws(profile.points, MASTER_SEED)
+        if plan.posterior is not None:  # robustness over the posterior: its draws instead of the uniform hypercube
+            plan.lhs_points = plan.posterior.draws(profile.points, MASTER_SEED)
         else:
             plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
         for arm in robust_arms(claims):
-            plan.arms[arm.key] = arm
-            own = {k for k, _ in arm.settings}
-            points = [{"label": f"lhs{j:03d}", **{k: v for k, v in point.items() if k not in own}}
-                      for j, point in enumerate(plan.lhs_points)]
-            plan.experiments[("lhs", arm.key)] = experiment_from_tables(
-                _tables(profile, f"reproduce-lhs-{arm.key}", arm, profile.point_seeds, points=points),
-                f"reproduce hypercube arm {arm.key}")
+            _add_arm(plan, "lhs", arm, lambda arm=arm: experiment_from_tables(
+                _tables(profile, f"reproduce-lhs-{arm.key}", arm, profile.point_seeds, points=_lhs_points(plan, arm)),
+                f"reproduce hypercube arm {arm.key}"))
         plan.probes += [(probe, "lhs", arm.key) for probe, arm in robust_probes(claims)]
     plan.probes = list(dict.fromkeys(plan.probes))
+    if root is not None:
+        complete_design(plan, root)
     return plan
+
+
+def _source_daily(plan: Design, root: Path, kind: str, arm: Arm) -> tuple[pd.DataFrame, float] | None:
+    """The daily rows of every finished run of a source arm (with its point), and its households; None if the arm
+    has not finished every run."""
+    exp = plan.experiments.get((kind, arm.key))
+    if exp is None:
+        return None
+    store = ResultsStore(plan.folder(root, kind, arm.key))
+    if not (store.root / "manifest.json").is_file():
+        return None
+    wanted = {spec.run_id for spec in exp.runs()}
+    tables, households = [], None
+    for run in store.finished_runs(daily=True):
+        if run.run_id in wanted:
+            tables.append(run.table.to_pandas())
+            households = run.meta["households"]
+    if len(tables) < len(wanted):
+        return None
+    return pd.concat(tables, ignore_index=True), float(households)
+
+
+def complete_design(plan: Design, root: str | Path) -> list[tuple[str, str]]:
+    """Design the pending derived arms whose source arms have finished in `root`: at every parameter point, the
+    derived setting is the source arms' mean over seeds at that point (experiments/claims.py, `Derive`). Returns
+    the (kind, arm key) pairs designed now."""
+    done = []
+    for (kind, key), arm in list(plan.pending.items()):
+        sources = [_source_daily(plan, Path(root), kind, src) for src in arm.derive.sources]
+        if any(s is None for s in sources):
+            continue
+        per_point = {}
+        points = sorted(set(sources[0][0]["point"])) if kind != "main" else [0]
+        for j in points:
+            frames = [d[d["point"] == j] if kind != "main" else d for d, _ in sources]
+            per_point[j] = as_points(arm.derive.series(*frames, sources[0][1]))
+        setting = arm.derive.setting
+        if kind == "main":
+            tables = _tables(plan.profile, f"reproduce-main-{key}", arm, plan.profile.seeds,
+                             fixed={setting: per_point[0]})
+            plan.experiments[(kind, key)] = plan.carried(experiment_from_tables(tables, f"reproduce main arm {key}"),
+                                                         plan.profile.seeds)
+        else:
+            extra = {j: {setting: per_point.get(j, [[0, 0.0]])} for j in range(len(plan.lhs_points))}
+            tables = _tables(plan.profile, f"reproduce-{kind}-{key}", arm, plan.profile.point_seeds,
+                             points=_lhs_points(plan, arm, extra))
+            plan.experiments[(kind, key)] = experiment_from_tables(tables, f"reproduce hypercube arm {key}")
+        plan.derived[(kind, key)] = per_point
+        del plan.pending[(kind, key)]
+        done.append((kind, key))
+    return done
 
 
 def latin_hypercube(profile: Profile) -> tuple[list[dict], int]:
@@ -280,19 +396,31 @@ class RunRecord:
     engine: str = ""
 
 
+STAGE_ORDER = ("main", "sweep") + ROBUSTNESS_KINDS  # the verdicts' arms first, then the robustness points
+
+
 def run_design(plan: Design, root: Path, engine_factory, progress: bool | None = None) -> RunRecord:
-    """Run every batch not yet finished (one engine map for all of them: `engine_factory()` gives the engine, a
-    context manager such as EngineChoice(...).start, started only if some run is left to do), then the probes."""
+    """Run every batch not yet finished, kind by kind (STAGE_ORDER), each kind's derived arms as soon as their
+    sources have run, then the probes. `engine_factory()` gives the engine (a context manager such as
+    EngineChoice(...).start), started once, and only if some run is left to do."""
     t0 = time.perf_counter()
-    with open_batches(plan.batches(root)) as opened:
-        nothing_left = not any(batch.left for batch in opened)
-        with (LocalEngine(1) if nothing_left else engine_factory()) as engine:
-            record = RunRecord(runs=plan.runs(), engine=engine.describe())
-            reports = run_opened(opened, engine, progress=progress, desc="reproduce")
-    record.done_now = sum(r.done for r in reports)
-    record.done_before = sum(r.before for r in reports)
-    for r in reports:
-        record.failed.update({f"{r.experiment}/{k}": v for k, v in r.failed.items()})
+    record = RunRecord()
+    with contextlib.ExitStack() as stack:
+        engine = None
+        for kind in STAGE_ORDER:
+            stage = {key for key in plan.experiments if key[0] == kind}
+            while stage:
+                with open_batches(plan.batches(root, stage)) as opened:
+                    if engine is None and any(batch.left for batch in opened):
+                        engine = stack.enter_context(engine_factory())
+                    reports = run_opened(opened, engine or LocalEngine(1), progress=progress, desc="reproduce")
+                record.done_now += sum(r.done for r in reports)
+                record.done_before += sum(r.before for r in reports)
+                for r in reports:
+                    record.failed.update({f"{r.experiment}/{k}": v for k, v in r.failed.items()})
+                stage = {key for key in complete_design(plan, root) if key[0] == kind}
+        record.engine = (engine or LocalEngine(1)).describe()
+    record.runs = plan.runs()
     t1 = time.perf_counter()
     run_probes(plan, root)
     record.probe_seconds = time.perf_counter() - t1

@@ -100,6 +100,11 @@ UNITS: dict[str, str] = {
     "relief.vegetable_package_portions": "portions", "relief.vegetable_lead_days": "days",
     "ties.decay_rate": "daily chance", "ties.strength_exponent": "exponent", "ties.member_ties_per_order": "ties",
     "ties.ties_to_share": "ties",
+    "counterfactuals.platform_top_up": "true/false",
+    "counterfactuals.top_up_portions": "portions per 1,000 households per day",
+    "counterfactuals.leader_lottery": "true/false",
+    "counterfactuals.lottery_leaders": "leaders per 1,000 households per day",
+    "counterfactuals.moq_in_portions": "true/false",
 }
 BASES = ("calibrated", "derived", "FACTS", "assumption", "study")
 

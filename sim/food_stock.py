@@ -29,6 +29,7 @@ class FoodStock:
         self.short_today = np.zeros(len(size), dtype=bool)
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
         self.needed_today = self.eaten_today = 0.0
+        self.eaten = np.zeros(len(size), dtype=np.float32)  # portions each household ate on the last day
         self._needed = float(self.size.sum())  # every household needs its size a day
         # households differ in how low they let their stock fall before they look for food (uniform on
         # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
@@ -86,6 +87,7 @@ class FoodStock:
         _eat(self.stock, self.size, eaten, self.short_today, self.empty_streak, self.ever_empty, self.days_short,
              self.left_unserved)
         self.needed_today, self.eaten_today = self._needed, float(eaten.sum(dtype=np.float64))
+        self.eaten = eaten  # today's portions eaten, per household (need met by group: sim/need_by_group.py)
         return self.needed_today, self.eaten_today
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from lockdown_sim.sim.moq_reading import minimum_orders
 from lockdown_sim.sim.parallel import njit
 
 KINDS = ("farm", "wholesaler", "supermarket", "restaurant", "chain store")  # the last: sim/chain_stores.py
@@ -66,7 +67,8 @@ class LocalSupply:
         spans = [cfg.moq_farm, cfg.moq_wholesaler, cfg.moq_supermarket, cfg.moq_restaurant]
         lo = np.array([s[0] for s in spans])[self.kind]
         hi = np.array([s[1] for s in spans])[self.kind]
-        self.moq = rng.integers(lo, hi + 1).astype(np.int32)
+        self.moq = minimum_orders(rng.integers(lo, hi + 1).astype(np.int32), cfg.set_portions,
+                                  scenario.counterfactuals.moq_in_portions)  # a null of claim 3 (sim/moq_reading.py)
         self.lead = rng.integers(cfg.lead_time_days[0], cfg.lead_time_days[1] + 1, n).astype(np.int32)
         self.permit_delay = rng.integers(cfg.permit_delay_days[0], cfg.permit_delay_days[1] + 1, n).astype(np.int32)
         self.permit_day = np.full(n, -1, dtype=np.int32)  # day the pass is held; -1: not applied for

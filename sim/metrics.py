@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 
 from lockdown_sim.sim.lockdown import CONTROL, PREVENTION, SEALED
+from lockdown_sim.sim.need_by_group import DEFINITIONS as GROUP_DEFINITIONS
 
 NAN = float("nan")
 
@@ -87,7 +88,7 @@ DEFINITIONS: dict[str, str] = {
     "sealed_share": "share of households in sealed compounds today",
     "control_share": "share of households in control-tier compounds today",
     "prevention_share": "share of households in prevention-tier compounds today",
-}
+} | GROUP_DEFINITIONS  # need met by group of households, delivery minutes by channel (sim/need_by_group.py)
 
 METRIC_NAMES = tuple(DEFINITIONS)
 
@@ -202,6 +203,7 @@ def daily_metrics(model, delivered: float) -> dict:
         "sealed_share": float(tier_hh[SEALED]),
         "control_share": float(tier_hh[CONTROL]),
         "prevention_share": float(tier_hh[PREVENTION]),
+        **model.need_by_group.day(model),
     }
 
 

@@ -38,14 +38,17 @@ from lockdown_sim.sim.gateway import Gateway
 from lockdown_sim.sim.group_bookings import GroupBookings
 from lockdown_sim.sim.group_orders import GroupOrders
 from lockdown_sim.sim.leader_emergence import LeaderEmergence
+from lockdown_sim.sim.leader_lottery import leader_lottery
 from lockdown_sim.sim.leadership import Leadership
 from lockdown_sim.sim.ledger import Ledger
 from lockdown_sim.sim.local_supply import LocalSupply
 from lockdown_sim.sim.lockdown import LockdownRules
 from lockdown_sim.sim.metrics import daily_metrics, reporters
+from lockdown_sim.sim.need_by_group import NeedByGroup
 from lockdown_sim.sim.outreach import Canvassing
 from lockdown_sim.sim.parallel import use_threads
 from lockdown_sim.sim.platform_capacity import PlatformCapacity
+from lockdown_sim.sim.platform_top_up import platform_top_up
 from lockdown_sim.sim.population import build_population, stochastic_round
 from lockdown_sim.sim.relief import Relief
 from lockdown_sim.sim.retail import Retail
@@ -197,6 +200,7 @@ class LockdownSupplyModel(mesa.Model):
                                      streams("canvassing"), enabled=mech["canvassing"], proxies=mech["proxies"])
         self.platform = platform = PlatformCapacity(self, cfg, pop, self.city, self.compounds, streams, self.scale,
                                                     courier_availability=float(courier_availability))
+        platform.top_up = platform_top_up(cfg, pop.n, float(pop.size.mean()))  # a null model, off unless asked
         self.slot_sale = SlotSale(cfg, pop, platform, food, self.gate, ledger, self.canvassing.listed,
                                   streams("platform.slots"), fcfs=mech["fcfs_slots"], proxies=mech["proxies"])
         self.group_bookings = GroupBookings(cfg, pop, platform, self.slot_sale, food, self.gate, ledger,
@@ -205,9 +209,11 @@ class LockdownSupplyModel(mesa.Model):
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
         self.relief = Relief(pop, cfg.relief, food, self.gate, ledger, streams("relief"), enabled=mech["relief"])
-        self.emergence = LeaderEmergence(pop, cfg, ls, streams("leaders.emergence"), streams("leaders.scale"),
-                                         streams("leaders.remote"), supplier_ties=mech["supplier_ties"],
-                                         at_scale=mech["leader_scale"], remote=mech["remote_leaders"] and mech["proxies"])
+        self.emergence = leader_lottery(
+            LeaderEmergence(pop, cfg, ls, streams("leaders.emergence"), streams("leaders.scale"),
+                            streams("leaders.remote"), supplier_ties=mech["supplier_ties"],
+                            at_scale=mech["leader_scale"], remote=mech["remote_leaders"] and mech["proxies"]),
+            cfg, pop, streams)  # a null model (sim/leader_lottery.py), off unless asked
         self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
                                visible_imitation=mech["visible_imitation"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
@@ -232,6 +238,7 @@ class LockdownSupplyModel(mesa.Model):
         self.community = GroupBuying(self.chat, self.canvassing, food, self.group_orders, self.leadership,
                                      self.emergence, self.coordination, ls, self.volunteers, self.compounds,
                                      leader_emergence=mech["leader_emergence"])
+        self.need_by_group = NeedByGroup(pop)  # measured, not a mechanism (sim/need_by_group.py)
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}

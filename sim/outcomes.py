@@ -116,6 +116,15 @@ def _ties_kept(p: Period) -> float:
     return _div(float(p.table["lockdown_ties"].iloc[-1]), float(p.last["lockdown_ties"]))
 
 
+def _mean(column: str) -> Callable[[Period], float]:
+    return lambda p: float(p.lock[column].mean()) if p.has(column) else math.nan
+
+
+def _gap(column: str, reference: str) -> Callable[[Period], float]:
+    """The lockdown's mean of a daily share minus another (days where either is defined)."""
+    return lambda p: float((p.lock[column] - p.lock[reference]).mean()) if p.has(column) else math.nan
+
+
 def _worst_week(p: Period) -> float:
     return float(p.lock["need_met_share"].rolling(7, min_periods=min(7, p.days)).mean().min())
 
@@ -229,6 +238,31 @@ _ALL = (
             taken=AT_REOPENING, bounds=(0.0, None)),
     Outcome("lockdown_ties_kept_share", "share of the ties standing at reopening", "ties made during the lockdown "
             "still standing at the end of the run / standing at reopening", _ties_kept, taken=AFTER_REOPENING),
+    # --- need met by group, supply and delivery minutes (the reproduction's claims; sim/need_by_group.py) -------
+    Outcome("isolated_older_need_met_share", "share of need eaten", "mean daily isolated_older_need_met_share over "
+            "the lockdown: older-only households with nobody able to order on a phone and no remote proxy",
+            _mean("isolated_older_need_met_share")),
+    Outcome("isolated_older_need_gap", "share of need eaten", "mean over the lockdown of isolated_older_need_met_share "
+            "- others_need_met_share: how far claim 5's vulnerable eat below everyone else (negative: below)",
+            _gap("isolated_older_need_met_share", "others_need_met_share"), bounds=(-1.0, 1.0)),
+    Outcome("no_contact_need_met_share", "share of need eaten", "mean daily no_contact_need_met_share over the "
+            "lockdown: households that knew no neighbour before it", _mean("no_contact_need_met_share")),
+    Outcome("no_contact_need_gap", "share of need eaten", "mean over the lockdown of no_contact_need_met_share - "
+            "contact_need_met_share: how far households that knew no neighbour eat below the others",
+            _gap("no_contact_need_met_share", "contact_need_met_share"), bounds=(-1.0, 1.0)),
+    Outcome("gate_portions_per_household_day", "portions per household per day", "portions the platform (single "
+            "and group orders) and trucks left at gates over the lockdown, per household and lockdown day: the "
+            "supply the two channels brought", lambda p: p.total("portions_platform", "portions_platform_group",
+                                                                 "portions_group") / (p.households * p.days),
+            "{:.3f}", bounds=(0.0, None)),
+    Outcome("truck_minutes_per_portion", "minutes per portion", "minutes trucks worked / portions trucks left at "
+            "gates, over the lockdown (loading, round trips and hand-overs)",
+            lambda p: _div(p.total("truck_minutes"), p.total("portions_group")) if p.has("truck_minutes") else math.nan,
+            "{:.3f}", bounds=(0.0, None)),
+    Outcome("rider_minutes_per_portion", "minutes per portion", "minutes riders spent on single platform orders / "
+            "portions they left at gates, over the lockdown (hand-overs and their share of round trips)",
+            lambda p: (_div(p.total("rider_minutes_single"), p.total("portions_platform"))
+                       if p.has("rider_minutes_single") else math.nan), "{:.3f}", bounds=(0.0, None)),
 )
 
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _ALL}

@@ -106,6 +106,7 @@ class PlatformCapacity:
         self.slots = np.zeros(self.n_sites, dtype=np.int64)
         self.orders = np.zeros(self.n_sites, dtype=np.int64)  # single orders its riders carry today, per site
         self._open_key = None
+        self.top_up = None  # a null model's extra slots (sim/platform_top_up.py), given by the model; None: off
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
@@ -186,6 +187,8 @@ class PlatformCapacity:
         self.slots[:] = 0
         self.group_picks[:] = 0
         self.group_stop_eq[:] = 0
+        if self.top_up is not None:
+            self.top_up.start_day(day)
 
     def dispatch_riders(self, waiting: np.ndarray) -> None:
         """Send the riders at work to open sites: first as many as each site needs for today's group deliveries and
@@ -212,6 +215,10 @@ class PlatformCapacity:
         capacity = self.site_riders * np.where(open_, self.stops_per_rider, 0)
         self.slots = np.minimum(staff_left, np.maximum(capacity - group, 0)).astype(np.int64)
         self.stop_capacity = int(capacity.sum())
+        if self.top_up is not None:  # a null model: pickers and riders beyond the record's, where orders wait
+            extra = self.top_up.extra_slots(waiting, self.slots, self.site_open)
+            self.slots += extra
+            self.stop_capacity += int(extra.sum())
 
     def carry_group_loads(self, site: np.ndarray, compound: np.ndarray) -> int:
         """Compound group orders due today (one entry per household order: its site and compound) take their pickers

@@ -407,9 +407,24 @@ SCHEMA: dict[str, dict] = {
             "chain_packages": "supermarket chains' open stores sell standard packages to compounds through leaders, reachable without a tie (off: they sell nothing to compounds)",
         }.items()
     },
+    # Null models of the reproduction (docs/argument.md; experiments/claims.py): alternative explanations a claim
+    # must beat, off in every scenario. Not mechanisms of the city: each replaces one mechanism's rule with the null.
+    "counterfactuals": {
+        "platform_top_up": Flag("the platform is given extra capacity (top_up_portions) where orders wait unserved, "
+                                "without any group channel (claims 1 and 5: is the groups' gain only more supply?)"),
+        "top_up_portions": Points(0.0, 1_000_000.0, "extra platform portions per 1,000 households per day, over "
+                                  "days (read when platform_top_up is on)"),
+        "leader_lottery": Flag("new leaders are placed at random among eligible members, as many a day as "
+                               "lottery_leaders says, instead of emerging where need is uncovered (claim 4)"),
+        "lottery_leaders": Points(0.0, 1000.0, "new leaders per 1,000 households per day, over days (read when "
+                                  "leader_lottery is on)"),
+        "moq_in_portions": Flag("suppliers' minimum orders are read as portions, not sets: ceil(moq / set_portions) "
+                                "sets (claim 3: is pooling's efficiency the minimum order's unit restated?)"),
+    },
 }
 
 MECHANISMS = tuple(SCHEMA["mechanisms"])
+COUNTERFACTUALS = tuple(SCHEMA["counterfactuals"])
 
 
 def field(path: str):

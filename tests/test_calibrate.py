@@ -143,6 +143,18 @@ def test_a_reproduction_over_a_posterior_draws_each_replicate_and_point_from_it(
             if "stock.initial_days" not in dict(arm.settings):
                 assert overrides["stock.initial_days"] == draws[run.replicate]["stock.initial_days"]
     assert plan.lhs_points == post.draws(4, 20220328) and plan.lhs_replaced == 0
+    # a null arm derived from its sources' runs (designed later, by complete_design) is carried the same way
+    from lockdown_sim.experiments.design import experiment_from_tables
+    from lockdown_sim.experiments.reproduce import _tables
+
+    (kind, key), arm = next(((k, a) for k, a in plan.pending.items() if k[0] == "main"))
+    derived = plan.carried(experiment_from_tables(_tables(plan.profile, "derived", arm, 3,
+                                                          fixed={arm.derive.setting: [[0, 1.0]]}), "derived"), 3)
+    assert isinstance(derived, PosteriorExperiment)
+    for run in derived.runs():
+        overrides = run.params.get("overrides", {})
+        assert overrides["stock.initial_days"] == draws[run.replicate]["stock.initial_days"]
+        assert overrides[arm.derive.setting] == [[0, 1.0]]  # its own derived setting is kept
     with pytest.raises(Exception, match="--posterior"):
         design(profile_for(quick=True, scenario="toy", posterior=str(folder)))
 

@@ -94,12 +94,12 @@ def test_reproduce_runs_a_quick_reproduction_and_digs_into_one_claim_seed_by_see
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["profile"]["households"] == 300 and (root / "report.html").is_file()
     figures = saved_figures(root / "notebook")
-    assert set(figures) == {"modes_delivery_ratio", "hybrid_channels", "vulnerable_seeds", "vulnerable_robustness"}
+    assert set(figures) == {"modes_need_met", "hybrid_channels", "vulnerable_seeds", "vulnerable_robustness"}
     assert all(png.startswith(PNG) for png in figures.values())
     assert images(notebook) == len(figures) + 1  # and the report's own figure asked for
-    # the claim's primary effect, seed by seed, is a - b on each seed, and its mean is the effect the report judged
+    # the claim's primary test, seed by seed, is a - b on each seed, and its mean is the effect the report judged
     seeds = pd.read_csv(root / "notebook" / "vulnerable_seeds.csv", index_col="seed")
-    label = "older residents unserved (mean daily share), hybrid - platform"
+    label = "gap of isolated older households in need met, hybrid - platform"
     a = next(c for c in seeds.columns if c.startswith("a: "))
     assert len(seeds) == 2 and seeds[label].to_numpy() == pytest.approx((seeds[a] - seeds["b"]).to_numpy())
     judged = next(v for v in manifest["verdicts"] if v["effect"] == label)

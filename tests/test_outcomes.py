@@ -21,7 +21,7 @@ def test_rates_are_named_apart_from_the_daily_counts_they_come_from():
     assert shared == {"delivery_ratio", "need_met_share", "elderly_unserved_share", "elderly_left_unserved_share",
                       "ever_ran_out_share", "courier_utilization", "portions_per_stop", "idle_local_capacity",
                       "offers_seen_per_delivery_slot", "ever_led_share", "moq_success_rate", "gateway_share",
-                      "gateway_portions_share"}
+                      "gateway_portions_share", "isolated_older_need_met_share", "no_contact_need_met_share"}
     assert math.isclose(run.summary["elderly_unserved_share"], lockdown["elderly_unserved_share"].mean())
 
 

@@ -1,6 +1,7 @@
 """`lockdown-sim reproduce`: a small reproduction of the argument end to end (toy city, few seeds and points), its
 report (self-contained HTML, Markdown, figures, every number in the CSV, the manifest), verdicts decided by the
-intervals, ablations and null models that measure what they say, resuming, and the analysis functions."""
+written rule (analysis/verdicts.py; its own tests: tests/test_verdicts.py), checks and null models that measure
+what they say, derived null arms designed from their sources' runs, resuming, and the analysis functions."""
 
 import base64
 import json
@@ -12,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lockdown_sim.analysis.measures import HOLDS, INCONCLUSIVE, REVERSED, break_even, paired_effect, parameter_influence, verdict
+from lockdown_sim.analysis.measures import break_even, paired_effect, parameter_influence
 from lockdown_sim.analysis.reproduce import load_reproduction
-from lockdown_sim.analysis.stats import paired_difference
-from lockdown_sim.experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE
+from lockdown_sim.analysis.verdicts import HOLDS, INCONCLUSIVE, NO_EFFECT, REVERSED
+from lockdown_sim.experiments.claims import ALL_CLAIMS, CLAIMS, HEADLINE, LOTTERY, MATCHED
 from lockdown_sim.experiments.design import experiment_from_tables
 from lockdown_sim.experiments.engines import LocalEngine
 from lockdown_sim.console.reproduce import reproduce
-from lockdown_sim.experiments.reproduce import command_for, latin_hypercube, open_out, profile_for
+from lockdown_sim.experiments.reproduce import command_for, design, latin_hypercube, open_out, profile_for
 from experiment_files import few_factor_scenario
 from lockdown_sim.console import main
 from lockdown_sim.sim.errors import ScenarioError
@@ -46,11 +47,18 @@ def test_a_small_reproduction_writes_every_section_from_real_runs(small):
     for claim in ALL_CLAIMS:
         title = claim.title if claim is HEADLINE else f"Claim {claim.argument}: {claim.title}"
         section = md.split(f"## {title}")[1].split("\n## ")[0]
-        for part in ("### Effects", "### Mechanism ablation", "### Null model", "### Robustness over the plausible"):
+        for part in ("### Tests", "### Robustness over the plausible"):
             assert part in section, (title, part)
+        if claim.all_checks():
+            assert "### Implementation checks" in section, title
+        if claim.ablations:
+            assert "### What carries the effect" in section, title
         for effect in claim.effects:
             assert effect.label in section
-    for heading in ("## Verdicts", "## Timeline (toy)", "## Robustness overview", "## Validation", "## Scale convergence"):
+        assert ("Not judged: an input of the model" in section) == bool(claim.input)
+    for heading in ("## Verdicts", "### What would have falsified each claim", "### Implementation checks (not verdicts)",
+                    "## Timeline (toy)", "## Robustness overview", "## How many seeds the tests need", "## Validation",
+                    "## Scale convergence"):
         assert heading in md
     # a reduced run says so at the top, in every section heading and on every figure's stamp
     assert "QUICK-CUSTOM RUN - provisional" in md
@@ -69,37 +77,54 @@ def test_the_html_page_is_self_contained_with_every_figure_embedded(small):
     assert "http://" not in page and "https://" not in page and "figures/" not in page.split("<body>")[1]
 
 
-def test_every_number_in_the_csv_is_shown_and_every_verdict_follows_its_interval(small):
+def test_every_number_in_the_csv_is_shown_and_every_verdict_follows_the_rule(small):
     out, manifest = small
     md = (out / "report.md").read_text()
     numbers = pd.read_csv(out / "numbers.csv", keep_default_na=False)
     assert len(numbers) > 100
     for shown in numbers["shown"].astype(str):
         assert shown in md, shown
+    assert manifest["verdicts"] and all(v["predicted"] != 0 for v in manifest["verdicts"])  # verdicts only
     for v in manifest["verdicts"]:
-        p = v["predicted"]
-        if v["predicted"] == 0:
-            assert v["verdict"] == "no prediction"
-        elif v["seeds"] < 2 or not (v["low"] > 0 or v["high"] < 0):
-            assert v["verdict"] == INCONCLUSIVE, v
+        p = lambda key: 1.0 if v[key] is None else v[key]  # noqa: E731
+        if v["verdict"] == HOLDS:
+            assert p("p_holds") < 0.025, v
+            assert v["predicted"] * (v["low" if v["predicted"] > 0 else "high"] - v["neutral"]) > v["sesoi"], v
+        elif v["verdict"] == REVERSED:
+            assert p("p_reversed") < 0.025, v
+        elif v["verdict"] == NO_EFFECT:
+            assert p("p_no_effect") < 0.05, v
         else:
-            assert v["verdict"] == (HOLDS if (v["low"] > 0) == (p > 0) else REVERSED), v
+            assert v["verdict"] == INCONCLUSIVE, v
+        assert set(v["robustness"]) == {"lhs"} and v["robustness"]["lhs"]["points"] <= 3
+    rule = {c["claim"]: c["verdict"] for c in manifest["claims"]}
+    assert rule["ties_fade"] == "input (not judged)"
+    for claim, verdict in rule.items():
+        tests = [v["verdict"] for v in manifest["verdicts"] if v["claim"] == claim]
+        if verdict == HOLDS:
+            assert tests and all(t == HOLDS for t in tests)
+        if REVERSED in tests:
+            assert verdict == REVERSED
 
 
-def test_ablations_and_null_models_measure_what_they_say(small):
-    out, _ = small
-    numbers = pd.read_csv(out / "numbers.csv")
-    # without tie decay every lockdown tie is kept: "kept - one half" is exactly +0.5 on every seed
-    ties = numbers[(numbers["item"] == "lockdown ties kept at the end - one half, hybrid | no tie decay")
-                   & (numbers["quantity"] == "effect without the mechanism")].iloc[0]
-    assert ties["value"] == pytest.approx(0.5) and ties["low"] == pytest.approx(0.5)
+def test_checks_and_null_models_measure_what_they_say(small):
+    out, manifest = small
+    checks = {c["check"]: c for c in manifest["checks"]}
+    # checks are the effects that could not fail, each with its reason, and never among the verdicts
+    assert not set(checks) & {v["effect"] for v in manifest["verdicts"]}
+    assert all(c["why"] for c in checks.values())
+    # without tie decay every lockdown tie is kept, so decay can only lower the share kept
+    ties = checks["lockdown ties kept, hybrid - no tie decay"]
+    assert ties["high"] < 0 and ties["status"] == "as built"
     # peak leaders can never exceed the upper bound of the same city: the probe is that bound
-    ratio = numbers[(numbers["section"].str.startswith("Claim 4")) & (numbers["quantity"] == "the model gives")].iloc[0]
-    assert 0 < ratio["value"] <= 1.0 + 1e-9
-    # groups that cannot grow keep only their day-0 members, so growth is measured against an input
-    growth = numbers[(numbers["item"] == "chat-group members at reopening, hybrid - groups that cannot grow")
-                     & (numbers["quantity"] == "effect")].iloc[0]
-    assert growth["low"] > 0
+    assert checks["peak leaders - their upper bound (per 1,000 households), bound at its maximum"]["high"] <= 1e-9
+    # groups that cannot grow keep only their day-0 members: growth against none is the mechanism itself
+    assert checks["chat-group members at reopening, hybrid - groups that cannot grow"]["low"] > 0
+    # the supply-matched null got supply (not more than the hybrid city's), and leaders' placement null got leaders
+    supply = checks["supply at gates, null model / hybrid"]
+    assert 0 < supply["value"] <= 1.05
+    led = checks["households that led, null model - need-driven emergence"]
+    assert abs(led["value"]) < 0.02
 
 
 def test_the_manifest_says_what_ran(small):
@@ -110,6 +135,10 @@ def test_the_manifest_says_what_ran(small):
     assert len(on_disk["lhs_points"]) == 3 and on_disk["profile"]["scenario"] == "toy"
     assert all((out / f).is_file() for f in on_disk["files"])
     assert {b["kind"] for b in on_disk["batches"]} == {"main", "sweep", "lhs"}
+    # the derived null arms ran at the scenario's settings and at every hypercube point, after their sources
+    arms = {(b["kind"], b["arm"]) for b in on_disk["batches"]}
+    for arm in (MATCHED, LOTTERY):
+        assert ("main", arm.key) in arms and ("lhs", arm.key) in arms
 
 
 def test_a_finished_reproduction_is_read_again_with_the_verdicts_it_reported(small, tmp_path):
@@ -118,7 +147,7 @@ def test_a_finished_reproduction_is_read_again_with_the_verdicts_it_reported(sma
     assert read["verdicts"] == json.loads((out / "manifest.json").read_text())["verdicts"]
     effects = [e for cr in judgement.claims for e in cr.effects]
     assert [(e.effect.label, e.verdict) for e in effects] == [(v["effect"], v["verdict"]) for v in manifest["verdicts"]]
-    assert all(len(e.values) == SMALL["seeds"] for e in effects if e.d.n)  # every effect, seed by seed
+    assert all(len(e.values) == SMALL["seeds"] for e in effects if e.n)  # every effect, seed by seed
     with pytest.raises(ScenarioError, match="holds no reproduction"):
         load_reproduction(tmp_path)
 
@@ -136,7 +165,7 @@ def test_without_the_what_drives_section_the_report_says_how_to_make_it(small):
                     "lockdown-sim sensitivity --method sobol --report DIR", "lockdown-sim discover --report DIR",
                     command_for(profile_for(**SMALL), "DIR")):
         assert command in section, command
-    assert "--out DIR --quick --scenario toy --households 1500 --seeds 3 --points 3`" in section
+    assert "--out DIR --quick --scenario toy --households 1500 --seeds 3 --points 3 --point-seeds 2`" in section
 
 
 def test_running_again_reuses_every_run_keeps_the_numbers_and_adds_the_what_drives_section(small, tmp_path, capsys):
@@ -214,10 +243,10 @@ def test_every_claim_reads_outcomes_the_runs_measure_and_cites_the_argument():
     assert [c.argument for c in CLAIMS] == [1, 2, 3, 4, 5, 6, 7]
     for claim in ALL_CLAIMS:
         assert claim.where.startswith("docs/argument.md") and claim.section
-        for effect in claim.effects:
+        for effect in claim.every_effect():
             for m in (effect.a, effect.b):
-                if hasattr(m, "outcome"):
-                    assert m.outcome in OUTCOMES, m.outcome
+                for name in getattr(m, "outcomes", ()):
+                    assert name in OUTCOMES, name
 
 
 def test_the_hypercube_covers_the_plausible_ranges_with_valid_points():
@@ -262,16 +291,26 @@ def test_break_even_finds_each_seed_s_crossing_and_counts_those_outside_the_swee
     assert point.mean == pytest.approx(0.525) and point.low < point.mean < point.high
 
 
-def test_paired_effects_ratios_and_verdicts():
+def test_paired_effects_and_ratios():
     a = pd.Series([2.0, 4.0, 6.0], index=[1, 2, 3])
     b = pd.Series([1.0, 2.0, 3.0, 9.0], index=[1, 2, 3, 4])
     d, values = paired_effect(a, b, neutral=1.0, scale="ratio")
     assert list(values) == [2.0, 2.0, 2.0] and d.n == 3 and d.mean == pytest.approx(1.0)
     d, _ = paired_effect(a, b)
     assert d.mean == pytest.approx(2.0) and d.n == 3
-    up = paired_difference(np.array([1.0, 1.1, 0.9]), np.zeros(3))
-    assert verdict(up, +1) == HOLDS and verdict(up, -1) == REVERSED and verdict(up, 0) == "no prediction"
-    assert verdict(paired_difference(np.array([1.0, -1.0, 0.5]), np.zeros(3)), +1) == INCONCLUSIVE
+
+
+def test_a_derived_null_arm_is_designed_only_once_its_sources_have_run(small):
+    out, _ = small
+    profile = profile_for(**SMALL)
+    before = design(profile)
+    assert ("main", MATCHED.key) in before.pending and ("main", MATCHED.key) not in before.experiments
+    after = design(profile, root=out)
+    assert not after.pending
+    schedule = after.derived[("main", MATCHED.key)][0]
+    assert schedule == after.experiments[("main", MATCHED.key)].fixed["counterfactuals.top_up_portions"]
+    assert len(schedule) > 10 and all(v >= 0 for _, v in schedule)
+    assert after.runs() == before.runs()  # the pending arms were counted in full
 
 
 def test_parameter_influence_names_the_parameter_that_flips_the_verdict():

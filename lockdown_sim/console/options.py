@@ -198,17 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="with --out: write one row of end-of-run outcomes per run instead of the daily rows")
     results.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
 
-    rep = sub.add_parser("reproduce", help="reproduce the study's argument claim by claim: effects with intervals, "
-                                           "verdicts, ablations, null models, robustness; a report (Markdown, HTML)")
+    rep = sub.add_parser("reproduce", help="reproduce the study's argument claim by claim: tests against null models "
+                                           "and smallest effects of interest, Holm-corrected verdicts, checks, "
+                                           "ablations, robustness; a report (Markdown, HTML)")
     rep.add_argument("--out", required=True, metavar="DIR",
                      help="directory for the report and its runs; running again on the same DIR reuses finished runs")
     rep.add_argument("--quick", action="store_true",
-                     help="10 seeds per arm, 16 x 2 hypercube points (minutes on two cores; verdicts provisional)")
+                     help="10 seeds per arm, 12 x 4 hypercube points (minutes on two cores; verdicts provisional)")
     rep.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
     rep.add_argument("--households", type=int, help="households per run (default: the scenario's)")
     rep.add_argument("--seeds", type=int, help="paired seeds per arm (default 30; --quick 10)")
-    rep.add_argument("--points", type=int, help="Latin hypercube points over the plausible ranges (default 64; --quick 16)")
-    rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 4; --quick 2)")
+    rep.add_argument("--points", type=int,
+                     help="Latin hypercube points over the plausible ranges (default 64; --quick 12)")
+    rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 10; --quick 4)")
     rep.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
     _posterior(rep)
     _engine(rep)

@@ -52,14 +52,28 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
         "run": record_dict | {"report_seconds": time.perf_counter() - t1,
                               "compute_seconds": judgement.measurements.compute_seconds},
         "files": [str(p.relative_to(root)) for p in written],
-        "verdicts": [{"claim": cr.claim.key, "argument": cr.claim.argument, "effect": e.effect.label,
-                      "predicted": e.effect.predicted, "value": e.value, "low": e.low, "high": e.high,
-                      "seeds": e.d.n, "p_value": e.d.p_value, "verdict": e.verdict}
-                     for cr in judgement.claims for e in cr.effects],
+        "claims": [{"claim": cr.claim.key, "argument": cr.claim.argument, "verdict": cr.verdict}
+                   for cr in judgement.claims],
+        "verdicts": [verdict_record(cr, e) for cr, e in judgement.verdicts()],
+        "checks": [{"claim": cr.claim.key, "check": e.effect.label, "value": e.value, "low": e.low, "high": e.high,
+                    "seeds": e.n, "status": e.verdict, "why": e.kind.reason}
+                   for cr in judgement.claims for e in cr.checks],
     }
     manifest["run"]["seconds"] = time.perf_counter() - t0
     write_json(root / MANIFEST, manifest)
     return manifest
+
+
+def verdict_record(cr, e) -> dict:
+    """One test of a claim as the manifest keeps it (strict JSON: nan becomes null)."""
+    d = e.decision
+    shares = {rr.kind: rr.shares | {"points": len(rr.points)} for rr in cr.robustness if rr.effect is e.effect}
+    return {"claim": cr.claim.key, "argument": cr.claim.argument, "effect": e.effect.label,
+            "predicted": e.effect.predicted, "scale": e.effect.scale, "neutral": e.effect.neutral,
+            "value": e.value, "low": e.low, "high": e.high,
+            "bootstrap_low": e.t.boot_low, "bootstrap_high": e.t.boot_high, "seeds": e.n, "sesoi": e.t.sesoi,
+            "p_holds": d.p_holds, "p_reversed": d.p_reversed, "p_no_effect": d.p_tost, "verdict": e.verdict,
+            "null": e.effect.null, "robustness": shares}
 
 
 def cmd_reproduce(args) -> int:
@@ -77,11 +91,14 @@ def cmd_reproduce(args) -> int:
           f"{run['done_now']:,} run now, {run['done_before']:,} reused, {len(run['failed']):,} failed; "
           f"{run['seconds'] / 60:.1f} min")
     if manifest["reduced"]:
-        print("  provisional: fewer than 30 paired seeds per arm or 64 hypercube points")
+        print("  provisional: fewer than 30 paired seeds per arm, 64 hypercube points or 10 seeds a point")
     if profile.posterior:
         print(f"  over the posterior of {profile.posterior}: each replicate and robustness point draws a parameter set "
               "from it as well as a city, so intervals cover parameter and seed uncertainty")
-    for v in manifest["verdicts"]:
-        print(f"  {v['verdict']:<13} {v['effect']}")
+    for c in manifest["claims"]:
+        print(f"  {c['verdict']:<13} claim {c['argument'] if c['claim'] != 'headline' else '-'}: {c['claim']}")
+        for v in manifest["verdicts"]:
+            if v["claim"] == c["claim"]:
+                print(f"    {v['verdict']:<13} {v['effect']}")
     print(f"wrote {Path(args.out) / 'report.html'}, report.md, numbers.csv, figures/ and manifest.json")
     return 1 if run["failed"] else 0
