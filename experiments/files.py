@@ -7,27 +7,32 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lockdown_sim.experiments.provenance import dumps
+from lockdown_sim.experiments.storage import as_storage_error, is_full, writing_into
 from lockdown_sim.sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def atomic_write(path: Path, write) -> None:
     """Call write(tmp_path), then move the temporary file into place.
 
     The temporary file is created with the user's umask (as `open` would create the file), not mkstemp's 0600:
-    results on a shared filesystem are for colleagues to read.
+    results on a shared filesystem are for colleagues to read. A full disk is a StorageError naming the folder
+    (experiments/storage.py), and leaves no temporary file behind.
     """
     path = Path(path)
-    tmp = _new_temporary(path)
-    try:
-        write(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with writing_into(path.parent):
+        tmp = _new_temporary(path)
+        try:
+            write(str(tmp))
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
 
 def _new_temporary(path: Path) -> Path:
@@ -48,6 +53,8 @@ def check_writable(folder: Path, option: str = "--out") -> None:
         folder.mkdir(parents=True, exist_ok=True)
         _new_temporary(folder / "write-test").unlink()
     except OSError as exc:
+        if is_full(exc):
+            raise as_storage_error(exc, folder) from None
         raise ScenarioError(f"{option}: cannot write to '{folder}': {exc.strerror}; allowed: a directory you can "
                             "write to") from None
 
@@ -87,9 +94,3 @@ def write_table(path: Path, frame: pd.DataFrame) -> None:
     else:
         atomic_write(path, lambda p: frame.to_csv(p, index=False))
 
-
-def write_run(out: Path, daily: pd.DataFrame, record: dict, outcomes: dict) -> None:
-    """`lockdown-sim run`'s files: daily.parquet and daily.csv (one row a day), run.json (the record and outcomes)."""
-    write_table(out / "daily.parquet", daily)
-    write_table(out / "daily.csv", daily)
-    write_json(out / "run.json", dict(record, outcomes=outcomes), indent=2)

@@ -7,6 +7,7 @@ A scenario is the whole calibrated city; the model reads it and nothing else. A 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import tomllib
 from importlib import resources
@@ -43,20 +44,26 @@ def read_toml(path: Path, what: str) -> tuple[dict, str]:
 
     The text must be UTF-8 (TOML's encoding); a byte-order mark, as some Windows editors write, is accepted.
     `what` starts the message (e.g. "scenario: "), then the file's path, so the user knows which file is meant.
+    Content parsed before is not parsed again (checking an experiment reads its scenario once per point).
     """
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{what}{path}: cannot read: {exc.strerror}") from None
+    digest = _sha256(data)
     try:
-        text = data.decode("utf-8-sig")
+        return copy.deepcopy(_parsed(data, digest)), digest
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{what}{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
                             "allowed: a TOML file saved as UTF-8") from None
-    try:
-        return tomllib.loads(text), _sha256(data)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{what}{path}: not valid TOML: {exc}") from None
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(data: bytes, digest: str) -> dict:
+    """The TOML content of `data` (whose sha256 is `digest`: the cache's key, so equal content parses once)."""
+    return tomllib.loads(data.decode("utf-8-sig"))
 
 
 def _merge(base: dict, top: dict) -> dict:

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from lockdown_sim import sim
@@ -31,9 +32,20 @@ def test_run_writes_the_daily_table_and_a_summary(tmp_path):
                                "--set", "mechanisms.gateway=false", "--out", str(out))
     assert code == 0, stderr
     table = pd.read_parquet(out / "daily.parquet")
-    assert list(table.columns) == list(METRIC_NAMES) and len(table) == 40
-    pd.testing.assert_frame_equal(table, pd.read_csv(out / "daily.csv"), check_dtype=False)
+    # the run's identity in front, then the day and its calendar date, then the metrics
+    assert list(table.columns) == ["scenario", "ordering", "seed", "households", "day", "date", *METRIC_NAMES[1:]]
+    assert len(table) == 40 and set(table["ordering"]) == {"group_buying"} and set(table["seed"]) == {7}
+    assert set(table["scenario"]) == {"toy"} and set(table["households"]) == {1500}
+    assert table["date"].iloc[0] == pd.Timestamp("2022-03-28") and table["date"].iloc[-1] == pd.Timestamp("2022-05-06")
+    pd.testing.assert_frame_equal(table, pd.read_csv(out / "daily.csv", parse_dates=["date"]), check_dtype=False)
+    # counts in one declared unit: the simulated city's, said in the file and beside the CSV
+    parquet = pq.read_schema(out / "daily.parquet")
+    meta = json.loads(parquet.metadata[b"lockdown_sim"])
+    assert meta["counts"].startswith("scaled run") and meta["scale"] == pytest.approx(1500 / 10_000_000)
+    assert parquet.field("courier_stops").metadata[b"unit"] == b"stops a day"
     info = json.loads((out / "run.json").read_text())
+    assert info["counts"] == meta["counts"] and info["columns"]["elderly_unserved_share"] == OUTCOMES[
+        "elderly_unserved_share"].unit and set(info["columns"]) == set(table.columns)
     assert info["rng"] == 7 and info["params"]["ordering"] == "group_buying"
     assert info["mechanisms"]["gateway"] is False
     assert "\n  delivery_ratio " in stdout and "\n  elderly_unserved_share " in stdout  # the outcomes' one names
@@ -64,12 +76,53 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
     runs = pd.read_csv(tmp_path / "compare.csv")
     assert len(runs) == 12 and set(runs["seed"]) == set(replicate_seeds(4))  # the one seed scheme
     assert (tmp_path / "manifest.json").is_file() and len(list((tmp_path / "runs").glob("*.parquet"))) == 12
-    assert stderr == ""  # no progress bar when stderr is not a terminal (a log file, a pipe)
+    # stderr is not a terminal (a log file, a pipe): the size warning, then progress as plain labelled lines
+    warning, *progress = stderr.strip().splitlines()
+    assert warning.startswith("lockdown-sim: warning: 1,500 households is below 20,000")
+    assert progress[0] == "compare: 0/12 runs (0 %)" and progress[-1].startswith("compare: 12/12 runs (100 %)")
+    assert all(line.startswith("compare: ") for line in progress)
+    # the results folder a researcher opens: the table (CSV and Markdown, with units), the runs, the records
+    table = pd.read_csv(tmp_path / "compare_table.csv")
+    assert set(table["ordering"]) == {"platform", "group_buying", "hybrid"} and set(table["seeds"]) <= {0, 4}
+    assert (table["unit"] == table["outcome"].map(lambda n: OUTCOMES[n].unit)).all()
+    md = (tmp_path / "compare.md").read_text()
+    assert "| `delivery_ratio` | portions reaching homes / portions needed |" in md and "Warning" in md
+    assert lines[-1].startswith(f"the results are in {tmp_path}/")
     diffs = pd.read_csv(tmp_path / "compare_differences.csv")
     fill = diffs[(diffs["outcome"] == "delivery_ratio") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
     paired = runs.pivot(index="seed", columns="ordering", values="delivery_ratio")
     assert fill["difference"] == pytest.approx((paired["hybrid"] - paired["platform"]).mean())
     assert fill["low"] < fill["difference"] < fill["high"] and fill["seeds"] == 4
+
+
+def test_a_small_city_says_it_is_not_converged_and_keeps_share_intervals_inside_0_1(tmp_path, capsys):
+    """The issue's example: `compare --households 2000 --seeds 3` warns once, and no share's interval leaves [0, 1]
+    (three seeds of a small city spread widely: a t interval would)."""
+    assert main(["compare", "--households", "2000", "--seeds", "3", "--workers", "1", "--no-progress",
+                 "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    [warning] = captured.err.strip().splitlines()
+    assert warning.startswith("lockdown-sim: warning: 2,000 households is below 20,000, the smallest city whose "
+                              "outcomes converge, so the outcomes are not converged at this size")
+    assert "differed from the 1,000,000-household city's by up to 0.083" in warning
+    table = pd.read_csv(tmp_path / "compare_table.csv")
+    bounded = table[table["outcome"].map(lambda n: OUTCOMES[n].bounds == (0.0, 1.0))].dropna(subset=["low"])
+    assert len(bounded) > 40 and (bounded["low"] >= 0).all() and (bounded["high"] <= 1).all()
+    assert (table.dropna(subset=["low"])["low"] >= 0).all()  # nothing here can be negative
+    assert (bounded["low"] <= bounded["mean"]).all() and (bounded["mean"] <= bounded["high"]).all()
+    printed = [float(x) for line in captured.out.splitlines()
+               if line.split(" ")[0] in OUTCOMES and OUTCOMES[line.split(" ")[0]].bounds == (0.0, 1.0)
+               and "p<" not in line and "p=" not in line and "n.d." not in line
+               for x in line.replace("[", " ").replace("]", " ").replace(",", " ").split()[1:] if x != "-"]
+    assert printed and min(printed) >= 0 and max(printed) <= 1
+    assert "**Warning:** 2,000 households is below 20,000" in (tmp_path / "compare.md").read_text()
+
+
+def test_a_converged_city_gets_no_size_warning():
+    from lockdown_sim.analysis.convergence import CONVERGED_HOUSEHOLDS, size_warning
+
+    assert size_warning(CONVERGED_HOUSEHOLDS) is None and size_warning(10**6) is None
+    assert size_warning(CONVERGED_HOUSEHOLDS - 1).startswith("19,999 households is below 20,000")
 
 
 def test_compare_never_ranks_what_its_interval_does_not_support():
@@ -196,8 +249,10 @@ def test_a_city_below_the_smallest_compound_is_one_compound_and_says_so(tmp_path
                                "--out", str(tmp_path / "tiny"))
     assert code == 0, stderr
     assert "10 households in 1 compound, 2 days" in stdout  # not "1 compounds"
-    assert stderr.strip() == ("lockdown-sim: note: 10 households is fewer than the smallest compound of toy "
-                              "(16 households): the city is one compound of 10 households")
+    note, warning = stderr.strip().splitlines()
+    assert note == ("lockdown-sim: note: 10 households is fewer than the smallest compound of toy "
+                    "(16 households): the city is one compound of 10 households")
+    assert warning.startswith("lockdown-sim: warning: 10 households is below 20,000")
 
 
 def test_version_and_a_whole_help_text():
