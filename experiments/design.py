@@ -47,7 +47,7 @@ from lockdown_sim.experiments.seeds import MASTER_SEED, MAX_SEED, run_seed
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.keywords import ORDERING_MODES, PARAMETERS, check_params
-from lockdown_sim.sim.scenario import builtin_names, read_toml
+from lockdown_sim.sim.scenario import builtin_names, not_a_file, read_toml
 from lockdown_sim.sim.schema import MECHANISMS, SCHEMA
 from lockdown_sim.sim.schema import field as schema_field
 
@@ -233,7 +233,7 @@ def _locate(name_or_path: str | Path) -> Path:
     if text in builtin_experiments():
         return Path(str(BUILTIN_DIR / f"{text}.toml"))
     if path.suffix == ".toml" or "/" in text or path.exists():
-        raise ScenarioError(f"experiment: file '{text}' not found (or not a file)")
+        raise not_a_file("experiment", path, builtin_experiments())
     raise ScenarioError(f"experiment: '{text}' is neither a built-in experiment ({', '.join(builtin_experiments())}) "
                         "nor a .toml file")
 

@@ -164,7 +164,9 @@ def test_compare_runs_the_cities_of_the_compare_modes_batch(tmp_path):
     (["run", "--scenario", "toy", "--set", "stock.initial_days=-2", "--out", "x"], "stock.initial_days: -2 is out of range"),
     (["run", "--scenario", "toy", "--set", "stock.nope=1", "--out", "x"], "stock.nope: unknown key"),
     (["run", "--scenario", "toy", "--set", "timeline.reopen_day=300", "--out", "x"], "beyond the horizon"),
-    (["run", "--scenario", "missing.toml", "--out", "x"], "file 'missing.toml' not found"),
+    (["run", "--scenario", "missing.toml", "--out", "x"], "scenario: file 'missing.toml' not found"),
+    (["run", "--scenario", ".", "--out", "x"], "scenario: '.' is a folder; allowed: a scenario .toml file in it, or"),
+    (["batch", ".", "--out", "x"], "experiment: '.' is a folder; allowed: an experiment .toml file in it, or"),
     (["run", "--scenario", "toy", "--households", "many", "--out", "x"], "--households: invalid int value"),
     (["compare", "--scenario", "toy", "--seeds", "0"], "--seeds: 0 is not allowed"),
     (["run", "--scenario", "toy"], "the following arguments are required: --out"),
@@ -324,3 +326,36 @@ def test_listing_commands(capsys):
     assert "elderly_left_unserved_share" in text
     for name, outcome in OUTCOMES.items():  # the end-of-run outcomes too, with their units
         assert f"{name}  [{outcome.unit}; taken {outcome.taken}]\n    {outcome.definition}" in text
+
+
+HEAVY = ("mesa", "numba", "scipy", "matplotlib", "solara", "dask", "SALib", "ema_workbench")  # a second or more each
+
+
+def test_the_command_line_module_imports_in_a_fraction_of_a_second():
+    """Measured with Python's own import timer (python -X importtime), not by timing a command: importing the
+    command line loads none of the model's libraries, so --help, listings and bad input answer at once."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import lockdown_sim.console"],
+                          capture_output=True, text=True, timeout=60)
+    rows = [line.split("|") for line in proc.stderr.splitlines() if line.startswith("import time:") and "|" in line]
+    cumulative = {name.strip(): int(total) for _, total, name in rows[1:]}  # microseconds, with what it imports
+    assert cumulative["lockdown_sim.console"] < 1_000_000
+    assert not [name for name in cumulative if name.split(".")[0] in (*HEAVY, "numpy", "pandas", "pyarrow")]
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["scenarios"], ["params"], ["metrics"], ["experiments"],
+    ["run", "--scenario", "toy", "--ordering", "drones", "--out", "x"],
+    ["compare", "--scenario", "toy", "--set", "stock.nope=1"],
+    ["calibration", "--seeds", "1"],
+    ["batch", "no_such_design", "--out", "x"],
+    ["results", "no_such_dir"],
+    ["sensitivity", "--method", "fast"],
+    ["viz", "--port", "0"],
+])
+def test_help_listings_and_bad_input_load_none_of_the_model_s_libraries(args, tmp_path):
+    """What they load beyond the command line itself is numpy, pandas and pyarrow at most (tenths of a second)."""
+    code = ("import sys\nfrom lockdown_sim.console import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+            "    pass\nprint(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[0].split(','))))")
+    proc = subprocess.run([sys.executable, "-c", code.replace("sys.argv[0]", repr(",".join(HEAVY))), *args],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", (proc.stdout[-500:], proc.stderr[-500:])

@@ -190,6 +190,7 @@ def test_sobol_quick_with_named_factors_writes_its_part_beside_morris(tmp_path, 
     (["--method", "fast"], "--method"),
     (["--method", "sobol", "--samples", "6", "--params", "stock.initial_days"], "--samples"),
     (["--method", "sobol", "--params", "stock.nope"], "--params"),
+    (["--method", "sobol", "--params", "stock.initial_dys"], "did you mean stock.initial_days?"),
     (["--method", "sobol"], "--params"),  # no Morris result in --out and none named
     (["--method", "morris", "--seeds", "0"], "--seeds"),
     (["--method", "morris", "--engine", "spark"], "--engine"),

@@ -95,9 +95,11 @@ def run_design(experiment, table, folder, headline: str, seeds: int, tiny: bool,
     table, say what will run, and run it (resumable) on the engine `engine_args` = (engine, workers, scheduler)
     names. Returns the batch's report (its `out` is the folder to analyse), or an exit code: 130 interrupted,
     1 runs missing (the same command completes them)."""
+    from lockdown_sim.console.run import note_city_size
     from lockdown_sim.experiments.batch import execute
     from lockdown_sim.experiments.engines import EngineChoice
     from lockdown_sim.experiments.files import atomic_write
+    from lockdown_sim.sim.scenario import load_scenario
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -107,9 +109,10 @@ def run_design(experiment, table, folder, headline: str, seeds: int, tiny: bool,
 
     def before(opened):
         atomic_write(folder / "design.csv", lambda p: table.to_csv(p, index=False))
-        print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}")
+        print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}", flush=True)
         if tiny:
             print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
+        note_city_size(load_scenario(experiment.scenario_ref), experiment.households)
 
     try:
         [report] = execute([(experiment, batch_dir)], choice, progress=progress, desc=experiment.name, before=before)

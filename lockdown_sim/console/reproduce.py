@@ -66,6 +66,10 @@ def cmd_reproduce(args) -> int:
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
     profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
                           args.days)
+    from lockdown_sim.console.run import note_city_size
+    from lockdown_sim.sim.keywords import check_params
+
+    note_city_size(check_params(scenario_file=profile.scenario, households=profile.households), profile.households)
     try:
         manifest = reproduce(args.out, profile, choice.start, progress=False if args.no_progress else None)
     except KeyboardInterrupt:
