@@ -28,7 +28,8 @@ from lockdown_sim.experiments.engines import EngineChoice, LocalEngine
 from lockdown_sim.experiments.progress import Progress, duration
 from lockdown_sim.experiments.provenance import environment
 from lockdown_sim.experiments.results_store import ResultsStore
-from lockdown_sim.experiments.run import Measured, counts_note, dated, run_and_measure, with_units
+from lockdown_sim.experiments.files import with_units
+from lockdown_sim.experiments.run import COLUMN_UNITS, Measured, counts_note, dated, run_and_measure
 from lockdown_sim.experiments.storage import StorageError, is_storage_error, writing_into
 from lockdown_sim.sim.model import LockdownSupplyModel
 from lockdown_sim.sim.scenario import load_scenario
@@ -66,7 +67,7 @@ def effective_parameters(run: Measured, spec: RunSpec) -> dict:
 def run_table(spec: RunSpec, parameters: dict, run: Measured) -> pa.Table:
     """One run's stored table: identity and parameter columns (constant), the scenario and the households
     simulated, then the kept daily metrics with the calendar date after the day; each column's unit in its field
-    metadata (experiments/run.py, with_units).
+    metadata (experiments/files.py, with_units).
 
     Metrics are stored as float64 (`day` as int64) whatever the model's DataCollector gave: a count can come out
     as an integer in one mode and a float in another (portions_platform is 0 where the platform is closed), and
@@ -78,7 +79,7 @@ def run_table(spec: RunSpec, parameters: dict, run: Measured) -> pa.Table:
     ident = {k: getattr(spec, k) for k in IDENTITY} | {"scenario": run.record["scenario"],
                                                         "households": run.record["households"]}
     front = pd.DataFrame({k: [v] * len(frame) for k, v in (ident | parameters).items()})
-    return with_units(pa.Table.from_pandas(pd.concat([front, frame], axis=1), preserve_index=False))
+    return with_units(pa.Table.from_pandas(pd.concat([front, frame], axis=1), preserve_index=False), COLUMN_UNITS)
 
 
 def failure_record(spec: RunSpec) -> dict:

@@ -87,10 +87,27 @@ def write_json(path: Path, value, indent: int | None = 1) -> None:
     atomic_write(path, lambda p: Path(p).write_text(text))
 
 
-def write_table(path: Path, frame: pd.DataFrame) -> None:
-    """A table as Parquet or CSV (by the file's suffix), written atomically."""
+def write_table(path: Path, frame: pd.DataFrame, units: dict | None = None, meta: dict | None = None) -> None:
+    """A table as Parquet or CSV (by the file's suffix), written atomically. A Parquet file also says what its
+    columns are: each column's unit from `units` in its field metadata, and `meta` as the file's metadata (key
+    `lockdown_sim`); a CSV cannot, so a command writes that beside it (run.json, compare.md)."""
     if Path(path).suffix == ".parquet":
-        atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = with_units(pa.Table.from_pandas(frame, preserve_index=False), units or {}, meta)
+        atomic_write(path, lambda p: pq.write_table(table, p))
     else:
         atomic_write(path, lambda p: frame.to_csv(p, index=False))
 
+
+def with_units(table, units: dict, meta: dict | None = None):
+    """A pyarrow table with each column named in `units` given its unit (field metadata, key `unit`) and, if
+    given, `meta` as the file's metadata (key `lockdown_sim`, JSON)."""
+    import pyarrow as pa
+
+    fields = [f.with_metadata({"unit": units[f.name]}) if f.name in units else f for f in table.schema]
+    metadata = dict(table.schema.metadata or {})
+    if meta is not None:
+        metadata[b"lockdown_sim"] = dumps(meta).encode()
+    return table.cast(pa.schema(fields, metadata=metadata))

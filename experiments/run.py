@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from lockdown_sim import sim
-from lockdown_sim.experiments.files import atomic_write, write_json, write_table
+from lockdown_sim.experiments.files import write_json, write_table
 from lockdown_sim.experiments.progress import Progress
 from lockdown_sim.experiments.provenance import environment
 from lockdown_sim.sim.model import LockdownSupplyModel, check_params
@@ -173,35 +173,15 @@ def identified(daily: pd.DataFrame, record: dict) -> pd.DataFrame:
     return pd.concat([front, frame], axis=1)
 
 
-def with_units(table, meta: dict | None = None):
-    """A pyarrow table with each known column's unit in its field metadata (key `unit`) and, if given, `meta` as
-    the file's metadata (key `lockdown_sim`, JSON): what a Parquet file says about its own columns."""
-    import pyarrow as pa
-
-    from lockdown_sim.experiments.provenance import dumps
-
-    fields = [f.with_metadata({"unit": COLUMN_UNITS[f.name]}) if f.name in COLUMN_UNITS else f
-              for f in table.schema]
-    metadata = dict(table.schema.metadata or {})
-    if meta is not None:
-        metadata[b"lockdown_sim"] = dumps(meta).encode()
-    return table.cast(pa.schema(fields, metadata=metadata))
-
-
 def write_run_files(out, run: Measured) -> None:
     """`lockdown-sim run`'s files: daily.parquet and daily.csv (one row a day: the run's identity, the day, its
     date, the metrics; counts of the simulated city) and run.json (the record, the outcomes, each daily column's
     unit and the unit of its counts)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     out = Path(out)
     frame = identified(run.daily, run.record)
     counts = counts_note(run.record["scale"])
-    table = with_units(pa.Table.from_pandas(frame, preserve_index=False),
-                       {"counts": counts, "scale": run.record["scale"], "outcomes": run.outcomes,
-                        "version": run.record["version"]})
-    atomic_write(out / "daily.parquet", lambda p: pq.write_table(table, p))
+    write_table(out / "daily.parquet", frame, COLUMN_UNITS, {"counts": counts, "scale": run.record["scale"],
+                                                             "outcomes": run.outcomes, "version": run.record["version"]})
     write_table(out / "daily.csv", frame)
     columns = {c: COLUMN_UNITS.get(c, "") for c in frame.columns}
     write_json(out / "run.json", dict(run.record, outcomes=run.outcomes, counts=counts, columns=columns), indent=2)

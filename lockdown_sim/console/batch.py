@@ -69,8 +69,19 @@ def cmd_results(args) -> int:
 
     print(summary_text(args.dir))
     if out is not None:
-        frame = load_outcomes(args.dir) if args.outcomes else load_results(args.dir)
-        write_table(out, frame)
+        from lockdown_sim.experiments.run import COLUMN_UNITS, COUNTS_UNIT
+        from lockdown_sim.sim.outcomes import OUTCOMES
+
+        if args.outcomes:
+            frame = load_outcomes(args.dir)
+            units = COLUMN_UNITS | {name: o.unit for name, o in OUTCOMES.items()}
+            counts = "none: the outcomes are shares, ratios and rates per 1,000 households, the same at any scale"
+        else:
+            frame = load_results(args.dir)
+            units = COLUMN_UNITS
+            counts = (f"{COUNTS_UNIT}: each run's counts are of its simulated city (column households); divide them by "
+                      "households / population.real_households for the real city")
+        write_table(out, frame, units, {"counts": counts, "batch": str(args.dir)})
         what = "runs (outcomes)" if args.outcomes else "rows (run x day)"
         print(f"\nwrote {out}: {len(frame):,} {what} x {count(len(frame.columns), 'column')}")
     return 0

@@ -129,7 +129,8 @@ COMPARE_FILES = (
     ("compare_differences.csv", "each pair of modes' paired difference per outcome: mean, interval, paired t test, "
                                 "verdict, unit"),
     ("compare.csv", "one row per run: its identity (run_id, ordering, replicate, seed, households, scale) and every "
-                    "outcome (units: compare_table.csv or `lockdown-sim metrics`)"),
+                    "outcome (units: compare_table.csv or `lockdown-sim metrics`; shares, ratios and rates per 1,000 "
+                    "households, the same at any scale)"),
     ("runs/<run_id>.parquet", "each run's record: one row a day (identity, day, date, the daily metrics, counts of "
                               "the simulated city), its outcomes and parameters in the file's metadata: "
                               "`lockdown_sim.analysis.results.load_results(DIR)`"),
