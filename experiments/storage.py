@@ -42,7 +42,8 @@ class StorageError(Exception):
         else:
             what = f"cannot be written: {os.strerror(self.errno)}"
         remedy = "make room (or choose another folder)" if self.full else "choose another folder (or mend this one)"
-        return f"the folder '{self.folder}' {what}; what was finished is kept: {remedy} and run the same command again"
+        return (f"the folder '{self.folder}' {what}; {remedy} and run the same command again (what is already written "
+                "there is kept and reused)")
 
 
 def is_storage_error(exc: BaseException) -> bool:

@@ -28,7 +28,7 @@ from lockdown_sim.sim.community import GroupBuying
 from lockdown_sim.sim.coordination import Coordination
 from lockdown_sim.sim.dispatch import TruckDispatch
 from lockdown_sim.sim.keywords import (  # noqa: F401 - ORDERING_MODES, check_params: the model's API too
-    DEFAULT_SCENARIO, ORDERING_MODES, check_params, old_scenario_keyword, validated)
+    ORDERING_MODES, check_params, old_scenario_keyword, validated)
 from lockdown_sim.sim.food_stock import FoodStock
 from lockdown_sim.sim.gate import Gate
 from lockdown_sim.sim.gateway import Gateway
@@ -46,10 +46,8 @@ from lockdown_sim.sim.platform_capacity import PlatformCapacity
 from lockdown_sim.sim.population import build_population, stochastic_round
 from lockdown_sim.sim.relief import Relief
 from lockdown_sim.sim.retail import Retail
-from lockdown_sim.sim.scenario import load_scenario
 from lockdown_sim.sim.streams import Streams
 from lockdown_sim.sim.supplier_ties import draw_supplier_ties
-from lockdown_sim.sim.schema import MECHANISMS
 from lockdown_sim.sim.slot_sale import SlotSale
 from lockdown_sim.sim.ties import Ties
 from lockdown_sim.sim.volunteering import Volunteers

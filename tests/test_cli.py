@@ -359,3 +359,24 @@ def test_help_listings_and_bad_input_load_none_of_the_model_s_libraries(args, tm
     proc = subprocess.run([sys.executable, "-c", code.replace("sys.argv[0]", repr(",".join(HEAVY))), *args],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.stdout.strip().splitlines()[-1] == "[]", (proc.stdout[-500:], proc.stderr[-500:])
+
+
+def test_a_full_disk_during_run_is_one_line_naming_the_folder_and_leaves_no_half_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pyarrow.parquet
+
+    from lockdown_sim.experiments.storage import EXIT_CODE
+
+    def full(table, where, **kw):
+        open(where, "wb").write(b"PAR1 half")
+        raise OSError(errno.ENOSPC, "No space left on device", where)
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", full)
+    out = tmp_path / "run"
+    assert main(["run", "--scenario", "toy", "--days", "3", "--out", str(out)]) == EXIT_CODE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"lockdown-sim: error: the folder '{out}' is full: no space left on the device; make room (or "
+                       "choose another folder) and run the same command again (what is already written there is kept "
+                       "and reused)")
+    assert not [line for line in err if "Traceback" in line] and list(out.iterdir()) == []

@@ -91,20 +91,21 @@ def check_count(option: str, value: int, low: int) -> None:
 def run_experiment(experiment, out: Path, args, headline: str, desc: str, cfg=None, households: int | None = None):
     """Run an experiment on the engine the command line chose, into `out`. Once the directory is open (a refused
     one has printed nothing but its error) and before the first run: print the headline, the city's size check
-    (note_city_size, when `cfg` is given; its warning is kept in `warnings`) and where the results go. Returns
-    (the batch report, or an exit code: 130 interrupted, 1 runs failed) and the warnings."""
+    (note_city_size, when `cfg` is given) and where the results go. Returns (the batch report, or an exit code:
+    130 interrupted, 1 runs failed) and the size warnings given (for the files the command writes)."""
     from lockdown_sim.experiments.batch import execute
     from lockdown_sim.experiments.engines import EngineChoice
 
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
-    warnings = []
+    notes = []
 
     def before(opened):
         left = len(opened[0].left)
         reused = len(opened[0].runs) - left
         print(headline, flush=True)
-        if cfg is not None:
-            warnings.extend(w for w in [note_city_size(cfg, households)] if w)
+        warning = note_city_size(cfg, households) if cfg is not None else None
+        if warning:
+            notes.append(warning)
         print(f"  {count(len(opened[0].runs), 'run')} into {out}/" + (f" ({reused:,} already there, reused)" if reused else ""),
               flush=True)
 
@@ -114,11 +115,11 @@ def run_experiment(experiment, out: Path, args, headline: str, desc: str, cfg=No
     except KeyboardInterrupt:
         print(f"lockdown-sim: interrupted; finished runs are kept in {out}: run the same command again to complete "
               "them", file=sys.stderr)
-        return 130, warnings
+        return 130, notes
     if report.failed or report.left:
         print("\n".join(report.lines()), file=sys.stderr)
-        return 1, warnings
-    return report, warnings
+        return 1, notes
+    return report, notes
 
 
 COMPARE_FILES = (
