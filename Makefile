@@ -12,7 +12,7 @@ NB_STAMP  := $(VENV)/.notebooks-installed
 PYTEST_WORKERS ?= 2
 JUPYTER_ARGS ?=
 
-.PHONY: run test install bench bench-scaling bench-batch viz notebook clean
+.PHONY: run test install bench bench-default bench-scaling bench-batch viz notebook clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.12 found (see the message above)"; exit 1; }
@@ -45,6 +45,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/household_days.py
+
+bench-default: $(STAMP)
+	$(BIN)/python benchmarks/default_run.py
 
 bench-scaling: $(STAMP)
 	$(BIN)/python benchmarks/scaling.py

@@ -82,6 +82,33 @@ def _delivery_lag(t: pd.DataFrame, run: Run) -> float:
     return float((lock["group_delivery_lag_days"] * lock["group_deliveries"]).sum() / max(lock["group_deliveries"].sum(), 1))
 
 
+def _mean_scaled(first: int, last: int, column: str):
+    """A daily count's mean over days first..last, in the real city's units."""
+    def value(t: pd.DataFrame, run: Run) -> float:
+        if column not in t:
+            return np.nan
+        days = t[(t["day"] >= first) & (t["day"] <= last)]
+        return float(days[column].mean()) / run.scale
+    return value
+
+
+def _compounds_per_store(day: int):
+    """Compounds a chain store's packages had reached by `day`, per store open that day (a scale-free ratio)."""
+    def value(t: pd.DataFrame, run: Run) -> float:
+        if "package_compounds" not in t:
+            return np.nan
+        stores = _on(t, day, "chain_stores_open")
+        return _on(t, day, "package_compounds") / stores if stores > 0 else np.nan
+    return value
+
+
+def _sets_per_group_order(t: pd.DataFrame, run: Run) -> float:
+    lock = t[t["day"] < 65]
+    if "group_sets_delivered" not in lock or lock["group_deliveries"].sum() == 0:
+        return np.nan
+    return float(lock["group_sets_delivered"].sum() / lock["group_deliveries"].sum())
+
+
 def _relief_per_household(day: int):
     """Relief portions per household so far (relief_portions is cumulative), in portions per household."""
     def value(t: pd.DataFrame, run: Run) -> float:
@@ -105,10 +132,23 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("platform orders a day, 16-18 Apr (days 19-21, mean)", "couriers-and-platforms: Commerce Commission, "
             "about 1.8 M on 16 Apr and 2.2 M on 18 Apr (single and compound group orders)", CALIBRATED, 1.8e6, 2.2e6, "orders",
             _orders(19, 21), "rider stops a day (couriers.rider_handoff_minutes) set to ~100 from "
-            "orders / riders; demand from stock.reorder_days; compound group orders from platform.group_capacity_share"),
+            "orders / riders; compound group orders from platform.group_capacity_share (re-fitted in issue 20)"),
     Pattern("platform orders a day, 27 Apr - 1 May (days 30-34, mean)", "couriers-and-platforms: 3.41 M on 29 Apr, "
             "54 % of normal", CALIBRATED, 3.07e6, 3.75e6, "orders", _orders(30, 34),
-            "riders at work on 29 Apr derived from it (couriers.riders_working); demand from stock.reorder_days"),
+            "riders at work on 29 Apr derived from it (couriers.riders_working): with the money-derived basket the "
+            "riders, not demand, set it (stock.reorder_days no longer calibrated to it)"),
+    Pattern("supermarket chains' stores open, 16 Apr (day 19)", "supermarket-packages: Commerce Commission, 1,011 "
+            "stores open", INPUT, 910, 1_112, "stores", _scaled(19, "chain_stores_open"),
+            "a few stores in a scaled city: their count follows the record on average over seeds (+/- 10 %)"),
+    Pattern("supermarket chains' stores open, 29 Apr (day 32)", "supermarket-packages: Commerce Commission, 1,164 "
+            "stores open (72.4 %)", INPUT, 1_048, 1_280, "stores", _scaled(32, "chain_stores_open"),
+            "as above"),
+    Pattern("standard packages (保供套餐) a day, 27 Apr - 1 May (days 30-34, mean)", "supermarket-packages: "
+            "Commerce Commission, 30 Apr: the 12 main chains sold more than 660,000 a day, mostly to compounds "
+            "through group orders (a lower bound for the channel)", CALIBRATED, 660_000, np.inf, "orders",
+            _mean_scaled(30, 34, "packages_delivered"), "stores open are inputs; a store's packages a day "
+            "(packages.per_store_day) are bounded below by this figure / 1,164 stores; what is sold follows from "
+            "leaders, sign-ups and minimum orders"),
     Pattern("minutes to sell out after a slot opening, days 9-31", "couriers-and-platforms: 'sold out within minutes'",
             CALIBRATED, 1.0, 10.0, "minutes", _sellout, "platform.reaction_minutes_young set for it"),
     Pattern("stops per rider a day, 16-18 Apr (days 19-21)", "couriers-and-platforms: 1.8 M orders by 18,000 "
@@ -119,9 +159,20 @@ PATTERNS: tuple[Pattern, ...] = (
             CHECK, 0.3, 0.6, "share", _first_ten_minutes, "one station's figure: a wide range"),
     Pattern("days from a filled group order to the gate", "group-buying: 'usually one to a few days', fastest "
             "the same afternoon", CHECK, 1.0, 4.0, "days", _delivery_lag),
+    Pattern("compounds reached by a chain store's packages by 25 Apr (day 28), per store open",
+            "supermarket-packages: RT-Mart's 24 stores open online served more than 500 compounds (Global Times, "
+            "25 Apr)", CHECK, 21, np.inf, "compounds", _compounds_per_store(28),
+            "one chain's figure, a lower bound; the model's compounds are managed units (about 126 households), "
+            "smaller than many residential compounds"),
+    Pattern("sets in a delivered group order, over the lockdown", "supermarket-packages: group orders typically "
+            "formed at 50-100 units (Yicai, May 2022)", CHECK, 50, 100, "sets", _sets_per_group_order,
+            "minimum orders (50-200 sets for farms, wholesalers and supermarkets, 20-40 for restaurants) are "
+            "inputs: the row checks the size orders reach"),
     Pattern("relief portions per household by 8 May (day 41)", "relief-and-older-residents: 35,338 t sent by "
-            "provinces by 27 Apr and 18,915 t of donations by 8 May, about 5 kg per household", CHECK, 2.5, 10.0,
-            "portions", _relief_per_household(41), "about 1 kg a portion (assumption): a wide range"),
+            "provinces by 27 Apr and 18,915 t of donations by 8 May, about 5 kg per household; in money "
+            "(one-unit-for-both-channels) about 395 M yuan, 1.6 person-days per household", CHECK, 0.8, 3.2,
+            "portions", _relief_per_household(41), "the tonnage priced at January 2022 prices (noodles, meat and "
+            "the donations' mix assumed), within a factor of two"),
     Pattern("older residents nobody orders for, listed by volunteers by 9 Apr (day 12)",
             "relief-and-older-residents: 'old partner' volunteers served about 350,000 older people living alone "
             "28 Mar - 9 Apr", CHECK, 0.5, 1.0, "share", lambda t, run: _on(t, 12, "canvassed_share"),
@@ -158,7 +209,7 @@ def verdict(low: float, high: float, target_low: float, target_high: float) -> s
 def _fmt(x: float, unit: str) -> str:
     if not np.isfinite(x):
         return "-"
-    if unit in ("orders", "riders"):
+    if unit in ("orders", "riders", "stores"):
         return f"{x / 1e6:.2f} M" if abs(x) >= 1e6 else f"{x:,.0f}"
     if unit == "share":
         return f"{x:.2f}"
@@ -175,7 +226,8 @@ def calibration_table(values: pd.DataFrame) -> pd.DataFrame:
         bounds = (0.0, 1.0) if p.unit == "share" else (0.0, None)
         est = bounded_mean_ci(values[p.name] if p.name in values else [], bounds)
         rows.append({
-            "pattern": p.name, "role": p.role, "record": f"{_fmt(p.low, p.unit)} - {_fmt(p.high, p.unit)}",
+            "pattern": p.name, "role": p.role, "record": (f"{_fmt(p.low, p.unit)} - {_fmt(p.high, p.unit)}"
+                                                      if np.isfinite(p.high) else f"at least {_fmt(p.low, p.unit)}"),
             "model": _fmt(est.mean, p.unit), "interval": f"[{_fmt(est.low, p.unit)}, {_fmt(est.high, p.unit)}]",
             "verdict": verdict(est.low, est.high, p.low, p.high), "runs": est.n, "source": f"docs/sources.md#{p.source}",
             "note": p.note, "mean": est.mean, "low": est.low, "high": est.high, "record_low": p.low,

@@ -297,8 +297,12 @@ class Builder:
             f"model lockdown-supply-sim {sim.__version__}; scenario `{p.scenario}`, {self.households():,} households, "
             f"{self.days} days (lockdown until day {self.cfg.timeline.reopen_day}); outcomes over the lockdown",
             f"{p.seeds} paired seeds per arm (replicate r has the same seed, so the same city, in every arm); "
-            f"{len(self.plan.lhs_points)} Latin hypercube points x {p.point_seeds} paired seeds over "
-            f"{len(self.cfg.plausible)} plausible ranges",
+            + (f"over the posterior of `{p.posterior}`: replicate r also draws parameter set r from it, so every "
+               "interval covers parameter and seed uncertainty; robustness over "
+               f"{len(self.plan.lhs_points)} posterior draws x {p.point_seeds} paired seeds"
+               if p.posterior else
+               f"{len(self.plan.lhs_points)} Latin hypercube points x {p.point_seeds} paired seeds over "
+               f"{len(self.cfg.plausible)} plausible ranges"),
             f"{rec.get('runs', 0):,} runs in the design: {runs_done:,} run now, {reused:,} reused from an earlier "
             f"invocation, {len(rec.get('failed', {})):,} failed",
             f"this invocation took {_minutes(rec.get('seconds', 0.0))} {rec.get('engine', '')}; the model time "
@@ -703,6 +707,12 @@ class Builder:
             return
         p = self.profile
         fig = figures.robustness_overview(rows, "Where each verdict holds over the plausible ranges", self.r.stamp)
+        if p.posterior:
+            r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} parameter sets drawn from the posterior "
+                     f"of {p.posterior} (lockdown-sim calibrate; {p.point_seeds} paired seeds each) in which each "
+                     "effect's verdict holds, is inconclusive or reversed (for effects without a prediction: "
+                     "detectably higher or lower): robustness weighted by how well each setting reproduces the record.")
+            return
         r.figure("robustness", fig, f"Share of {len(self.plan.lhs_points)} Latin hypercube points (uniform over every "
                  f"[plausible] range of the scenario, {p.point_seeds} paired seeds each) at which each effect's verdict "
                  "holds, is inconclusive or reversed (for effects without a prediction: detectably higher or lower).")

@@ -361,12 +361,19 @@ CLAIMS = (
                                                                        "platform alone, no lockdown")),
                    "households trying per slot", rolling=7, reference=Fixed(1.0, "one per slot")),
             Dots("Where the food reaching gates and shops came from, hybrid", (
-                (Measure(HYBRID, "platform_food_share"), "platform riders"),
-                (Measure(HYBRID, "group_food_share"), "group-buying trucks"),
+                (Measure(HYBRID, "platform_food_share"), "platform, single orders"),
+                (Measure(HYBRID, "platform_group_food_share"), "platform, compound group orders"),
+                (Measure(HYBRID, "group_food_share"), "group buying (all)"),
+                (Measure(HYBRID, "package_food_share"), "of which supermarket packages"),
+                (Measure(HYBRID, "relief_food_share"), "relief"),
+                (Measure(HYBRID, "retail_food_share"), "shops"),
             ), "share of portions over the lockdown"),
         ),
         reading="The space of flows is measured in platform-only mode, where every household in need tries for "
-                "a slot; the no-lockdown ablation runs the same city without restrictions.",
+                "a slot; the no-lockdown ablation runs the same city without restrictions. Both channels are on one "
+                "scale (a person-day of food in money: docs/sources.md#one-unit-for-both-channels) and held to the "
+                "record: the platform to its order counts, group buying to the supermarket chains' 660,000 "
+                "packages a day (docs/calibration.md); group buying includes those packages.",
     ),
     Claim(
         key="online_street",

@@ -52,6 +52,7 @@ class Profile:
     scenario: str = "shanghai-2022"
     households: int | None = None  # None: the scenario's default
     days: int | None = None  # None: the scenario's horizon
+    posterior: str | None = None  # a calibration folder: each replicate and point draws its parameters from it
 
     @property
     def reduced(self) -> bool:
@@ -67,17 +68,17 @@ class Profile:
 
 def profile_for(quick: bool = False, scenario: str | None = None, households: int | None = None,
                 seeds: int | None = None, points: int | None = None, point_seeds: int | None = None,
-                days: int | None = None) -> Profile:
+                days: int | None = None, posterior: str | None = None) -> Profile:
     """The quick or full profile with any of its numbers changed (checked: one ScenarioError line each)."""
     base = QUICK if quick else FULL
     for name, value, lo in (("--seeds", seeds, 2), ("--points", points, 0), ("--point-seeds", point_seeds, 2)):
         if value is not None and value < lo:
             raise ScenarioError(f"{name}: {value} is not allowed; allowed: a whole number of at least {lo}")
     changes = {k: v for k, v in dict(scenario=scenario, households=households, seeds=seeds, points=points,
-                                      point_seeds=point_seeds, days=days).items() if v is not None}
+                                      point_seeds=point_seeds, days=days, posterior=posterior).items() if v is not None}
     if not changes:
         return base
-    name = base.name if set(changes) <= {"scenario", "households"} else f"{base.name}-custom"
+    name = base.name if set(changes) <= {"scenario", "households", "posterior"} else f"{base.name}-custom"
     return Profile(**(asdict(base) | changes | {"name": name}))
 
 
@@ -99,7 +100,8 @@ def command_for(profile: Profile, out: str | Path) -> str:
     base = QUICK if profile.name.startswith("quick") else FULL
     parts = ["lockdown-sim reproduce", f"--out {out}"] + (["--quick"] if base is QUICK else [])
     for name, option in (("scenario", "--scenario"), ("households", "--households"), ("seeds", "--seeds"),
-                         ("points", "--points"), ("point_seeds", "--point-seeds"), ("days", "--days")):
+                         ("points", "--points"), ("point_seeds", "--point-seeds"), ("days", "--days"),
+                         ("posterior", "--posterior")):
         value = getattr(profile, name)
         if value != getattr(base, name):
             parts.append(f"{option} {value}")
@@ -178,26 +180,42 @@ def design(profile: Profile, claims=ALL_CLAIMS) -> Design:
     check_params(scenario_file=profile.scenario, **({"households": profile.households} if profile.households else {}),
                  **({"days": profile.days} if profile.days else {}))
     plan = Design(profile)
+    posterior = None
+    if profile.posterior:
+        from lockdown_sim.experiments.posterior import check_scenario, load_posterior_draws, over_posterior
+
+        posterior = load_posterior_draws(profile.posterior)
+        check_scenario(profile.scenario, posterior)
+
+    def carried(exp: Experiment, replicates: int) -> Experiment:
+        """Over the posterior: replicate r draws parameter set r as well as city r."""
+        return exp if posterior is None else over_posterior(exp, posterior, replicates)
+
     main_arms = []
     for claim in claims:
         main_arms += claim.arms()
     main_arms += [BREAK_EVEN.sweep.arm, BREAK_EVEN.target.arm]
     for arm in dict.fromkeys(main_arms):
         plan.arms[arm.key] = arm
-        plan.experiments[("main", arm.key)] = experiment_from_tables(
-            _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}")
+        plan.experiments[("main", arm.key)] = carried(experiment_from_tables(
+            _tables(profile, f"reproduce-main-{arm.key}", arm, profile.seeds), f"reproduce main arm {arm.key}"),
+            profile.seeds)
     for claim in claims:
         plan.probes += [(probe, "main", arm.key) for probe, arm in claim.probes()]
 
     sweep_arm = BREAK_EVEN.sweep.arm
     values = [v for v in profile.sweep_values if v != BREAK_EVEN.base_value]
     if values:
-        plan.experiments[("sweep", sweep_arm.key)] = experiment_from_tables(
+        plan.experiments[("sweep", sweep_arm.key)] = carried(experiment_from_tables(
             _tables(profile, f"reproduce-sweep-{sweep_arm.key}", sweep_arm, profile.seeds,
-                    grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}")
+                    grid={BREAK_EVEN.parameter: list(values)}), f"reproduce sweep {BREAK_EVEN.parameter}"),
+            profile.seeds)
 
     if profile.points > 0:
-        plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
+        if posterior is not None:  # robustness over the posterior: its draws instead of the uniform hypercube
+            plan.lhs_points = posterior.draws(profile.points, MASTER_SEED)
+        else:
+            plan.lhs_points, plan.lhs_replaced = latin_hypercube(profile)
         for arm in robust_arms(claims):
             plan.arms[arm.key] = arm
             own = {k for k, _ in arm.settings}

@@ -31,8 +31,11 @@ class GroupBuying:
         if self.leader_emergence:
             busy = leaders.is_leader | self.volunteers.volunteer
             first_new = leaders.n
+            at_scale = self.emergence.at_scale
             leaders.add(self.emergence.emerge(self.chat.member, orders.need_pressure(), leaders.per_compound, busy,
-                                              locked, leaders.spare_per_compound()), day)
+                                              locked, leaders.spare_per_compound(),
+                                              orders.wanting_share if at_scale else None,
+                                              orders.open_kinds() if at_scale else None), day)
             leaders.act(day, first_new)
         orders.sign_up(eligible, demand)
         orders.close_due(day)

@@ -3,9 +3,17 @@ and the offer goes ahead only if the sign-ups reach the supplier's minimum order
 
 Life of an offer, all of it here: open (`post`, `sign_up`) -> lapsed (minimum not met) | cancelled (supplier sold
 out) | confirmed (`close_due`) -> delivered at the gate (`deliver`) | cancelled, never dispatched (`cancel`).
-Sign-ups are vectorised over households: each member in need who sees the compound's open offers picks one and
-signs with `signup_prob` (more if it has a tie to the leader); a leader can count only as many sign-ups a day as
-its hours allow.
+Sign-ups are vectorised over households: each member in need who sees the compound's open offers signs with
+`signup_prob` (more if it has a tie to the leader) for as many of the offer's sets as it still lacks (at most
+`max_sets_per_household`; a set holds its supplier's `portions_per_set`); a leader can count only as many sign-ups
+a day as its hours allow.
+
+Several group buys at once (the `several_group_buys` switch; docs/argument.md, claim 2, and the study's members
+joining group buys for milk, meat, vegetables, bread and a supermarket's boxes at once, since a platform slot was a
+lottery of minutes): a member goes through every open offer of its compound it is not in yet, in a random order
+(its own stream), and signs each with the same chance while it still lacks food; the sets it signs for are food on
+its way, so it never signs for more than it lacks. Off: a member takes part in one open offer at a time, picked
+at random among its compound's.
 
 A full city makes about half a million offers, so offers are rows of arrays (an `Offer` is a view of one row) and
 the loops over offers are compiled. Who signed which live offer is a log appended day by day (offer, household,
@@ -17,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
-from lockdown_sim.sim.local_supply import apply_for_pass, trip_needs_pass
+from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass
 from lockdown_sim.sim.parallel import kernel, njit, prange
 from lockdown_sim.sim.sorting import group_stably
 
@@ -92,15 +100,17 @@ class GroupOrders:
     """All offers of the run and the sign-up / minimum-order / delivery mechanics."""
 
     def __init__(self, scenario, pop, food, supply, gate, ledger, ties, member_ties, leadership,
-                 rng: np.random.Generator, *, min_order: bool, member_ties_on: bool):
+                 rng: np.random.Generator, several_rng: np.random.Generator, *, min_order: bool,
+                 member_ties_on: bool, several: bool):
         g, h = scenario.group_buying, scenario.leader_hours
         self.pop, self.food, self.supply, self.gate, self.ledger = pop, food, supply, gate, ledger
         self.ties, self.member_ties, self.leadership = ties, member_ties, leadership
-        self._rng = rng
+        self._rng, self._several_rng = rng, several_rng
         self.min_order = min_order
+        self.several = several
         self.member_ties_on = member_ties_on
         self.member_ties_per_order = scenario.ties.member_ties_per_order
-        self.set_portions = scenario.local_suppliers.set_portions
+        self.set_portions = scenario.local_suppliers.set_portions  # the set need is counted in (a generic set)
         self.window = g.signup_window_days
         self.signup_prob = g.signup_prob
         self.trust_boost = g.trust_boost
@@ -111,13 +121,16 @@ class GroupOrders:
         self.offers = OfferList(self)
         self.open_ids = np.zeros(0, dtype=np.int64)  # open offers, by id (= the order they were posted)
         self.confirmed_ids = np.zeros(0, dtype=np.int64)  # confirmed, awaiting dispatch, by id
-        self.signed = np.full(pop.n, -1, dtype=np.int64)  # id of the open offer a household signed, -1 none
+        self.open_signups = np.zeros(pop.n, dtype=np.int32)  # open offers each household has signed up to
+        self.bought = np.zeros(pop.n, dtype=bool)  # households that have received food from a delivered group order
+        self.supplied = np.zeros(pop.n_compounds, dtype=bool)  # compounds a chain store's packages have reached
         self._log_offer = np.zeros(0, dtype=np.int64)  # the sign-up log (see the module docstring)
         self._log_household = np.zeros(0, dtype=np.int64)
         self._log_sets = np.zeros(0, dtype=np.int64)
         self.uncovered = np.zeros(pop.n_compounds)
         self.wanted = np.zeros(pop.n_compounds)
         self.wanting_share = np.zeros(pop.n_compounds)
+        self.offer_room = np.full(pop.n_compounds, np.inf)
         self.closed_total = {CONFIRMED: 0, DELIVERED: 0, LAPSED: 0, CANCELLED: 0}
         self.reset_day_stats()
 
@@ -128,6 +141,9 @@ class GroupOrders:
         self.confirmed_today = 0
         self.lapsed_today = 0
         self.saw_offer_today = 0
+        self.sets_delivered_today = 0  # sets of group orders left at gates today
+        self.store_sets_today = 0  # ... of them chain stores' packages
+        self.store_portions_today = 0.0
 
     # --- the offer table ---------------------------------------------------------------------------
     def column(self, name: str) -> np.ndarray:
@@ -155,20 +171,44 @@ class GroupOrders:
         return ids
 
     # --- what the compound wants -------------------------------------------------------------------
-    def sets_wanted(self, demand: np.ndarray) -> np.ndarray:
-        return np.minimum(self.max_sets, np.ceil(demand / self.set_portions - 1e-9)).astype(np.int64)
+    def sets_wanted(self, demand: np.ndarray, portions_per_set: np.ndarray | float | None = None) -> np.ndarray:
+        """Sets of an offer (of `portions_per_set` each; a generic set if None) a household lacking `demand` signs
+        for."""
+        size = self.set_portions if portions_per_set is None else portions_per_set
+        return np.minimum(self.max_sets, np.ceil(demand / size - 1e-9)).astype(np.int64)
 
     def measure_need(self, eligible: np.ndarray, demand: np.ndarray) -> None:
-        """Sets wanted per compound by households that could sign up and are not covered by an open offer."""
-        wanted, wanting, members = _need(eligible, self.signed, demand, np.float32(self.set_portions),
-                                         np.float32(self.max_sets), self.pop.start)
+        """Sets wanted per compound (in generic sets) by households that could sign up and still lack food, and the
+        part no open offer has room for. One group buy at a time: a household in an open offer wants nothing more
+        and one offer's sets count at most `max_sets_per_household` per household; several at once: a household
+        wants all it lacks, and an offer has room for at most `max_sets_per_household` sets of each household
+        wanting food (it takes part in an offer once)."""
+        several = self.several
+        cap = np.float32(1 << 30) if several else np.float32(self.max_sets)
+        wanted, wanting, members = _need(eligible, self.open_signups, several, demand, np.float32(self.set_portions),
+                                         cap, self.pop.start)
         self.wanted = wanted.astype(np.float64)
         self.wanting_share = wanting / np.maximum(members.astype(np.float64), 1)
+        # the most sets one more offer can sell in each compound
+        self.offer_room = self.max_sets * wanting.astype(np.float64) if several else np.full(len(wanting), np.inf)
         self.uncovered = self.wanted.copy()
         o = self.open_ids
         c = self._cols
-        np.subtract.at(self.uncovered, c["compound"][o], np.maximum(0, c["cap_sets"][o] - c["sets"][o]))
+        compound = c["compound"][o]
+        room = np.minimum(np.maximum(0, c["cap_sets"][o] - c["sets"][o]), self.offer_room[compound])
+        np.subtract.at(self.uncovered, compound, room * self.set_scale(c["supplier"][o]))
         np.maximum(self.uncovered, 0, out=self.uncovered)
+
+    def set_scale(self, suppliers: np.ndarray) -> np.ndarray:
+        """A set of each of these suppliers in generic sets (a chain store's package is bigger than a box)."""
+        return self.supply.portions_per_set[suppliers] / self.set_portions
+
+    def open_kinds(self) -> np.ndarray:
+        """Per compound and supplier kind: whether an open offer of that kind is up (sim/local_supply.py KINDS)."""
+        out = np.zeros((self.pop.n_compounds, len(KINDS)), dtype=bool)
+        o = self.open_ids
+        out[self._cols["compound"][o], self.supply.kind[self._cols["supplier"][o]]] = True
+        return out
 
     def need_pressure(self) -> np.ndarray:
         """Per compound, the need nobody is covering: the share of members wanting food today times the share of
@@ -192,24 +232,29 @@ class GroupOrders:
         return ids
 
     def sign_up(self, eligible: np.ndarray, demand: np.ndarray) -> int:
-        """Members in need sign up to one of their compound's open offers; returns sign-ups accepted."""
+        """Members in need sign up to their compound's open offers (one, or with `several` each they are not in yet);
+        returns sign-ups accepted."""
         if len(self.open_ids) == 0:
             return 0
         pop, cols = self.pop, self._cols
         by_compound, at = group_stably(cols["compound"][self.open_ids], pop.n_compounds)
         offers = self.open_ids[by_compound]  # by compound, then id
         first, count = at[:-1], np.diff(at)
-        hh = _seeing(eligible, demand, self.signed, count, pop.compound)
+        hh = _seeing(eligible, demand, self.open_signups, self.several, count, pop.compound)
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
-        c = pop.compound[hh]
-        pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
         leader_hh = self.leadership.household_of(cols["leader"][offers])
-        p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
-        signs = self._rng.random(len(hh)) < p
-        hh, pick = hh[signs], pick[signs]
-        sets = self.sets_wanted(demand[hh])
+        size = self.supply.portions_per_set[cols["supplier"][offers]]
+        if self.several:
+            hh, pick, sets = self._choose_several(hh, demand, offers, first, count, leader_hh, size)
+        else:
+            c = pop.compound[hh]
+            pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
+            p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
+            signs = self._rng.random(len(hh)) < p
+            hh, pick = hh[signs], pick[signs]
+            sets = self.sets_wanted(demand[hh], size[pick])
         # accept in signing order, within each offer's remaining capacity and its leader's hours
         order, starts = group_stably(pick, len(offers))
         hh, pick, sets = hh[order], pick[order], sets[order]
@@ -222,13 +267,27 @@ class GroupOrders:
         # book every accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
         accepted = np.arange(len(hh)) - starts[pick] < n_ok[pick]
         h_acc, s_acc, o_acc = hh[accepted], sets[accepted], offers[pick[accepted]]
-        self.signed[h_acc] = o_acc
+        _add_each(self.open_signups, h_acc, 1)
         cols["sets"][offers] += taken
         supply.hold(cols["supplier"][offers], taken)
-        self.food.order(h_acc, s_acc * self.set_portions)
+        self.food.order(h_acc, s_acc * size[pick[accepted]])
         self._log(o_acc, h_acc, s_acc)
         self.signups_today += len(h_acc)
         return len(h_acc)
+
+    def _choose_several(self, hh, demand, offers, first, count, leader_hh, size):
+        """Several group buys at once: each household goes through its compound's open offers it is not in yet, in
+        a random order, and signs each with its chance while it still lacks food (own stream). Returns (households,
+        offer positions, sets), household by household."""
+        rng, cols = self._several_rng, self._cols
+        live = (self._log_offer >= 0)
+        live &= cols["status"][np.where(live, self._log_offer, 0)] == OPEN
+        stride = np.int64(self.count + 1)
+        signed = np.unique(self._log_household[live] * stride + self._log_offer[live])
+        c = self.pop.compound[hh]
+        seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one per household, own stream
+        return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
+                       size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
 
     def _log(self, offers, households, sets) -> None:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
@@ -267,7 +326,7 @@ class GroupOrders:
         self.open_ids = self.open_ids[cols["close_day"][self.open_ids] > day]
         at, starts = self._entries(closing)
         sets = self._log_sets[at]
-        self.signed[self._log_household[at]] = -1
+        _add_each(self.open_signups, self._log_household[at], -1)
         keep = np.zeros(len(at), dtype=bool)
         permit_day = supply.permit_day.copy()
         applied = np.zeros(len(closing), dtype=bool)
@@ -277,7 +336,7 @@ class GroupOrders:
                cols["portions"], cols["households"], supply.stock.copy(), supply.promised.copy(), supply.lead,
                permit_day, supply.permit_delay, applied, supply.permits, lead.geometry.compound_district,
                supply.district, lead.rules.permit_locked(), lead.team, lead.work(day),
-               self.hours.per_payment_minutes / 60.0, self.set_portions, day)
+               self.hours.per_payment_minutes / 60.0, supply.portions_per_set, day)
         suppliers = cols["supplier"][closing]
         supply.release(suppliers, totals)
         status = cols["status"][closing]
@@ -288,7 +347,8 @@ class GroupOrders:
         for p in cols["portions"][confirmed].tolist():
             self.ledger.record("local_committed", p)
         released = at[~keep]
-        self.food.cancel(self._log_household[released], self._log_sets[released] * self.set_portions)
+        size = self._entry_portions_per_set(released)
+        self.food.cancel(self._log_household[released], self._log_sets[released] * size)
         self._log_offer[released] = GONE
         self.confirmed_ids = np.concatenate([self.confirmed_ids, confirmed])
         n_lapsed = int((status == LAPSED).sum())
@@ -318,7 +378,13 @@ class GroupOrders:
         self.leadership.receive(leaders, cols["supplier"][ids], day)
         at, starts = self._entries(ids)
         hh, sets = self._log_household[at], self._log_sets[at]
-        self.gate.drop(hh, sets.astype(np.float32) * np.float32(self.set_portions))
+        self.gate.drop(hh, (sets * self._entry_portions_per_set(at)).astype(np.float32))
+        self.bought[hh] = True
+        store = self.supply.kind[cols["supplier"][ids]] == CHAIN_STORE
+        self.supplied[cols["compound"][ids[store]]] = True
+        self.sets_delivered_today += int(cols["sets"][ids].sum())
+        self.store_sets_today += int(cols["sets"][ids[store]].sum())
+        self.store_portions_today += float(cols["portions"][ids[store]].sum())
         leader_hh = self.leadership.household_of(leaders)
         self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
         if self.member_ties_on:
@@ -336,11 +402,15 @@ class GroupOrders:
         for portions in cols["portions"][ids].tolist():
             self.ledger.record("returned", portions)
         at, _ = self._entries(ids)  # order by order: a household may be in two of them
-        self.food.cancel(self._log_household[at], self._log_sets[at] * self.set_portions)
+        self.food.cancel(self._log_household[at], self._log_sets[at] * self._entry_portions_per_set(at))
         self._log_offer[at] = GONE
         cols["status"][ids], cols["ended_day"][ids] = CANCELLED, day
         self.closed_total[CANCELLED] += len(ids)
         self.confirmed_ids = self.confirmed_ids[~np.isin(self.confirmed_ids, ids)]
+
+    def _entry_portions_per_set(self, at: np.ndarray) -> np.ndarray:
+        """Portions in a set of the offer of each of these log entries."""
+        return self.supply.portions_per_set[self._cols["supplier"][self._log_offer[at]]]
 
     # --- counts -----------------------------------------------------------------------------------------
     def in_transit(self) -> float:
@@ -353,15 +423,20 @@ class GroupOrders:
         closed = ok + self.closed_total[LAPSED]
         return ok / closed if closed else float("nan")
 
+    def signed_households(self) -> int:
+        """Households signed up to at least one open offer now."""
+        return int((self.open_signups > 0).sum())
+
     def status_counts(self) -> dict:
         counts = np.bincount(self.column("status"), minlength=len(STATUS_NAMES))
         return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
 
 
 @kernel
-def _need(eligible, signed, demand, set_portions, max_sets, start):
-    """Per compound (homes start[c]:start[c + 1]): sets wanted by households that could sign up and are in no open
-    offer (sets_wanted, in float32 as numpy computes it), how many of them want any, and how many could sign up."""
+def _need(eligible, open_signups, several, demand, set_portions, max_sets, start):
+    """Per compound (homes start[c]:start[c + 1]): sets wanted by households that could sign up and still lack food
+    (without `several`: and are in no open offer; sets_wanted, in float32 as numpy computes it), how many of them
+    want any, and how many could sign up."""
     n_compounds = len(start) - 1
     wanted = np.zeros(n_compounds, np.int64)
     wanting = np.zeros(n_compounds, np.int64)
@@ -371,7 +446,7 @@ def _need(eligible, signed, demand, set_portions, max_sets, start):
         for i in range(start[c], start[c + 1]):
             if eligible[i]:
                 members[c] += 1
-                if signed[i] < 0:
+                if several or open_signups[i] == 0:
                     w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
                     wanted[c] += w
                     wanting[c] += w > 0
@@ -379,15 +454,99 @@ def _need(eligible, signed, demand, set_portions, max_sets, start):
 
 
 @njit(cache=True)
-def _seeing(eligible, demand, signed, offers_in, compound):
-    """Households that see an offer today: could sign up, in need, in no open offer, their compound has one."""
+def _seeing(eligible, demand, open_signups, several, offers_in, compound):
+    """Households that see an offer today: could sign up, in need (without `several`: in no open offer), their
+    compound has one."""
     out = np.empty(len(demand), np.int64)
     n = 0
     for i in range(len(demand)):
-        if eligible[i] and demand[i] > 0 and signed[i] < 0 and offers_in[compound[i]] > 0:
+        if eligible[i] and demand[i] > 0 and (several or open_signups[i] == 0) and offers_in[compound[i]] > 0:
             out[n] = i
             n += 1
     return out[:n]
+
+
+@njit(cache=True)
+def _add_each(counts, households, delta):
+    """counts[h] += delta for each entry (a household may appear several times)."""
+    for h in households:
+        counts[h] += delta
+
+
+@njit(cache=True)
+def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride, demand, size,
+            max_sets, signup_prob, trust_boost, seeds):
+    """Each household (in order) goes through its compound's open offers in a random order (a Fisher-Yates shuffle,
+    drawn as far as it goes), skips those it has signed (`signed`: sorted household * stride + offer), signs each
+    with signup_prob (+ trust_boost with a tie to its leader: `tie_keys`, sorted household * tie_stride + leader)
+    for the sets it still lacks (at most max_sets of the offer's size), until it lacks nothing. Its draws come from
+    its seed (one per household from the stream), as a SplitMix64 sequence. Returns (households, offer positions,
+    sets)."""
+    smallest = size.min() if len(size) else 1.0
+    total = 0  # room for every sign-up: a household signs at most as many offers as sets it lacks
+    widest = 0
+    for j in range(len(hh)):
+        n = count[compound[j]]
+        total += min(n, int(demand[hh[j]] / smallest) + 1)
+        widest = max(widest, n)
+    out_h = np.empty(total, np.int64)
+    out_k = np.empty(total, np.int64)
+    out_s = np.empty(total, np.int64)
+    order = np.empty(widest, np.int64)  # the compound's offers, shuffled as far as a household goes, then restored
+    swapped = np.empty(widest, np.int64)
+    m, last = 0, -1
+    for j in range(len(hh)):
+        h, c = hh[j], compound[j]
+        a, n = first[c], count[c]
+        if c != last:  # households come compound by compound
+            for q in range(n):
+                order[q] = q
+            last = c
+        state = np.uint64(seeds[j])
+        left = float(demand[h])
+        steps = 0
+        for q in range(n):  # a Fisher-Yates shuffle, drawn as far as the household goes
+            if left <= 0:
+                break
+            state, x = _splitmix(state)
+            r = q + min(int(x * (n - q)), n - q - 1)
+            order[q], order[r] = order[r], order[q]
+            swapped[q] = r
+            steps = q + 1
+            k = a + order[q]
+            state, u = _splitmix(state)
+            if not u < signup_prob + trust_boost:
+                continue
+            key = h * stride + offers[k]
+            i = np.searchsorted(signed, key)
+            if i < len(signed) and signed[i] == key:
+                continue
+            if not u < signup_prob:  # signs only with a tie to the offer's leader
+                t = h * tie_stride + leader_hh[k]
+                i = np.searchsorted(tie_keys, t)
+                if not (i < len(tie_keys) and tie_keys[i] == t):
+                    continue
+            sets = min(max_sets, int(np.ceil(left / size[k] - 1e-9)))
+            if sets <= 0:
+                continue
+            out_h[m], out_k[m], out_s[m] = h, k, sets
+            left -= sets * size[k]
+            m += 1
+        for q in range(steps - 1, -1, -1):  # undo the swaps: the next household starts from the same order
+            r = swapped[q]
+            order[q], order[r] = order[r], order[q]
+    return out_h[:m], out_k[:m], out_s[:m]
+
+
+@njit(cache=True)
+def _splitmix(state):
+    """One step of SplitMix64: (the next state, a uniform draw in [0, 1))."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return state, float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True)
@@ -425,7 +584,7 @@ def _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_
 @njit(cache=True)
 def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_sets, status, due_day, confirmed_day,
            ended_day, portions, households, stock, promised, lead_days, permit_day, permit_delay, applied, permits,
-           compound_district, supplier_district, locked, team, work, payment_hours, set_portions, day):
+           compound_district, supplier_district, locked, team, work, payment_hours, portions_per_set, day):
     """Close offers (in id order): lapse those below the minimum, cancel those whose supplier cannot sell the
     minimum any more, confirm the rest with the sign-ups (`keep`, in signing order) the supplier's free stock
     covers. `stock`, `promised` and `permit_day` are copies of the suppliers', updated as each offer closes (the
@@ -439,7 +598,7 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
         if total < moq[o] or total == 0:
             status[o], ended_day[o] = LAPSED, day
             continue
-        avail = max(int(np.floor(stock[s] / set_portions + 1e-9)) - promised[s], 0)
+        avail = max(int(np.floor(stock[s] / portions_per_set[s] + 1e-9)) - promised[s], 0)
         if avail < moq[o]:
             status[o], ended_day[o] = CANCELLED, day
             continue
@@ -451,7 +610,7 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
                 n_keep += 1
         keep[a:a + n_keep] = True
         offer_sets[o], households[o] = kept, n_keep
-        portions[o] = float(kept) * set_portions
+        portions[o] = float(kept) * portions_per_set[s]
         stock[s] = max(0.0, stock[s] - portions[o])
         ready = day
         if trip_needs_pass(permits, locked, supplier_district[s], compound_district[compound[o]]):

@@ -11,6 +11,21 @@ of their own (a tie) step up. The number of leaders a compound gets thus emerges
 its members' willingness
 (`leader_propensity`); a member with a tie to a supplier is likelier to lead (bridging capital).
 `leaders_per_100_households` is only an upper bound; the model counts the compounds where it turned someone away.
+
+Leaders at the scale of a building or a product line (the `leader_scale` switch; the study: groups per building and
+per product, milk, meat, vegetables, bread, a supermarket's boxes, one or two volunteers per building): members of
+a building see in their building's group when someone steps up, so at most one new leader a day comes forward in
+each building (`coordination.households_per_building`); a member with a channel of its own (a tie to a supplier
+with stock to sell) steps up because its group wants what the channel sells, not only where need is left
+uncovered: while no open offer of its supplier's kind is up in the compound, its chance is `leader_propensity`
+x `leader_tie_boost` x the share of members wanting food, whatever the other offers cover; and the upper bound is
+one leader per building and product line (`group_buying.product_lines`), a bound of the groups' structure that the
+model reports whenever it binds (`leader_cap_binding`). Its draws come from their own stream. Off: the rule above.
+
+Remote leaders (the `remote_leaders` switch; the study: a leader living elsewhere serving grandparents): the child
+elsewhere who orders for older parents without phone skill (a remote proxy) can also step up to lead the parents'
+group, `group_buying.remote_leader_factor` times as readily as a resident, giving the least hours a leader needs
+(its own stream of draws). Off: only residents with a phone lead.
 """
 
 from __future__ import annotations
@@ -22,14 +37,38 @@ from lockdown_sim.sim.sorting import stable_argsort_within
 
 
 class LeaderEmergence:
-    def __init__(self, pop, gcfg, rng: np.random.Generator, *, supplier_ties: bool):
-        self.pop = pop
+    def __init__(self, pop, scenario, supply, rng: np.random.Generator, scale_rng: np.random.Generator,
+                 remote_rng: np.random.Generator, *, supplier_ties: bool, at_scale: bool, remote: bool):
+        gcfg = scenario.group_buying
+        self.pop, self.supply = pop, supply
         self.propensity = gcfg.leader_propensity
+        self.supplier_ties = supplier_ties
         self.tie_boost = gcfg.leader_tie_boost if supplier_ties else 1.0
         self.min_hours = gcfg.leader_min_hours
-        self.cap = np.maximum(1, np.floor(gcfg.leaders_per_100_households * pop.compound_size / 100.0))
+        self.at_scale = at_scale
+        buildings = np.ceil(pop.compound_size / scenario.coordination.households_per_building)
+        if at_scale:  # one leader per building and product line
+            self.cap = np.maximum(1, buildings * gcfg.product_lines)
+        else:
+            self.cap = np.maximum(1, np.floor(gcfg.leaders_per_100_households * pop.compound_size / 100.0))
         self.groups = np.ceil(pop.compound_size / gcfg.group_members_max)  # chat groups per compound
-        self._rng = rng
+        # each household's building: homes are numbered compound by compound, a building is each run of
+        # households_per_building of them (global ids: compound c's buildings start at building_start[c])
+        per_building = scenario.coordination.households_per_building
+        building_start = np.concatenate([[0], np.cumsum(buildings)]).astype(np.int64)
+        rank = np.arange(pop.n) - np.repeat(pop.start[:-1], pop.compound_size.astype(np.int64))
+        self.building = (building_start[pop.compound] + (rank // per_building)).astype(np.int64)
+        self.n_buildings = int(building_start[-1])
+        self._rng, self._scale_rng, self._remote_rng = rng, scale_rng, remote_rng
+        self.remote = pop.proxy & ~pop.phone if remote else np.zeros(pop.n, dtype=bool)  # who can lead from elsewhere
+        self.remote_ids = np.flatnonzero(self.remote)
+        self.remote_factor = gcfg.remote_leader_factor
+        # members with a channel of their own (a supplier tie), and where each one's draw is
+        self.tie_holders = np.flatnonzero(pop.supplier_tie >= 0)
+        self.channel_at = np.full(pop.n, -1, dtype=np.int64)
+        self.channel_at[self.tie_holders] = np.arange(len(self.tie_holders))
+        self._kind = supply.kind.astype(np.int64)  # every supplier's kind (the chain stores are in by now)
+        self.tie_start = np.searchsorted(pop.compound[self.tie_holders], np.arange(pop.n_compounds + 1))
         self.reset_day_stats()
 
     def reset_day_stats(self) -> None:
@@ -38,26 +77,44 @@ class LeaderEmergence:
         self.capped_today = 0  # ... of which the upper bound turned someone away
 
     def emerge(self, members: np.ndarray, pressure: np.ndarray, leaders_per_compound: np.ndarray,
-               busy: np.ndarray, active_compounds: np.ndarray, spare_leaders: np.ndarray) -> np.ndarray:
+               busy: np.ndarray, active_compounds: np.ndarray, spare_leaders: np.ndarray,
+               wanting_share: np.ndarray | None = None, open_kinds: np.ndarray | None = None) -> np.ndarray:
         """Households that start leading today (at most the room left under the upper bound in each compound).
 
         members: chat-group members; pressure: per compound, the need no open offer covers (0..1);
         busy: households already leading or volunteering; spare_leaders: per compound, leaders who still have time
-        and room for another offer after today's work.
+        and room for another offer after today's work; with `leader_scale`, wanting_share: per compound, the share
+        of members wanting food, and open_kinds: per compound and supplier kind, an open offer of that kind is up.
         """
         pop = self.pop
         pressure = np.where(active_compounds, pressure, 0.0)
         draw = self._rng.random(pop.n)  # one draw per household whoever is a candidate (a stable stream)
-        leaders, wanting, capped = _step_up(draw, members, pop.phone, pop.free_hours, np.float32(self.min_hours), busy,
-                                            pressure, spare_leaders, pop.start, pop.supplier_tie, self.tie_boost,
-                                            self.propensity, self.cap - leaders_per_compound, self.groups)
+        if len(self.remote_ids):  # remote proxies draw from their own stream
+            draw[self.remote_ids] = self._remote_rng.random(len(self.remote_ids))
+        room = self.cap - leaders_per_compound
+        if not self.at_scale:
+            leaders, wanting, capped = _step_up(draw, members, pop.phone, self.remote, self.remote_factor,
+                                                pop.free_hours, np.float32(self.min_hours), busy, pressure,
+                                                spare_leaders, pop.start, pop.supplier_tie, self.tie_boost,
+                                                self.propensity, room, self.groups)
+        else:
+            s = self.supply
+            channel = self._scale_rng.random(len(self.tie_holders))  # the channel members' draws, their own stream
+            wants = np.where(active_compounds, wanting_share, 0.0)
+            tie = pop.supplier_tie if self.supplier_ties else np.full(pop.n, -1, dtype=pop.supplier_tie.dtype)
+            sells = s.today_available >= s.today_moq  # a supplier with stock for its minimum order today
+            leaders, wanting, capped = _step_up_at_scale(
+                draw, channel, self.channel_at, self.tie_holders, self.tie_start, members, pop.phone, self.remote,
+                self.remote_factor, pop.free_hours, np.float32(self.min_hours), busy, pressure, wants,
+                spare_leaders, pop.start, tie, self._kind, sells, open_kinds, self.tie_boost,
+                self.propensity, room, self.building, self.n_buildings)
         self.wanting_today, self.capped_today = int(wanting), int(capped)
         return leaders
 
 
 @njit(cache=True)
-def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, spare, start, supplier_tie, tie_boost,
-             propensity, room, groups):
+def _step_up(draw, members, phone, remote, remote_factor, free_hours, min_hours, busy, pressure, spare, start,
+             supplier_tie, tie_boost, propensity, room, groups):
     """Members with a phone and free time, not busy, where need is uncovered (and, where a leader still has time and
     room for another offer, only members bringing a supplier of their own), are moved to lead with chance
     propensity x pressure (x tie_boost with a supplier tie); in each compound the most moved (lowest draw relative
@@ -72,32 +129,109 @@ def _step_up(draw, members, phone, free_hours, min_hours, busy, pressure, spare,
         if not pressure[c] > 0:
             continue
         for i in range(start[c], start[c + 1]):
-            if (members[i] and phone[i] and free_hours[i] >= min_hours and not busy[i]
-                    and (spare[c] == 0 or supplier_tie[i] >= 0)):
-                p = min(1.0, propensity * pressure[c] * (tie_boost if supplier_tie[i] >= 0 else 1.0))
-                if draw[i] < p:
-                    if m == len(moved):
-                        moved, eagerness, comp = _grow(moved), _grow(eagerness), _grow(comp)
-                    moved[m], eagerness[m], comp[m] = i, draw[i] / max(p, 1e-12), c
+            if members[i] and _can_lead(phone, remote, free_hours, min_hours, i) and not busy[i]:
+                e = _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
+                                   remote_factor)
+                if e < np.inf:
+                    moved, eagerness, comp = _keep(moved, eagerness, comp, m, i, e, c)
                     m += 1
     moved, eagerness, comp = moved[:m], eagerness[:m], comp[:m]
+    return _come_forward(moved, eagerness, comp, comp, groups, room)  # one a day per chat group
+
+
+@njit(cache=True)
+def _step_up_at_scale(draw, channel, channel_at, tie_holders, tie_start, members, phone, remote, remote_factor,
+                      free_hours, min_hours, busy, pressure, wants, spare, start, supplier_tie, kind, sells,
+                      open_kinds, tie_boost, propensity, room, building, n_buildings):
+    """As `_step_up`, at the scale of buildings and product lines: a member is moved by uncovered need (as there),
+    or, with a channel (a tie to a supplier that has stock to sell and whose kind has no open offer in the
+    compound), by its group wanting food: chance propensity x tie_boost x the share of members wanting food (its
+    own draw). In each compound the most moved come forward first, at most one a day per building, while the upper
+    bound leaves room. Where no need is left uncovered only members with a channel (`tie_holders`, compound c's
+    at tie_start[c]:tie_start[c + 1]) are looked at."""
+    n_c = len(pressure)
+    moved = np.empty(1024, np.int64)
+    eagerness = np.empty(1024)
+    comp = np.empty(1024, np.int64)
+    m = 0
+    for c in range(n_c):
+        if not (pressure[c] > 0 or wants[c] > 0):
+            continue
+        everyone = pressure[c] > 0
+        lo, hi = (start[c], start[c + 1]) if everyone else (tie_start[c], tie_start[c + 1])
+        for j in range(lo, hi):
+            i = j if everyone else tie_holders[j]
+            if not (members[i] and _can_lead(phone, remote, free_hours, min_hours, i) and not busy[i]):
+                continue
+            s = supplier_tie[i]
+            best = np.inf
+            if pressure[c] > 0:
+                best = _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
+                                      remote_factor)
+            if s >= 0 and wants[c] > 0 and sells[s] and not open_kinds[c, kind[s]]:
+                p = min(1.0, propensity * tie_boost * wants[c])
+                u = channel[channel_at[i]]
+                if u < p:
+                    best = min(best, u / max(p, 1e-12))
+            if best < np.inf:
+                moved, eagerness, comp = _keep(moved, eagerness, comp, m, i, best, c)
+                m += 1
+    moved, eagerness, comp = moved[:m], eagerness[:m], comp[:m]
+    return _come_forward(moved, eagerness, comp, building[moved], np.ones(n_buildings), room)  # one per building
+
+
+@njit(cache=True)
+def _come_forward(moved, eagerness, comp, unit, per_unit, room):
+    """In each compound the most moved (lowest eagerness) come forward first: at most per_unit[u] a day from each
+    unit (a chat group, a building) while the upper bound leaves room (`room`, per compound). Returns (who steps up
+    today, compounds where someone wanted to, compounds where the bound turned someone away)."""
+    n_c = len(room)
     order = stable_argsort_within(comp, eagerness, n_c)
-    rank = np.zeros(n_c, np.int64)
+    used = np.zeros(len(per_unit), np.int64)
+    taken = np.zeros(n_c, np.int64)
     wanting = np.zeros(n_c, np.bool_)
     capped = np.zeros(n_c, np.bool_)
-    out = np.empty(m, np.int64)
+    out = np.empty(len(moved), np.int64)
     k = 0
     for j in order:
-        c = comp[j]
+        c, u = comp[j], unit[j]
         wanting[c] = True
-        if rank[c] < groups[c]:  # one a day per chat group
-            if rank[c] < room[c]:
+        if used[u] < per_unit[u]:
+            used[u] += 1
+            if taken[c] < room[c]:
                 out[k] = moved[j]
                 k += 1
+                taken[c] += 1
             else:
                 capped[c] = True
-        rank[c] += 1
     return out[:k], wanting.sum(), capped.sum()
+
+
+@njit(cache=True)
+def _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost, remote_factor):
+    """How little member i of compound c needed moving (its draw over its chance; inf if not moved) by the need no
+    open offer covers: chance propensity x pressure (x tie_boost with a supplier tie, x remote_factor for a remote
+    proxy); where a leader still has time and room (`spare`), only a member bringing a supplier of its own."""
+    tie = supplier_tie[i] >= 0
+    if not (spare[c] == 0 or tie):
+        return np.inf
+    p = min(1.0, propensity * pressure[c] * (tie_boost if tie else 1.0) * (1.0 if phone[i] else remote_factor))
+    return draw[i] / max(p, 1e-12) if draw[i] < p else np.inf
+
+
+@njit(cache=True)
+def _keep(moved, eagerness, comp, m, i, e, c):
+    """Note member i of compound c, moved with eagerness e, as the m-th (the arrays grow by doubling)."""
+    if m == len(moved):
+        moved, eagerness, comp = _grow(moved), _grow(eagerness), _grow(comp)
+    moved[m], eagerness[m], comp[m] = i, e, c
+    return moved, eagerness, comp
+
+
+@njit(cache=True)
+def _can_lead(phone, remote, free_hours, min_hours, i):
+    """Household i could lead: a resident with a phone and the free hours, or a remote proxy (its child elsewhere)."""
+    return (phone[i] and free_hours[i] >= min_hours) or remote[i]
 
 
 @njit(cache=True)

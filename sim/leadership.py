@@ -33,7 +33,7 @@ Team = namedtuple("Team", "household compound hours_left hours_today hours_total
                           "lapsed_supplier lapsed_day")
 # what leaders know of local suppliers today (a snapshot: stock and holds do not change while leaders act)
 Market = namedtuple("Market", "available moq_today moq listed listed_ids x y district near_ids near_dk tie_start "
-                              "tie_suppliers")
+                              "tie_suppliers store_start store_ids set_scale")
 # the rules of the work: hours, factors and switches
 Work = namedtuple("Work", "day cap post_hours search_hours gateway_overhead gateway_search factor learned reach_km "
                           "permits locked supplier_ties min_order")
@@ -88,16 +88,17 @@ def _best(market, work, geo, c, pool, wanted):
     """(supplier, a minimum the group can plausibly meet, km) of the best usable supplier in pool, or (-1, ...).
 
     Usable: stock for its minimum order today and within a truck's day. Best: a minimum the group can plausibly
-    meet (`wanted` sets) first, then the nearest, then the first in pool order."""
+    meet (`wanted` generic sets) first, then the nearest, then the first in pool order."""
     best, reachable, best_km, best_score = NO_SUPPLIER, False, 0.0, np.inf
     cx, cy = geo.compound_x[c], geo.compound_y[c]
     for s in pool:
         km = street_km(geo, market.x[s], market.y[s], cx, cy)
         need = market.moq_today[s]
         if market.available[s] >= need and km <= work.reach_km:
-            score = (0.0 if need <= wanted else 1e6) + km
+            meets = need * market.set_scale[s] <= wanted
+            score = (0.0 if meets else 1e6) + km
             if score < best_score:
-                best, reachable, best_km, best_score = s, need <= wanted, km, score
+                best, reachable, best_km, best_score = s, meets, km, score
     return best, reachable, best_km
 
 
@@ -120,7 +121,8 @@ def _in_sorted(values, s):
 
 @njit(cache=True)
 def find_supplier(team, market, work, geo, r, wanted_sets):
-    """Pick a supplier leader r can reach: known ones first, then members' ties, then the gateway.
+    """Pick a supplier leader r can reach: known ones first, then members' ties and the chain stores that deliver
+    to the compound (their own channel: sim/chain_stores.py), then the gateway.
 
     Returns (supplier, searched, via_gateway), supplier -1 when none; a failed search still costs its hours."""
     c = team.compound[r]
@@ -134,6 +136,9 @@ def find_supplier(team, market, work, geo, r, wanted_sets):
         ties = market.tie_suppliers[market.tie_start[c]:market.tie_start[c + 1]]
     else:
         ties = market.tie_suppliers[:0]
+    stores = market.store_ids[market.store_start[c]:market.store_start[c + 1]]
+    if len(stores):
+        ties = _sorted_union(ties, stores)
     gateway = team.uses_gateway[r]
     searched_any = False
     if not gateway:
@@ -173,8 +178,9 @@ def _found(team, r, s):
 
 
 @njit(cache=True)
-def lead(team, market, work, geo, rows, uncovered, first_offer, posted):
-    """Leaders `rows`, in that order, post offers while their group has uncovered need and they have hours.
+def lead(team, market, work, geo, rows, uncovered, offer_room, first_offer, posted):
+    """Leaders `rows`, in that order, post offers while their group has uncovered need and they have hours (an offer
+    covers at most `offer_room[c]` sets of compound c's need: its households take part in it once).
 
     Posted offers are written to `posted` (columns: leader row, supplier, sets it can sell, minimum, via a
     gateway, the supplier's trucks need a pass for the trip), with ids from `first_offer` on; returns how many were
@@ -209,7 +215,7 @@ def lead(team, market, work, geo, rows, uncovered, first_offer, posted):
             posted[n, 4] = via_gateway or _found(team, r, s)
             posted[n, 5] = trip_needs_pass(work.permits, work.locked, market.district[s], geo.compound_district[c])
             n += 1
-            uncovered[c] = max(0.0, uncovered[c] - available)
+            uncovered[c] = max(0.0, uncovered[c] - min(available, offer_room[c]) * market.set_scale[s])
     return n
 
 
@@ -267,13 +273,14 @@ def signups_possible(team, r, per_signup_hours):
 class Leadership:
     """Who leads, with what hours and experience, and the offers each keeps open (arrays, one row per leader)."""
 
-    def __init__(self, model, pop, compounds, scenario, supply, gateway, coordination, bridging, rules, volunteers,
-                 chat, geometry, order_rng: np.random.Generator, retirement_rng: np.random.Generator, *,
+    def __init__(self, model, pop, compounds, scenario, supply, stores, gateway, coordination, bridging, rules,
+                 volunteers, chat, geometry, order_rng: np.random.Generator, retirement_rng: np.random.Generator, *,
                  supplier_ties: bool, min_order: bool, posted_codes: bool, reach_km: float):
         """`model` is only the Mesa model the GroupLeader agents belong to."""
         g, h = scenario.group_buying, scenario.leader_hours
         self.model, self.pop, self.compounds = model, pop, compounds
         self.supply, self.gateway, self.coordination, self.bridging = supply, gateway, coordination, bridging
+        self.stores = stores  # the chain stores (sim/chain_stores.py): suppliers with a channel of their own
         self.rules, self.volunteers, self.chat, self.geometry = rules, volunteers, chat, geometry
         self.orders = None  # GroupOrders, wired by `post_offers_to`
         self._order_rng, self._retirement_rng = order_rng, retirement_rng
@@ -298,6 +305,7 @@ class Leadership:
         self.day = 0
         self._supplier_static = (supply.moq.astype(np.int64), supply.x.astype(np.int64), supply.y.astype(np.int64),
                                  supply.district.astype(np.int64))
+        self._set_scale = supply.portions_per_set / supply.set_portions  # a supplier's set in generic sets
 
     def post_offers_to(self, orders) -> None:
         """Leaders post their offers into these group orders (built after the leaders: they need the leaders too)."""
@@ -351,9 +359,12 @@ class Leadership:
         near_ids, near_dk = s.shortlists() if self.team.uses_gateway[:self.n].any() else (
             np.zeros((self.pop.n_compounds, 0), np.int64), np.zeros(self.pop.n_compounds))
         tie_start, tie_suppliers = self.bridging.lists()
+        store_start, store_ids = self.stores.delivery_areas()
         moq, x, y, district = self._supplier_static
         return Market(available=s.today_available, moq_today=s.today_moq, moq=moq, listed=s.listed,
-                      listed_ids=s.listed_ids, x=x, y=y, district=district, near_ids=near_ids, near_dk=near_dk, tie_start=tie_start, tie_suppliers=tie_suppliers)
+                      listed_ids=s.listed_ids, x=x, y=y, district=district, near_ids=near_ids, near_dk=near_dk,
+                      tie_start=tie_start, tie_suppliers=tie_suppliers, store_start=store_start, store_ids=store_ids,
+                      set_scale=self._set_scale)
 
     @property
     def active_rows(self) -> np.ndarray:
@@ -387,7 +398,9 @@ class Leadership:
             c = int(self.pop.compound[h])
             r = self.n
             self.n += 1
-            hours = max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours)
+            # a remote leader (a child elsewhere leading for its parents' compound) gives the least hours a leader needs
+            hours = (max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours) if self.pop.phone[h]
+                     else self.min_hours)
             t.household[r], t.compound[r], t.active[r] = h, c, True
             self.hours_per_day[r], self.emerged_day[r] = hours, day
             t.hours_left[r] = hours  # its first day starts now (yesterday's overwork: none)
@@ -458,7 +471,8 @@ class Leadership:
             self._reshape(found=2 * t.found.shape[1] + self.cap)
             t = self.team
         posted = np.zeros((len(rows) * self.cap, 6), dtype=np.int64)
-        n = lead(t, self._market(), self.work(day), self.geometry, rows, orders.uncovered, orders.count, posted)
+        n = lead(t, self._market(), self.work(day), self.geometry, rows, orders.uncovered, orders.offer_room,
+                 orders.count, posted)
         posted = posted[:n]
         orders.post(posted[:, :5], day)
         self.supply.apply_for_permits(posted[posted[:, 5] == 1, 1], day)  # a supplier applies the first time asked

@@ -1,7 +1,10 @@
 """Local suppliers' stock, minimum orders, lead times and vehicle passes (arrays; `LocalSupplier` agents read them).
 
 Their total daily stock is `capacity_ratio` times the city's daily food need, split unevenly (lognormal)
-among suppliers. Stock does not keep: at most two days' supply is on hand. A supplier whose trucks must drive
+among suppliers. Stock does not keep: at most two days' supply is on hand. Suppliers sell in sets: a farm's,
+wholesaler's, supermarket's or restaurant's set holds `set_portions` person-days of food; the supermarket chains'
+stores (sim/chain_stores.py, added with `add_stores`) sell standard packages of their own size
+(`portions_per_set`, one entry per supplier; docs/sources.md#one-unit-for-both-channels). A supplier whose trucks must drive
 in a locked district applies for a pass the first time a leader asks, and holds it `permit_delay_days` later.
 The pass rules are written once, compiled (`trip_needs_pass`, `apply_for_pass`, `holds_pass`), for the compiled
 loops of leaders, offers and trucks (sim/leadership.py, sim/group_orders.py, sim/dispatch.py) and for the verbs here.
@@ -14,7 +17,8 @@ from scipy.spatial import cKDTree
 
 from lockdown_sim.sim.parallel import njit
 
-KINDS = ("farm", "wholesaler", "supermarket", "restaurant")
+KINDS = ("farm", "wholesaler", "supermarket", "restaurant", "chain store")  # the last: sim/chain_stores.py
+CHAIN_STORE = KINDS.index("chain store")
 SHELF_DAYS = 2.0
 
 
@@ -52,8 +56,8 @@ class LocalSupply:
     def __init__(self, n: int, scenario, city, daily_need: float, rng: np.random.Generator, *, permits: bool):
         cfg = scenario.local_suppliers
         self.n = n
-        self.set_portions = cfg.set_portions
-        self.kind = rng.choice(len(KINDS), size=n, p=cfg.kind_shares).astype(np.int8)
+        self.set_portions = cfg.set_portions  # a set of the farms, wholesalers, supermarkets and restaurants
+        self.kind = rng.choice(len(cfg.kind_shares), size=n, p=cfg.kind_shares).astype(np.int8)
         self.district = (rng.random(n) >= scenario.city.west_share).astype(np.int8)
         self.x, self.y = city.random_land_cells(self.district, rng)
         weights = rng.lognormal(0.0, 0.8, n)
@@ -74,6 +78,32 @@ class LocalSupply:
         self._city = city
         self._near_ids = self._near_dk = None
         self.promised = np.zeros(n, dtype=np.int64)  # sets signed up in open offers, held against stock
+        self.portions_per_set = np.full(n, float(cfg.set_portions))  # person-days of food in one set of each
+
+    def add_stores(self, x, y, district, moq, lead, trucks, portions_per_set: float, permit_day: int) -> np.ndarray:
+        """Supermarket chains' stores join the suppliers (sim/chain_stores.py); returns their ids. They start closed
+        (no daily supply until `set_daily`), are never listed on a gateway (they have their own channel) and hold
+        a vehicle pass from `permit_day` on."""
+        k = len(x)
+        ids = np.arange(self.n, self.n + k)
+        grow = lambda a, v: np.concatenate([a, np.asarray(v).astype(a.dtype)])  # noqa: E731
+        self.kind = grow(self.kind, np.full(k, CHAIN_STORE))
+        self.district, self.x, self.y = grow(self.district, district), grow(self.x, x), grow(self.y, y)
+        self.daily, self.stock = grow(self.daily, np.zeros(k)), grow(self.stock, np.zeros(k))
+        self.moq, self.lead, self.trucks = grow(self.moq, moq), grow(self.lead, lead), grow(self.trucks, trucks)
+        self.permit_delay = grow(self.permit_delay, np.zeros(k))
+        self.permit_day = grow(self.permit_day, np.full(k, permit_day))
+        self.listed_draw = grow(self.listed_draw, np.full(k, np.inf))
+        self.listed = grow(self.listed, np.zeros(k, dtype=bool))
+        self.promised = grow(self.promised, np.zeros(k))
+        self.portions_per_set = grow(self.portions_per_set, np.full(k, float(portions_per_set)))
+        self.n += k
+        self._near_ids = self._near_dk = None
+        return ids
+
+    def set_daily(self, suppliers: np.ndarray, portions: np.ndarray) -> None:
+        """These suppliers' daily supply from today (a chain store opening or closing)."""
+        self.daily[suppliers] = portions
 
     def start_day(self, listed_share: float) -> None:
         """Restock (fresh supply arrives, old stock beyond the shelf life goes) and update gateway listings."""
@@ -105,7 +135,7 @@ class LocalSupply:
     def sets_in_stock(self) -> np.ndarray:
         """Whole sets each supplier's stock makes (held sets included). The compiled closing of offers
         (sim/group_orders.py, `_close`) counts one supplier's the same way."""
-        return np.floor(self.stock / self.set_portions + 1e-9).astype(np.int64)
+        return np.floor(self.stock / self.portions_per_set + 1e-9).astype(np.int64)
 
     def snapshot_for_search(self, min_order: bool) -> None:
         """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act): sets

@@ -22,6 +22,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from lockdown_sim.agents import Compound, GroupLeader, LocalSupplier
 from lockdown_sim.agents.household import Households
 from lockdown_sim.sim.bridging import Bridging
+from lockdown_sim.sim.chain_stores import ChainStores
 from lockdown_sim.sim.chat_groups import ChatGroups
 from lockdown_sim.sim.city import City
 from lockdown_sim.sim.community import GroupBuying
@@ -102,6 +103,10 @@ class LockdownSupplyModel(mesa.Model):
         leader_learning: bool | None = None,
         occupation_ties: bool | None = None,
         member_ties: bool | None = None,
+        several_group_buys: bool | None = None,
+        leader_scale: bool | None = None,
+        chain_packages: bool | None = None,
+        remote_leaders: bool | None = None,
         overrides: dict | None = None,
         rng=None,
         scenario=None,
@@ -115,7 +120,9 @@ class LockdownSupplyModel(mesa.Model):
                         compound_types=compound_types, relief=relief,
                         platform_group=platform_group, visible_imitation=visible_imitation,
                         coordinators=coordinators, leader_learning=leader_learning,
-                        occupation_ties=occupation_ties, member_ties=member_ties)
+                        occupation_ties=occupation_ties, member_ties=member_ties,
+                        several_group_buys=several_group_buys, leader_scale=leader_scale,
+                        chain_packages=chain_packages, remote_leaders=remote_leaders)
         cfg = validated(scenario_file, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
@@ -163,6 +170,10 @@ class LockdownSupplyModel(mesa.Model):
                                                  streams("supplier_ties"),
                                                  pop.occupation if mech["occupation_ties"] else None,
                                                  cfg.population.occupation_tie_factor)
+        # the supermarket chains' stores join the suppliers (after the ties: members' ties are to local suppliers)
+        self.stores = ChainStores(cfg, pop, self.city, ls, self.scale, streams("chain_stores"),
+                                  enabled=mech["chain_packages"])
+        self.local_suppliers += [LocalSupplier(self, int(s), self.city.cell(ls.x[s], ls.y[s])) for s in self.stores.ids]
 
         # --- channels and community mechanisms ---------------------------------------------------
         self.canvassing = Canvassing(pop, cfg.outreach, self.volunteers, rules, cfg.volunteers.sealed_factor,
@@ -177,8 +188,9 @@ class LockdownSupplyModel(mesa.Model):
         self.chat = ChatGroups(pop, cfg.group_buying, streams("chat_groups"), invitations=mech["invitations"],
                                posted_codes=mech["posted_codes"], proxies=mech["proxies"])
         self.relief = Relief(pop, cfg.relief, food, self.gate, ledger, streams("relief"), enabled=mech["relief"])
-        self.emergence = LeaderEmergence(pop, cfg.group_buying, streams("leaders.emergence"),
-                                         supplier_ties=mech["supplier_ties"])
+        self.emergence = LeaderEmergence(pop, cfg, ls, streams("leaders.emergence"), streams("leaders.scale"),
+                                         streams("leaders.remote"), supplier_ties=mech["supplier_ties"],
+                                         at_scale=mech["leader_scale"], remote=mech["remote_leaders"] and mech["proxies"])
         self.gateway = Gateway(cfg.gateway, pop, streams("gateway"), streams("gateway.potential"), enabled=mech["gateway"],
                                visible_imitation=mech["visible_imitation"])
         self.ties = Ties(pop.n, cfg.ties, streams("ties"), decay=mech["tie_decay"])
@@ -186,15 +198,16 @@ class LockdownSupplyModel(mesa.Model):
         self.bridging = Bridging(pop, ls.n, cfg.ties.ties_to_share)
         geometry = self.city.geometry
         reach_km = TruckDispatch.reach_km(cfg)
-        self.leadership = Leadership(self, pop, self.compounds, cfg, ls, self.gateway, self.coordination,
+        self.leadership = Leadership(self, pop, self.compounds, cfg, ls, self.stores, self.gateway, self.coordination,
                                      self.bridging, rules, self.volunteers, self.chat, geometry,
                                      streams("leaders.order"), streams("leaders.retirement"),
                                      supplier_ties=mech["supplier_ties"], min_order=mech["min_order"],
                                      posted_codes=mech["posted_codes"], reach_km=reach_km)
         self.leaders = self.leadership.agents
         self.group_orders = GroupOrders(cfg, pop, food, ls, self.gate, ledger, self.ties, self.member_ties,
-                                        self.leadership, streams("group_orders.signups"), min_order=mech["min_order"],
-                                        member_ties_on=mech["member_ties"])
+                                        self.leadership, streams("group_orders.signups"),
+                                        streams("group_orders.several"), min_order=mech["min_order"],
+                                        member_ties_on=mech["member_ties"], several=mech["several_group_buys"])
         self.leadership.post_offers_to(self.group_orders)
         self.dispatch = TruckDispatch(self, cfg, self.group_orders, ls, self.local_suppliers, self.compounds, geometry,
                                       rules, bulk=mech["bulk_delivery"])
@@ -213,6 +226,7 @@ class LockdownSupplyModel(mesa.Model):
         day = self.day = self.steps - 1
         self.rules.update(day)
         locked = self.rules.locked_compounds()
+        self.stores.open(day)
         self.local_supply.start_day(self.gateway.listed_today(day))
         self.relief.deliver(day, locked)
         self.retail.shop(day)

@@ -169,6 +169,9 @@ _ALL = (
             "portions reaching gates and shops, over the lockdown", _share_of_food("portions_platform_group")),
     Outcome("group_food_share", FOOD, "portions trucks left at gates (community group buying) / portions reaching "
             "gates and shops, over the lockdown", _share_of_food("portions_group")),
+    Outcome("package_food_share", FOOD, "portions the supermarket chains' stores left at gates in standard packages "
+            "/ portions reaching gates and shops, over the lockdown (part of group_food_share)",
+            _share_of_food("portions_packages")),
     Outcome("relief_food_share", FOOD, "portions residents' committees left at gates / portions reaching gates and "
             "shops, over the lockdown", _share_of_food("portions_relief")),
     Outcome("retail_food_share", FOOD, "portions bought in shops / portions reaching gates and shops, over the "
@@ -192,6 +195,21 @@ _ALL = (
     Outcome("coordinators_per_1000", "coordinators per 1,000 households", "compounds whose leaders had a "
             "coordinator by the last lockdown day, per 1,000 households",
             lambda p: float(p.last["coordinators"]) * p.per_1000 if p.has("coordinators") else math.nan, "{:.2f}",
+            bounds=(0.0, None)),
+    Outcome("households_per_leader", "households per leader", "households that received food from a delivered "
+            "group order during the lockdown / households that led a group during it (on the last lockdown day)",
+            lambda p: _div(float(p.last["group_buyers"]), float(p.last["ever_led_share"]) * p.households)
+            if p.has("group_buyers") else math.nan, "{:.1f}", bounds=(0.0, None)),
+    Outcome("group_buyer_share", HOUSEHOLDS, "households that received food from a delivered group order during the "
+            "lockdown (group_buyers on the last lockdown day) / all households",
+            lambda p: float(p.last["group_buyers"]) / p.households if p.has("group_buyers") else math.nan),
+    Outcome("sets_per_group_buyer", "sets per household", "sets of group orders left at gates over the lockdown / "
+            "households that received any (group_buyers on the last lockdown day)",
+            lambda p: _div(p.total("group_sets_delivered"), float(p.last["group_buyers"]))
+            if p.has("group_buyers") else math.nan, "{:.1f}", bounds=(0.0, None)),
+    Outcome("group_buys_at_once", "open offers per signed household", "sign-ups in open offers / households signed "
+            "up to at least one, summed over the lockdown's days: how many group buys a household takes part in at "
+            "once", lambda p: _div(p.total("open_signups"), p.total("signed_households")), "{:.2f}",
             bounds=(0.0, None)),
     Outcome("leader_cap_binding", "share of compound-days someone wanted to lead", "compound-days on which the "
             "upper bound on leaders turned a would-be leader away / compound-days on which someone wanted to lead, "

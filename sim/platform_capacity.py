@@ -70,9 +70,10 @@ class PlatformCapacity:
         # the count at work follows the curve even when riders are few. Each rider has a home site (nearest to
         # where households live) and is dispatched each day to an open site.
         rider_rng = streams("platform.riders")
-        pool = max(c.real_riders_normal, float(np.max(Curve(c.riders_working).values)))
+        riders = riders_curve(c, scenario.timeline.reopen_day)
+        pool = max(c.real_riders_normal, float(np.max(riders.values)))
         n_riders = stochastic_round(pool * courier_availability * scale, rider_rng, minimum=1)
-        self.riders_at_work = Curve(c.riders_working).scaled(courier_availability * scale)
+        self.riders_at_work = riders.scaled(courier_availability * scale)
         self.rider_draw = (rider_rng.permutation(n_riders) + rider_rng.random(n_riders)) / n_riders
         self._pool_size = n_riders
         self._pool_real = max(pool * courier_availability * scale, 1e-9)
@@ -257,6 +258,17 @@ class PlatformCapacity:
         self.rider_stops[riders[go]] += stops[go]
         last = first_order[r_site[go]] + left[go] - 1  # it takes the site's waiting orders from the last back
         self.rider_gate[riders[go]] = self.pop.compound[households[by_site[last]]]
+
+
+def riders_curve(couriers, reopen_day: int) -> Curve:
+    """Riders at work over days (real city): the scenario's curve, except that from `riders_late_day` to the
+    reopening day it holds `riders_late` (an assumption the record does not give, varied as one number by sweeps
+    and the calibration); after reopening the curve's own points come back."""
+    late_day, late = couriers.riders_late_day, float(couriers.riders_late)
+    points = [(d, v) for d, v in couriers.riders_working]
+    if late_day <= reopen_day:
+        points = [(d, v) for d, v in points if not late_day <= d <= reopen_day] + [(late_day, late), (reopen_day, late)]
+    return Curve(points)
 
 
 def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:

@@ -269,7 +269,7 @@ SCHEMA: dict[str, dict] = {
         "site_orders_normal": Num(0, 1_000_000, "orders a site can pick a day with full staff"),
         "service_radius_km": Num(0.1, 100.0, "delivery radius of a site in km"),
         "riders_cross_river": Flag("riders deliver across the river (through a crossing) as well as on their own bank"),
-        "basket_days": Num(0.5, 60.0, "days of household food in one platform basket"),
+        "basket_days": Num(0.1, 60.0, "the most one platform order holds, in days of its household's food (it holds what the household lacks, up to this)"),
         "openings": Points(0.0, 1.0, "slot openings: [minute after midnight, share of slots]", x_hi=1439, x_name="minute"),
         "reaction_minutes_young": Num(0.01, 600.0, "mean delay of a practised user after slots open"),
         "reaction_minutes_older": Num(0.01, 600.0, "mean delay of an older user with a phone"),
@@ -284,6 +284,8 @@ SCHEMA: dict[str, dict] = {
     "couriers": {
         "real_riders_normal": Num(0, 10_000_000, "riders before the lockdown", whole=True),
         "riders_working": Points(0.0, 10_000_000.0, "riders at work over days (real city)"),
+        "riders_late": Num(0, 10_000_000, "riders at work from riders_late_day to reopening (real city): the riders curve's points on those days give way to it"),
+        "riders_late_day": Num(0, 3650, "first day of riders_late (a day after reopening leaves the curve as it is)", whole=True),
         "rider_minutes_per_day": Num(1.0, 1440.0, "working minutes of a rider"),
         "rider_handoff_minutes": Num(0.1, 120.0, "minutes per stop at a gate"),
         "rider_km_per_hour": Num(0.1, 200.0, "rider speed"),
@@ -325,6 +327,8 @@ SCHEMA: dict[str, dict] = {
         "leaders_per_100_households": Num(0.0, 100.0, "upper bound on leaders per 100 households (reported when it binds)"),
         "offers_per_leader": Num(1, 100, "offers one leader keeps open", whole=True),
         "group_members_max": Num(10, 100_000, "households per compound chat group (a compound has one group per this many)", whole=True),
+        "remote_leader_factor": Num(0.0, 100.0, "how readily a remote proxy steps up to lead its parents' group, relative to a resident (remote_leaders)"),
+        "product_lines": Num(1, 100, "product lines a building's groups buy apart (with leader_scale: at most one leader per building and line)", whole=True),
         "leader_retire_rate": Num(*UNIT, "daily chance a leader stops after reopening"),
     },
     "leader_hours": {
@@ -367,6 +371,15 @@ SCHEMA: dict[str, dict] = {
         "market_potential": Num(*UNIT, "Bass market potential: share of leaders who would ever adopt a gateway"),
         "compound_weight": Num(*UNIT, "weight of the leader's own compound in what it imitates (the rest: its district)"),
     },
+    "packages": {
+        "real_stores": Num(0, 1_000_000, "supermarket chains' stores in the real city (open or not)", whole=True),
+        "open_share": Points(0.0, 1.0, "share of the chains' stores open over days"),
+        "per_store_day": Num(0.0, 1_000_000.0, "standard packages an open store can pick and send a day"),
+        "package_portions": Num(0.1, 100.0, "portions (person-days of food) in one standard package"),
+        "delivery_km": Num(0.1, 1000.0, "street distance within which a store delivers packages to compounds"),
+        "lead_days": Num(0, 60, "days from a filled package order to the gate", whole=True),
+        "min_order": Num(1, 100_000, "a store's minimum order of packages for one compound's delivery", whole=True),
+    },
     "relief": {
         "gift_packs": Points(0.0, 100.0, "citizen gift packs per household handed out so far, over days"),
         "gift_pack_portions": Num(0.0, 1000.0, "portions (person-days of food) in a gift pack"),
@@ -408,6 +421,10 @@ SCHEMA: dict[str, dict] = {
             "member_ties": "members who take part in an order together form ties with each other, not only with the leader",
             "relief": "residents' committees bring government and charity supplies to the gate (no phone needed)",
             "compound_types": "old and commercial compounds differ in older residents, phone skill, free time and size (off: the city-wide figures everywhere)",
+            "several_group_buys": "a household signs up to several open group buys at once, each for what it still lacks (off: one at a time)",
+            "leader_scale": "leaders at the scale of a building or a product line: one a day per building, members with a channel step up when their group wants what it sells, at most one per building and line (off: moved by uncovered need only, one a day per chat group, leaders_per_100_households)",
+            "remote_leaders": "a child elsewhere who orders for older parents (a remote proxy) can also lead their compound's group",
+            "chain_packages": "supermarket chains' open stores sell standard packages to compounds through leaders, reachable without a tie (off: they sell nothing to compounds)",
         }.items()
     },
 }

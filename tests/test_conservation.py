@@ -18,7 +18,8 @@ CASES = [
 @pytest.mark.parametrize("kw", CASES, ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
 def test_goods_conserved_every_day(kw):
     m = LockdownSupplyModel(scenario_file="toy", rng=4, **kw)
-    open_signups = lambda: sum(o.sets for o in m.group_orders.open) * m.group_orders.set_portions  # noqa: E731
+    size = m.local_supply.portions_per_set  # a set of each supplier, in portions (a chain store's package is bigger)
+    open_signups = lambda: sum(o.sets * size[o.supplier] for o in m.group_orders.open)  # noqa: E731
     while m.running:
         m.step()
         err = m.conservation_errors()

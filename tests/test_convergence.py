@@ -49,6 +49,7 @@ def test_the_warning_names_the_size_and_the_benchmark_s_drift_there():
     assert "at 10,000 households, its smallest size," in tiny and tiny.endswith("smaller cities drift further")
     assert size_warning(CONVERGED_HOUSEHOLDS) is None
     assert "\n" not in tiny  # one line
+    assert convergence.MEASURED_ON in text  # the drifts are an older model's: the warning says which
 
 
 def test_the_drift_file_ships_with_the_package():

@@ -274,7 +274,7 @@ def test_names_the_readme_cites_exist_and_its_settings_have_the_values_it_states
                 target = getattr(target, part, None)
             if target is None:
                 bad.append(f"no module or name {token}")
-    for name, value in re.findall(r"`([a-z_]+\.[a-z_]+)`,?\s+(\d+(?:\.\d+)?)(?![\d.-])", text):
+    for name, value in re.findall(r"`([a-z_]+\.[a-z_]+)`,?\s+(\d+(?:\.\d+)?)(?![\d.-]|\s*/)", text):
         if name.split(".")[0] in SCHEMA and float(cfg[name]) != float(value):
             bad.append(f"README says {name} {value}; shanghai-2022 has {cfg[name]}")
     assert not bad, "\n".join(bad)

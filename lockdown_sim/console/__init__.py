@@ -25,6 +25,7 @@ from lockdown_sim.sim.errors import ScenarioError
 # command -> (module of lockdown_sim.console, function)
 COMMANDS = {
     "run": ("run", "cmd_run"), "compare": ("run", "cmd_compare"), "calibration": ("run", "cmd_calibration"),
+    "calibrate": ("calibrate", "cmd_calibrate"),
     "batch": ("batch", "cmd_batch"), "results": ("batch", "cmd_results"),
     "reproduce": ("reproduce", "cmd_reproduce"),
     "sensitivity": ("explore", "cmd_sensitivity"), "discover": ("explore", "cmd_discover"),

@@ -63,6 +63,8 @@ def cmd_sensitivity(args) -> int:
     from lockdown_sim.experiments.sensitivity import FULL, QUICK, Options
 
     values = _sampled_options(args, QUICK, FULL, ("trajectories", "samples", "top"))
+    if args.posterior:
+        values["scenario"] = _posterior_scenario(args.posterior, args.scenario)
     if args.params:
         values["params"] = tuple(p.strip() for p in args.params.split(",") if p.strip())
     check_engine_args(args.engine, args.workers, args.scheduler)
@@ -70,6 +72,22 @@ def cmd_sensitivity(args) -> int:
     return run_sensitivity(args.method, Options(**values), out, (args.engine, args.workers, args.scheduler),
                            report=args.report, progress=False if args.no_progress else None,
                            command=_command_line(args))
+
+
+def _posterior_scenario(folder: str, scenario: str | None) -> str:
+    """Sensitivity over a calibration's posterior: its calibrated scenario (the posterior means, and the posterior's
+    95 % credible intervals as the fitted parameters' plausible ranges; the others keep theirs), so the design's
+    factors vary where the record allows instead of over their whole prior ranges."""
+    path = Path(folder) / "calibrated.toml"
+    if not path.is_file():
+        raise ScenarioError(f"--posterior: '{folder}' holds no calibrated scenario (calibrated.toml); allowed: a "
+                            "folder written by lockdown-sim calibrate")
+    if scenario is not None:
+        raise ScenarioError("--scenario: not allowed with --posterior (the posterior's calibrated scenario is used)")
+    quick = "QUICK" in path.read_text()
+    print(f"over the posterior of {folder}: the fitted parameters vary over their 95 % credible intervals "
+          f"(calibrated.toml), the others over their plausible ranges{'; a QUICK posterior' if quick else ''}")
+    return str(path.resolve())
 
 
 def cmd_discover(args) -> int:

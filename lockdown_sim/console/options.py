@@ -90,6 +90,13 @@ def _engine(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _posterior(p: argparse.ArgumentParser) -> None:
+    """Results carried over a calibration's posterior (experiments/posterior.py)."""
+    p.add_argument("--posterior", metavar="DIR", help="a calibration folder (lockdown-sim calibrate --out DIR): replicate "
+                                                      "r also draws parameter set r from its posterior, so intervals "
+                                                      "cover parameter and seed uncertainty")
+
+
 def _seeds(p: argparse.ArgumentParser, default: int, what: str) -> None:
     p.add_argument("--seeds", type=int, default=default, help=f"{what} (default {default})")
     p.add_argument("--master-seed", type=_seed, default=None, dest="master_seed", metavar="N",
@@ -134,7 +141,33 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "compare_differences.csv (paired differences) and compare.txt "
                                                    "(default: a new folder results/compare-DATE-TIME); running "
                                                    "again on the same DIR reuses its finished runs")
+    _posterior(cmp_)
+    cmp_.add_argument("--beside", metavar="DIR", help="with --posterior: a seed-only compare of the same cities (its "
+                                                      "--out); the headline outcomes' intervals side by side, printed "
+                                                      "and written to compare_beside.md and .csv")
     _engine(cmp_)
+
+    fit = sub.add_parser("calibrate", help="calibration as inference: ABC-SMC (pyABC) posterior of the uncertain "
+                                          "parameters given the record's calibrated patterns, with predictive checks")
+    fit.add_argument("--out", metavar="DIR", help="folder for pyABC's database (the same command continues the fit), "
+                                                  "posterior.csv, particles.csv, predictive.csv, report.md, figures "
+                                                  "and calibrated.toml (default results/calibrate[-quick])")
+    fit.add_argument("--quick", action="store_true", help="a small fast calibration (40 particles, 4 generations, one "
+                                                          "city per particle; under 10 minutes on two cores)")
+    fit.add_argument("--scenario", default="shanghai-2022", help="built-in name or path (default: shanghai-2022)")
+    fit.add_argument("--households", type=int, help="households per run (default: the scenario's)")
+    fit.add_argument("--population", type=int, help="particles per generation (default 200; --quick 40)")
+    fit.add_argument("--generations", type=int, help="at most this many generations (default 8; --quick 4)")
+    fit.add_argument("--seeds-per-particle", type=int, dest="seeds_per_particle",
+                     help="cities per particle (default 2; --quick 1)")
+    fit.add_argument("--draws", type=int, help="posterior predictive parameter sets, one city each (default 100; "
+                                               "--quick 24)")
+    fit.add_argument("--write-scenario", metavar="FILE", dest="write_scenario",
+                     help="also write the calibrated scenario (posterior means over --scenario) to FILE")
+    fit.add_argument("--master-seed", type=_seed, default=None, dest="master_seed", metavar="N",
+                     help="master seed of the one seed scheme (default 20220328)")
+    fit.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
+    _engine(fit)
 
     cal = sub.add_parser("calibration", help="the model against the record: each pattern, its source, the model's value "
                                             "with a 95 %% interval over seeds, in range or not")
@@ -177,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--points", type=int, help="Latin hypercube points over the plausible ranges (default 64; --quick 16)")
     rep.add_argument("--point-seeds", type=int, dest="point_seeds", help="paired seeds per point (default 4; --quick 2)")
     rep.add_argument("--days", type=int, help=argparse.SUPPRESS)  # shorter runs, for tests
+    _posterior(rep)
     _engine(rep)
 
     sens = sub.add_parser("sensitivity", help="global sensitivity analysis over the [plausible] assumptions (Morris, "
@@ -188,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--samples", type=int, help="Sobol base sample N, a power of 2 (default 256; --quick 8)")
     sens.add_argument("--top", type=int, help="Sobol: factors taken from the Morris result in --out (default 6; --quick 3)")
     sens.add_argument("--params", metavar="A,B,...", help="Sobol: these factors (section.key) instead of the Morris ranking")
+    sens.add_argument("--posterior", metavar="DIR", help="a calibration folder: its calibrated scenario, whose fitted "
+                                                       "parameters vary over their 95 %% credible intervals")
 
     disc = sub.add_parser("discover", help="scenario discovery with PRIM (EMA Workbench) over a Latin hypercube of the "
                                            "[plausible] assumptions; needs the [analysis] extra")

@@ -65,7 +65,7 @@ def reproduce(out: str | Path, profile: Profile, engine_factory, progress: bool 
 def cmd_reproduce(args) -> int:
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
     profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
-                          args.days)
+                          args.days, args.posterior)
     from lockdown_sim.console.run import note_city_size
     from lockdown_sim.sim.keywords import check_params
 
@@ -84,6 +84,9 @@ def cmd_reproduce(args) -> int:
           f"{run['seconds'] / 60:.1f} min")
     if manifest["reduced"]:
         print("  provisional: fewer than 30 paired seeds per arm or 64 hypercube points")
+    if profile.posterior:
+        print(f"  over the posterior of {profile.posterior}: each replicate and robustness point draws a parameter set "
+              "from it as well as a city, so intervals cover parameter and seed uncertainty")
     for v in manifest["verdicts"]:
         print(f"  {v['verdict']:<13} {v['effect']}")
     print(f"wrote {Path(args.out) / 'report.html'}, report.md, numbers.csv, figures/ and manifest.json")

@@ -137,6 +137,12 @@ COMPARE_FILES = (
                               "`lockdown_sim.analysis.results.load_results(DIR)`"),
     ("manifest.json", "the experiment, every run and its seed, the scenario's values and the software"),
 )
+BESIDE_FILES = (  # compare --posterior DIR --beside SEED_ONLY_DIR
+    ("compare_beside.md", "the headline outcomes' seed-only intervals (--beside) beside this comparison's "
+                          "posterior-and-seed ones"),
+    ("compare_beside.csv", "the same as data: per outcome and mode, then per pair of modes, the unit and each side's "
+                           "mean, 95 % interval and seeds"),
+)
 
 
 def cmd_compare(args) -> int:
@@ -147,7 +153,21 @@ def cmd_compare(args) -> int:
     check_count("--seeds", args.seeds, 1)
     params = model_params(args)
     cfg = check_params(**params)
-    experiment = compare_experiment(params, args.seeds, args.master_seed)
+    posterior = None
+    if args.beside and not args.posterior:
+        raise ScenarioError("--beside: only with --posterior (it sets seed-only intervals beside posterior ones)")
+    if args.beside and not (Path(args.beside) / "compare.csv").is_file():
+        raise ScenarioError(f"--beside: '{args.beside}' holds no finished comparison (compare.csv); allowed: the --out "
+                            "of lockdown-sim compare without --posterior")
+    if args.posterior:
+        from lockdown_sim.experiments.posterior import load_posterior_draws, posterior_experiment
+
+        posterior = load_posterior_draws(args.posterior)
+        experiment = posterior_experiment("compare", f"platform vs group buying vs hybrid, {args.seeds} paired seeds "
+                                          f"and posterior draws of {args.posterior}", params, args.seeds, posterior,
+                                          master_seed=args.master_seed)
+    else:
+        experiment = compare_experiment(params, args.seeds, args.master_seed)
     out = results_dir(args.out, "compare")
     check_writable(out)  # before any run
     n = params.get("households") or cfg.meta.default_households
@@ -155,6 +175,8 @@ def cmd_compare(args) -> int:
     headline = (f"{cfg.name}: {count(n, 'household')}, {count(days, 'day')}, platform / group buying / hybrid on "
                 f"{count(args.seeds, 'paired seed')} (master seed {experiment.master_seed}); "
                 f"{period_text(params.get('lockdown', True), cfg.timeline.reopen_day, days)}")
+    if posterior is not None:
+        headline += f"\n  {posterior.note}"
 
     from lockdown_sim.analysis.compare import compare_markdown, compare_report, difference_rows, mode_estimates
     from lockdown_sim.analysis.results import load_outcomes
@@ -165,16 +187,32 @@ def cmd_compare(args) -> int:
         return report
     runs = load_outcomes(out)
     text = compare_report(runs)
+    if posterior is not None:
+        text = f"Over the posterior: {posterior.note}.\n" + text
     print(text)
     write_table(out / "compare.csv", runs)
     write_table(out / "compare_table.csv", mode_estimates(runs))
     write_table(out / "compare_differences.csv", difference_rows(runs))
+    files = COMPARE_FILES
+    if args.beside:
+        from lockdown_sim.analysis.posterior import beside_markdown, beside_rows
+
+        seed_only = load_outcomes(args.beside)
+        if sorted(set(seed_only["seed"])) != sorted(set(runs["seed"])):
+            print(f"lockdown-sim: note: {args.beside} ran other cities (seeds) than this comparison", file=sys.stderr)
+        rows = beside_rows(seed_only, runs)
+        table = beside_markdown(rows, posterior.quick)
+        print("\nSeed-only intervals (" + str(args.beside) + ") beside posterior-and-seed intervals (this comparison):")
+        print(table)
+        write_table(out / "compare_beside.csv", rows)
+        atomic_write(out / "compare_beside.md", lambda p: Path(p).write_text(table + "\n"))
+        files = (*COMPARE_FILES[:5], *BESIDE_FILES, *COMPARE_FILES[5:])
     atomic_write(out / "compare.txt", lambda p: Path(p).write_text(
         "\n".join([headline, *(f"warning: {w}" for w in notes), text]) + "\n"))
-    atomic_write(out / "compare.md", lambda p: Path(p).write_text(
-        compare_markdown(runs, headline, notes, COMPARE_FILES)))
+    atomic_write(out / "compare.md", lambda p: Path(p).write_text(compare_markdown(runs, headline, notes, files)))
+    beside = ", compare_beside.md and .csv (seed-only intervals beside these)" if args.beside else ""
     print(f"\nthe results are in {out}/: compare.md (the tables, with units), compare_table.csv, "
-          f"compare_differences.csv, compare.csv (one row per run) and runs/ (the daily records); in Python: "
+          f"compare_differences.csv, compare.csv (one row per run){beside} and runs/ (the daily records); in Python: "
           f"pandas.read_csv('{out / 'compare_table.csv'}')")
     return 0
 

@@ -1,0 +1,170 @@
+"""Calibration as inference (issue 21): the priors are declared on the scenario's [plausible] ranges, the data are
+the record's patterns picked by role, a tiny `lockdown-sim calibrate` writes the posterior table, figures, report
+and a calibrated scenario that loads, the fit continues from its database, and `compare --posterior` runs each
+replicate on a posterior draw and says so."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyabc")
+
+from lockdown_sim.analysis.calibration import CALIBRATED, PATTERNS  # noqa: E402
+from lockdown_sim.analysis.posterior import PatternStatistics, deviation, identifiability  # noqa: E402
+from lockdown_sim.console import main  # noqa: E402
+from lockdown_sim.experiments.calibrate import LOG_UNIFORM, PRIORS, Parameter, parameters  # noqa: E402
+from lockdown_sim.experiments.posterior import load_posterior_draws  # noqa: E402
+from lockdown_sim.sim.scenario import load_scenario  # noqa: E402
+
+TINY = ["--households", "1000", "--days", "36", "--population", "6", "--generations", "2", "--seeds-per-particle",
+        "1", "--draws", "3", "--workers", "1", "--no-progress"]
+
+
+def test_every_prior_has_a_plausible_range_in_the_scenario_and_says_why():
+    params = parameters("shanghai-2022")
+    cfg = load_scenario("shanghai-2022")
+    assert [p.name for p in params] == [p.name for p in PRIORS]
+    for p in params:
+        assert (p.low, p.high) == tuple(float(b) for b in cfg.plausible[p.name])
+        assert len(p.why) > 20
+    for name in ("stock.initial_days", "stock.reorder_days", "platform.basket_days", "population.free_hours_mean",
+                 "group_buying.max_sets_per_household", "couriers.riders_late", "local_suppliers.set_portions"):
+        assert name in cfg.plausible and name in [p.name for p in params]
+
+
+def test_latent_coordinates_map_onto_the_range_log_uniform_and_whole_values_alike():
+    logp = Parameter("platform.reaction_minutes_young", LOG_UNIFORM, 1.0, 10.0, False, 3.0, "")
+    lo, hi = logp.latent_bounds
+    assert logp.to_value(lo) == pytest.approx(1.0) and logp.to_value(hi) == pytest.approx(10.0)
+    assert logp.to_value((lo + hi) / 2) == pytest.approx(math.sqrt(10))  # the geometric middle
+    whole = Parameter("group_buying.max_sets_per_household", "uniform", 1, 5, True, 3, "")
+    u = np.random.default_rng(1).uniform(*whole.latent_bounds, 50_000)
+    counts = np.bincount([whole.to_value(x) for x in u])[1:]
+    assert len(counts) == 5 and counts.min() > 0.9 * counts.max()  # every whole value as likely
+
+
+def test_the_data_are_the_calibrated_patterns_and_a_deviation_reads_in_the_records_tolerance():
+    assert PatternStatistics().names == tuple(p.name for p in PATTERNS if p.role == CALIBRATED)
+    assert deviation(2.0e6, 1.8e6, 2.2e6) == 0.0 and deviation(2.2e6, 1.8e6, 2.2e6) == pytest.approx(1.0)
+    assert deviation(float("nan"), 0, 1) == 100.0
+    # a record with a lower bound only (the chains' packages: more than 660,000 a day): above it is in range, below
+    # it counts its shortfall; never NaN, which pyABC's thresholds cannot take
+    assert deviation(3.0e6, 660_000, math.inf) == 0.0 and deviation(627_000, 660_000, math.inf) == pytest.approx(-1.0)
+    assert identifiability(0.3) == "pinned down" and identifiability(0.95) == "left at the prior"
+
+
+def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys):
+    out = tmp_path / "cal"
+    scenario = tmp_path / "calibrated.toml"
+    assert main(["calibrate", "--out", str(out), "--write-scenario", str(scenario), *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "Posterior" in printed and "Posterior predictive checks" in printed
+    for name in ("abc.db", "posterior.csv", "particles.csv", "predictive.csv", "report.md", "calibrated.toml",
+                 "marginals.png", "pairs.png", "predictive.png", "generations.png", "timing.json"):
+        assert (out / name).exists(), name
+    table = pd.read_csv(out / "posterior.csv")
+    assert list(table["parameter"]) == [p.name for p in PRIORS]
+    assert ((table["low_95"] <= table["mean"] + 1e-9) & (table["mean"] <= table["high_95"] + 1e-9)).all()
+    assert ((table["prior_low"] <= table["low_95"] + 1e-9) & (table["high_95"] <= table["prior_high"] + 1e-9)).all()
+    pred = pd.read_csv(out / "predictive.csv")
+    assert list(pred["pattern"]) == [p.name for p in PATTERNS] and pred["runs"].max() == 3  # day 41: not in 36 days
+    cfg = load_scenario(scenario)  # base = "shanghai-2022", posterior means, posterior spread as plausible range
+    for _, r in table.iterrows():
+        assert cfg[r["parameter"]] == pytest.approx(r["mean"], rel=1e-3, abs=0.51)
+        lo, hi = cfg.plausible[r["parameter"]]
+        assert lo <= cfg[r["parameter"]] <= hi
+    assert "posterior mean" in scenario.read_text() and 'base = "shanghai-2022"' in scenario.read_text()
+    # the same command with more generations continues the fit from its database
+    more = [a if a != "2" or TINY[i - 1] != "--generations" else "3" for i, a in enumerate(TINY)]
+    assert main(["calibrate", "--out", str(out), *more]) == 0
+    assert "continuing the calibration" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "generations.csv")) == 3
+    # another calibration in the same folder is refused before any run
+    other = [a if a != "6" else "7" for a in TINY]
+    assert main(["calibrate", "--out", str(out), *other]) == 2
+    assert "holds another calibration" in capsys.readouterr().err
+
+    # compare over the posterior: replicate r = parameter set r on city r, in every mode; it says so
+    draws = load_posterior_draws(out).draws(3, 20220328)
+    assert draws == load_posterior_draws(out).draws(3, 20220328)  # reproducible
+    cmp_out = tmp_path / "cmp"
+    assert main(["compare", "--posterior", str(out), "--households", "1000", "--days", "36", "--seeds", "2",
+                 "--workers", "1", "--no-progress", "--out", str(cmp_out)]) == 0
+    printed = capsys.readouterr().out
+    assert "parameter and seed uncertainty" in printed
+    runs = pd.read_csv(cmp_out / "compare.csv")
+    assert len(runs) == 6 and runs.groupby("seed")["ordering"].nunique().eq(3).all()
+    for r, seed_runs in runs.groupby("replicate"):
+        assert seed_runs["stock.initial_days"].nunique() == 1  # the same draw in every mode
+        assert seed_runs["stock.initial_days"].iloc[0] == pytest.approx(draws[r]["stock.initial_days"])
+    # the same cities without the posterior, then both side by side
+    seed_out = tmp_path / "cmp-seed"
+    small = ["--households", "1000", "--days", "36", "--seeds", "2", "--workers", "1", "--no-progress"]
+    assert main(["compare", *small, "--out", str(seed_out)]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--posterior", str(out), *small, "--out", str(cmp_out), "--beside", str(seed_out)]) == 0
+    printed = capsys.readouterr().out
+    assert "seeds only" in printed and "posterior and seeds" in printed
+    assert (cmp_out / "compare_beside.md").read_text().count("| `delivery_ratio` |") == 3
+    # written as compare writes its tables: as data with units, listed in compare.md, shares inside [0, 1]
+    beside = pd.read_csv(cmp_out / "compare_beside.csv")
+    assert set(beside["what"]) == {"mode", "paired difference"} and beside["unit"].notna().all()
+    shares = beside[(beside["what"] == "mode") & (beside["outcome"] != "delivery_ratio")]
+    assert len(shares) == 9 and (shares[["seeds_only_low", "posterior_low"]] >= 0).all().all()
+    assert (shares[["seeds_only_high", "posterior_high"]] <= 1).all().all()
+    page = (cmp_out / "compare.md").read_text()
+    assert "`compare_beside.csv`" in page and "parameter and seed uncertainty" in page
+    assert (cmp_out / "compare_table.csv").is_file()
+
+
+def test_bad_calibration_input_is_one_line_before_any_work(tmp_path, capsys):
+    assert main(["calibrate", "--out", str(tmp_path / "x"), "--population", "1", *TINY[:4]]) == 2
+    assert "--population" in capsys.readouterr().err
+    assert main(["compare", "--posterior", str(tmp_path), "--seeds", "2", "--out", str(tmp_path / "c")]) == 2
+    assert "--posterior" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_reproduction_over_a_posterior_draws_each_replicate_and_point_from_it(tmp_path):
+    """The design only (no runs): every arm's replicate r has parameter set r of the posterior and city r, and the
+    robustness points are posterior draws instead of the hypercube."""
+    from lockdown_sim.experiments.posterior import PosteriorExperiment
+    from lockdown_sim.experiments.reproduce import design, profile_for
+    from lockdown_sim.experiments.seeds import run_seed
+
+    folder = tmp_path / "post"
+    folder.mkdir()
+    (folder / "calibration.json").write_text(json.dumps({"options": {"scenario": "shanghai-2022", "quick": True}}))
+    pd.DataFrame({"stock.initial_days": [3.0, 8.0], "group_buying.max_sets_per_household": [2, 4],
+                  "weight": [0.5, 0.5]}).to_csv(folder / "particles.csv", index=False)
+    plan = design(profile_for(quick=True, households=1000, seeds=3, points=4, point_seeds=2, days=36,
+                              posterior=str(folder)))
+    post = load_posterior_draws(folder)
+    draws = post.draws(3, 20220328)
+    for (kind, key), exp in plan.experiments.items():
+        if kind != "main":
+            continue
+        assert isinstance(exp, PosteriorExperiment)
+        arm = plan.arms[key]
+        for run in exp.runs():
+            assert run.seed == run_seed(20220328, run.replicate)
+            overrides = run.params.get("overrides", {})
+            if "stock.initial_days" not in dict(arm.settings):
+                assert overrides["stock.initial_days"] == draws[run.replicate]["stock.initial_days"]
+    assert plan.lhs_points == post.draws(4, 20220328) and plan.lhs_replaced == 0
+    with pytest.raises(Exception, match="--posterior"):
+        design(profile_for(quick=True, scenario="toy", posterior=str(folder)))
+
+
+def test_the_same_calibration_gives_the_same_posterior_on_one_worker_or_two(tmp_path):
+    """pyABC's proposals are seeded from the one seed scheme (experiments/calibrate.py, seeded_sampler), not from
+    the operating system's entropy: the particles do not depend on the engine or the number of workers."""
+    i = TINY.index("--workers")
+    small = TINY[:i] + TINY[i + 2:]
+    assert main(["calibrate", "--out", str(tmp_path / "one"), *small, "--workers", "1"]) == 0
+    assert main(["calibrate", "--out", str(tmp_path / "two"), *small, "--workers", "2"]) == 0
+    one, two = (pd.read_csv(tmp_path / d / "particles.csv") for d in ("one", "two"))
+    pd.testing.assert_frame_equal(one, two)
