@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` (install + headline comparison), `make test` (install + tests).
+# Two commands on a fresh machine: `make run` (install what the model needs + the headline comparison, kept in
+# results/), `make test` (install everything the tests need + the tests).
 # `make viz` serves the interactive page on http://127.0.0.1:8765; `make notebook` opens the notebooks in JupyterLab
 # (on a remote machine: make notebook JUPYTER_ARGS="--no-browser --port 8888").
 # The virtual environment is built with a Python >= 3.12 found by tools/find-python (override: make PYTHON=...).
@@ -6,6 +7,7 @@ VENV      ?= .venv
 PYTHON    ?= $(shell tools/find-python)
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.run-installed
 NB_STAMP  := $(VENV)/.notebooks-installed
 PYTEST_WORKERS ?= 2
 JUPYTER_ARGS ?=
@@ -21,6 +23,11 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# what `make run` needs and nothing more: the model and its analysis (no JupyterLab, Playwright, Dask, Workbench)
+$(RUN_STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
 # the notebooks extra alone (the test extra includes it)
 $(NB_STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
@@ -28,7 +35,9 @@ $(NB_STAMP): setup.cfg pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-run: $(STAMP)
+# the headline comparison; its tables and runs go to a new folder results/compare-DATE-TIME, named at the start
+# and the end
+run: $(RUN_STAMP)
 	$(BIN)/lockdown-sim compare
 
 test: $(STAMP)

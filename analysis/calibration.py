@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lockdown_sim.analysis.results import daily_tables
-from lockdown_sim.analysis.stats import mean_ci
+from lockdown_sim.analysis.stats import bounded_mean_ci
 
 INPUT, CALIBRATED, CHECK = "input", "calibrated", "check"
 
@@ -222,7 +222,9 @@ def calibration_table(values: pd.DataFrame) -> pd.DataFrame:
     `values` has one row per run and one column per pattern (pattern_values)."""
     rows = []
     for p in PATTERNS:
-        est = mean_ci(values[p.name]) if p.name in values else mean_ci([])
+        # every pattern is a share (0-1) or a count, time or amount (0 up): intervals stay inside (analysis/stats.py)
+        bounds = (0.0, 1.0) if p.unit == "share" else (0.0, None)
+        est = bounded_mean_ci(values[p.name] if p.name in values else [], bounds)
         rows.append({
             "pattern": p.name, "role": p.role, "record": (f"{_fmt(p.low, p.unit)} - {_fmt(p.high, p.unit)}"
                                                       if np.isfinite(p.high) else f"at least {_fmt(p.low, p.unit)}"),

@@ -1,6 +1,7 @@
 """The headline comparison of ordering modes, as a result: each mode's mean with its 95 % interval, and each pair of
 modes' paired difference on common seeds with its interval and a paired t test. A difference whose interval
-includes zero is printed as "no detectable difference", never as a ranking.
+includes zero is printed as "no detectable difference", never as a ranking. Intervals stay inside the bounds of
+their outcome (sim/outcomes.py: a share within [0, 1]; analysis/stats.py, bounded_mean_ci).
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ import math
 
 import pandas as pd
 
-from lockdown_sim.analysis.stats import mean_ci, paired_difference, replicates_needed, significant_digits
+from lockdown_sim.analysis.stats import bounded_mean_ci, paired_difference, replicates_needed, significant_digits
 from lockdown_sim.sim.outcomes import OUTCOMES, format_value
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 
 PAIRS = (("group_buying", "platform"), ("hybrid", "platform"), ("hybrid", "group_buying"))
 NO_DIFFERENCE = "no detectable difference"
+INTERVALS = ("95 % intervals over seeds: a mode's mean, a t interval taken on the logit scale for an outcome bounded "
+             "on both sides (a share) and on the log scale for one bounded below (a ratio, a rate), so that it stays "
+             "inside the outcome's bounds; a paired difference, the t interval of the seed-by-seed differences "
+             "(within the differences the bounds allow)")
 
 
 def _label(mode: str) -> str:
@@ -46,27 +51,46 @@ def difference_rows(runs: pd.DataFrame, pairs=PAIRS) -> pd.DataFrame:
                 continue
             verdict = (NO_DIFFERENCE if not d.detectable
                        else f"{_label(a)} {'higher' if d.mean > 0 else 'lower'}")
-            rows.append({"outcome": name, "a": a, "b": b, "difference": d.mean, "low": d.low, "high": d.high,
-                         "p_value": d.p_value, "seeds": d.n, "a_wins": d.a_wins, "sd": d.sd, "verdict": verdict})
+            low, high = _within_span(name, d.low, d.high)
+            rows.append({"outcome": name, "unit": OUTCOMES[name].unit, "a": a, "b": b, "difference": d.mean,
+                         "low": low, "high": high, "p_value": d.p_value, "seeds": d.n, "a_wins": d.a_wins,
+                         "sd": d.sd, "verdict": verdict})
     return pd.DataFrame(rows)
+
+
+def _within_span(name: str, low: float, high: float) -> tuple[float, float]:
+    """A difference's interval within the differences the outcome's bounds allow (a share: -1 to 1)."""
+    bounds = OUTCOMES[name].bounds
+    if bounds is None or None in bounds or not math.isfinite(low):
+        return low, high
+    span = bounds[1] - bounds[0]
+    return max(low, -span), min(high, span)
+
+
+def mode_estimates(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per outcome and mode: its unit, the mean over seeds and its 95 % interval (kept inside the
+    outcome's bounds), the sd between seeds and the number of seeds: the headline table as data."""
+    rows = []
+    for name in [n for n in OUTCOMES if n in runs.columns]:
+        for mode in _modes(runs):
+            est = bounded_mean_ci(runs.loc[runs["ordering"] == mode, name], OUTCOMES[name].bounds)
+            rows.append({"outcome": name, "unit": OUTCOMES[name].unit, "ordering": mode, "mean": est.mean,
+                         "low": est.low, "high": est.high, "sd": est.sd, "seeds": est.n})
+    return pd.DataFrame(rows, columns=["outcome", "unit", "ordering", "mean", "low", "high", "sd", "seeds"])
 
 
 def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Outcome x mode table of means over seeds with their 95 % intervals."""
-    cells = {}
-    for mode in _modes(runs):
-        sub = runs[runs["ordering"] == mode]
-        col = {}
-        for name in [n for n in OUTCOMES if n in runs.columns]:
-            est = mean_ci(sub[name])
-            if est.n == 0 or math.isinf(est.mean):
-                col[name] = "-"
-            elif est.n == 1 or not math.isfinite(est.low):
-                col[name] = format_value(name, est.mean)
-            else:
-                col[name] = (f"{format_value(name, est.mean)} "
-                                          f"[{format_value(name, est.low)}, {format_value(name, est.high)}]")
-        cells[_label(mode)] = col
+    cells: dict[str, dict] = {}
+    for r in mode_estimates(runs).itertuples():
+        name = r.outcome
+        if r.seeds == 0 or math.isinf(r.mean):
+            text = "-"
+        elif r.seeds == 1 or not math.isfinite(r.low):
+            text = format_value(name, r.mean)
+        else:
+            text = f"{format_value(name, r.mean)} [{format_value(name, r.low)}, {format_value(name, r.high)}]"
+        cells.setdefault(_label(r.ordering), {})[name] = text
     return pd.DataFrame(cells)
 
 
@@ -125,11 +149,48 @@ def compare_report(runs: pd.DataFrame) -> str:
     seeds = sorted(set(runs["seed"]))
     diffs = difference_rows(runs)
     table = compare_table(runs)
-    lines = [f"Each mode: mean over {len(seeds)} seeds [95 % interval]", format_table(table), units_legend(table.index)]
+    lines = [f"Each mode: mean over {len(seeds)} seeds [95 % interval]", format_table(table), units_legend(table.index),
+             "intervals: 95 % over seeds, kept inside each outcome's bounds (a share within 0-1: t intervals on the "
+             "logit or log scale; compare.md says how)"]
     if len(seeds) >= 2 and not diffs.empty:
         lines += ["", f"Paired differences on the same {len(seeds)} seeds (same city in every mode): mean [95 % interval], "
                       "paired t test; n.d. = no detectable difference (the interval includes 0)",
                   format_table(difference_table(diffs)), "", seeds_advice(diffs)]
     elif len(seeds) < 2:
         lines += ["", "one seed: no interval and no ranking; use --seeds 30 or more for a comparison"]
+    return "\n".join(lines)
+
+
+def markdown_table(table: pd.DataFrame, first: str) -> list[str]:
+    """A table of strings as Markdown lines, its index as the first column (named `first`), with each outcome's
+    unit beside it."""
+    head = [first, "unit", *table.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, row in table.iterrows():
+        unit = OUTCOMES[label].unit if label in OUTCOMES else ""
+        lines.append("| " + " | ".join([f"`{label}`", unit, *map(str, row)]) + " |")
+    return lines
+
+
+def compare_markdown(runs: pd.DataFrame, header: str, notes=(), files=()) -> str:
+    """The comparison as a Markdown page (compare.md): what was run, any warning, each mode's means with their
+    intervals and units, the paired differences, how the intervals are computed and the folder's files
+    (`files`: (name, what) pairs)."""
+    seeds = sorted(set(runs["seed"]))
+    diffs = difference_rows(runs)
+    lines = ["# Platform vs group buying vs hybrid", "", header, ""]
+    lines += [f"**Warning:** {note}" for note in notes] + ([""] if notes else [])
+    lines += [f"## Each mode: mean over {len(seeds)} seeds [95 % interval]", ""]
+    lines += markdown_table(compare_table(runs), "outcome")
+    if len(seeds) >= 2 and not diffs.empty:
+        lines += ["", f"## Paired differences on the same {len(seeds)} seeds", "",
+                  "Mean of a - b seed by seed [95 % interval], paired t test; n.d. = no detectable difference "
+                  "(the interval includes 0).", ""]
+        lines += markdown_table(difference_table(diffs), "outcome")
+        lines += ["", seeds_advice(diffs)]
+    lines += ["", f"Intervals: {INTERVALS}.", ""]
+    if files:
+        lines += ["## Files in this folder", "", "| file | what |", "|---|---|"]
+        lines += [f"| `{name}` | {what} |" for name, what in files]
+        lines.append("")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ def questions(elderly_threshold: float = 0.5) -> tuple[Question, ...]:
         Question("group_buying_beats_platform", "group buying alone fills more than the platform alone "
                  "(paired, mean over the point's seeds)", "group_minus_platform_delivery_ratio", 0.0),
         Question("elderly_left_unserved_over", f"more than {elderly_threshold:.0%} of older residents left unserved "
-                 "3+ days in a row, hybrid", "hybrid_elderly_left_unserved", float(elderly_threshold)),
+                 "3+ days in a row, hybrid", "hybrid_elderly_left_unserved_share", float(elderly_threshold)),
     )
 
 

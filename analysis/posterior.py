@@ -434,34 +434,43 @@ def write_report(folder: Path, post: dict, values: pd.DataFrame, header: str, sc
 HEADLINE = ("delivery_ratio", "need_met_share_worst_week", "elderly_unserved_share", "elderly_left_unserved_share")
 
 
-def beside_markdown(seed_runs: pd.DataFrame, posterior_runs: pd.DataFrame, quick: bool,
-                    outcomes=HEADLINE) -> str:
-    """The headline outcomes of two comparisons on the same cities, seed-only intervals beside posterior-and-seed
-    ones (each mode's mean and the paired differences, 95 % intervals), as Markdown."""
-    from lockdown_sim.analysis.compare import difference_rows
-    from lockdown_sim.analysis.stats import mean_ci
-    from lockdown_sim.sim.model import ORDERING_MODES
+def beside_rows(seed_runs: pd.DataFrame, posterior_runs: pd.DataFrame, outcomes=HEADLINE) -> pd.DataFrame:
+    """The headline outcomes of two comparisons on the same cities as data (compare_beside.csv): one row per outcome
+    and mode, then per outcome and pair of modes (a - b), with the unit, the seed-only estimate and the
+    posterior-and-seed one (mean, 95 % interval, seeds). A mode's interval stays inside the outcome's bounds and a
+    difference's within the span they allow, as in compare_table.csv (analysis/compare.py)."""
+    from lockdown_sim.analysis.compare import difference_rows, mode_estimates
 
+    def paired(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+        cols = [*keys, value, "low", "high", "seeds"]
+        both = a[cols].merge(b[cols], on=keys, how="inner", suffixes=("_seeds_only", "_posterior"))
+        return both.rename(columns={f"{value}_seeds_only": "seeds_only", f"{value}_posterior": "posterior",
+                                    "low_seeds_only": "seeds_only_low", "high_seeds_only": "seeds_only_high",
+                                    "low_posterior": "posterior_low", "high_posterior": "posterior_high"})
+
+    ma, mb = (mode_estimates(r) for r in (seed_runs, posterior_runs))
+    modes = paired(ma[ma["outcome"].isin(outcomes)], mb, ["outcome", "unit", "ordering"], "mean")
+    modes.insert(2, "what", "mode")
+    da, db = (difference_rows(r) for r in (seed_runs, posterior_runs))
+    diffs = paired(da[da["outcome"].isin(outcomes)], db, ["outcome", "unit", "a", "b"], "difference")
+    diffs.insert(2, "what", "paired difference")
+    diffs.insert(3, "ordering", diffs.pop("a") + " - " + diffs.pop("b"))
+    order = {o: i for i, o in enumerate(outcomes)}
+    rows = [t.sort_values("outcome", key=lambda s: s.map(order), kind="stable") for t in (modes, diffs)]
+    return pd.concat(rows, ignore_index=True)
+
+
+def beside_markdown(rows: pd.DataFrame, quick: bool) -> str:
+    """beside_rows as Markdown: seed-only intervals beside posterior-and-seed ones, each outcome with its unit."""
     label = "posterior and seeds" + (" (QUICK posterior)" if quick else "")
 
-    def cell(values) -> str:
-        e = mean_ci(values)
-        return f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]"
+    def cell(r, side: str, sign: str) -> str:
+        return f"{r[side]:{sign}.3f} [{r[side + '_low']:{sign}.3f}, {r[side + '_high']:{sign}.3f}]"
 
-    lines = [f"| outcome | mode | seeds only | {label} |", "|---|---|---|---|"]
-    for o in outcomes:
-        for m in ORDERING_MODES:
-            a, b = seed_runs[seed_runs["ordering"] == m][o], posterior_runs[posterior_runs["ordering"] == m][o]
-            lines.append(f"| `{o}` | {m.replace('_', ' ')} | {cell(a)} | {cell(b)} |")
-    da, db = difference_rows(seed_runs), difference_rows(posterior_runs)
-    lines += ["", f"| paired difference | seeds only | {label} |", "|---|---|---|"]
-    for o in outcomes:
-        for _, ra in da[da["outcome"] == o].iterrows():
-            rb = db[(db["outcome"] == o) & (db["a"] == ra["a"]) & (db["b"] == ra["b"])]
-            if rb.empty:
-                continue
-            rb = rb.iloc[0]
-            lines.append(f"| `{o}`, {ra['a'].replace('_', ' ')} - {ra['b'].replace('_', ' ')} | "
-                         f"{ra['difference']:+.3f} [{ra['low']:+.3f}, {ra['high']:+.3f}] | "
-                         f"{rb['difference']:+.3f} [{rb['low']:+.3f}, {rb['high']:+.3f}] |")
+    lines = [f"| outcome | unit | mode | seeds only | {label} |", "|---|---|---|---|---|"]
+    lines += [f"| `{r.outcome}` | {r.unit} | {r.ordering.replace('_', ' ')} | {cell(r._asdict(), 'seeds_only', '')} | "
+              f"{cell(r._asdict(), 'posterior', '')} |" for r in rows[rows["what"] == "mode"].itertuples()]
+    lines += ["", f"| paired difference | unit | seeds only | {label} |", "|---|---|---|---|"]
+    lines += [f"| `{r.outcome}`, {r.ordering.replace('_', ' ')} | {r.unit} | {cell(r._asdict(), 'seeds_only', '+')} | "
+              f"{cell(r._asdict(), 'posterior', '+')} |" for r in rows[rows["what"] == "paired difference"].itertuples()]
     return "\n".join(lines)

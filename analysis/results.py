@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from lockdown_sim.analysis.compare import format_table
 from lockdown_sim.sim.outcomes import OUTCOMES, RENAMED, format_value
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 from lockdown_sim.experiments.results_store import ResultsStore
 from lockdown_sim.sim.wording import count
 

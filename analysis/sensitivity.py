@@ -17,6 +17,7 @@ import pandas as pd
 
 from lockdown_sim.experiments.sensitivity import SEED_NOISE
 from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.outcomes import OUTCOMES
 
 LEVEL = 0.95
 RESAMPLES = 1000
@@ -41,13 +42,14 @@ class Response:
 
 
 RESPONSES = (
-    Response("hybrid_delivery_ratio", "delivery ratio, hybrid", "hybrid", "delivery_ratio"),
-    Response("hybrid_elderly_unserved", "older residents unserved (mean daily share), hybrid", "hybrid",
-             "elderly_unserved_share"),
-    Response("hybrid_elderly_left_unserved", "older residents left unserved 3+ days (share), hybrid", "hybrid",
-             "elderly_left_unserved_share"),
-    Response("group_minus_platform_delivery_ratio", "delivery ratio, group buying alone minus platform alone (paired)",
-             "group_buying", "delivery_ratio", minus="platform"),
+    # named by the outcome's one name (sim/outcomes.py) and the mode; labels say the same in words
+    Response("hybrid_delivery_ratio", "delivery_ratio, hybrid", "hybrid", "delivery_ratio"),
+    Response("hybrid_elderly_unserved_share", "elderly_unserved_share (older residents short of food, mean day), "
+             "hybrid", "hybrid", "elderly_unserved_share"),
+    Response("hybrid_elderly_left_unserved_share", "elderly_left_unserved_share (older residents 3+ days without "
+             "food), hybrid", "hybrid", "elderly_left_unserved_share"),
+    Response("group_minus_platform_delivery_ratio", "delivery_ratio, group buying alone minus platform alone "
+             "(paired)", "group_buying", "delivery_ratio", minus="platform"),
 )
 BY_NAME = {r.name: r for r in RESPONSES}
 
@@ -242,10 +244,10 @@ def plot_sobol(indices: pd.DataFrame, response: str, path) -> None:
 
 
 def response_unit(response: str) -> str:
+    """A response's unit: its outcome's (sim/outcomes.py), or the difference of two modes in it."""
     r = BY_NAME[response]
-    if r.minus:
-        return "difference in delivery ratio (share of need)"
-    return "delivery ratio (share of need)" if r.outcome == "delivery_ratio" else "share of older residents"
+    unit = OUTCOMES[r.outcome].unit
+    return f"difference in {unit}" if r.minus else unit
 
 
 # --- one call: a finished batch into tables, figures and the ranking --------------------------------

@@ -74,6 +74,46 @@ def mean_ci(values, level: float = LEVEL) -> Estimate:
     return Estimate(mean, mean - half, mean + half, n, sd)
 
 
+def bounded_mean_ci(values, bounds: tuple | None = None, level: float = LEVEL) -> Estimate:
+    """Mean and 95 % interval of a quantity that cannot leave `bounds` (low, high; either may be None), computed
+    so that the interval stays inside them too.
+
+    A t interval is symmetric about the mean, so with few seeds and much spread (a small city) it leaves the
+    range a share can take: [-0.10, 0.50] for a share of households. Here the t interval is taken on a scale
+    where the bounds are infinitely far, and mapped back: the logit scale for a quantity bounded on both sides,
+    the log scale for one bounded below only (the delta method: the mean's standard error sd/sqrt(n) divided by
+    the transform's slope at the mean; as R survey's svyciprop(method = "logit") for proportions). Near the
+    middle of the range it is the t interval; near a bound it is asymmetric, shorter on the side of the bound.
+    All values on a bound (a channel that is closed) give the interval [bound, bound]. Without bounds it is
+    `mean_ci`. The quantile is scipy.stats.t's with n - 1 degrees of freedom.
+    """
+    low, high = bounds if bounds is not None else (None, None)
+    est = mean_ci(values, level)
+    if est.n < 2 or (low is None and high is None) or not math.isfinite(est.mean):
+        return est
+    if est.sd == 0:
+        return Estimate(est.mean, est.mean, est.mean, est.n, est.sd)
+    t = float(stats.t.ppf(0.5 + level / 2, est.n - 1))
+    se = est.sd / math.sqrt(est.n)
+    if low is not None and high is not None:  # logit of the position within [low, high]
+        width = high - low
+        u = min(max((est.mean - low) / width, 0.0), 1.0)
+        if u in (0.0, 1.0):
+            return Estimate(est.mean, est.mean, est.mean, est.n, est.sd)
+        half = t * se / (width * u * (1 - u))
+        centre = math.log(u / (1 - u))
+        lo, hi = (low + width / (1 + math.exp(-(centre + side * half))) for side in (-1, 1))
+    else:  # log of the distance from the one bound
+        bound, sign = (low, 1.0) if low is not None else (high, -1.0)
+        distance = sign * (est.mean - bound)
+        if distance <= 0:
+            return Estimate(est.mean, est.mean, est.mean, est.n, est.sd)
+        half = t * se / distance
+        ends = sorted(bound + sign * distance * math.exp(side * half) for side in (-1, 1))
+        lo, hi = ends
+    return Estimate(est.mean, lo, hi, est.n, est.sd)
+
+
 def paired_difference(a, b, level: float = LEVEL) -> PairedDifference:
     """a - b over pairs where both are finite (a[i] and b[i] from the same seed)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

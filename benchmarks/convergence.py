@@ -26,6 +26,8 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lockdown_sim.analysis import convergence  # noqa: E402
+from lockdown_sim.analysis.convergence import write_drift_file  # noqa: E402
 from lockdown_sim.analysis.stats import mean_ci  # noqa: E402
 from lockdown_sim.sim.outcomes import OUTCOMES, measure# noqa: E402
 
@@ -200,11 +202,14 @@ def main(argv=None) -> int:
     frame = pd.read_csv(path)
     summary = table(frame)
     summary.to_csv(out / "convergence_table.csv", index=False)
+    if out == RESULTS:  # the drifts every command's size check quotes (analysis/convergence.py)
+        write_drift_file(summary.to_dict("records"), Path(convergence.__file__).with_name(convergence.DRIFT_FILE))
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         cols = [c for c in summary.columns if c not in ("low", "high", "diff_low", "diff_high")]
         print(summary[cols].round(4).to_string(index=False))
     plot(frame, out / "convergence.png")
-    print(f"wrote {path}, convergence_table.csv and convergence.png")
+    print(f"wrote {path}, convergence_table.csv and convergence.png" + (f", and {convergence.DRIFT_FILE} in analysis/"
+                                                                        if out == RESULTS else ""))
     return 0
 
 

@@ -21,14 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from tqdm.auto import tqdm
 
 from lockdown_sim import sim
 from lockdown_sim.experiments.design import Experiment, RunSpec
 from lockdown_sim.experiments.engines import EngineChoice, LocalEngine
+from lockdown_sim.experiments.progress import Progress, duration
 from lockdown_sim.experiments.provenance import environment
 from lockdown_sim.experiments.results_store import ResultsStore
-from lockdown_sim.experiments.run import Measured, run_and_measure
+from lockdown_sim.experiments.files import with_units
+from lockdown_sim.experiments.run import COLUMN_UNITS, Measured, counts_note, dated, run_and_measure
+from lockdown_sim.experiments.storage import StorageError, is_storage_error, writing_into
 from lockdown_sim.sim.model import LockdownSupplyModel
 from lockdown_sim.sim.scenario import load_scenario
 from lockdown_sim.sim.schema import MECHANISMS
@@ -62,17 +64,22 @@ def effective_parameters(run: Measured, spec: RunSpec) -> dict:
     return out
 
 
-def run_table(spec: RunSpec, parameters: dict, daily: pd.DataFrame) -> pa.Table:
-    """One run's stored table: identity and parameter columns (constant), then the kept daily metrics.
+def run_table(spec: RunSpec, parameters: dict, run: Measured) -> pa.Table:
+    """One run's stored table: identity and parameter columns (constant), the scenario and the households
+    simulated, then the kept daily metrics with the calendar date after the day; each column's unit in its field
+    metadata (experiments/files.py, with_units).
 
     Metrics are stored as float64 (`day` as int64) whatever the model's DataCollector gave: a count can come out
     as an integer in one mode and a float in another (portions_platform is 0 where the platform is closed), and
     every run file of a batch must have the same schema to load as one table.
     """
+    daily = run.daily
     frame = daily.loc[:, list(spec.metrics)].astype({m: "int64" if m == "day" else "float64" for m in spec.metrics})
-    ident = {k: getattr(spec, k) for k in IDENTITY}
+    frame = dated(frame.reset_index(drop=True), run.record["resolved"]["settings"]["timeline"].get("start_date"))
+    ident = {k: getattr(spec, k) for k in IDENTITY} | {"scenario": run.record["scenario"],
+                                                        "households": run.record["households"]}
     front = pd.DataFrame({k: [v] * len(frame) for k, v in (ident | parameters).items()})
-    return pa.Table.from_pandas(pd.concat([front, frame.reset_index(drop=True)], axis=1), preserve_index=False)
+    return with_units(pa.Table.from_pandas(pd.concat([front, frame], axis=1), preserve_index=False), COLUMN_UNITS)
 
 
 def failure_record(spec: RunSpec) -> dict:
@@ -81,7 +88,10 @@ def failure_record(spec: RunSpec) -> dict:
 
 
 def execute_run(spec: RunSpec, out: str, digest: str) -> dict:
-    """Run one model and store it (or its failure). A run already stored is not run again."""
+    """Run one model and store it (or its failure). A run already stored is not run again.
+
+    Only the model's own errors make a failed run; a result that cannot be stored (a full disk) raises a
+    StorageError, which stops the batch and is never recorded as the run's failure (experiments/storage.py)."""
     store = ResultsStore(out)
     if store.is_finished(spec.run_id):
         return {"run_id": spec.run_id, "status": "done", "seconds": 0.0, "skipped": True}
@@ -89,19 +99,22 @@ def execute_run(spec: RunSpec, out: str, digest: str) -> dict:
     try:
         run = run_and_measure(spec.params, spec.seed)
         parameters = effective_parameters(run, spec)
-        table = run_table(spec, parameters, run.daily)
+        table = run_table(spec, parameters, run)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the batch goes on
-        store.write_failure(spec.run_id, failure_record(spec), exc)
+        with writing_into(out):
+            store.write_failure(spec.run_id, failure_record(spec), exc)
         return {"run_id": spec.run_id, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     seconds = time.perf_counter() - t0
     record = run.record
     meta = {"run": {k: getattr(spec, k) for k in IDENTITY}, "params": spec.params, "parameters": parameters,
             "outcomes": run.outcomes, "households": record["households"], "compounds": record["compounds"],
-            "days": record["days"], "reopen_day": record["reopen_day"], "scale": record["scale"], "seconds": seconds,
+            "days": record["days"], "reopen_day": record["reopen_day"], "scale": record["scale"],
+            "counts": counts_note(record["scale"]), "seconds": seconds,
             "experiment_digest": digest, "version": sim.__version__, "resolved": record["resolved"],
             "environment": record["environment"]}
-    store.write_run(spec.run_id, table, meta)
-    store.clear_failure(spec.run_id)
+    with writing_into(out):
+        store.write_run(spec.run_id, table, meta)
+        store.clear_failure(spec.run_id)
     return {"run_id": spec.run_id, "status": "done", "seconds": seconds, "skipped": False}
 
 
@@ -187,7 +200,7 @@ class BatchReport:
         lines = [f"{self.experiment}: {count(self.total, 'run')} in {self.out}",
                  f"  {self.done:,} finished now, {self.before:,} were finished before, {len(self.failed):,} failed"
                  + (f", {self.left:,} not run" if self.left else ""),
-                 f"  {_duration(self.seconds)} {self.engine}{rate}"]
+                 f"  {duration(self.seconds)} {self.engine}{rate}"]
         if self.failed:
             lines.append(f"  failed runs (records in {self.out / 'failed'}; run the same command again to retry them):")
             for run_id, error in list(self.failed.items())[:show]:
@@ -243,35 +256,31 @@ def run_opened(opened: list[OpenBatch], engine, progress: bool | None = None, de
         todo += [(k, (spec, where, batch.experiment.digest)) for spec in left]
     total = sum(r.total for r in reports)
     t0 = time.perf_counter()
-    with tqdm(total=total, initial=total - len(todo), unit="run", desc=desc, leave=False,
-              disable=(None if progress is None else not progress), dynamic_ncols=True) as bar:
-        bar.set_postfix_str(f"{len(todo)} left", refresh=False)
+    with Progress(total, desc, initial=total - len(todo), enabled=progress) as bar:
+        bar.note(f"{len(todo)} left")
         names = [f"{opened[k].experiment.name}-{task[0].run_id}" if len(opened) > 1 else task[0].run_id
                  for k, task in todo]
         for i, result in engine.map(_execute, [task for _, task in todo], names=names):
             k, (spec, _, _) = todo[i]
             report, store = reports[k], opened[k].store
-            if isinstance(result, BaseException):  # the task itself was lost (a worker died) or could not store
+            if is_storage_error(result):  # a result that could not be stored: stop, and file no failure
+                raise StorageError(opened[k].out, result.errno) from result
+            if isinstance(result, BaseException):  # the task itself was lost (a worker died)
                 if store.is_finished(spec.run_id):
                     report.done += 1
                 else:
-                    store.write_failure(spec.run_id, failure_record(spec), result)
+                    with writing_into(opened[k].out):
+                        store.write_failure(spec.run_id, failure_record(spec), result)
                     report.failed[spec.run_id] = f"{type(result).__name__}: {result}"
             elif result["status"] == "failed":
                 report.failed[spec.run_id] = result["error"]
             else:
                 report.done += 1
             failed = sum(len(r.failed) for r in reports)
-            bar.set_postfix_str(f"{sum(r.left for r in reports)} left" + (f", {failed} failed" if failed else ""),
-                                refresh=False)
+            bar.note(f"{sum(r.left for r in reports)} left" + (f", {failed} failed" if failed else ""))
             bar.update()
     seconds = time.perf_counter() - t0
     for report in reports:
         report.seconds = seconds
     return reports
 
-
-def _duration(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}h {m:02d}m {s:02d}s" if h else f"{m}m {s:02d}s" if m else f"{seconds:.1f} s"

@@ -43,7 +43,7 @@ import numpy as np
 
 from lockdown_sim.experiments.seeds import MASTER_SEED, block_seed
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.model import check_params
+from lockdown_sim.sim.keywords import check_params
 from lockdown_sim.sim.schema import field as schema_field
 
 UNIFORM, LOG_UNIFORM = "uniform", "log-uniform"

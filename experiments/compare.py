@@ -10,7 +10,7 @@ mode is run on identical cities, and replicate r is the same city in every comma
 from __future__ import annotations
 
 from lockdown_sim.experiments.design import Experiment, experiment_from_tables
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 
 _IN_EXPERIMENT = ("scenario_file", "households", "days", "ordering", "overrides")
 

@@ -2,7 +2,7 @@
 
 An experiment says what to run, not how: a base scenario, parameters held fixed, a grid and/or a list of
 parameter points, the ordering modes, the replicates (seeds derived from one master seed) and the metrics to
-keep. Parameter values are checked by the model's own checks (`sim.model.check_params`, which validates
+keep. Parameter values are checked by the model's own checks (`sim.keywords.check_params`, which validates
 scenario settings with the scenario schema), so an experiment file obeys exactly the rules of a model call.
 
     [experiment]                      # what and how many
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import inspect
 import itertools
 import json
 from dataclasses import dataclass, field, replace
@@ -47,8 +46,8 @@ from pathlib import Path
 from lockdown_sim.experiments.seeds import MASTER_SEED, MAX_SEED, run_seed
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.metrics import METRIC_NAMES
-from lockdown_sim.sim.model import ORDERING_MODES, LockdownSupplyModel, check_params
-from lockdown_sim.sim.scenario import builtin_names, read_toml
+from lockdown_sim.sim.keywords import ORDERING_MODES, PARAMETERS, check_params
+from lockdown_sim.sim.scenario import builtin_names, not_a_file, read_toml
 from lockdown_sim.sim.schema import MECHANISMS, SCHEMA
 from lockdown_sim.sim.schema import field as schema_field
 
@@ -58,8 +57,8 @@ EXPERIMENT_KEYS = ("name", "description", "scenario", "households", "days", "ord
                    "master_seed", "metrics")
 # Model keywords an experiment may hold fixed or vary; scenario, ordering, households and days belong to
 # [experiment], rng to the seeds, and overrides are written as "section.key" settings.
-_NOT_PARAMETERS = ("self", "scenario", "scenario_file", "ordering", "households", "days", "overrides", "rng")
-KEYWORDS = tuple(p for p in inspect.signature(LockdownSupplyModel.__init__).parameters if p not in _NOT_PARAMETERS)
+_NOT_PARAMETERS = ("scenario_file", "ordering", "households", "days", "overrides")
+KEYWORDS = tuple(p for p in PARAMETERS if p not in _NOT_PARAMETERS)
 MAX_RUNS = 1_000_000
 
 
@@ -234,7 +233,7 @@ def _locate(name_or_path: str | Path) -> Path:
     if text in builtin_experiments():
         return Path(str(BUILTIN_DIR / f"{text}.toml"))
     if path.suffix == ".toml" or "/" in text or path.exists():
-        raise ScenarioError(f"experiment: file '{text}' not found (or not a file)")
+        raise not_a_file("experiment", path, builtin_experiments())
     raise ScenarioError(f"experiment: '{text}' is neither a built-in experiment ({', '.join(builtin_experiments())}) "
                         "nor a .toml file")
 

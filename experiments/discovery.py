@@ -15,7 +15,7 @@ import pandas as pd
 from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, plausible_space, sampled_experiment
 from lockdown_sim.experiments.seeds import MASTER_SEED
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 
 
 @dataclass(frozen=True)

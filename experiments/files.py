@@ -7,27 +7,32 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lockdown_sim.experiments.provenance import dumps
+from lockdown_sim.experiments.storage import as_storage_error, is_full, writing_into
 from lockdown_sim.sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def atomic_write(path: Path, write) -> None:
     """Call write(tmp_path), then move the temporary file into place.
 
     The temporary file is created with the user's umask (as `open` would create the file), not mkstemp's 0600:
-    results on a shared filesystem are for colleagues to read.
+    results on a shared filesystem are for colleagues to read. A full disk is a StorageError naming the folder
+    (experiments/storage.py), and leaves no temporary file behind.
     """
     path = Path(path)
-    tmp = _new_temporary(path)
-    try:
-        write(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with writing_into(path.parent):
+        tmp = _new_temporary(path)
+        try:
+            write(str(tmp))
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
 
 def _new_temporary(path: Path) -> Path:
@@ -48,6 +53,8 @@ def check_writable(folder: Path, option: str = "--out") -> None:
         folder.mkdir(parents=True, exist_ok=True)
         _new_temporary(folder / "write-test").unlink()
     except OSError as exc:
+        if is_full(exc):
+            raise as_storage_error(exc, folder) from None
         raise ScenarioError(f"{option}: cannot write to '{folder}': {exc.strerror}; allowed: a directory you can "
                             "write to") from None
 
@@ -80,16 +87,27 @@ def write_json(path: Path, value, indent: int | None = 1) -> None:
     atomic_write(path, lambda p: Path(p).write_text(text))
 
 
-def write_table(path: Path, frame: pd.DataFrame) -> None:
-    """A table as Parquet or CSV (by the file's suffix), written atomically."""
+def write_table(path: Path, frame: pd.DataFrame, units: dict | None = None, meta: dict | None = None) -> None:
+    """A table as Parquet or CSV (by the file's suffix), written atomically. A Parquet file also says what its
+    columns are: each column's unit from `units` in its field metadata, and `meta` as the file's metadata (key
+    `lockdown_sim`); a CSV cannot, so a command writes that beside it (run.json, compare.md)."""
     if Path(path).suffix == ".parquet":
-        atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = with_units(pa.Table.from_pandas(frame, preserve_index=False), units or {}, meta)
+        atomic_write(path, lambda p: pq.write_table(table, p))
     else:
         atomic_write(path, lambda p: frame.to_csv(p, index=False))
 
 
-def write_run(out: Path, daily: pd.DataFrame, record: dict, outcomes: dict) -> None:
-    """`lockdown-sim run`'s files: daily.parquet and daily.csv (one row a day), run.json (the record and outcomes)."""
-    write_table(out / "daily.parquet", daily)
-    write_table(out / "daily.csv", daily)
-    write_json(out / "run.json", dict(record, outcomes=outcomes), indent=2)
+def with_units(table, units: dict, meta: dict | None = None):
+    """A pyarrow table with each column named in `units` given its unit (field metadata, key `unit`) and, if
+    given, `meta` as the file's metadata (key `lockdown_sim`, JSON)."""
+    import pyarrow as pa
+
+    fields = [f.with_metadata({"unit": units[f.name]}) if f.name in units else f for f in table.schema]
+    metadata = dict(table.schema.metadata or {})
+    if meta is not None:
+        metadata[b"lockdown_sim"] = dumps(meta).encode()
+    return table.cast(pa.schema(fields, metadata=metadata))

@@ -18,7 +18,7 @@ import numpy as np
 from lockdown_sim.experiments.design import Experiment, RunSpec, experiment_from_tables
 from lockdown_sim.experiments.seeds import block_seed, run_seed
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 
 POSTERIOR_BLOCK = 2102  # seed block of experiments/seeds.py for drawing parameter sets from a posterior
 

@@ -2,7 +2,9 @@
 
     DIR/manifest.json            the experiment (canonical content, digest, the list of runs with their seeds)
     DIR/runs/<run_id>.parquet    a finished run: its daily metrics plus columns for its parameters and seed
-    DIR/failed/<run_id>.json     a run that raised: its parameters and the error (removed when a retry succeeds)
+    DIR/failed/<run_id>.json     a run whose model raised: its parameters and the error (removed when a retry
+                                 succeeds); never a run whose result could not be stored (a full disk: the batch
+                                 stops with a StorageError, experiments/storage.py)
     DIR/.lock                    locked while a batch writes here, so a second batch is refused, not run twice
 
 A run file is written to a hidden temporary file, flushed to disk and renamed into place (os.replace), so it
@@ -29,6 +31,7 @@ import pyarrow.parquet as pq
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.experiments.provenance import dumps
 from lockdown_sim.experiments.files import atomic_write
+from lockdown_sim.experiments.storage import as_storage_error, is_full
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the batch writing into the directory; names it
@@ -80,6 +83,8 @@ class ResultsStore:
             if grows or not path.exists():
                 atomic_write(path, lambda p: Path(p).write_text(dumps(manifest, indent=1) + "\n"))
         except OSError as exc:
+            if is_full(exc):
+                raise as_storage_error(exc, root) from None
             raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}") from None
         self.clear_temporary()
 
@@ -104,6 +109,8 @@ class ResultsStore:
             root.mkdir(parents=True, exist_ok=True)
             handle = _acquire(root)
         except OSError as exc:
+            if is_full(exc):
+                raise as_storage_error(exc, root) from None
             raise ScenarioError(f"--out: cannot write to '{root}': {exc.strerror}; allowed: a directory you can "
                                 "write to") from None
         try:

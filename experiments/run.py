@@ -20,13 +20,16 @@ import inspect
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from lockdown_sim import sim
+from lockdown_sim.experiments.files import write_json, write_table
+from lockdown_sim.experiments.progress import Progress
 from lockdown_sim.experiments.provenance import environment
 from lockdown_sim.sim.model import LockdownSupplyModel, check_params
+from lockdown_sim.sim.metrics import UNITS
 from lockdown_sim.sim.outcomes import measure
 
 
@@ -52,21 +55,21 @@ def run_and_measure(params: dict, seed, progress: bool | None = False, label: st
 
 
 def run_model(params: dict, rng=None, progress: bool | None = None, label: str = "") -> LockdownSupplyModel:
-    """Build and run a model; the bar appears only if the run takes more than two seconds."""
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    if not disable:
+    """Build and run a model; its progress (days; experiments/progress.py) shows only if the run takes more than
+    two seconds (`progress` None: a bar on a terminal, plain lines elsewhere; False: none)."""
+    if progress is not False:
         n = params.get("households") or check_params(**params).meta.default_households
         if n >= 1_000_000:  # a big city takes a while to build before the first day
             print(f"building the city: {n:,} households ...", file=sys.stderr, flush=True)
     model = LockdownSupplyModel(**params, rng=rng)
-    return run_to_end(model, disable, label)
+    return run_to_end(model, progress, label)
 
 
 ALREADY_FROZEN = 10_000  # objects in Python's permanent generation that mean someone else froze their heap
 
 
-def run_to_end(model: LockdownSupplyModel, disable: bool = True, label: str = "") -> LockdownSupplyModel:
-    """Step a built model to its horizon."""
+def run_to_end(model: LockdownSupplyModel, progress: bool | None = False, label: str = "") -> LockdownSupplyModel:
+    """Step a built model to its horizon (with its progress in days: see run_model)."""
     # The city lives for the whole run: keep Python's cycle collector from rescanning its objects at every full
     # collection. Unfrozen at the end, so nothing outlives the run; a process that already keeps objects frozen (a
     # forking server freezes its whole heap) is left alone. CPython 3.12 itself may put a few hundred of its own
@@ -75,8 +78,8 @@ def run_to_end(model: LockdownSupplyModel, disable: bool = True, label: str = ""
     if freeze:
         gc.freeze()
     try:
-        with _reuse_freed_memory(), tqdm(total=model.horizon, unit="day", delay=2, disable=disable,
-                                         desc=label or None, leave=False) as bar:
+        with _reuse_freed_memory(), Progress(model.horizon, label or "run", unit="day", delay=2,
+                                             enabled=progress) as bar:
             while model.running:
                 model.step()
                 bar.update()
@@ -133,6 +136,55 @@ def _glibc():
 def daily_table(model: LockdownSupplyModel) -> pd.DataFrame:
     """The DataCollector's daily metrics as a table, one row a day."""
     return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+RUN_IDENTITY = ("scenario", "ordering", "seed", "households")  # in front of every daily table written to a file
+COLUMN_UNITS = {"scenario": "scenario name", "ordering": "mode: platform | group_buying | hybrid",
+                "seed": "the run's seed", "households": "households simulated",
+                "date": "calendar date (the scenario's timeline.start_date + day)", **UNITS}
+COUNTS_UNIT = "scaled run"  # what the counts of every daily table in a file are (docs/metrics.md)
+
+
+def counts_note(scale: float) -> str:
+    """The unit of a daily table's counts, as its file's metadata says it."""
+    return (f"{COUNTS_UNIT}: counts (the columns docs/metrics.md marks as counts) are of the simulated city, "
+            f"{scale:.6g} times the real city's (households simulated / population.real_households); divide them "
+            "by the scale for the real city")
+
+
+def dated(daily: pd.DataFrame, start_date: str | None) -> pd.DataFrame:
+    """The daily table with a `date` column after `day`: the scenario's start date plus the day."""
+    if not start_date or "day" not in daily:
+        return daily
+    frame = daily.copy()
+    dates = pd.Timestamp(start_date) + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
+    frame.insert(frame.columns.get_loc("day") + 1, "date", dates.astype("datetime64[s]"))
+    return frame
+
+
+def identified(daily: pd.DataFrame, record: dict) -> pd.DataFrame:
+    """A run's daily table as a file holds it: the run's identity (RUN_IDENTITY) in front, then the day, its
+    calendar date and the metrics, so that rows from several files concatenate without losing whose they are."""
+    resolved = record["resolved"]
+    identity = {"scenario": record["scenario"], "ordering": resolved["ordering"], "seed": record["rng"],
+                "households": record["households"]}
+    front = pd.DataFrame({k: [v] * len(daily) for k, v in identity.items()})
+    frame = dated(daily.reset_index(drop=True), resolved["settings"]["timeline"].get("start_date"))
+    return pd.concat([front, frame], axis=1)
+
+
+def write_run_files(out, run: Measured) -> None:
+    """`lockdown-sim run`'s files: daily.parquet and daily.csv (one row a day: the run's identity, the day, its
+    date, the metrics; counts of the simulated city) and run.json (the record, the outcomes, each daily column's
+    unit and the unit of its counts)."""
+    out = Path(out)
+    frame = identified(run.daily, run.record)
+    counts = counts_note(run.record["scale"])
+    write_table(out / "daily.parquet", frame, COLUMN_UNITS, {"counts": counts, "scale": run.record["scale"],
+                                                             "outcomes": run.outcomes, "version": run.record["version"]})
+    write_table(out / "daily.csv", frame)
+    columns = {c: COLUMN_UNITS.get(c, "") for c in frame.columns}
+    write_json(out / "run.json", dict(run.record, outcomes=run.outcomes, counts=counts, columns=columns), indent=2)
 
 
 def run_info(model: LockdownSupplyModel, params: dict, rng) -> dict:

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import qmc
 
 from lockdown_sim.experiments.design import Experiment, RunSpec, _point_numbers, _scenario_digest
 from lockdown_sim.experiments.seeds import block_seed
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.model import ORDERING_MODES, check_params
+from lockdown_sim.sim.keywords import ORDERING_MODES, check_params
 from lockdown_sim.sim.scenario import builtin_names
 from lockdown_sim.sim.schema import field as schema_field
 
@@ -89,6 +88,9 @@ class FactorSpace:
 
 def latin_hypercube(d: int, n: int, seed: int) -> np.ndarray:
     """n points of a scrambled Latin hypercube in [0, 1)^d (scipy.stats.qmc), from a fixed seed."""
+    from scipy.stats import qmc  # here, not at the top: scipy.stats takes a second to load, and checking a design's
+    # options (bad input answers at once) needs none of it
+
     generator = np.random.default_rng(seed)
     try:
         sampler = qmc.LatinHypercube(d=d, rng=generator)

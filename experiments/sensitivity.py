@@ -14,6 +14,7 @@ local pool or on Dask, into DIR/<method>/batch (`lockdown-sim sensitivity`: lock
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 from lockdown_sim.experiments.sampling import FactorSpace, SampledExperiment, plausible_space, sampled_experiment
 from lockdown_sim.experiments.seeds import MASTER_SEED
 from lockdown_sim.sim.errors import ScenarioError
-from lockdown_sim.sim.model import ORDERING_MODES
+from lockdown_sim.sim.keywords import ORDERING_MODES
 
 SEED_NOISE = "seed_noise"   # the dummy factor: the block of seeds a point runs on
 METHODS = ("morris", "sobol")
@@ -108,15 +109,16 @@ def morris_design(space: FactorSpace, options: Options) -> Design:
 def sobol_design(space: FactorSpace, chosen: list[str], options: Options) -> Design:
     """Saltelli's sample (first and total order) over the `chosen` factors and SEED_NOISE; the other factors keep
     the scenario's values."""
-    from SALib.sample import sobol as sobol_sample
-
     _check(options)
     unknown = [c for c in chosen if c not in space.names]
     if unknown:
-        raise ScenarioError(f"--params: '{unknown[0]}' has no plausible bounds in the scenario; allowed: "
-                            f"{', '.join(space.names)}")
+        hint = difflib.get_close_matches(unknown[0], space.names, n=1)
+        raise ScenarioError(f"--params: '{unknown[0]}' has no plausible bounds in the scenario"
+                            + (f"; did you mean {hint[0]}?" if hint else "") + f" allowed: {', '.join(space.names)}")
     if options.samples & (options.samples - 1):
         raise ScenarioError(f"--samples: {options.samples} is not allowed; allowed: a power of 2 (Sobol' sequence)")
+    from SALib.sample import sobol as sobol_sample
+
     prob = problem(chosen)
     unit = sobol_sample.sample(prob, N=options.samples, calc_second_order=False, scramble=True,
                                seed=options.sampler_seed)

@@ -57,6 +57,8 @@ class CompoundTypes:
         if not self.enabled:
             return np.full(2, elderly_share)
         h, r = old_household_share, self.elderly_factor
+        if h * r + 1 - h <= 0:  # only old compounds, and the factor leaves them no older resident: no commercial
+            return np.full(2, elderly_share)  # compound to compare with, so the city-wide share is kept
         commercial = elderly_share / (h * r + 1 - h)
         if r * commercial <= 1:
             return np.array([r * commercial, commercial])

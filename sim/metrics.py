@@ -92,6 +92,104 @@ DEFINITIONS: dict[str, str] = {
 
 METRIC_NAMES = tuple(DEFINITIONS)
 
+HOUSEHOLDS = "share of households"
+OLDER = "share of households with an older member"
+# name -> unit. Counts (COUNTS below) are of the city the run simulates: a run of N households is the real city
+# scaled by N / population.real_households (the run's `scale`), so its counts are that share of the real city's.
+UNITS: dict[str, str] = {
+    "day": "day of the run (0 = the scenario's timeline.start_date)",
+    "delivery_ratio": "portions reaching homes / portions needed",
+    "cumulative_delivery_ratio": "portions reaching homes / portions needed",
+    "need_met_share": "share of need eaten",
+    "elderly_unserved_share": OLDER,
+    "elderly_left_unserved_share": OLDER,
+    "ever_ran_out_share": HOUSEHOLDS,
+    "courier_stops": "stops a day",
+    "courier_utilization": "share of riders' time at work",
+    "courier_stop_capacity": "stops a day",
+    "truck_trips": "trips a day",
+    "truck_stops": "hand-overs a day",
+    "portions_delivered": "portions a day",
+    "portions_needed": "portions a day",
+    "portions_per_stop": "portions per hand-over",
+    "idle_local_capacity": "share of local suppliers' daily capacity",
+    "offers_seen_per_delivery_slot": "households trying per platform slot",
+    "leaders": "leaders",
+    "leader_wanting_compounds": "compounds",
+    "leader_capped_compounds": "compounds",
+    "leader_hours": "hours a day",
+    "ever_led_share": HOUSEHOLDS,
+    "coordinators": "compounds, so far",
+    "roster_volunteers": "volunteers",
+    "moq_success_rate": "share of offers closed",
+    "gateway_share": "share of active leaders",
+    "gateway_portions_share": "share of the portions trucks left at gates",
+    "ties": "ties",
+    "ties_formed": "ties, so far",
+    "member_ties": "ties",
+    "contacts_brought_in": "members, so far",
+    "lockdown_ties": "ties",
+    "platform_tried": "households a day",
+    "platform_slots": "slots a day",
+    "platform_orders": "orders a day",
+    "platform_elderly_share": "share of the day's platform orders",
+    "slot_sellout_minutes": "minutes after an opening",
+    "platform_orders_first_ten_minutes": "orders a day",
+    "platform_volunteer_orders": "orders a day",
+    "riders_working": "riders",
+    "portions_platform": "portions a day",
+    "portions_platform_group": "portions a day",
+    "platform_group_deliveries": "group orders a day",
+    "platform_group_orders": "group orders, so far",
+    "platform_group_booked": "household orders a day",
+    "portions_group": "portions a day",
+    "portions_packages": "portions a day",
+    "packages_delivered": "packages a day",
+    "chain_stores_open": "stores",
+    "package_compounds": "compounds, so far",
+    "group_sets_delivered": "sets a day",
+    "group_buyers": "households, so far",
+    "signed_households": "households",
+    "open_signups": "sign-ups",
+    "portions_retail": "portions a day",
+    "portions_relief": "portions a day",
+    "relief_portions": "portions, so far",
+    "charity_reached_share": "share of residents aged 80+ living alone",
+    "offers_posted": "offers a day",
+    "signups": "sign-ups a day",
+    "orders_confirmed": "offers a day",
+    "orders_lapsed": "offers a day",
+    "group_deliveries": "group orders a day",
+    "group_delivery_lag_days": "days",
+    "chat_member_share": HOUSEHOLDS,
+    "canvassed": "households, so far",
+    "canvassed_share": "share of households without phone or proxy",
+    "volunteers": "volunteers",
+    "food_at_gate": "portions",
+    "spoiled_portions": "portions a day",
+    "sealed_share": HOUSEHOLDS,
+    "control_share": HOUSEHOLDS,
+    "prevention_share": HOUSEHOLDS,
+    "isolated_older_need_met_share": "share of the group's need eaten",
+    "others_need_met_share": "share of the group's need eaten",
+    "no_contact_need_met_share": "share of the group's need eaten",
+    "contact_need_met_share": "share of the group's need eaten",
+    "truck_minutes": "truck minutes a day",
+    "rider_minutes_single": "rider minutes a day",
+}
+# metrics that count things of the city (and so grow with its size), as opposed to shares, ratios and times
+COUNTS = frozenset((
+    "courier_stops", "courier_stop_capacity", "truck_trips", "truck_stops", "portions_delivered", "portions_needed",
+    "leaders", "leader_wanting_compounds", "leader_capped_compounds", "leader_hours", "coordinators",
+    "roster_volunteers", "ties", "ties_formed", "member_ties", "contacts_brought_in", "lockdown_ties",
+    "platform_tried", "platform_slots", "platform_orders", "platform_orders_first_ten_minutes",
+    "platform_volunteer_orders", "riders_working", "portions_platform", "portions_platform_group",
+    "platform_group_deliveries", "platform_group_orders", "platform_group_booked", "portions_group",
+    "portions_packages", "packages_delivered", "chain_stores_open", "package_compounds", "group_sets_delivered",
+    "group_buyers", "signed_households", "open_signups",
+    "portions_retail", "portions_relief", "relief_portions", "offers_posted", "signups", "orders_confirmed",
+    "orders_lapsed", "group_deliveries", "canvassed", "volunteers", "food_at_gate", "spoiled_portions",
+    "truck_minutes", "rider_minutes_single"))
 
 def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else NAN
@@ -208,17 +306,35 @@ def daily_metrics(model, delivered: float) -> dict:
 
 
 def definitions_markdown() -> str:
-    """docs/metrics.md: the exact definition of every daily metric (kept in sync by a test)."""
+    """docs/metrics.md: the exact definition and unit of every daily metric (kept in sync by a test)."""
     lines = [
         "# Daily metrics",
         "",
         "Collected every day by Mesa's `DataCollector` as model reporters (`model.datacollector."
-        "get_model_vars_dataframe()`, the `daily.parquet` of `lockdown-sim run`, the rows of `mesa.batch_run`).",
-        "Portions are person-days of food. Generated from `sim/metrics.py` and `sim/outcomes.py` by",
-        "`python -m lockdown_sim.sim.outcomes > docs/metrics.md`.",
+        "get_model_vars_dataframe()`, the rows of `mesa.batch_run`). Portions are person-days of food. Generated "
+        "from `sim/metrics.py` and `sim/outcomes.py` by `python -m lockdown_sim.sim.outcomes > docs/metrics.md`.",
         "",
-        "| metric | definition |",
-        "|---|---|",
+        "## Daily tables in files",
+        "",
+        "`lockdown-sim run`'s `daily.parquet` and `daily.csv`, and every run file of a results directory "
+        "(`runs/<run_id>.parquet`, read by `lockdown-sim results` and `lockdown_sim.analysis.results."
+        "load_results`), hold one row a day with the run's identity in front: `scenario`, `ordering` (the mode: "
+        "platform, group_buying or hybrid), `seed`, `households` (simulated), `date` (the calendar day: the "
+        "scenario's `timeline.start_date` plus `day`; day 0 of shanghai-2022 is 28 March 2022); a results "
+        "directory's files also have `run_id`, `point`, `point_label`, `replicate` and the parameters the "
+        "experiment varies.",
+        "",
+        "**Counts are in one unit per file.** Every daily table (`daily.parquet`, `daily.csv`, `runs/*.parquet`) "
+        "counts in the units of the simulated city: a run of N households is the real city scaled by N / "
+        "`population.real_households` (the run's `scale`, recorded in `run.json` and in each Parquet file's "
+        "metadata, key `lockdown_sim`: `counts`, `scale`, and each column's `unit`), so divide a count by `scale` "
+        "for the real city. The end-of-run outcomes (below) are shares, ratios and rates per 1,000 households, "
+        "the same at any scale. The calibration table (`lockdown-sim calibration`: `calibration.csv`, "
+        "`calibration.md`) is in the real city's units: its counts are divided by the scale, and the file says so.",
+        "",
+        "| metric | unit | count | definition |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| `{name}` | {text} |" for name, text in DEFINITIONS.items()]
+    lines += [f"| `{name}` | {UNITS[name]} | {'yes' if name in COUNTS else ''} | {text} |"
+              for name, text in DEFINITIONS.items()]
     return "\n".join(lines) + "\n"

@@ -14,9 +14,6 @@ supplier contacts they bring into groups.
 
 from __future__ import annotations
 
-import inspect
-import warnings
-
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
@@ -31,7 +28,8 @@ from lockdown_sim.sim.city import City
 from lockdown_sim.sim.community import GroupBuying
 from lockdown_sim.sim.coordination import Coordination
 from lockdown_sim.sim.dispatch import TruckDispatch
-from lockdown_sim.sim.errors import ScenarioError
+from lockdown_sim.sim.keywords import (  # noqa: F401 - ORDERING_MODES, check_params: the model's API too
+    ORDERING_MODES, check_params, old_scenario_keyword, validated)
 from lockdown_sim.sim.food_stock import FoodStock
 from lockdown_sim.sim.gate import Gate
 from lockdown_sim.sim.gateway import Gateway
@@ -52,26 +50,11 @@ from lockdown_sim.sim.platform_top_up import platform_top_up
 from lockdown_sim.sim.population import build_population, stochastic_round
 from lockdown_sim.sim.relief import Relief
 from lockdown_sim.sim.retail import Retail
-from lockdown_sim.sim.scenario import load_scenario
 from lockdown_sim.sim.streams import Streams
 from lockdown_sim.sim.supplier_ties import draw_supplier_ties
-from lockdown_sim.sim.schema import MECHANISMS
 from lockdown_sim.sim.slot_sale import SlotSale
 from lockdown_sim.sim.ties import Ties
 from lockdown_sim.sim.volunteering import Volunteers
-
-ORDERING_MODES = ("platform", "group_buying", "hybrid")
-DEFAULT_SCENARIO = "shanghai-2022"
-
-
-def _check(name: str, ok: bool, allowed: str, value) -> None:
-    if not ok:
-        raise ScenarioError(f"{name}: {value!r} is not allowed; allowed: {allowed}")
-
-
-def _number(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
 
 class LockdownSupplyModel(mesa.Model):
     """Food supply of a locked-down city: platform ordering vs community group buying.
@@ -143,7 +126,7 @@ class LockdownSupplyModel(mesa.Model):
                         occupation_ties=occupation_ties, member_ties=member_ties,
                         several_group_buys=several_group_buys, leader_scale=leader_scale,
                         chain_packages=chain_packages, remote_leaders=remote_leaders)
-        cfg = _validated(scenario_file, ordering, households, courier_availability, elderly_share, lockdown, days,
+        cfg = validated(scenario_file, ordering, households, courier_availability, elderly_share, lockdown, days,
                          switches, overrides)
         n = cfg.meta.default_households if households is None else households
 
@@ -313,51 +296,6 @@ def _scenario_keywords(scenario_file, scenario, rng):
         if scenario is not None and scenario.rng is None and rng is not None:
             scenario.rng = rng  # its seed is the model's (Mesa refuses a model whose two seeds differ)
         return scenario_file, scenario
-    warnings.warn("LockdownSupplyModel(scenario=...) is deprecated: name the scenario file with scenario_file=... "
-                  "(Mesa 3.5 models use `scenario` for Mesa's Scenario object)", DeprecationWarning, stacklevel=3)
-    if scenario_file != DEFAULT_SCENARIO and scenario_file != scenario:
-        raise ScenarioError(f"scenario: {scenario!r} and scenario_file: {scenario_file!r} both given; allowed: "
-                            "one of them (scenario_file)")
-    return scenario, None
+    return old_scenario_keyword(scenario_file, scenario, stacklevel=4), None
 
 
-def _validated(scenario, ordering, households, courier_availability, elderly_share, lockdown, days, switches,
-               overrides):
-    """Check the model's keyword parameters and load the scenario with its overrides; return the scenario."""
-    assert set(switches) == set(MECHANISMS)
-    _check("ordering", ordering in ORDERING_MODES, " | ".join(ORDERING_MODES), ordering)
-    _check("courier_availability", _number(courier_availability) and 0 <= courier_availability <= 10,
-           "a number from 0 to 10", courier_availability)
-    _check("elderly_share", elderly_share is None or (_number(elderly_share) and 0 <= elderly_share <= 1),
-           "a number from 0 to 1", elderly_share)
-    _check("lockdown", isinstance(lockdown, (bool, np.bool_)), "true or false", lockdown)
-    for name, value in switches.items():
-        _check(name, value is None or isinstance(value, (bool, np.bool_)), "true or false (or None)", value)
-    _check("overrides", overrides is None or isinstance(overrides, dict), 'a dict {"section.key": value}', overrides)
-    cfg = load_scenario(scenario, overrides)
-    n = cfg.meta.default_households if households is None else households
-    _check("households", _number(n) and float(n).is_integer() and 10 <= n <= 20_000_000,
-           "a whole number from 10 to 20,000,000", households)
-    _check("days", days is None or (_number(days) and float(days).is_integer() and 1 <= days <= 3650),
-           "a whole number of days from 1 to 3650", days)
-    return cfg
-
-
-def check_params(**params):
-    """Check model keyword parameters exactly as the model does, without building the city; return the scenario.
-
-    Experiments call it for every parameter point before any run starts, so a bad point fails in seconds.
-    """
-    signature = inspect.signature(LockdownSupplyModel.__init__).parameters
-    names = [name for name in signature if name not in ("self", "rng", "scenario")]
-    params = dict(params)
-    if "scenario" in params:  # the old spelling of scenario_file (deprecated)
-        params["scenario_file"], _ = _scenario_keywords(params.get("scenario_file", DEFAULT_SCENARIO),
-                                                        params.pop("scenario"), None)
-    for name in params:
-        if name not in names:
-            raise ScenarioError(f"{name}: unknown parameter; allowed: {', '.join(names)}")
-    kw = {name: signature[name].default for name in names} | params
-    switches = {name: kw[name] for name in MECHANISMS}
-    return _validated(kw["scenario_file"], kw["ordering"], kw["households"], kw["courier_availability"],
-                      kw["elderly_share"], kw["lockdown"], kw["days"], switches, kw["overrides"])

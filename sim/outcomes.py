@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable
 
 from lockdown_sim.sim.metrics import definitions_markdown
+
+if TYPE_CHECKING:  # tables are only read here: `lockdown-sim metrics` lists the registry without loading pandas
+    import pandas as pd
 
 LOCKDOWN, AT_REOPENING, AFTER_REOPENING = "lockdown", "at reopening", "after reopening"  # when an outcome is taken
 

@@ -34,10 +34,19 @@ def _locate(name_or_path: str | Path) -> tuple[str, Path]:
     if path.is_file():
         return path.stem, path
     if path.suffix == ".toml" or "/" in text or path.exists():
-        raise ScenarioError(f"scenario: file '{text}' not found (or not a file)")
+        raise not_a_file("scenario", path, builtin_names())
     raise ScenarioError(
         f"scenario: '{text}' is neither a built-in scenario ({', '.join(builtin_names())}) nor a .toml file"
     )
+
+
+def not_a_file(what: str, path: Path, builtins: list[str]) -> ScenarioError:
+    """The error for a path that names no readable file: missing, or a folder where a .toml file is wanted."""
+    if path.is_dir():
+        article = "an" if what[0] in "aeiou" else "a"
+        return ScenarioError(f"{what}: '{path}' is a folder; allowed: {article} {what} .toml file in it, or a "
+                             f"built-in {what} ({', '.join(builtins)})")
+    return ScenarioError(f"{what}: file '{path}' not found")
 
 
 def read_toml(path: Path, what: str) -> tuple[dict, str]:

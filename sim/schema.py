@@ -6,6 +6,7 @@ what the evidence supports. A value outside hard bounds is an error naming the f
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from dataclasses import dataclass
@@ -71,6 +72,24 @@ class Text:
         if not isinstance(v, str):
             raise ScenarioError(f"{path}: {_fmt(v)} is not a text string")
         return v
+
+
+@dataclass(frozen=True)
+class Date:
+    """A calendar date, written as a TOML date (2022-03-28) or as text ("2022-03-28"); kept as ISO text."""
+
+    doc: str
+
+    def allowed(self) -> str:
+        return "a calendar date, e.g. 2022-03-28"
+
+    def check(self, path, v, horizon):
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return v.isoformat()
+        try:
+            return dt.date.fromisoformat(v).isoformat()
+        except (TypeError, ValueError):
+            raise ScenarioError(f"{path}: {_fmt(v)} is not allowed; allowed: {self.allowed()}") from None
 
 
 @dataclass(frozen=True)
@@ -230,6 +249,7 @@ SCHEMA: dict[str, dict] = {
         "old_free_hours_factor": Num(0.0, 10.0, "households' free hours in old compounds / city-wide"),
     },
     "timeline": {
+        "start_date": Date("the calendar date of day 0 (dates in daily tables and figures are start_date + day)"),
         "lockdown_day_east": Num(0, _D, "day the east district is locked", whole=True, day=True),
         "lockdown_day_west": Num(0, _D, "day the west district is locked", whole=True, day=True),
         "tier_system_day": Num(0, _D, "day the three-tier system starts", whole=True, day=True),

@@ -1,5 +1,7 @@
 """Batches: the results store, resuming, refusing another experiment's directory, failures, SIGKILL, determinism."""
 
+import errno
+import io
 import json
 import math
 import os
@@ -11,6 +13,7 @@ import time
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 import lockdown_sim.experiments.batch as batch_module
 from lockdown_sim.analysis.results import batch_status, load_outcomes, load_results
@@ -22,7 +25,10 @@ from lockdown_sim.console import main
 from lockdown_sim.sim.metrics import METRIC_NAMES
 from lockdown_sim.sim.model import LockdownSupplyModel
 from lockdown_sim.experiments.results_store import ResultsStore
+from lockdown_sim.experiments.progress import Progress
 from lockdown_sim.experiments.run import daily_table
+from lockdown_sim.experiments.storage import EXIT_CODE as STORAGE_EXIT_CODE
+from lockdown_sim.experiments.storage import StorageError
 
 
 def batch(path, out, workers=1, progress=False):
@@ -47,7 +53,13 @@ def test_each_run_is_one_parquet_file_with_its_parameters_seed_and_the_model_s_n
 
     spec = runs[-1]  # hybrid, courier availability 1.0, replicate 1
     stored = pq.read_table(out / "runs" / f"{spec.run_id}.parquet").to_pandas()
-    assert list(stored.columns) == [*IDENTITY, "stock.initial_days", "courier_availability", *spec.metrics]
+    assert list(stored.columns) == [*IDENTITY, "scenario", "households", "stock.initial_days", "courier_availability",
+                                    "day", "date", *spec.metrics[1:]]
+    assert set(stored["scenario"]) == {"toy"} and set(stored["households"]) == {400}
+    assert stored["date"].iloc[0] == pd.Timestamp("2022-03-28")  # day 0 of the scenario's timeline
+    schema = pq.read_schema(out / "runs" / f"{spec.run_id}.parquet")
+    assert schema.field("courier_stops").metadata[b"unit"] == b"stops a day"  # every column with its unit
+    assert ResultsStore(out).run_meta(spec.run_id)["counts"].startswith("scaled run")
     assert set(stored["seed"]) == {spec.seed} and set(stored["courier_availability"]) == {1.0}
     assert set(stored["stock.initial_days"]) == {4.0} and set(stored["ordering"]) == {"hybrid"}
     model = LockdownSupplyModel(**spec.params, rng=spec.seed)
@@ -84,7 +96,8 @@ metrics = "all"
     out = tmp_path / "out"
     batch(write_experiment(tmp_path, text=text), out)
     daily = load_results(out)
-    assert len(daily) == 3 * 5 and list(daily.columns[len(IDENTITY):]) == list(METRIC_NAMES)
+    assert len(daily) == 3 * 5 and list(daily.columns[len(IDENTITY):]) == ["scenario", "households", "day", "date",
+                                                                           *METRIC_NAMES[1:]]
     assert daily["portions_platform"].dtype == "float64" and daily["day"].dtype == "int64"
     schemas = {str(pq.read_schema(f).remove_metadata()) for f in (out / "runs").glob("*.parquet")}
     assert len(schemas) == 1  # one schema, so any Parquet reader can scan runs/ as one dataset
@@ -105,22 +118,67 @@ def test_a_half_written_file_is_never_read_as_finished(tmp_path):
     assert len(load_results(out)) == tiny_runs() * 8
 
 
-def test_a_failed_write_leaves_no_file_and_the_run_is_retried(tmp_path, monkeypatch):
+def test_a_full_disk_stops_the_batch_files_no_failure_and_resumes_to_the_same_results(tmp_path, monkeypatch):
+    """ENOSPC half way through a batch (faked: the disk fills after three runs): the batch stops with a
+    StorageError naming the folder; the runs written stay, nothing half-written is left, and nothing is filed as a
+    failed run (the model did not fail); once there is room the same batch completes, equal to one never stopped."""
     path, out = write_experiment(tmp_path), tmp_path / "out"
-    real = pq.write_table
+    real, written = pq.write_table, []
 
-    def dies_half_way(table, where, **kw):
-        where.write(b"PAR1 partial")
-        raise OSError(28, "No space left on device")
+    def fills_up(table, where, **kw):
+        if len(written) == 3:
+            where.write(b"PAR1 partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(1)
+        return real(table, where, **kw)
 
-    monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", dies_half_way)
-    report = batch(path, out)
-    assert len(report.failed) == tiny_runs() and report.done == 0
-    assert run_files(out) == []  # no file, not even the temporary one
-    assert "No space left on device" in next(iter(report.failed.values()))
+    monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", fills_up)
+    with pytest.raises(StorageError) as stopped:
+        batch(path, out)
+    assert stopped.value.full and stopped.value.folder == out
+    assert len(run_files(out)) == 3  # what finished is kept, and no temporary file is left
+    assert not list((out / "failed").iterdir()) and not ResultsStore(out).failures()
     monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", real)
     report = batch(path, out)
-    assert report.done == tiny_runs() and not report.failed and not ResultsStore(out).failures()
+    assert (report.before, report.done, report.failed) == (3, tiny_runs() - 3, {})
+    batch(path, tmp_path / "never_stopped")
+    pd.testing.assert_frame_equal(load_results(out), load_results(tmp_path / "never_stopped"))
+
+
+def test_a_full_disk_is_one_line_naming_the_folder_and_a_non_zero_exit(tmp_path, monkeypatch, capsys):
+    def full(table, where, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("lockdown_sim.experiments.results_store.pq.write_table", full)
+    out = tmp_path / "out"
+    code = main(["batch", str(write_experiment(tmp_path)), "--out", str(out), "--workers", "1", "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    [error] = [line for line in err.splitlines() if not line.startswith("lockdown-sim: warning: 400 households")]
+    assert code == STORAGE_EXIT_CODE != 0 and "Traceback" not in err
+    assert error.startswith(f"lockdown-sim: error: the folder '{out}' is full: no space left on the device")
+    assert not list((out / "failed").iterdir())  # a full disk is not a failed run
+    monkeypatch.undo()
+    assert main(["batch", str(write_experiment(tmp_path)), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+
+
+def test_a_full_disk_in_a_worker_process_stops_the_batch_and_files_no_failure(tmp_path):
+    """A worker's storage error comes back through the engine as the task's exception (it cannot be faked inside a
+    spawned process): the coordinator stops at it, and files no failure record, as for a failure in this process."""
+    class FullWorkers:
+        def describe(self):
+            return "on fake workers"
+
+        def map(self, fn, items, names=None):
+            yield 0, fn(items[0])  # the first run is stored
+            yield 1, OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "runs" / "x.parquet"))
+            raise AssertionError("the batch went on after a full disk")
+
+    path, out = write_experiment(tmp_path), tmp_path / "out"
+    with batch_module.open_batches([(load_experiment(path), out)]) as opened:
+        with pytest.raises(StorageError) as stopped:
+            batch_module.run_opened(opened, FullWorkers(), progress=False)
+    assert stopped.value.full and stopped.value.folder == out
+    assert len(run_files(out)) == 1 and not list((out / "failed").iterdir())
 
 
 # --- resuming -----------------------------------------------------------------------------------
@@ -222,13 +280,29 @@ def test_the_same_numbers_on_one_or_two_local_workers_in_experiment_order(tmp_pa
     pd.testing.assert_frame_equal(one, two)
 
 
-def test_progress_shows_runs_done_left_and_an_eta(tmp_path, capsys):
-    batch(write_experiment(tmp_path), tmp_path / "out", progress=True)
-    err = capsys.readouterr().err
-    # e.g. "tiny:  50%|#####     | 4/8 [00:01<00:01,  3.1run/s, 4 left]": done/total [elapsed<ETA, rate, left]
-    states = re.findall(r"(\d+)/(\d+) \[\d\d:\d\d<\d\d:\d\d, +[\d.]+run/s, (\d+) left\]", err)
-    assert states, err
-    assert all(int(done) + int(left) == int(total) == tiny_runs() for done, total, left in states)
+def test_progress_without_a_terminal_is_plain_labelled_lines(tmp_path, capsys):
+    batch(write_experiment(tmp_path), tmp_path / "out", progress=None)  # stderr is not a terminal here
+    err = capsys.readouterr().err.splitlines()
+    # e.g. "tiny: 4/8 runs (50 %), 1.2 s, 3.33 runs/s, about 1.2 s left; 4 left"
+    states = [re.fullmatch(r"tiny: (\d+)/(\d+) runs \(\d+ %\)(, [\d.]+ s, [\d.]+ runs/s(, about .+ left)?)?(; (\d+) left)?",
+                           line) for line in err]
+    assert all(states) and len(states) >= 2, err
+    assert states[0].group(1) == "0" and states[-1].group(1) == states[-1].group(2) == str(tiny_runs())
+    assert all(int(m.group(1)) + int(m.group(6)) == tiny_runs() for m in states if m.group(6))
+
+
+def test_progress_on_a_terminal_is_a_labelled_bar_that_stays(capsys):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    with Progress(8, "tiny", stream=stream) as progress:
+        for left in range(7, -1, -1):
+            progress.note(f"{left} left")
+            progress.update()
+    last = stream.getvalue().split("\r")[-1]
+    assert re.search(r"tiny: 100%.*8/8 \[.*run/s, 0 left\]", last), last  # labelled, and kept when done
 
 
 # --- the results command --------------------------------------------------------------------------

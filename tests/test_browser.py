@@ -28,6 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 HORIZON = 95  # days of the default scenario, shanghai-2022
 STEPS_CHECKED = 3  # steps after each of which the day counter, the map and the curves must have changed
 STEPS_FOR_SCREENSHOT = 15  # day 14: the three lockdown tiers are on the map
+SERVER_LOGS = {}  # page address -> the file holding what its server printed on stderr
 
 
 def _missing() -> str | None:
@@ -77,6 +78,7 @@ def page_url(tmp_path_factory):
             if "the page is at " in line:
                 url = line.split("the page is at ", 1)[1].split()[0]
         assert url == f"http://127.0.0.1:{port}/", f"no address printed; server log:\n{log.read_text()[-3000:]}"
+        SERVER_LOGS[url] = log
         yield url
     finally:
         if proc.poll() is None:
@@ -133,6 +135,11 @@ def test_the_page_renders_and_steps_in_chromium(page_url, tmp_path):
             page.wait_for_selector(".lss-daily-plots img", timeout=30_000)
             timings["load_s"] = round(time.perf_counter() - start, 2)
 
+            # the project's title in the browser's tab, not Solara's
+            from lockdown_sim.page import PAGE_TITLE
+
+            page.wait_for_function("title => document.title === title", arg=PAGE_TITLE, timeout=30_000)
+
             # the map, the curves and the controls are there
             assert _image_ok(page, ".lss-city-map img") and _image_ok(page, ".lss-daily-plots img")
             text = page.inner_text("body")
@@ -170,6 +177,8 @@ def test_the_page_renders_and_steps_in_chromium(page_url, tmp_path):
             browser.close()
 
     assert not errors, f"errors in the page: {errors}"
+    printed = SERVER_LOGS[page_url].read_text()
+    assert "Warning" not in printed and "warning" not in printed, f"the server warned:\n{printed[-3000:]}"
     here = urlparse(page_url).netloc
     outside = [u for u in requests if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != here]
     assert not outside, f"the page asked for something outside this machine: {outside[:5]}"

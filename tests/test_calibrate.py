@@ -50,6 +50,9 @@ def test_the_data_are_the_calibrated_patterns_and_a_deviation_reads_in_the_recor
     assert PatternStatistics().names == tuple(p.name for p in PATTERNS if p.role == CALIBRATED)
     assert deviation(2.0e6, 1.8e6, 2.2e6) == 0.0 and deviation(2.2e6, 1.8e6, 2.2e6) == pytest.approx(1.0)
     assert deviation(float("nan"), 0, 1) == 100.0
+    # a record with a lower bound only (the chains' packages: more than 660,000 a day): above it is in range, below
+    # it counts its shortfall; never NaN, which pyABC's thresholds cannot take
+    assert deviation(3.0e6, 660_000, math.inf) == 0.0 and deviation(627_000, 660_000, math.inf) == pytest.approx(-1.0)
     assert identifiability(0.3) == "pinned down" and identifiability(0.95) == "left at the prior"
 
 
@@ -106,6 +109,15 @@ def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_load
     printed = capsys.readouterr().out
     assert "seeds only" in printed and "posterior and seeds" in printed
     assert (cmp_out / "compare_beside.md").read_text().count("| `delivery_ratio` |") == 3
+    # written as compare writes its tables: as data with units, listed in compare.md, shares inside [0, 1]
+    beside = pd.read_csv(cmp_out / "compare_beside.csv")
+    assert set(beside["what"]) == {"mode", "paired difference"} and beside["unit"].notna().all()
+    shares = beside[(beside["what"] == "mode") & (beside["outcome"] != "delivery_ratio")]
+    assert len(shares) == 9 and (shares[["seeds_only_low", "posterior_low"]] >= 0).all().all()
+    assert (shares[["seeds_only_high", "posterior_high"]] <= 1).all().all()
+    page = (cmp_out / "compare.md").read_text()
+    assert "`compare_beside.csv`" in page and "parameter and seed uncertainty" in page
+    assert (cmp_out / "compare_table.csv").is_file()
 
 
 def test_bad_calibration_input_is_one_line_before_any_work(tmp_path, capsys):

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from lockdown_sim import sim
@@ -31,9 +32,20 @@ def test_run_writes_the_daily_table_and_a_summary(tmp_path):
                                "--set", "mechanisms.gateway=false", "--out", str(out))
     assert code == 0, stderr
     table = pd.read_parquet(out / "daily.parquet")
-    assert list(table.columns) == list(METRIC_NAMES) and len(table) == 40
-    pd.testing.assert_frame_equal(table, pd.read_csv(out / "daily.csv"), check_dtype=False)
+    # the run's identity in front, then the day and its calendar date, then the metrics
+    assert list(table.columns) == ["scenario", "ordering", "seed", "households", "day", "date", *METRIC_NAMES[1:]]
+    assert len(table) == 40 and set(table["ordering"]) == {"group_buying"} and set(table["seed"]) == {7}
+    assert set(table["scenario"]) == {"toy"} and set(table["households"]) == {1500}
+    assert table["date"].iloc[0] == pd.Timestamp("2022-03-28") and table["date"].iloc[-1] == pd.Timestamp("2022-05-06")
+    pd.testing.assert_frame_equal(table, pd.read_csv(out / "daily.csv", parse_dates=["date"]), check_dtype=False)
+    # counts in one declared unit: the simulated city's, said in the file and beside the CSV
+    parquet = pq.read_schema(out / "daily.parquet")
+    meta = json.loads(parquet.metadata[b"lockdown_sim"])
+    assert meta["counts"].startswith("scaled run") and meta["scale"] == pytest.approx(1500 / 10_000_000)
+    assert parquet.field("courier_stops").metadata[b"unit"] == b"stops a day"
     info = json.loads((out / "run.json").read_text())
+    assert info["counts"] == meta["counts"] and info["columns"]["elderly_unserved_share"] == OUTCOMES[
+        "elderly_unserved_share"].unit and set(info["columns"]) == set(table.columns)
     assert info["rng"] == 7 and info["params"]["ordering"] == "group_buying"
     assert info["mechanisms"]["gateway"] is False
     assert "\n  delivery_ratio " in stdout and "\n  elderly_unserved_share " in stdout  # the outcomes' one names
@@ -64,12 +76,53 @@ def test_compare_prints_the_three_modes_side_by_side_and_their_paired_difference
     runs = pd.read_csv(tmp_path / "compare.csv")
     assert len(runs) == 12 and set(runs["seed"]) == set(replicate_seeds(4))  # the one seed scheme
     assert (tmp_path / "manifest.json").is_file() and len(list((tmp_path / "runs").glob("*.parquet"))) == 12
-    assert stderr == ""  # no progress bar when stderr is not a terminal (a log file, a pipe)
+    # stderr is not a terminal (a log file, a pipe): the size warning, then progress as plain labelled lines
+    warning, *progress = stderr.strip().splitlines()
+    assert warning.startswith("lockdown-sim: warning: 1,500 households is below 20,000")
+    assert progress[0] == "compare: 0/12 runs (0 %)" and progress[-1].startswith("compare: 12/12 runs (100 %)")
+    assert all(line.startswith("compare: ") for line in progress)
+    # the results folder a researcher opens: the table (CSV and Markdown, with units), the runs, the records
+    table = pd.read_csv(tmp_path / "compare_table.csv")
+    assert set(table["ordering"]) == {"platform", "group_buying", "hybrid"} and set(table["seeds"]) <= {0, 4}
+    assert (table["unit"] == table["outcome"].map(lambda n: OUTCOMES[n].unit)).all()
+    md = (tmp_path / "compare.md").read_text()
+    assert "| `delivery_ratio` | portions reaching homes / portions needed |" in md and "Warning" in md
+    assert lines[-1].startswith(f"the results are in {tmp_path}/")
     diffs = pd.read_csv(tmp_path / "compare_differences.csv")
     fill = diffs[(diffs["outcome"] == "delivery_ratio") & (diffs["a"] == "hybrid") & (diffs["b"] == "platform")].iloc[0]
     paired = runs.pivot(index="seed", columns="ordering", values="delivery_ratio")
     assert fill["difference"] == pytest.approx((paired["hybrid"] - paired["platform"]).mean())
     assert fill["low"] < fill["difference"] < fill["high"] and fill["seeds"] == 4
+
+
+def test_a_small_city_says_it_is_not_converged_and_keeps_share_intervals_inside_0_1(tmp_path, capsys):
+    """The issue's example: `compare --households 2000 --seeds 3` warns once, and no share's interval leaves [0, 1]
+    (three seeds of a small city spread widely: a t interval would)."""
+    assert main(["compare", "--households", "2000", "--seeds", "3", "--workers", "1", "--no-progress",
+                 "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    [warning] = captured.err.strip().splitlines()
+    assert warning.startswith("lockdown-sim: warning: 2,000 households is below 20,000, the smallest city whose "
+                              "outcomes converge, so the outcomes are not converged at this size")
+    assert "differed from the 1,000,000-household city's by up to 0.083" in warning
+    table = pd.read_csv(tmp_path / "compare_table.csv")
+    bounded = table[table["outcome"].map(lambda n: OUTCOMES[n].bounds == (0.0, 1.0))].dropna(subset=["low"])
+    assert len(bounded) > 40 and (bounded["low"] >= 0).all() and (bounded["high"] <= 1).all()
+    assert (table.dropna(subset=["low"])["low"] >= 0).all()  # nothing here can be negative
+    assert (bounded["low"] <= bounded["mean"]).all() and (bounded["mean"] <= bounded["high"]).all()
+    printed = [float(x) for line in captured.out.splitlines()
+               if line.split(" ")[0] in OUTCOMES and OUTCOMES[line.split(" ")[0]].bounds == (0.0, 1.0)
+               and "p<" not in line and "p=" not in line and "n.d." not in line
+               for x in line.replace("[", " ").replace("]", " ").replace(",", " ").split()[1:] if x != "-"]
+    assert printed and min(printed) >= 0 and max(printed) <= 1
+    assert "**Warning:** 2,000 households is below 20,000" in (tmp_path / "compare.md").read_text()
+
+
+def test_a_converged_city_gets_no_size_warning():
+    from lockdown_sim.analysis.convergence import CONVERGED_HOUSEHOLDS, size_warning
+
+    assert size_warning(CONVERGED_HOUSEHOLDS) is None and size_warning(10**6) is None
+    assert size_warning(CONVERGED_HOUSEHOLDS - 1).startswith("19,999 households is below 20,000")
 
 
 def test_compare_never_ranks_what_its_interval_does_not_support():
@@ -111,7 +164,9 @@ def test_compare_runs_the_cities_of_the_compare_modes_batch(tmp_path):
     (["run", "--scenario", "toy", "--set", "stock.initial_days=-2", "--out", "x"], "stock.initial_days: -2 is out of range"),
     (["run", "--scenario", "toy", "--set", "stock.nope=1", "--out", "x"], "stock.nope: unknown key"),
     (["run", "--scenario", "toy", "--set", "timeline.reopen_day=300", "--out", "x"], "beyond the horizon"),
-    (["run", "--scenario", "missing.toml", "--out", "x"], "file 'missing.toml' not found"),
+    (["run", "--scenario", "missing.toml", "--out", "x"], "scenario: file 'missing.toml' not found"),
+    (["run", "--scenario", ".", "--out", "x"], "scenario: '.' is a folder; allowed: a scenario .toml file in it, or"),
+    (["batch", ".", "--out", "x"], "experiment: '.' is a folder; allowed: an experiment .toml file in it, or"),
     (["run", "--scenario", "toy", "--households", "many", "--out", "x"], "--households: invalid int value"),
     (["compare", "--scenario", "toy", "--seeds", "0"], "--seeds: 0 is not allowed"),
     (["run", "--scenario", "toy"], "the following arguments are required: --out"),
@@ -196,8 +251,10 @@ def test_a_city_below_the_smallest_compound_is_one_compound_and_says_so(tmp_path
                                "--out", str(tmp_path / "tiny"))
     assert code == 0, stderr
     assert "10 households in 1 compound, 2 days" in stdout  # not "1 compounds"
-    assert stderr.strip() == ("lockdown-sim: note: 10 households is fewer than the smallest compound of toy "
-                              "(16 households): the city is one compound of 10 households")
+    note, warning = stderr.strip().splitlines()
+    assert note == ("lockdown-sim: note: 10 households is fewer than the smallest compound of toy "
+                    "(16 households): the city is one compound of 10 households")
+    assert warning.startswith("lockdown-sim: warning: 10 households is below 20,000")
 
 
 def test_version_and_a_whole_help_text():
@@ -269,3 +326,57 @@ def test_listing_commands(capsys):
     assert "elderly_left_unserved_share" in text
     for name, outcome in OUTCOMES.items():  # the end-of-run outcomes too, with their units
         assert f"{name}  [{outcome.unit}; taken {outcome.taken}]\n    {outcome.definition}" in text
+
+
+HEAVY = ("mesa", "numba", "scipy", "matplotlib", "solara", "dask", "SALib", "ema_workbench")  # a second or more each
+
+
+def test_the_command_line_module_imports_in_a_fraction_of_a_second():
+    """Measured with Python's own import timer (python -X importtime), not by timing a command: importing the
+    command line loads none of the model's libraries, so --help, listings and bad input answer at once."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import lockdown_sim.console"],
+                          capture_output=True, text=True, timeout=60)
+    rows = [line.split("|") for line in proc.stderr.splitlines() if line.startswith("import time:") and "|" in line]
+    cumulative = {name.strip(): int(total) for _, total, name in rows[1:]}  # microseconds, with what it imports
+    assert cumulative["lockdown_sim.console"] < 1_000_000
+    assert not [name for name in cumulative if name.split(".")[0] in (*HEAVY, "numpy", "pandas", "pyarrow")]
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["scenarios"], ["params"], ["metrics"], ["experiments"],
+    ["run", "--scenario", "toy", "--ordering", "drones", "--out", "x"],
+    ["compare", "--scenario", "toy", "--set", "stock.nope=1"],
+    ["calibration", "--seeds", "1"],
+    ["batch", "no_such_design", "--out", "x"],
+    ["results", "no_such_dir"],
+    ["sensitivity", "--method", "fast"],
+    ["viz", "--port", "0"],
+])
+def test_help_listings_and_bad_input_load_none_of_the_model_s_libraries(args, tmp_path):
+    """What they load beyond the command line itself is numpy, pandas and pyarrow at most (tenths of a second)."""
+    code = ("import sys\nfrom lockdown_sim.console import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+            "    pass\nprint(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[0].split(','))))")
+    proc = subprocess.run([sys.executable, "-c", code.replace("sys.argv[0]", repr(",".join(HEAVY))), *args],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", (proc.stdout[-500:], proc.stderr[-500:])
+
+
+def test_a_full_disk_during_run_is_one_line_naming_the_folder_and_leaves_no_half_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pyarrow.parquet
+
+    from lockdown_sim.experiments.storage import EXIT_CODE
+
+    def full(table, where, **kw):
+        open(where, "wb").write(b"PAR1 half")
+        raise OSError(errno.ENOSPC, "No space left on device", where)
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", full)
+    out = tmp_path / "run"
+    assert main(["run", "--scenario", "toy", "--days", "3", "--out", str(out)]) == EXIT_CODE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"lockdown-sim: error: the folder '{out}' is full: no space left on the device; make room (or "
+                       "choose another folder) and run the same command again (what is already written there is kept "
+                       "and reused)")
+    assert not [line for line in err if "Traceback" in line] and list(out.iterdir()) == []

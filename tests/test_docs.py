@@ -242,3 +242,39 @@ def test_the_licence_is_the_mit_licence_setup_cfg_names():
     text = (ROOT / "LICENSE").read_text()
     assert text.startswith("MIT License") and "Copyright (c) 2026 the lockdown-supply-sim authors" in text
     assert "license = MIT" in (ROOT / "setup.cfg").read_text()
+
+
+def test_names_the_readme_cites_exist_and_its_settings_have_the_values_it_states():
+    """A newcomer reads the README against the program: every file, module and setting it names exists, and a
+    setting quoted with a value (`stock.reorder_days` 7.0) has that value in shanghai-2022."""
+    from lockdown_sim.sim.scenario import load_scenario
+
+    text = (ROOT / "README.md").read_text()
+    cfg = load_scenario("shanghai-2022")
+    bad = []
+    for token in sorted(set(re.findall(r"`([^`\n]+)`", text))):
+        if re.fullmatch(r"[a-z_]+\.[a-z_]+", token) and token.split(".")[0] in SCHEMA:
+            if token.split(".")[1] not in SCHEMA[token.split(".")[0]]:
+                bad.append(f"no scenario setting {token}")
+        elif re.fullmatch(r"(sim|agents|analysis|experiments|scenarios|docs|tests|lockdown_sim|benchmarks|notebooks|"
+                          r"tools)/[\w/.-]*[\w/]", token):
+            if not (ROOT / token).exists():
+                bad.append(f"no file {token}")
+        elif re.fullmatch(r"(lockdown_sim|sim|agents|analysis|experiments|console|page)(\.\w+)+", token):
+            module, attr = (token if token.startswith("lockdown_sim") else f"lockdown_sim.{token}"), None
+            while module:
+                try:
+                    found = importlib.import_module(module)
+                    break
+                except ImportError:
+                    module, _, last = module.rpartition(".")
+                    attr = last if attr is None else f"{last}.{attr}"
+            target = found
+            for part in (attr or "").split(".") if attr else []:
+                target = getattr(target, part, None)
+            if target is None:
+                bad.append(f"no module or name {token}")
+    for name, value in re.findall(r"`([a-z_]+\.[a-z_]+)`,?\s+(\d+(?:\.\d+)?)(?![\d.-]|\s*/)", text):
+        if name.split(".")[0] in SCHEMA and float(cfg[name]) != float(value):
+            bad.append(f"README says {name} {value}; shanghai-2022 has {cfg[name]}")
+    assert not bad, "\n".join(bad)

@@ -226,7 +226,7 @@ def test_an_experiment_file_in_another_encoding_is_one_line_and_one_with_a_bom_i
 
 def test_a_missing_experiment_file_is_one_line(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "o")]) == 2
-    assert capsys.readouterr().err == f"lockdown-sim: error: experiment: file '{tmp_path / 'missing.toml'}' not found (or not a file)\n"
+    assert capsys.readouterr().err == f"lockdown-sim: error: experiment: file '{tmp_path / 'missing.toml'}' not found\n"
     assert main(["batch", "no_such_design", "--out", str(tmp_path / "o")]) == 2
     assert "'no_such_design' is neither a built-in experiment (compare_modes," in capsys.readouterr().err
 

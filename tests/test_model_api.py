@@ -152,3 +152,15 @@ def test_the_old_scenario_keyword_still_works_with_a_deprecation_warning():
     assert isinstance(new.scenario, Scenario) and mesa_own.scenario.rng == 3
     with pytest.warns(DeprecationWarning), pytest.raises(ScenarioError, match="both given"):
         LockdownSupplyModel(scenario="toy", scenario_file="shanghai-2022-full", rng=3)
+
+
+def test_the_model_takes_exactly_the_keywords_sim_keywords_declares():
+    """sim/keywords.py checks a call without loading Mesa (bad input answers at once) and lists the keywords
+    (`lockdown-sim params`): it must describe the model's real signature, defaults included."""
+    import inspect
+
+    from lockdown_sim.sim.keywords import KEYWORDS, PARAMETERS
+
+    signature = inspect.signature(LockdownSupplyModel.__init__).parameters
+    assert set(signature) - {"self", "rng", "scenario"} == set(PARAMETERS)
+    assert all(signature[name].default == keyword.default for name, keyword in KEYWORDS.items())

@@ -24,17 +24,45 @@ NAMES = ("explore", "reproduce", "sensitivity")
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+# Every deprecation shown, wherever it is raised (not only in the notebook's own code, as Python's default filters
+# do), so that a notebook calling an API on its way out fails its test before a reader sees the warning.
+SHOW_DEPRECATIONS = ("import warnings\n"
+                     "for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):\n"
+                     "    warnings.simplefilter('default', category)")
+
+
 def execute(name: str, folder: Path, **parameters):
-    """Run notebooks/<name>.ipynb in `folder` with `parameters` set after its parameters cell; return it run."""
+    """Run notebooks/<name>.ipynb in `folder` with `parameters` set after its parameters cell; return it run.
+    Fails on any deprecation warning the run shows."""
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     index = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
     injected = nbformat.v4.new_code_cell("\n".join(f"{key} = {value!r}" for key, value in parameters.items()))
     injected.metadata["tags"] = ["injected-parameters"]
     notebook.cells.insert(index + 1, injected)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(SHOW_DEPRECATIONS))
     folder.mkdir(parents=True, exist_ok=True)
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}}).execute()
+    assert not deprecations(notebook), f"{name}: {deprecations(notebook)}"
     return notebook
+
+
+def deprecations(notebook) -> list[str]:
+    """The lines of a run notebook's output that report a deprecation."""
+    text = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                   for output in cell.outputs)
+    return [line for line in text.splitlines()
+            if any(kind in line for kind in ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning"))]
+
+
+def test_a_deprecated_call_in_a_notebook_fails_its_test(tmp_path):
+    """The check itself: a cell calling the old spelling LockdownSupplyModel(scenario=...) is caught."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SHOW_DEPRECATIONS),
+                                               nbformat.v4.new_code_cell(
+        "from lockdown_sim import LockdownSupplyModel\nLockdownSupplyModel(scenario='toy', households=50, days=1)")])
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert any("LockdownSupplyModel(scenario=...) is deprecated" in line for line in deprecations(notebook))
 
 
 def images(notebook) -> int:

@@ -151,8 +151,8 @@ def test_sensitivity_morris_quick_runs_analyses_resumes_and_writes_the_report_se
     indices = pd.read_csv(folder / "indices.csv")
     factors = plausible_space("toy").names
     assert set(indices["parameter"]) == set(factors) | {SEED_NOISE}
-    assert set(indices["response"]) == {"hybrid_delivery_ratio", "hybrid_elderly_unserved", "hybrid_elderly_left_unserved",
-                                        "group_minus_platform_delivery_ratio"}
+    assert set(indices["response"]) == {"hybrid_delivery_ratio", "hybrid_elderly_unserved_share",
+                                        "hybrid_elderly_left_unserved_share", "group_minus_platform_delivery_ratio"}
     # the paired difference is group buying minus platform on the same seed, point by point
     from lockdown_sim.analysis.results import load_outcomes
     runs = load_outcomes(folder / "batch")
@@ -190,6 +190,7 @@ def test_sobol_quick_with_named_factors_writes_its_part_beside_morris(tmp_path, 
     (["--method", "fast"], "--method"),
     (["--method", "sobol", "--samples", "6", "--params", "stock.initial_days"], "--samples"),
     (["--method", "sobol", "--params", "stock.nope"], "--params"),
+    (["--method", "sobol", "--params", "stock.initial_dys"], "did you mean stock.initial_days?"),
     (["--method", "sobol"], "--params"),  # no Morris result in --out and none named
     (["--method", "morris", "--seeds", "0"], "--seeds"),
     (["--method", "morris", "--engine", "spark"], "--engine"),

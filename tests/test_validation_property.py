@@ -107,8 +107,11 @@ def run_cli(args: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-# what Hypothesis found before the fixes: a line break in the user's text split the error message, and no local
-# supply at all made the model draw supplier ties with NaN probabilities (now refused by the schema)
+# what Hypothesis found before the fixes: a line break in the user's text split the error message, no local supply
+# at all made the model draw supplier ties with NaN probabilities (now refused by the schema), and a city of old
+# compounds only (10 households: one compound) with no older residents in old compounds divided by zero
+@example(scenario=b'base = "toy"\n', sets=["compounds.old_elderly_factor=0.0"], households=10, days=1,
+         ordering="platform")
 @example(scenario=b'base = "toy"\n', sets=["\r"], households=10, days=1, ordering="platform")
 @example(scenario=b'base = "toy"\n', sets=["local_suppliers.capacity_ratio=0.0"], households=10, days=1,
          ordering="platform")

@@ -8,7 +8,8 @@ The top layer: each command calls the experiments (designs, engines, the results
 command runs, so `--help`, listings and bad input answer without loading the model's libraries.
 
 Bad input (unknown scenario, setting or value) prints one line naming the field and what is allowed, and exits
-with code 2 before any work is done.
+with code 2 before any work is done. A folder that fills up while a command writes into it prints one line naming
+the folder and exits with code 74 (experiments/storage.py); what was finished is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import importlib
 import sys
 
 from lockdown_sim.console.options import build_parser, one_line
+from lockdown_sim.experiments.storage import EXIT_CODE as STORAGE_EXIT_CODE
+from lockdown_sim.experiments.storage import StorageError, as_storage_error, is_storage_error
 from lockdown_sim.sim.errors import ScenarioError
 
 # command -> (module of lockdown_sim.console, function)
@@ -45,3 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except (StorageError, OSError) as exc:
+        if not is_storage_error(exc):
+            raise
+        print(f"lockdown-sim: error: {one_line(str(as_storage_error(exc)))}", file=sys.stderr)
+        return STORAGE_EXIT_CODE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from lockdown_sim.console.run import note_small_city
+from lockdown_sim.console.run import note_city_size
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.wording import count
 
@@ -13,9 +13,6 @@ SUMMARY_ROWS = 40  # a batch's closing table is shown up to this many point x mo
 
 
 def cmd_batch(args) -> int:
-    from lockdown_sim.analysis.compare import format_table
-    from lockdown_sim.analysis.results import load_outcomes, outcome_table
-    from lockdown_sim.experiments.batch import execute
     from lockdown_sim.experiments.design import load_experiment
     from lockdown_sim.experiments.engines import EngineChoice
     from lockdown_sim.experiments.files import check_out_path
@@ -25,8 +22,15 @@ def cmd_batch(args) -> int:
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
     check_out_path(args.out)
 
+    from lockdown_sim.analysis.compare import format_table
+    from lockdown_sim.analysis.results import load_outcomes, outcome_table
+    from lockdown_sim.experiments.batch import execute
+
     def before(opened):
-        note_small_city(load_scenario(experiment.scenario_ref), experiment.households)
+        print(f"{experiment.name}: {count(len(opened[0].runs), 'run')} into {args.out}/"
+              + (f" ({len(opened[0].runs) - len(opened[0].left):,} already there, kept)"
+                 if len(opened[0].left) < len(opened[0].runs) else ""), flush=True)
+        note_city_size(load_scenario(experiment.scenario_ref), experiment.households)
 
     try:
         [report] = execute([(experiment, args.out)], choice, progress=False if args.no_progress else None,
@@ -46,7 +50,6 @@ def cmd_batch(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from lockdown_sim.analysis.results import load_outcomes, load_results, summary_text
     from lockdown_sim.experiments.files import check_out_path, check_writable, write_table
     from lockdown_sim.experiments.results_store import ResultsStore
 
@@ -61,10 +64,24 @@ def cmd_results(args) -> int:
             raise ScenarioError(f"--out: '{out}' already exists; allowed: a new file name, or --overwrite to replace "
                                 "a file")
         check_writable(out.parent)
+
+    from lockdown_sim.analysis.results import load_outcomes, load_results, summary_text
+
     print(summary_text(args.dir))
     if out is not None:
-        frame = load_outcomes(args.dir) if args.outcomes else load_results(args.dir)
-        write_table(out, frame)
+        from lockdown_sim.experiments.run import COLUMN_UNITS, COUNTS_UNIT
+        from lockdown_sim.sim.outcomes import OUTCOMES
+
+        if args.outcomes:
+            frame = load_outcomes(args.dir)
+            units = COLUMN_UNITS | {name: o.unit for name, o in OUTCOMES.items()}
+            counts = "none: the outcomes are shares, ratios and rates per 1,000 households, the same at any scale"
+        else:
+            frame = load_results(args.dir)
+            units = COLUMN_UNITS
+            counts = (f"{COUNTS_UNIT}: each run's counts are of its simulated city (column households); divide them by "
+                      "households / population.real_households for the real city")
+        write_table(out, frame, units, {"counts": counts, "batch": str(args.dir)})
         what = "runs (outcomes)" if args.outcomes else "rows (run x day)"
         print(f"\nwrote {out}: {len(frame):,} {what} x {count(len(frame.columns), 'column')}")
     return 0

@@ -39,16 +39,15 @@ def _options(args):
 
 
 def cmd_calibrate(args) -> int:
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("pyabc") is None:  # found without importing it: bad input still answers at once
         raise ScenarioError(f"calibrate: needs pyABC, which is not installed; allowed: install the calibrate extra: "
-                            f"{CALIBRATE_EXTRA}") from None
-    from lockdown_sim.analysis.posterior import PatternStatistics
+                            f"{CALIBRATE_EXTRA}")
     from lockdown_sim.experiments.calibrate import check_folder, model_params, parameters
     from lockdown_sim.experiments.engines import EngineChoice
     from lockdown_sim.experiments.files import atomic_write, check_out_path, check_writable
-    from lockdown_sim.sim.model import check_params
+    from lockdown_sim.sim.keywords import check_params
 
     opts = _options(args)
     cfg = check_params(**model_params(opts))  # a bad scenario, size or day count: one line, before any work
@@ -62,6 +61,8 @@ def cmd_calibrate(args) -> int:
             raise ScenarioError(f"--write-scenario: '{scenario_out}' is not allowed; allowed: a file path in an "
                                 "existing folder")
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
+    from lockdown_sim.analysis.posterior import PatternStatistics
+
     statistics = PatternStatistics()
     manifest = check_folder(out, opts, statistics)
     out.mkdir(parents=True, exist_ok=True)
@@ -76,6 +77,9 @@ def cmd_calibrate(args) -> int:
 
         print(QUICK_NOTE)
     print(header)
+    from lockdown_sim.console.run import note_city_size
+
+    note_city_size(cfg, opts.households)  # below the converged size: the fit's patterns are not converged either
     print(f"  ABC-SMC: {opts.population} particles x at most {opts.generations} generations x "
           f"{count(opts.seeds_per_particle, 'city', 'cities')} per particle, {choice.engine} engine; into {out}",
           flush=True)

@@ -11,9 +11,8 @@ sensitivity_report.py); this module puts them together.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import sys
-import warnings
 from pathlib import Path
 
 from lockdown_sim.sim.errors import ScenarioError
@@ -22,14 +21,20 @@ ANALYSIS_EXTRA = "pip install 'lockdown-supply-sim[analysis]'"
 
 
 def _require(command: str, module: str, what: str) -> None:
-    """One line and exit code 2 when an optional dependency of `command` is missing."""
-    try:
-        with warnings.catch_warnings():  # the Workbench warns about optional parallel back ends on import
-            warnings.simplefilter("ignore")
-            importlib.import_module(module)
-    except ImportError:
+    """One line and exit code 2 when an optional dependency of `command` is missing (found without importing it,
+    so that bad input answers at once)."""
+    if not _installed(module):
         raise ScenarioError(f"{command}: needs {what}, which is not installed; allowed: install the analysis extra: "
-                            f"{ANALYSIS_EXTRA}") from None
+                            f"{ANALYSIS_EXTRA}")
+
+
+def _installed(module: str) -> bool:
+    if module in sys.modules:  # imported already (or blocked: None)
+        return sys.modules[module] is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _sampled_options(args, quick: dict, full: dict, names: tuple) -> dict:
@@ -108,9 +113,11 @@ def run_design(experiment, table, folder, headline: str, seeds: int, tiny: bool,
     table, say what will run, and run it (resumable) on the engine `engine_args` = (engine, workers, scheduler)
     names. Returns the batch's report (its `out` is the folder to analyse), or an exit code: 130 interrupted,
     1 runs missing (the same command completes them)."""
+    from lockdown_sim.console.run import note_city_size
     from lockdown_sim.experiments.batch import execute
     from lockdown_sim.experiments.engines import EngineChoice
     from lockdown_sim.experiments.files import atomic_write
+    from lockdown_sim.sim.scenario import load_scenario
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -120,9 +127,10 @@ def run_design(experiment, table, folder, headline: str, seeds: int, tiny: bool,
 
     def before(opened):
         atomic_write(folder / "design.csv", lambda p: table.to_csv(p, index=False))
-        print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}")
+        print(f"{headline} x {seeds} seed(s) x 3 modes = {experiment.count():,} runs into {batch_dir}", flush=True)
         if tiny:
             print("  (a tiny city for tests and a first look: its numbers say nothing about Shanghai)")
+        note_city_size(load_scenario(experiment.scenario_ref), experiment.households)
 
     try:
         [report] = execute([(experiment, batch_dir)], choice, progress=progress, desc=experiment.name, before=before)
@@ -162,13 +170,10 @@ def run_sensitivity(method: str, options, out, engine_args: tuple, report=None, 
     """`lockdown-sim sensitivity`: design, run (resumable) and analyse into out/<method>; optionally write the
     report's part. Sobol takes the factors of `options.params`, or the `options.top` most influential of the
     Morris result in out/morris. Returns the exit code (0 done, 1 runs failed, 130 interrupted)."""
-    import pandas as pd
+    from lockdown_sim.experiments.sensitivity import METHODS, QUICK, prepare
 
-    from lockdown_sim.analysis.results import load_outcomes
-    from lockdown_sim.analysis.sensitivity import BY_NAME, analyse, influential
-    from lockdown_sim.analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
-    from lockdown_sim.experiments.sensitivity import QUICK, prepare
-
+    if method not in METHODS:  # before loading the analysis: bad input answers at once
+        prepare(method, options)
     out = Path(out)
     ranked = None
     if method == "sobol" and not options.params:
@@ -177,8 +182,17 @@ def run_sensitivity(method: str, options, out, engine_args: tuple, report=None, 
             raise ScenarioError(f"--params: none named and no Morris result in '{indices}'; allowed: run "
                                 "`lockdown-sim sensitivity --method morris` with the same --out first, or name the "
                                 "factors with --params a,b,c")
+        import pandas as pd
+
+        from lockdown_sim.analysis.sensitivity import influential
+
         ranked = influential(pd.read_csv(indices), options.top)
     design = prepare(method, options, ranked)
+
+    from lockdown_sim.analysis.results import load_outcomes
+    from lockdown_sim.analysis.sensitivity import BY_NAME, analyse
+    from lockdown_sim.analysis.sensitivity_report import morris_part, report_folder, sobol_part, write_part
+
     if report:
         report_folder(report)
     folder = out / method
@@ -209,13 +223,15 @@ def run_discovery(options, out, engine_args: tuple, elderly_threshold: float = 0
                   progress: bool | None = None, command: str = "") -> int:
     """`lockdown-sim discover`: design, run (resumable) and find PRIM boxes into `out`; optionally write the
     report's part. Returns the exit code (0 done, 1 runs failed, 130 interrupted)."""
-    from lockdown_sim.analysis.discovery import analyse
-    from lockdown_sim.analysis.results import load_outcomes
-    from lockdown_sim.analysis.sensitivity_report import discover_part, report_folder, write_part
     from lockdown_sim.experiments.discovery import QUICK, prepare
 
     out = Path(out)
     design = prepare(options)
+
+    from lockdown_sim.analysis.discovery import analyse
+    from lockdown_sim.analysis.results import load_outcomes
+    from lockdown_sim.analysis.sensitivity_report import discover_part, report_folder, write_part
+
     if report:
         report_folder(report)
     batch = run_design(design.experiment, design.table(), out,

@@ -29,10 +29,20 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_params(args) -> int:
+    from lockdown_sim.sim.keywords import KEYWORDS
     from lockdown_sim.sim.scenario import load_scenario
     from lockdown_sim.sim.schema import SCHEMA
 
     cfg = load_scenario(args.scenario)
+    print("Model keywords: LockdownSupplyModel(...) and the command line's options (--scenario, --ordering, "
+          "--households, --days, --courier-availability, --elderly-share, --no-lockdown); in an experiment file, "
+          "scenario, households, days and orderings go in [experiment], the others in [fixed], [grid] or "
+          "[[points]]. Each mechanism switch (the [mechanisms] settings below) is a keyword of the same name too.")
+    for key, keyword in KEYWORDS.items():
+        print(f"  {key} = {keyword.default!r}\n      {keyword.doc}; allowed: {keyword.allowed}")
+    print("  overrides = None\n      {\"section.key\": value} changes to any setting below (--set section.key=value)")
+    print(f"  rng = None\n      the seed (--rng; an experiment's seeds come from its master_seed)\n\n"
+          f"Scenario settings of {cfg.name} (section.key; --set, an experiment file, or a scenario file of your own):")
     for section, fields in SCHEMA.items():
         print(f"[{section}]")
         for key, spec in fields.items():
@@ -44,12 +54,14 @@ def cmd_params(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from lockdown_sim.sim.metrics import DEFINITIONS
+    from lockdown_sim.sim.metrics import COUNTS, DEFINITIONS, UNITS
     from lockdown_sim.sim.outcomes import OUTCOMES
 
-    print("Daily metrics (one row a day: daily.parquet, daily.csv, a batch's runs/*.parquet)\n")
+    print("Daily metrics (one row a day: daily.parquet, daily.csv, a batch's runs/*.parquet; after the run's "
+          "identity: scenario, ordering, seed, households, and the day's date). Counts are of the simulated city: "
+          "divide by the run's scale (run.json, the Parquet file's metadata) for the real city.\n")
     for name, text in DEFINITIONS.items():
-        print(f"{name}\n    {text}")
+        print(f"{name}  [{UNITS[name]}{'; a count' if name in COUNTS else ''}]\n    {text}")
     print("\nEnd-of-run outcomes, over the lockdown (run and compare tables, compare.csv, run.json's outcomes, "
           "results --outcomes)\n")
     for name, outcome in OUTCOMES.items():

@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _posterior(cmp_)
     cmp_.add_argument("--beside", metavar="DIR", help="with --posterior: a seed-only compare of the same cities (its "
                                                       "--out); the headline outcomes' intervals side by side, printed "
-                                                      "and written to compare_beside.md")
+                                                      "and written to compare_beside.md and .csv")
     _engine(cmp_)
 
     fit = sub.add_parser("calibrate", help="calibration as inference: ABC-SMC (pyABC) posterior of the uncertain "

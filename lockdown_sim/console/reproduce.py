@@ -80,6 +80,12 @@ def cmd_reproduce(args) -> int:
     choice = EngineChoice(args.engine, args.workers, args.scheduler)
     profile = profile_for(args.quick, args.scenario, args.households, args.seeds, args.points, args.point_seeds,
                           args.days, args.posterior)
+    from lockdown_sim.console.run import note_city_size
+    from lockdown_sim.sim.keywords import check_params
+
+    cfg = check_params(scenario_file=profile.scenario, households=profile.households)
+    open_out(args.out)  # a folder that is refused is refused before anything else is said
+    note_city_size(cfg, profile.households)
     try:
         manifest = reproduce(args.out, profile, choice.start, progress=False if args.no_progress else None)
     except KeyboardInterrupt:

@@ -4,3 +4,6 @@ local server that shows them in Mesa's SolaraViz page (`sim/app.py`, `lockdown-s
 The model never imports this package (MASON rule: the model runs without any view); the views only read the
 model's public state, aggregated per compound, never per household.
 """
+
+TITLE = "Lockdown food supply: platform ordering vs community group buying"
+PAGE_TITLE = f"{TITLE} (lockdown-supply-sim)"  # the browser tab's

@@ -28,6 +28,8 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from lockdown_sim.analysis.convergence import size_warning
+from lockdown_sim.page import PAGE_TITLE, TITLE
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.model import ORDERING_MODES, LockdownSupplyModel
 from lockdown_sim.sim.scenario import load_scenario
@@ -35,7 +37,6 @@ from lockdown_sim.page.city_map import CityMap
 from lockdown_sim.page.daily_plots import DailyPlots
 
 DEFAULT_SCENARIO = "shanghai-2022"
-TITLE = "Lockdown food supply: platform ordering vs community group buying"
 
 
 class PageModel(LockdownSupplyModel):
@@ -151,7 +152,9 @@ def CityView(model):
     view = solara.use_memo(lambda: CityMap(model), [model])
     png, seconds = solara.use_memo(lambda: _draw(view), [model, model.steps])
     day = f"Day {model.day}" if model.steps else "Before day 0"
+    warning = size_warning(model.population.n)
     with solara.Column(classes=["lss-city-map"], gap="2px") as main:
+        solara.Title(PAGE_TITLE)  # the browser tab's, instead of Solara's own
         solara.HTML(tag="h3", unsafe_innerHTML=day, classes=["lss-day-title"], style={"margin": "0"})
         solara.Text(f"{model.steps} of {model.horizon} days run", classes=["lss-day"])
         if hasattr(model, "describe"):  # a PageModel (CityView also shows a plain LockdownSupplyModel)
@@ -159,6 +162,8 @@ def CityView(model):
                         style={"font-size": "12px", "color": "#555"})
         if getattr(model, "input_error", None):
             solara.Error(model.input_error, classes=["lss-error"], dense=True)
+        if warning:  # a city below the converged size (analysis/convergence.py), as every command says
+            solara.Warning(warning, classes=["lss-size-warning"], dense=True)
         rw.Image(value=png, format="png", layout={"width": "100%", "height": "auto"})
         _draw_time("map", seconds)
     return main

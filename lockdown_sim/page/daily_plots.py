@@ -9,13 +9,16 @@ curves grow from left to right as the model steps; each panel's title gives toda
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from lockdown_sim.page.blit import Blitter
+from lockdown_sim.sim.metrics import COUNTS, UNITS
 
 # (panel title, [(metric, label, colour, line style)]); metric names are those of sim/metrics.py
 PANELS: list[tuple[str, list[tuple[str, str, str, str]]]] = [
@@ -34,6 +37,12 @@ SHARES = {"delivery ratio", "older residents unserved", "households sealed"}  # 
 PLOTTED = [metric for _, lines in PANELS for metric, *_ in lines]
 
 
+def unit_label(metric: str) -> str:
+    """A panel's vertical axis: the metric's unit (sim/metrics.py), and for a count, whose."""
+    unit = UNITS[metric] + (" (simulated city)" if metric in COUNTS else "")
+    return textwrap.fill(unit, 24)
+
+
 class DailyPlots:
     """The curves of one model. `update()` draws every day collected so far and returns the figure."""
 
@@ -42,7 +51,7 @@ class DailyPlots:
         self.horizon = max(int(getattr(model, "horizon", 1)), 1)
         self.fig = fig = Figure(figsize=figsize, dpi=dpi)
         axes = fig.subplots(3, 2, sharex=True)
-        fig.subplots_adjust(left=0.1, right=0.98, top=0.94, bottom=0.09, hspace=0.45, wspace=0.3)
+        fig.subplots_adjust(left=0.12, right=0.98, top=0.94, bottom=0.09, hspace=0.45, wspace=0.38)
         self.panels = []
         for ax, (title, lines) in zip(axes.flat, PANELS):
             drawn = [(metric, ax.plot([], [], lw=1.6, color=c, ls=ls, label=label)[0],
@@ -55,9 +64,12 @@ class DailyPlots:
             ax.grid(axis="y", alpha=0.3, lw=0.5)
             if len(lines) > 1:
                 ax.legend(fontsize=7.5, frameon=False, loc="upper right", handlelength=1.6)
+            ax.set_ylabel(unit_label(lines[0][0]), fontsize=7, color="#555")
             self.panels.append((ax, title, ax.set_title(title, fontsize=9.5, loc="left"), drawn))
+        start = getattr(getattr(getattr(model, "cfg", None), "timeline", None), "start_date", None)
+        day_zero = dt.date.fromisoformat(start).strftime("%-d %b %Y") if start else "the first lockdown day"
         for ax in axes[-1]:
-            ax.set_xlabel("day (0 = first lockdown day)", fontsize=8.5)
+            ax.set_xlabel(f"day (0 = {day_zero})", fontsize=8.5)
         changing = []
         for _, _, heading, drawn in self.panels:
             changing.append(heading)

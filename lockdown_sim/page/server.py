@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 
+from lockdown_sim.page import PAGE_TITLE
 from lockdown_sim.sim.errors import ScenarioError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "lockdown_sim.page.app"
-QUIET_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}  # no usage reports from this user's machine
+QUIET_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports from this user's machine
+             "SOLARA_THEME_TITLE": PAGE_TITLE}  # the tab's title while the page loads (then solara.Title's)
 
 
 def check_port(port: int, host: str = HOST) -> None:
@@ -52,9 +54,14 @@ def check_viz_installed() -> None:
         raise ScenarioError("viz: the page needs the viz extra; install it with pip install 'lockdown-supply-sim[viz]'")
 
 
+# Solara warns on every page load from 127.0.0.1 that its session cookie cannot be samesite=none without https:
+# that matters only for a page embedded in another site's iframe, never for this loopback server.
+QUIET_WARNINGS = ("ignore:Cookies with samesite=none require https:UserWarning",)
+
+
 def server_command(port: int, host: str = HOST) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port), "--production",
-            "--no-open", "--no-check-version", "--log-level", "warning"]
+    return [sys.executable, *(f"-W{w}" for w in QUIET_WARNINGS), "-m", "solara", "run", APP, "--host", host,
+            "--port", str(port), "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
 def wait_until_listening(proc: subprocess.Popen, port: int, host: str = HOST, timeout: float = 120.0) -> bool:
