@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 
 import matplotlib
 
@@ -281,7 +282,7 @@ def robustness_overview(rows: list[dict], title: str, stamp: str = ""):
         ax.barh(ys, share, left=left, color=VERDICT_COLOURS[v], label=v, height=0.6)
         left += share
     ax.set_yticks(ys)
-    ax.set_yticklabels([r["label"] for r in rows], fontsize=8)
+    ax.set_yticklabels([textwrap.fill(r["label"], 60) for r in rows], fontsize=8)  # wrapped, never cut
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of parameter points")
     fig.suptitle(title, fontsize=11)

@@ -770,7 +770,7 @@ class Builder:
             for rr in cr.robustness:
                 if rr.points.empty:
                     continue
-                rows.append({"label": rr.effect.label[:70], **rr.shares})
+                rows.append({"label": rr.effect.label, **rr.shares})
         if not rows:
             r.para("No hypercube runs.")
             return
