@@ -160,8 +160,8 @@ def forest(rows: list[dict], xlabel: str, title: str, stamp: str = "", neutral: 
     if margin:
         handles.append(plt.Line2D([], [], color="#333333", lw=0.9, ls=":", label=f"smallest effect of interest "
                                                                                  f"(+/- {margin:g})"))
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="best", title="verdict (95 % interval)",
-              title_fontsize=8)
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", title="verdict (95 % interval)",
+              title_fontsize=8, ncol=len(handles), bbox_to_anchor=(0.5, -0.12 - 0.5 / len(rows)))  # under the plot
     return _finish(fig, stamp)
 
 
