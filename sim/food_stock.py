@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lockdown_sim.sim.parallel import kernel, njit, prange
+from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
 
 LEFT_UNSERVED_DAYS = 3  # days in a row with an empty stock after which a household counts as left unserved
 
@@ -58,7 +58,7 @@ class FoodStock:
 
     def order(self, households: np.ndarray, portions: np.ndarray) -> None:
         """Food is on its way to these households (a platform slot won, a sign-up accepted, a pack at the gate)."""
-        np.add.at(self.pending, households, portions)
+        add_at(self.pending, households, portions)
 
     def cancel(self, households: np.ndarray, portions: np.ndarray) -> None:
         """Food these households were expecting will not come (lapsed or cancelled offers), one after another."""

@@ -40,14 +40,14 @@ class Ties:
         merged by `end_day`."""
         self._today.append(households.astype(np.int64) * self.n + np.asarray(leader, dtype=np.int64))
 
-    def form_among(self, orders: list, per_order: int) -> None:
-        """Participants of each delivered order gain ties with each other: each with the next `per_order` in
-        household order (its neighbours in the building). A tie between two households is one tie, whichever
-        order made it; merged by `end_day`."""
-        if not orders:
+    def form_among(self, households: np.ndarray, starts: np.ndarray, per_order: int) -> None:
+        """Participants of each delivered order (order k's are households[starts[k]:starts[k + 1]]) gain ties with
+        each other: each with the next `per_order` in household order (its neighbours in the building). A tie
+        between two households is one tie, whichever order made it; merged by `end_day`."""
+        if len(starts) < 2:
             return
-        hh = np.concatenate([np.sort(o) for o in orders]).astype(np.int64)
-        order_id = np.repeat(np.arange(len(orders)), [len(o) for o in orders])
+        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        hh = households.astype(np.int64)[np.lexsort((households, order_id))]  # each order's, in household order
         for j in range(1, per_order + 1):
             same = order_id[:-j] == order_id[j:]
             a, b = hh[:-j][same], hh[j:][same]
