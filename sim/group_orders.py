@@ -283,7 +283,7 @@ class GroupOrders:
         live = (self._log_offer >= 0)
         live &= cols["status"][np.where(live, self._log_offer, 0)] == OPEN
         stride = np.int64(self.count + 1)
-        signed = np.unique(self._log_household[live] * stride + self._log_offer[live])
+        signed = np.sort(self._log_household[live] * stride + self._log_offer[live])  # each pair once: a set
         c = self.pop.compound[hh]
         seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one per household, own stream
         return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
