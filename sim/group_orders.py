@@ -26,7 +26,7 @@ import numpy as np
 
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
 from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass
-from lockdown_sim.sim.parallel import kernel, njit, prange
+from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
 from lockdown_sim.sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
@@ -196,7 +196,7 @@ class GroupOrders:
         c = self._cols
         compound = c["compound"][o]
         room = np.minimum(np.maximum(0, c["cap_sets"][o] - c["sets"][o]), self.offer_room[compound])
-        np.subtract.at(self.uncovered, compound, room * self.set_scale(c["supplier"][o]))
+        add_at(self.uncovered, compound, -(room * self.set_scale(c["supplier"][o])))  # x + (-y) is x - y exactly
         np.maximum(self.uncovered, 0, out=self.uncovered)
 
     def set_scale(self, suppliers: np.ndarray) -> np.ndarray:
