@@ -35,9 +35,11 @@ class NeedByGroup:
     """Fixed groups of households (their traits never change) and their need a day."""
 
     def __init__(self, pop):
+        # group numbers as numpy's own index type: np.bincount converts any other on every call (a day's two
+        # counts over 20,000 households cost four times as much in int8)
         self.vulnerable = (pop.older_only & ~pop.phone & ~pop.proxy).astype(np.int8)
-        self.vulnerable = np.where(self.vulnerable, ISOLATED_OLDER, OTHERS).astype(np.int8)
-        self.stranger = np.where(pop.no_contact, NO_CONTACT, CONTACT).astype(np.int8)
+        self.vulnerable = np.where(self.vulnerable, ISOLATED_OLDER, OTHERS).astype(np.intp)
+        self.stranger = np.where(pop.no_contact, NO_CONTACT, CONTACT).astype(np.intp)
         size = pop.size.astype(np.float64)
         self.need_vulnerable = np.bincount(self.vulnerable, weights=size, minlength=2)
         self.need_stranger = np.bincount(self.stranger, weights=size, minlength=2)
