@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.parallel import njit
+
 ISOLATED_OLDER, OTHERS = 0, 1  # claim 5
 NO_CONTACT, CONTACT = 0, 1  # claim 2
 
@@ -35,20 +37,18 @@ class NeedByGroup:
     """Fixed groups of households (their traits never change) and their need a day."""
 
     def __init__(self, pop):
-        # group numbers as numpy's own index type: np.bincount converts any other on every call (a day's two
-        # counts over 20,000 households cost four times as much in int8)
         self.vulnerable = (pop.older_only & ~pop.phone & ~pop.proxy).astype(np.int8)
-        self.vulnerable = np.where(self.vulnerable, ISOLATED_OLDER, OTHERS).astype(np.intp)
-        self.stranger = np.where(pop.no_contact, NO_CONTACT, CONTACT).astype(np.intp)
+        self.vulnerable = np.where(self.vulnerable, ISOLATED_OLDER, OTHERS).astype(np.int8)
+        self.stranger = np.where(pop.no_contact, NO_CONTACT, CONTACT).astype(np.int8)
         size = pop.size.astype(np.float64)
         self.need_vulnerable = np.bincount(self.vulnerable, weights=size, minlength=2)
         self.need_stranger = np.bincount(self.stranger, weights=size, minlength=2)
 
     def day(self, model) -> dict:
         """The day's values of DEFINITIONS, in its order."""
-        eaten = model.food.eaten.astype(np.float64)
-        by_vulnerable = np.bincount(self.vulnerable, weights=eaten, minlength=2) / np.maximum(self.need_vulnerable, 1e-12)
-        by_stranger = np.bincount(self.stranger, weights=eaten, minlength=2) / np.maximum(self.need_stranger, 1e-12)
+        eaten_vulnerable, eaten_stranger = _eaten_by_group(self.vulnerable, self.stranger, model.food.eaten)
+        by_vulnerable = eaten_vulnerable / np.maximum(self.need_vulnerable, 1e-12)
+        by_stranger = eaten_stranger / np.maximum(self.need_stranger, 1e-12)
         by_vulnerable[self.need_vulnerable == 0] = np.nan
         by_stranger[self.need_stranger == 0] = np.nan
         dispatch, plat = model.dispatch, model.platform
@@ -62,3 +62,15 @@ class NeedByGroup:
             "truck_minutes": truck,
             "rider_minutes_single": rider,
         }
+
+
+@njit(cache=True)
+def _eaten_by_group(vulnerable, stranger, eaten):
+    """Portions eaten today by each of the two groups of both partitions, in one pass: the sums
+    np.bincount(groups, weights=eaten in float64, minlength=2) gives, added in the same order."""
+    by_vulnerable, by_stranger = np.zeros(2), np.zeros(2)
+    for i in range(len(eaten)):
+        e = np.float64(eaten[i])
+        by_vulnerable[vulnerable[i]] += e
+        by_stranger[stranger[i]] += e
+    return by_vulnerable, by_stranger
