@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from lockdown_sim.sim.parallel import njit
-
 ISOLATED_OLDER, OTHERS = 0, 1  # claim 5
 NO_CONTACT, CONTACT = 0, 1  # claim 2
 
@@ -46,7 +44,7 @@ class NeedByGroup:
 
     def day(self, model) -> dict:
         """The day's values of DEFINITIONS, in its order."""
-        eaten_vulnerable, eaten_stranger = _eaten_by_group(self.vulnerable, self.stranger, model.food.eaten)
+        eaten_vulnerable, eaten_stranger = model.food.eaten_by_groups(self.vulnerable, self.stranger)
         by_vulnerable = eaten_vulnerable / np.maximum(self.need_vulnerable, 1e-12)
         by_stranger = eaten_stranger / np.maximum(self.need_stranger, 1e-12)
         by_vulnerable[self.need_vulnerable == 0] = np.nan
@@ -63,14 +61,3 @@ class NeedByGroup:
             "rider_minutes_single": rider,
         }
 
-
-@njit(cache=True)
-def _eaten_by_group(vulnerable, stranger, eaten):
-    """Portions eaten today by each of the two groups of both partitions, in one pass: the sums
-    np.bincount(groups, weights=eaten in float64, minlength=2) gives, added in the same order."""
-    by_vulnerable, by_stranger = np.zeros(2), np.zeros(2)
-    for i in range(len(eaten)):
-        e = np.float64(eaten[i])
-        by_vulnerable[vulnerable[i]] += e
-        by_stranger[stranger[i]] += e
-    return by_vulnerable, by_stranger
