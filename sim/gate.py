@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lockdown_sim.sim.parallel import kernel, prange
+from lockdown_sim.sim.parallel import add_at, kernel, prange
 
 
 class Gate:
@@ -27,7 +27,7 @@ class Gate:
 
     def drop(self, households: np.ndarray, portions: np.ndarray) -> None:
         """A courier or truck leaves food for these households at their gate."""
-        np.add.at(self.waiting[0], households, portions)
+        add_at(self.waiting[0], households, portions)
 
     def total(self) -> float:
         return float(self.waiting.sum(dtype=np.float64))

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from lockdown_sim.sim.moq_reading import minimum_orders
-from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.parallel import add_at, njit
 
 KINDS = ("farm", "wholesaler", "supermarket", "restaurant", "chain store")  # the last: sim/chain_stores.py
 CHAIN_STORE = KINDS.index("chain store")
@@ -45,6 +45,20 @@ def apply_for_pass(permit_day, permit_delay, s, day):
 def holds_pass(permit_day, s, day):
     """Supplier s holds a pass on this day."""
     return 0 <= permit_day[s] <= day
+
+
+@njit(cache=True)
+def _commit(stock, suppliers, portions, committed):
+    """`LocalSupply.commit`'s loop, one order after another in float64 as Python did it; stops at the first order
+    that asks more than its supplier's stock (returns its position, or -1) and returns the portions committed."""
+    for j in range(len(suppliers)):
+        s, p = suppliers[j], portions[j]
+        if not p <= stock[s] + 1e-6:
+            return committed, j
+        left = stock[s] - p
+        stock[s] = left if left > 0.0 else 0.0  # max(0.0, left), as Python's max picks
+        committed += p
+    return committed, -1
 
 
 @njit(cache=True)
@@ -149,25 +163,23 @@ class LocalSupply:
 
     def hold(self, suppliers: np.ndarray, sets: np.ndarray) -> None:
         """Sign-ups to open offers hold these sets of these suppliers' stock."""
-        np.add.at(self.promised, suppliers, sets)
+        add_at(self.promised, suppliers, sets)
 
     def release(self, suppliers: np.ndarray, sets: np.ndarray) -> None:
         """Held sets are released (the offer closed)."""
-        np.subtract.at(self.promised, suppliers, sets)
+        add_at(self.promised, suppliers, -np.asarray(sets))  # (exact: negating is)
         assert (self.promised >= 0).all()
 
     def commit(self, suppliers: np.ndarray, portions: np.ndarray) -> None:
         """Confirmed orders take these portions of stock, one order after another."""
-        stock = self.stock
-        for s, p in zip(np.asarray(suppliers).tolist(), np.asarray(portions).tolist()):
-            assert p <= stock[s] + 1e-6, "a supplier cannot commit more than its stock"
-            stock[s] = max(0.0, stock[s] - p)
-            self.committed_today += p
+        suppliers = np.asarray(suppliers, dtype=np.int64)
+        self.committed_today, failed = _commit(self.stock, suppliers, np.asarray(portions, dtype=np.float64),
+                                               float(self.committed_today))
+        assert failed < 0, "a supplier cannot commit more than its stock"
 
     def take_back(self, suppliers: np.ndarray, portions: np.ndarray) -> None:
         """Stock of cancelled orders comes back (one order after another)."""
-        for s, p in zip(np.asarray(suppliers).tolist(), np.asarray(portions).tolist()):
-            self.stock[s] += p
+        add_at(self.stock, np.asarray(suppliers, dtype=np.int64), np.asarray(portions, dtype=np.float64))
 
     def apply_for_permits(self, suppliers: np.ndarray, day: int) -> None:
         """These suppliers' trucks will need a pass: those that have not applied yet do so today (in this order), and

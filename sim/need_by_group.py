@@ -44,9 +44,9 @@ class NeedByGroup:
 
     def day(self, model) -> dict:
         """The day's values of DEFINITIONS, in its order."""
-        eaten = model.food.eaten.astype(np.float64)
-        by_vulnerable = np.bincount(self.vulnerable, weights=eaten, minlength=2) / np.maximum(self.need_vulnerable, 1e-12)
-        by_stranger = np.bincount(self.stranger, weights=eaten, minlength=2) / np.maximum(self.need_stranger, 1e-12)
+        eaten_vulnerable, eaten_stranger = model.food.eaten_by_groups(self.vulnerable, self.stranger)
+        by_vulnerable = eaten_vulnerable / np.maximum(self.need_vulnerable, 1e-12)
+        by_stranger = eaten_stranger / np.maximum(self.need_stranger, 1e-12)
         by_vulnerable[self.need_vulnerable == 0] = np.nan
         by_stranger[self.need_stranger == 0] = np.nan
         dispatch, plat = model.dispatch, model.platform
@@ -60,3 +60,4 @@ class NeedByGroup:
             "truck_minutes": truck,
             "rider_minutes_single": rider,
         }
+

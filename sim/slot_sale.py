@@ -195,10 +195,11 @@ class SlotSale:
                                             self.won_site)
             winners.append(won)
             taken += start - remaining
-            sellouts.extend(sold_at[turned & np.isfinite(sold_at)].tolist())
+            sellouts.append(sold_at[turned & np.isfinite(sold_at)])
             if k == 0:
                 early = early_k
-        self.sellout_minutes = float(np.median(sellouts)) if sellouts else float("nan")
+        sellouts = np.concatenate(sellouts) if sellouts else sellouts
+        self.sellout_minutes = float(np.median(sellouts)) if len(sellouts) else float("nan")
         winners = np.concatenate(winners) if winners else np.zeros(0, dtype=np.int64)
         basket = np.minimum(demand[winners], self.basket_days * pop.size[winners]).astype(np.float32)
         self.won = len(winners)

@@ -40,14 +40,14 @@ class Ties:
         merged by `end_day`."""
         self._today.append(households.astype(np.int64) * self.n + np.asarray(leader, dtype=np.int64))
 
-    def form_among(self, orders: list, per_order: int) -> None:
-        """Participants of each delivered order gain ties with each other: each with the next `per_order` in
-        household order (its neighbours in the building). A tie between two households is one tie, whichever
-        order made it; merged by `end_day`."""
-        if not orders:
+    def form_among(self, households: np.ndarray, starts: np.ndarray, per_order: int) -> None:
+        """Participants of each delivered order (order k's are households[starts[k]:starts[k + 1]]) gain ties with
+        each other: each with the next `per_order` in household order (its neighbours in the building). A tie
+        between two households is one tie, whichever order made it; merged by `end_day`."""
+        if len(starts) < 2:
             return
-        hh = np.concatenate([np.sort(o) for o in orders]).astype(np.int64)
-        order_id = np.repeat(np.arange(len(orders)), [len(o) for o in orders])
+        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        hh = households.astype(np.int64)[np.lexsort((households, order_id))]  # each order's, in household order
         for j in range(1, per_order + 1):
             same = order_id[:-j] == order_id[j:]
             a, b = hh[:-j][same], hh[j:][same]
@@ -63,10 +63,10 @@ class Ties:
     def _merge(self, day: int) -> None:
         if not self._today:
             return
-        new, times = np.unique(np.concatenate(self._today), return_counts=True)
+        today = np.sort(np.concatenate(self._today))
         self._today = []
-        self.keys, self.strength, self.made_day, fresh = _merge(self.keys, self.strength, self.made_day, new,
-                                                               times.astype(np.int32), day, self.degree, self.n)
+        self.keys, self.strength, self.made_day, fresh = _merge(self.keys, self.strength, self.made_day, today, day,
+                                                               self.degree, self.n)
         self.formed_total += fresh
         if day >= len(self._made_on):
             self._made_on = np.concatenate([self._made_on, np.zeros(day + 1 - len(self._made_on), dtype=np.int64)])
@@ -98,36 +98,51 @@ class Ties:
 
 
 @njit(cache=True)
-def _merge(keys, strength, made_day, new, times, day, degree, n):
-    """The sorted store with today's ties merged in: ties already there are strengthened (`times` orders made them
-    today), new ones are made today and counted at both ends. Returns (keys, strength, made_day, new ties)."""
-    fresh = 0
-    i = 0
-    for j in range(len(new)):
-        while i < len(keys) and keys[i] < new[j]:
-            i += 1
-        if i < len(keys) and keys[i] == new[j]:
-            strength[i] += times[j]
+def _merge(keys, strength, made_day, today, day, degree, n):
+    """The sorted store with today's ties merged in (`today`: sorted, a key once for each order that made it): ties
+    already there are strengthened by the orders that made them today, new ones are made today and counted at both
+    ends. Returns (keys, strength, made_day, new ties): the same arrays when no tie is new. Each of today's ties is
+    found by binary search, then the store is copied in one pass (a day adds a few thousand ties to a store of tens of
+    thousands)."""
+    new = np.empty(len(today), np.int64)  # today's distinct ties and how many orders made each
+    times = np.empty(len(today), np.int32)
+    u = 0
+    for j in range(len(today)):
+        if u > 0 and new[u - 1] == today[j]:
+            times[u - 1] += 1
         else:
+            new[u], times[u] = today[j], 1
+            u += 1
+    new, times = new[:u], times[:u]
+    pos = np.searchsorted(keys, new)
+    before = np.zeros(len(keys) + 1, np.int64)  # new ties to go just before stored tie t
+    fresh = 0
+    for j in range(u):
+        p = pos[j]
+        if p < len(keys) and keys[p] == new[j]:
+            strength[p] += times[j]
+        else:
+            before[p] += 1
             fresh += 1
+    if fresh == 0:
+        return keys, strength, made_day, 0
     out_keys = np.empty(len(keys) + fresh, keys.dtype)
     out_strength = np.empty(len(keys) + fresh, strength.dtype)
     out_made = np.empty(len(keys) + fresh, made_day.dtype)
-    i = k = 0
-    for j in range(len(new)):
-        while i < len(keys) and keys[i] < new[j]:
-            out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
-            i += 1
-            k += 1
-        if i < len(keys) and keys[i] == new[j]:
+    shift = 0  # one pass over the store, each tie moved past the new ones before it
+    for t in range(len(keys)):
+        shift += before[t]
+        out_keys[t + shift] = keys[t]
+        out_strength[t + shift] = strength[t]
+        out_made[t + shift] = made_day[t]
+    k = 0  # the new ties, each after the k new ones before it
+    for j in range(u):
+        p = pos[j]
+        if p < len(keys) and keys[p] == new[j]:
             continue
-        out_keys[k], out_strength[k], out_made[k] = new[j], times[j], day
+        out_keys[p + k], out_strength[p + k], out_made[p + k] = new[j], times[j], day
         degree[new[j] // n] += 1
         degree[new[j] % n] += 1
-        k += 1
-    while i < len(keys):
-        out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
-        i += 1
         k += 1
     return out_keys, out_strength, out_made, fresh
 
