@@ -213,3 +213,56 @@ def test_compiled_loops_are_cached_per_version_of_the_whole_model(tmp_path):
     path = copy / "local_supply.py"
     path.write_text(path.read_text() + "\n# a change in one file\n")
     assert cache_folder_name(copy) != before
+
+
+@pytest.mark.parametrize("target_dtype,values_dtype", [(np.float32, np.float32), (np.float32, np.float64),
+                                                       (np.float64, np.float32), (np.float64, np.int64)])
+def test_compiled_add_at_equals_numpy_add_at_bit_for_bit(target_dtype, values_dtype):
+    """sim/parallel.add_at replaces np.add.at on pending food, gates, holds and stock: repeated indices, a float32
+    target meeting float64 values (rounded back after each addition) and negated values give numpy's numbers."""
+    from lockdown_sim.sim.parallel import add_at
+
+    rng = np.random.default_rng(3)
+    index = rng.integers(0, 50, 2000)  # many repeats: the order of the additions matters in float32
+    values = (rng.random(2000) * 37.3).astype(values_dtype) if values_dtype != np.int64 else rng.integers(0, 9, 2000)
+    start = (rng.random(50) * 1e4).astype(target_dtype)
+    for v in (values, -values):
+        plain, fast = start.copy(), start.copy()
+        np.add.at(plain, index, v)
+        add_at(fast, index, v)
+        assert plain.tobytes() == fast.tobytes()
+
+
+def test_ledger_record_each_equals_record_called_order_by_order():
+    from lockdown_sim.sim.ledger import FLOWS, Ledger
+
+    portions = np.random.default_rng(4).random(500) * 123.456
+    for kind in FLOWS:
+        plain, fast = Ledger(), Ledger()
+        for p in portions.tolist():
+            plain.record(kind, p)
+        fast.record_each(kind, portions)
+        assert vars(plain) == vars(fast), kind
+
+
+def test_the_ties_merge_equals_a_merge_of_unique_keys():
+    """Ties._merge counts repeats and places new ties by binary search; the plain merge it replaced took
+    np.unique(today, return_counts=True) and walked both sorted lists."""
+    from lockdown_sim.sim.ties import _merge
+
+    rng = np.random.default_rng(5)
+    n = 1000
+    keys = np.unique(rng.integers(0, n * n, 3000))
+    strength = rng.integers(1, 5, len(keys)).astype(np.int32)
+    made = rng.integers(0, 30, len(keys)).astype(np.int32)
+    today = np.sort(np.concatenate([rng.choice(keys, 400), rng.integers(0, n * n, 600)]))
+    degree = np.zeros(n, np.int64)
+    out_keys, out_strength, out_made, fresh = _merge(keys, strength.copy(), made, today, 31, degree, n)
+    new, times = np.unique(today, return_counts=True)
+    merged = dict(zip(keys.tolist(), zip(strength.tolist(), made.tolist())))
+    for k, t in zip(new.tolist(), times.tolist()):
+        s, d = merged.get(k, (0, 31))
+        merged[k] = (s + t, d)
+    assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
+    assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
+    assert degree.sum() == 2 * fresh
