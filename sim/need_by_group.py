@@ -60,4 +60,3 @@ class NeedByGroup:
             "truck_minutes": truck,
             "rider_minutes_single": rider,
         }
-
