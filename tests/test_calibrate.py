@@ -82,6 +82,11 @@ def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_load
     assert main(["calibrate", "--out", str(out), *more]) == 0
     assert "continuing the calibration" in capsys.readouterr().out
     assert len(pd.read_csv(out / "generations.csv")) == 3
+    # a continued fit is timed as the sum of its sessions, not the last one
+    sessions = json.loads((out / "fit-sessions.json").read_text())
+    assert len(sessions) == 2 and not any(s["interrupted"] for s in sessions)
+    timing = json.loads((out / "timing.json").read_text())
+    assert timing["fit_sessions"] == 2 and timing["fit_seconds"] == pytest.approx(sum(s["seconds"] for s in sessions))
     # another calibration in the same folder is refused before any run
     other = [a if a != "6" else "7" for a in TINY]
     assert main(["calibrate", "--out", str(out), *other]) == 2

@@ -17,6 +17,7 @@ from pathlib import Path
 from lockdown_sim.sim.errors import ScenarioError
 from lockdown_sim.sim.wording import count
 
+SESSIONS = "fit-sessions.json"  # each invocation of the fit: when, how long, on what
 CALIBRATE_EXTRA = "pip install 'lockdown-supply-sim[calibrate]'"
 
 
@@ -86,17 +87,33 @@ def cmd_calibrate(args) -> int:
     if args.no_progress:
         logging.getLogger("ABC").setLevel(logging.WARNING)
     t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
         from lockdown_sim.experiments.calibrate import fit
 
         with choice.start() as engine:
             fit(opts, out, engine, statistics)
     except KeyboardInterrupt:
+        _log_session(out, started, time.perf_counter() - t0, choice, interrupted=True)
         print(f"lockdown-sim: interrupted; finished generations are kept in {out / 'abc.db'}: run the same command "
               "again to continue", file=sys.stderr)
         return 130
-    fit_s = time.perf_counter() - t0
+    fit_s = _log_session(out, started, time.perf_counter() - t0, choice, interrupted=False)
     return _predict_and_report(opts, out, choice, args, header, scenario_out, fit_s)
+
+
+def _log_session(out: Path, started: str, seconds: float, choice, interrupted: bool) -> float:
+    """Add this invocation of the fit to out/fit-sessions.json and return the fit's wall seconds over all of them:
+    a fit continued after an interruption (or on another day) is timed as the sum of its sessions, not the last one.
+    A session's unfinished generation is lost on interruption, so its time counts too: it was spent."""
+    from lockdown_sim.experiments.files import atomic_write
+
+    path = out / SESSIONS
+    sessions = json.loads(path.read_text()) if path.exists() else []
+    sessions.append({"started_utc": started, "seconds": round(seconds, 1), "engine": choice.engine,
+                     "workers": choice.workers, "interrupted": interrupted})
+    atomic_write(path, lambda p: Path(p).write_text(json.dumps(sessions, indent=1)))
+    return sum(s["seconds"] for s in sessions)
 
 
 def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out, fit_s: float) -> int:
@@ -129,13 +146,15 @@ def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out
     source = f"{'--quick, ' if opts.quick else ''}{out}"
     tables = write_report(out, post, values, header, opts.scenario, source)
     gens = post["generations"]
-    timing = {"fit_seconds": fit_s, "predictive_seconds": predictive_s, "generations": len(gens),
+    timing = {"fit_seconds": fit_s, "fit_sessions": len(json.loads((out / SESSIONS).read_text())),
+              "predictive_seconds": predictive_s, "generations": len(gens),
               "simulations": int(gens["simulations"].sum()), "engine": choice.engine, "workers": choice.workers}
     atomic_write(out / "timing.json", lambda p: Path(p).write_text(json.dumps(timing, indent=1)))
     if opts.quick:
         print(QUICK_NOTE)
     print(f"\nPosterior ({len(gens)} generations, {int(gens['simulations'].sum()):,} simulations in "
-          f"{fit_s / 60:.1f} min; predictive: {opts.draws} runs in {predictive_s / 60:.1f} min)")
+          f"{fit_s / 60:.1f} min over {count(timing['fit_sessions'], 'session')}; predictive: {opts.draws} runs in "
+          f"{predictive_s / 60:.1f} min)")
     print(summary_text(tables["posterior"]))
     print("\nPosterior predictive checks (95 % interval over parameter sets and cities)")
     print(predictive_text(tables["predictive"]))
