@@ -14,7 +14,6 @@ import numpy as np
 
 from lockdown_sim.sim.parallel import njit
 from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
-from lockdown_sim.sim.sorting import sort_bucket, spread
 
 
 @njit(cache=True)
@@ -50,41 +49,71 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     later arrival found s full. A site that sells out stays full for the rest of the opening, so each compound
     keeps a pointer to its first listed site that may still have slots: a household skips the sites its
     neighbours already found full (they were turned away from them already).
+
+    Arrivals are taken in order of delay, ties in household order (the order of a stable sort), but sorted only as
+    far as the sale needs: they are spread into buckets of about one household each by delay (each bucket in
+    household order), up to three mean delays (later ones share the last bucket), and each bucket is sorted when
+    its turn comes. Slots usually sell out within the first fifth of the arrivals; the rest are only turned away,
+    in any order.
     """
     n = len(tryers)
     comp = np.empty(n, np.int64)
     delay = np.empty(n)
+    lo, hi, total = np.inf, -np.inf, 0.0
     for j in range(n):
-        comp[j] = compound[tryers[j]]
-        delay[j] = gamma[j] * (reaction[cls[tryers[j]]] if fcfs else 1.0)
+        i = tryers[j]
+        comp[j] = compound[i]
+        d = gamma[j] * (reaction[cls[i]] if fcfs else 1.0)
+        delay[j] = d
+        lo, hi, total = min(lo, d), max(hi, d), total + d
     won = np.full(n, -1, np.int64)
     next_site = cand_ptr[:-1].copy()
     open_sites = 0
     for s in range(len(remaining)):
         open_sites += remaining[s] > 0
-    # arrivals in order of delay: spread into ordered buckets, each sorted when its turn comes (with each household's
-    # compound, so the sale reads memory in order); once every site is full the households still to arrive are only
-    # turned away
-    spread_delay, spread_index, spread_comp, starts = spread(delay, comp)
-    order_delay, order, order_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    # buckets by delay: bucket(d) never decreases as d grows, and each bucket is filled in household order
+    n_buckets = max(1, n)
+    span = min(hi, 3.0 * total / max(n, 1)) - lo
+    scale = n_buckets / span if span > 0 else 0.0
+    count = np.zeros(n_buckets + 1, np.int64)
+    for j in range(n):
+        count[int(min((delay[j] - lo) * scale, n_buckets - 1.0)) + 1] += 1
+    for b in range(n_buckets):
+        count[b + 1] += count[b]
+    pos = count[:-1].copy()
+    order, key = np.empty(n, np.int64), np.empty(n)
+    for j in range(n):
+        b = int(min((delay[j] - lo) * scale, n_buckets - 1.0))
+        order[pos[b]], key[pos[b]] = j, delay[j]
+        pos[b] += 1
     done = n  # arrivals sold to (all of them, unless every site filled up)
-    b = 0
-    for b in range(len(starts) - 1):
-        sort_bucket(spread_delay, spread_index, spread_comp, order_delay, order, order_comp, starts[b],
-                    starts[b + 1] - starts[b])
-        for q in range(starts[b], starts[b + 1]):
+    for b in range(n_buckets):
+        first, end = count[b], count[b + 1]
+        if end - first > 16:  # a crowded bucket (the last one, or a peak): numpy's stable sort
+            by_delay = np.argsort(key[first:end], kind="mergesort")
+            order[first:end], key[first:end] = order[first:end][by_delay], key[first:end][by_delay]
+        else:
+            for q in range(first + 1, end):  # insertion: strictly greater moves, so equal delays keep their order
+                kq, jq = key[q], order[q]
+                k = q - 1
+                while k >= first and key[k] > kq:
+                    key[k + 1], order[k + 1] = key[k], order[k]
+                    k -= 1
+                key[k + 1], order[k + 1] = kq, jq
+        for q in range(first, end):
             if open_sites == 0:
                 done = q
                 break
-            c = order_comp[q]
-            k, end = next_site[c], cand_ptr[c + 1]
-            while k < end:
+            j = order[q]
+            c = comp[j]
+            k, stop = next_site[c], cand_ptr[c + 1]
+            while k < stop:
                 s = cand_site[k]
                 if remaining[s] > 0:
                     remaining[s] -= 1
-                    won[order[q]] = s
+                    won[j] = s
                     if remaining[s] == 0:
-                        sold_at[s] = order_delay[q]
+                        sold_at[s] = key[q]
                         open_sites -= 1
                     break
                 turned_away[s] = True
@@ -95,7 +124,7 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     if done < n:  # every site is full: each household still to arrive finds its compound's sites full
         seen = np.zeros(len(next_site), np.bool_)
         for q in range(done, n):
-            c = order_comp[q] if q < starts[b + 1] else spread_comp[q]
+            c = comp[order[q]]
             if not seen[c]:
                 seen[c] = True
                 for k in range(next_site[c], cand_ptr[c + 1]):
