@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.pcg_draws import gammas
 from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
 
 
@@ -215,7 +216,7 @@ class SlotSale:
             if len(tryers) == 0:
                 break
             # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
-            gamma = self._rng.gamma(2.0, 0.5, len(tryers))
+            gamma = gammas(self._rng, 2.0, 0.5, len(tryers))  # rng.gamma's numbers, compiled (sim/pcg_draws.py)
             sold_at = np.full(capacity.n_sites, np.nan)
             turned = np.zeros(capacity.n_sites, dtype=np.bool_)
             start = remaining.copy()
