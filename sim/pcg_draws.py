@@ -42,7 +42,9 @@ _NOR_INV_R = 0.27366123732975827203338247596
 _MASK64 = (1 << 64) - 1
 
 
-def _is_plain_pcg64(rng) -> bool:
+def draws_compiled(rng) -> bool:
+    """Whether this module's compiled draws can stand in for `rng`'s (numba and its copy of numpy's ziggurat
+    tables are there, and the generator is numpy's PCG64)."""
     state = getattr(getattr(rng, "bit_generator", None), "state", None)
     return COMPILED and isinstance(state, dict) and state.get("bit_generator") == "PCG64"
 
@@ -136,7 +138,7 @@ def _gammas(s, shape, scale, n):
 
 def gammas(rng: np.random.Generator, shape: float, scale: float, n: int) -> np.ndarray:
     """`rng.gamma(shape, scale, n)`, the same numbers and the same state after, compiled (a shape above 1)."""
-    if not (_is_plain_pcg64(rng) and shape > 1.0 and scale >= 0.0):
+    if not (draws_compiled(rng) and shape > 1.0 and scale >= 0.0):
         return rng.gamma(shape, scale, n)
     s = pcg_state(rng)
     out = _gammas(s, float(shape), float(scale), int(n))

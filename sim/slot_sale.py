@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
-from lockdown_sim.sim.pcg_draws import gammas
+from lockdown_sim.sim.pcg_draws import _gammas, draws_compiled, pcg_state, set_pcg_state
 from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
 
 
@@ -148,6 +148,58 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
     return winners, others, early
 
 
+@njit(cache=True)
+def _sale(draws, tryers, cls, compound, reaction, fcfs, cand_ptr, cand_site, slots, shares, won_site, demand, size,
+          basket_days, elderly):
+    """The day's openings in one compiled pass: at each, the sites release their share of today's slots so far,
+    the households still without one arrive (gamma delays drawn from the stream's state `draws`, as
+    `rng.gamma(2.0, 0.5, n)` would: sim/pcg_draws.py) and `_opening` sells. Returns (winners in the order won,
+    their baskets: what each lacks, at most basket_days of its food, float32 as numpy rounds it; winners within ten
+    minutes of the first opening; the median delay at which a site sold out with households still arriving (nan
+    if none did); winners a volunteer ordered for; winners with an older member)."""
+    n_sites = len(slots)
+    taken = np.zeros(n_sites, np.int64)
+    winners = np.empty(len(tryers), np.int64)
+    sellouts = np.empty(n_sites * len(shares))
+    n_won, n_sold, early = 0, 0, 0
+    cum_share = 0.0
+    for k in range(len(shares)):
+        cum_share += shares[k]
+        if len(tryers) == 0:
+            break
+        remaining = np.empty(n_sites, np.int64)
+        for site in range(n_sites):
+            remaining[site] = np.int64(np.floor(slots[site] * min(cum_share, 1.0))) - taken[site]
+        start = remaining.copy()
+        sold_at = np.full(n_sites, np.nan)
+        turned = np.zeros(n_sites, np.bool_)
+        # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
+        won, tryers, early_k = _opening(tryers, cls, compound, _gammas(draws, 2.0, 0.5, len(tryers)), reaction, fcfs,
+                                        cand_ptr, cand_site, remaining, sold_at, turned, won_site)
+        winners[n_won:n_won + len(won)] = won
+        n_won += len(won)
+        for site in range(n_sites):
+            taken[site] += start[site] - remaining[site]
+            if turned[site] and np.isfinite(sold_at[site]):
+                sellouts[n_sold] = sold_at[site]
+                n_sold += 1
+        if k == 0:
+            early = early_k
+    median = np.nan
+    if n_sold > 0:  # np.median: the middle one, or the mean of the two middle ones
+        sold = np.sort(sellouts[:n_sold])
+        median = sold[n_sold // 2] if n_sold % 2 else (sold[n_sold // 2 - 1] + sold[n_sold // 2]) / 2.0
+    winners = winners[:n_won]
+    basket = np.empty(n_won, np.float32)
+    volunteer, older = 0, 0
+    for j in range(n_won):
+        i = winners[j]
+        basket[j] = np.float32(min(np.float64(demand[i]), basket_days * np.float64(size[i])))
+        volunteer += cls[i] == VOLUNTEER
+        older += elderly[i]
+    return winners, basket, early, median, volunteer, older
+
+
 class SlotSale:
     """Who orders for each household, the day's sale of slots at the opening times, and the winners' baskets on their
     way to the gates (vectorised over households)."""
@@ -207,16 +259,35 @@ class SlotSale:
         capacity.dispatch_riders(waiting)
         if len(tryers) == 0:
             return tryers, np.zeros(0, dtype=np.float32)
+        shares = np.array([share for _minute, share in self.openings], dtype=np.float64)
+        if draws_compiled(self._rng):  # the whole sale compiled, its gamma draws too
+            draws = pcg_state(self._rng)
+            winners, basket, early, median, volunteer, older = _sale(
+                draws, tryers, cls, pop.compound, self.reaction, self.fcfs, capacity.cand_ptr, capacity.cand_site,
+                capacity.slots, shares, self.won_site, demand, pop.size, float(self.basket_days), pop.elderly)
+            set_pcg_state(self._rng, draws)
+        else:  # pragma: no cover - numba's tables of numpy's ziggurat missing: numpy's gamma between the openings
+            winners, basket, early, median, volunteer, older = self._sale_drawn_by_numpy(tryers, cls, demand, shares)
+        self.sellout_minutes = float(median)
+        self.won = len(winners)
+        self.first_ten_minutes = int(early)
+        self.volunteer_orders = int(volunteer)
+        self.won_elderly = int(older)
+        self.portions = float(basket.sum(dtype=np.float64))
+        return winners, basket
+
+    def _sale_drawn_by_numpy(self, tryers, cls, demand, shares):
+        """`_sale` with the Generator's own gamma draws, one opening at a time."""
+        pop, capacity = self.pop, self.capacity
         winners, sellouts, early = [], [], 0
         taken = np.zeros(capacity.n_sites, dtype=np.int64)
         cum_share = 0.0
-        for k, (_minute, share) in enumerate(self.openings):
+        for k, share in enumerate(shares):
             cum_share += share
-            remaining = np.floor(capacity.slots * min(cum_share, 1.0)).astype(np.int64) - taken
             if len(tryers) == 0:
                 break
-            # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
-            gamma = gammas(self._rng, 2.0, 0.5, len(tryers))  # rng.gamma's numbers, compiled (sim/pcg_draws.py)
+            remaining = np.floor(capacity.slots * min(cum_share, 1.0)).astype(np.int64) - taken
+            gamma = self._rng.gamma(2.0, 0.5, len(tryers))
             sold_at = np.full(capacity.n_sites, np.nan)
             turned = np.zeros(capacity.n_sites, dtype=np.bool_)
             start = remaining.copy()
@@ -228,13 +299,9 @@ class SlotSale:
             sellouts.append(sold_at[turned & np.isfinite(sold_at)])
             if k == 0:
                 early = early_k
-        sellouts = np.concatenate(sellouts) if sellouts else sellouts
-        self.sellout_minutes = float(np.median(sellouts)) if len(sellouts) else float("nan")
+        sellouts = np.concatenate(sellouts) if sellouts else np.zeros(0)
+        median = np.median(sellouts) if len(sellouts) else np.nan
         winners = np.concatenate(winners) if winners else np.zeros(0, dtype=np.int64)
         basket = np.minimum(demand[winners], self.basket_days * pop.size[winners]).astype(np.float32)
-        self.won = len(winners)
-        self.first_ten_minutes = early
-        self.volunteer_orders = int((cls[winners] == VOLUNTEER).sum())
-        self.won_elderly = int(pop.elderly[winners].sum())
-        self.portions = float(basket.sum(dtype=np.float64))
-        return winners, basket
+        return (winners, basket, early, median, int((cls[winners] == VOLUNTEER).sum()),
+                int(pop.elderly[winners].sum()))
