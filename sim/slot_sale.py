@@ -123,11 +123,13 @@ def _opening(tryers, cls, compound, gamma, reaction, fcfs, cand_ptr, cand_site, 
         if done < n:
             break
     if done < n:  # every site is full: each household still to arrive finds its compound's sites full
-        seen = np.zeros(len(next_site), np.bool_)
-        for q in range(done, n):
-            c = comp[order[q]]
-            if not seen[c]:
-                seen[c] = True
+        waiting = np.zeros(len(next_site), np.int64)  # per compound: households still to arrive
+        for j in range(n):
+            waiting[comp[j]] += 1
+        for q in range(done):
+            waiting[comp[order[q]]] -= 1
+        for c in range(len(next_site)):
+            if waiting[c] > 0:
                 for k in range(next_site[c], cand_ptr[c + 1]):
                     turned_away[cand_site[k]] = True
     n_won = 0
