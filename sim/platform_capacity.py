@@ -18,6 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from lockdown_sim.sim.curves import Curve
+from lockdown_sim.sim.numpy_sums import sum_float64
 from lockdown_sim.sim.parallel import njit, threads_on
 from lockdown_sim.sim.population import stochastic_round
 from lockdown_sim.sim.sorting import group_stably
@@ -212,7 +213,7 @@ class PlatformCapacity:
             site, compound, self.n_sites, float(self.group_per_trip), self.first_km, self.minutes_per_km,
             self.group_handover, self.minutes_per_stop)
         self.group_trips = int(trips)
-        self.group_stop_equivalents = _float_sum(self.group_stop_eq)
+        self.group_stop_equivalents = sum_float64(self.group_stop_eq)
         return int(loads)
 
     def group_limit(self, due_day: int, share: float) -> np.ndarray:
@@ -257,39 +258,6 @@ def _largest_remainder(total, shares):
 
 
 @njit(cache=True)
-def _pairwise_sum(a, first, n):
-    """numpy's pairwise_sum (numpy/_core/src/umath/loops_utils.h.src) of a[first:first + n], float64."""
-    if n < 8:
-        res = -0.0
-        for i in range(first, first + n):
-            res += a[i]
-        return res
-    if n <= 128:
-        r0, r1, r2, r3 = a[first], a[first + 1], a[first + 2], a[first + 3]
-        r4, r5, r6, r7 = a[first + 4], a[first + 5], a[first + 6], a[first + 7]
-        i = 8
-        while i < n - (n % 8):
-            r0, r1, r2, r3 = r0 + a[first + i], r1 + a[first + i + 1], r2 + a[first + i + 2], r3 + a[first + i + 3]
-            r4, r5, r6, r7 = r4 + a[first + i + 4], r5 + a[first + i + 5], r6 + a[first + i + 6], r7 + a[first + i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += a[first + i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise_sum(a, first, n2) + _pairwise_sum(a, first + n2, n - n2)
-
-
-@njit(cache=True)
-def _float_sum(a):
-    """`a.sum()` of a contiguous float64 array, as numpy adds it up (its identity plus the pairwise sum), so the
-    same number bit for bit (tests/test_speed_equivalence.py)."""
-    return 0.0 + _pairwise_sum(a, 0, len(a))
-
-
-@njit(cache=True)
 def _dispatch(rider_working, stops_per_rider, site_open, staff_capacity, group_picks, group_stop_eq, waiting,
               rider_site):
     """PlatformCapacity.dispatch_riders in one compiled pass over sites and riders (the same float64 operations
@@ -316,7 +284,7 @@ def _dispatch(rider_working, stops_per_rider, site_open, staff_capacity, group_p
         for s in range(n_sites):
             if open_[s]:
                 spare[s] = max((staff_left[s] + group[s]) / np.float64(stops[s]) - np.float64(need[s]), 0.0)
-        spare_sum = _float_sum(spare)
+        spare_sum = sum_float64(spare)
         per_site = need + _largest_remainder(k - need_sum, spare / spare_sum) if spare_sum > 0 else need
     # the riders at work, in index order, to the sites in order
     site_riders = np.zeros(n_sites, np.int64)
