@@ -81,6 +81,40 @@ else:  # pragma: no cover
 
 
 @njit(cache=True, inline="always")
+def _times(a_hi, a_lo, b_hi, b_lo):
+    """a * b modulo 2**128, each as (high word, low word)."""
+    return _mul_hi(a_lo, b_lo) + a_lo * b_hi + a_hi * b_lo, a_lo * b_lo
+
+
+@njit(cache=True, inline="always")
+def _plus(a_hi, a_lo, b_hi, b_lo):
+    """a + b modulo 2**128."""
+    lo = a_lo + b_lo
+    return a_hi + b_hi + (np.uint64(1) if lo < a_lo else np.uint64(0)), lo
+
+
+@njit(cache=True)
+def advance(hi, lo, inc_hi, inc_lo, delta):
+    """The state `delta` steps on (numpy's pcg64_advance, PCG's jump ahead in log2(delta) steps): for draws a loop
+    does not need, e.g. `rng.random(n)`'s for households that do not look at theirs."""
+    one, zero = np.uint64(1), np.uint64(0)
+    acc_m_hi, acc_m_lo, acc_p_hi, acc_p_lo = zero, one, zero, zero
+    cur_m_hi, cur_m_lo, cur_p_hi, cur_p_lo = _MULT_HI, _MULT_LO, inc_hi, inc_lo
+    delta = np.uint64(delta)
+    while delta > zero:
+        if delta & one:
+            acc_m_hi, acc_m_lo = _times(acc_m_hi, acc_m_lo, cur_m_hi, cur_m_lo)
+            p_hi, p_lo = _times(acc_p_hi, acc_p_lo, cur_m_hi, cur_m_lo)
+            acc_p_hi, acc_p_lo = _plus(p_hi, p_lo, cur_p_hi, cur_p_lo)
+        m1_hi, m1_lo = _plus(cur_m_hi, cur_m_lo, zero, one)
+        cur_p_hi, cur_p_lo = _times(m1_hi, m1_lo, cur_p_hi, cur_p_lo)
+        cur_m_hi, cur_m_lo = _times(cur_m_hi, cur_m_lo, cur_m_hi, cur_m_lo)
+        delta >>= one
+    s_hi, s_lo = _times(acc_m_hi, acc_m_lo, hi, lo)
+    return _plus(s_hi, s_lo, acc_p_hi, acc_p_lo)
+
+
+@njit(cache=True, inline="always")
 def to_double(draw):
     """numpy's next_double from a 64-bit draw: its top 53 bits, in [0, 1)."""
     return np.float64(draw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
