@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.numpy_sums import sum_as_float64
 from lockdown_sim.sim.parallel import njit
 from lockdown_sim.sim.population import NONE
 
@@ -92,7 +93,8 @@ def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compoun
     """Compound group orders booked today: a compound's order goes ahead at its group_min-th arrival (earlier joiners
     wait for it); each site books in booking order up to its limit, ties in the order of compound and arrival, and a
     compound cut short of the minimum by the limit does not go ahead. `comp` is sorted (homes are numbered compound
-    by compound). Returns (joiners, their sites, their compounds), in each site's booking order.
+    by compound). Returns (joiners, their sites, their compounds), in each site's booking order, and how many
+    compounds booked.
 
     Nothing is sorted but what a site books: each compound needs only its group_min-th arrival, and each site only
     the joiners booked no later than its limit-th booking time, put in booking order by three stable sorts."""
@@ -163,7 +165,10 @@ def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compoun
         if kept[kept_comp[j]] >= group_min:
             booked[k], booked_site[k], kept_comp[k] = booked[j], booked_site[j], kept_comp[j]
             k += 1
-    return booked[:k], booked_site[:k], kept_comp[:k]
+    n_booked_compounds = 0
+    for c in range(n_compounds):
+        n_booked_compounds += kept[c] >= group_min
+    return booked[:k], booked_site[:k], kept_comp[:k], n_booked_compounds
 
 
 class GroupBookings:
@@ -223,15 +228,16 @@ class GroupBookings:
         # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver
         due = day + self.lead_days
         limit = capacity.group_limit(due, self.capacity_share)
-        joiners, site, comp = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival, int(self.min_orders),
-                                           capacity.first_site, limit, pop.n_compounds, capacity.n_sites)
+        joiners, site, comp, compounds = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival,
+                                                      int(self.min_orders), capacity.first_site, limit,
+                                                      pop.n_compounds, capacity.n_sites)
         if len(joiners) == 0:
             return
         baskets = np.minimum(demand[joiners], self.basket_days * pop.size[joiners]).astype(np.float32)
-        booking = GroupBooking(due, joiners, baskets, site, comp)
-        self.bookings.append(booking)
-        self.in_transit += booking.portions
+        portions = sum_as_float64(baskets)  # baskets.sum(dtype=np.float64)
+        self.bookings.append(GroupBooking(due, joiners, baskets, site, comp))
+        self.in_transit += portions
         self.booked_today = len(joiners)
-        self.booked_compounds = len(np.unique(comp))
+        self.booked_compounds = int(compounds)
         self.food.order(joiners, baskets)
-        self.ledger.record("platform_booked", float(baskets.sum(dtype=np.float64)))
+        self.ledger.record("platform_booked", portions)
