@@ -87,21 +87,20 @@ def _shopping_drawn(draws, access, free, start, panic_days, stock, pending, reor
     draw = np.uint64(0)
     zero = np.float32(0)
     for c in range(len(access)):
-        if access[c] <= 0:
-            amount[start[c]:start[c + 1]] = zero
-            continue
+        shops = access[c] > 0  # residents can shop today
         for i in range(start[c], start[c + 1]):
-            need, goal = _wants(i, free[c], panic_days, stock, pending, reorder, target, size)
             a = zero
-            if need:
-                if i - made > 16:
-                    hi, lo = advance(hi, lo, inc_hi, inc_lo, i - made)
-                    made = i
-                while made <= i:
-                    hi, lo, draw = step(hi, lo, inc_hi, inc_lo)
-                    made += 1
-                if to_double(draw) < access[c]:
-                    a = _bought(i, goal, stock, pending)
+            if shops:
+                need, goal = _wants(i, free[c], panic_days, stock, pending, reorder, target, size)
+                if need:  # household i looks at its draw, the i-th of the day
+                    if i - made > 16:
+                        hi, lo = advance(hi, lo, inc_hi, inc_lo, i - made)
+                        made = i
+                    while made <= i:
+                        hi, lo, draw = step(hi, lo, inc_hi, inc_lo)
+                        made += 1
+                    if to_double(draw) < access[c]:
+                        a = _bought(i, goal, stock, pending)
             amount[i] = a
     if len(stock) > made:
         hi, lo = advance(hi, lo, inc_hi, inc_lo, len(stock) - made)
