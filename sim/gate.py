@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.numpy_sums import segment_sum, sum_as_float64
 from lockdown_sim.sim.parallel import add_at, kernel, prange
 
 
@@ -50,25 +51,11 @@ class Gate:
         """
         capacity = self.capacity()
         home = np.zeros(self.pop.n, dtype=np.float32)
-        if not self.waiting.any():
-            spoiled = home.copy()
-        else:
-            left = capacity.astype(np.float64).copy()
-            for k in range(self.spoil_days - 1, -1, -1):
-                row = self.waiting[k]
-                if not row.any():
-                    continue
-                total = self.pop.per_compound(row)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
-                _carry(row, share, self.pop.compound, home)
-                left -= np.minimum(total, left)
-            spoiled = self.waiting[-1].copy()
-            self.waiting[1:] = self.waiting[:-1]
-            self.waiting[0] = 0
+        spoiled = np.zeros(self.pop.n, dtype=np.float32)
+        _carry_in(self.waiting, capacity, self.pop.start, self.pop.compound, home, spoiled)
         self.food.receive(home)
         self.food.spoil(spoiled)
-        home_sum, spoiled_sum = float(home.sum(dtype=np.float64)), float(spoiled.sum(dtype=np.float64))
+        home_sum, spoiled_sum = sum_as_float64(home), sum_as_float64(spoiled)  # home.sum(dtype=np.float64), ...
         self.ledger.record("carried_home", home_sum)
         self.ledger.record("spoiled", spoiled_sum)
         self.home_today, self.spoiled_today = home_sum, spoiled_sum
@@ -76,11 +63,40 @@ class Gate:
 
 
 @kernel
-def _carry(row, share, compound, home):
-    """Each household's food waiting in `row` moves home in its compound's share (as float32, the rest stays)."""
+def _carry_in(waiting, capacity, start, compound, home, spoiled):
+    """Gate.carry_in's work in one compiled pass: from the oldest row of `waiting` to the newest, each compound's
+    food waiting that long (summed as np.add.reduceat sums it: sim/numpy_sums.py) moves home in the share its
+    carrying capacity left allows (as float32, the rest stays), and the capacity used is taken off; then the oldest
+    row goes to `spoiled` and the rows age by a day (nothing moves when no food waits anywhere)."""
+    n_days, n = waiting.shape
+    n_c = len(start) - 1
+    left = capacity.astype(np.float64)
+    total, share = np.empty(n_c), np.empty(n_c)
     zero = np.float32(0)
-    for i in prange(len(row)):
-        moved = np.float32(row[i] * share[compound[i]])
-        home[i] += moved
-        rest = row[i] - moved
-        row[i] = rest if rest >= zero else zero
+    any_waiting = False
+    for k in range(n_days - 1, -1, -1):
+        row = waiting[k]
+        row_waits = False
+        for i in range(n):
+            if row[i] != 0:
+                row_waits = True
+                break
+        if not row_waits:
+            continue
+        any_waiting = True
+        for c in prange(n_c):
+            t = segment_sum(row, start[c], start[c + 1]) if start[c] < n else 0.0
+            total[c] = t
+            share[c] = min(1.0, left[c] / t) if t > 0 else 0.0
+        for i in prange(n):
+            moved = np.float32(row[i] * share[compound[i]])
+            home[i] += moved
+            rest = row[i] - moved
+            row[i] = rest if rest >= zero else zero
+        for c in range(n_c):
+            left[c] -= min(total[c], left[c])
+    if any_waiting:
+        spoiled[:] = waiting[n_days - 1]
+        for k in range(n_days - 1, 0, -1):
+            waiting[k] = waiting[k - 1]
+        waiting[0] = zero

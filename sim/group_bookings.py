@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.numpy_sums import sum_as_float64
 from lockdown_sim.sim.parallel import njit
 from lockdown_sim.sim.population import NONE
-from lockdown_sim.sim.sorting import sort_bucket
 
 
 class GroupBooking:
@@ -44,66 +44,131 @@ def _joiners(demand, ordering_class, first_site, compound):
 
 
 @njit(cache=True)
+def _kth_smallest(values, first, end, k, work):
+    """The k-th smallest (from 0) of values[first:end]: for a small k the k + 1 smallest kept in order, else a
+    quickselect (in `work`)."""
+    n = end - first
+    if k < 64:
+        for i in range(n):
+            v = values[first + i]
+            if i > k:
+                if not v < work[k]:
+                    continue
+                m = k
+            else:
+                m = i
+            while m > 0 and work[m - 1] > v:
+                work[m] = work[m - 1]
+                m -= 1
+            work[m] = v
+        return work[k]
+    for i in range(n):
+        work[i] = values[first + i]
+    lo, hi = 0, n - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        a, b, c = work[lo], work[mid], work[hi]
+        pivot = b if (a <= b) == (b <= c) else (a if (b <= a) == (a <= c) else c)
+        i, j = lo, hi
+        while i <= j:
+            while work[i] < pivot:
+                i += 1
+            while work[j] > pivot:
+                j -= 1
+            if i <= j:
+                work[i], work[j] = work[j], work[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return work[k]
+    return work[k]
+
+
+@njit(cache=True)
 def _book_groups(joiners, comp, arrival, group_min, first_site, limit, n_compounds, n_sites):
     """Compound group orders booked today: a compound's order goes ahead at its group_min-th arrival (earlier joiners
     wait for it); each site books in booking order up to its limit, ties in the order of compound and arrival, and a
     compound cut short of the minimum by the limit does not go ahead. `comp` is sorted (homes are numbered compound
-    by compound). Returns (joiners, their sites, their compounds), in each site's booking order."""
+    by compound). Returns (joiners, their sites, their compounds), in each site's booking order, and how many
+    compounds booked.
+
+    Nothing is sorted but what a site books: each compound needs only its group_min-th arrival, and each site only
+    the joiners booked no later than its limit-th booking time, put in booking order by three stable sorts."""
     n = len(joiners)
-    # each compound's joiners by arrival (its joiners are contiguous)
-    by_arrival, by_joiner, by_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
+    # the group_min-th arrival of each compound with that many joiners (its joiners are contiguous)
+    reached = np.zeros(n_compounds)
+    goes = np.zeros(n_compounds, np.bool_)
+    work = np.empty(n)
     start = 0
     while start < n:
         end = start
         while end < n and comp[end] == comp[start]:
             end += 1
-        sort_bucket(arrival, joiners, comp, by_arrival, by_joiner, by_comp, start, end - start)
-        start = end
-    # compounds that reach the minimum: every joiner is booked at max(its arrival, the minimum's arrival)
-    booked_at, booked_joiner, booked_comp = np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64)
-    site_count = np.zeros(n_sites + 1, np.int64)
-    m = 0
-    start = 0
-    while start < n:
-        end = start
-        while end < n and by_comp[end] == by_comp[start]:
-            end += 1
         if end - start >= group_min:
-            reached = by_arrival[start + group_min - 1]
-            for j in range(start, end):
-                booked_at[m], booked_joiner[m], booked_comp[m] = max(by_arrival[j], reached), by_joiner[j], by_comp[j]
-                site_count[first_site[by_comp[j]] + 1] += 1
-                m += 1
+            reached[comp[start]] = _kth_smallest(arrival, start, end, group_min - 1, work)
+            goes[comp[start]] = True
         start = end
-    # by site (a stable counting sort), then by booking time within each site
+    # the joiners of those compounds, by site (a stable counting sort), each booked at max(its arrival, the minimum's)
+    site_count = np.zeros(n_sites + 1, np.int64)
+    for j in range(n):
+        if goes[comp[j]]:
+            site_count[first_site[comp[j]] + 1] += 1
     for s in range(n_sites):
         site_count[s + 1] += site_count[s]
+    m = site_count[n_sites]
     pos = site_count[:-1].copy()
-    at_site, joiner_site, comp_site = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
-    for j in range(m):
-        p = pos[first_site[booked_comp[j]]]
-        at_site[p], joiner_site[p], comp_site[p] = booked_at[j], booked_joiner[j], booked_comp[j]
-        pos[first_site[booked_comp[j]]] = p + 1
-    order_at, order_joiner, order_comp = np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64)
-    for s in range(n_sites):
-        sort_bucket(at_site, joiner_site, comp_site, order_at, order_joiner, order_comp, site_count[s],
-                    site_count[s + 1] - site_count[s])
-    # each site books up to its limit
+    at, who = np.empty(m), np.empty(m, np.int64)
+    for j in range(n):
+        c = comp[j]
+        if goes[c]:
+            p = pos[first_site[c]]
+            at[p], who[p] = max(arrival[j], reached[c]), j
+            pos[first_site[c]] = p + 1
+    # each site books its first `limit` in booking order, ties in the order of compound and arrival: only those
+    # booked no later than the limit-th booking time need sorting
     booked, booked_site, kept_comp = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
     kept = np.zeros(n_compounds, np.int64)
     n_ok = 0
     for s in range(n_sites):
-        for j in range(site_count[s], min(site_count[s + 1], site_count[s] + max(int(np.ceil(limit[s])), 0))):
-            booked[n_ok], booked_site[n_ok], kept_comp[n_ok] = order_joiner[j], s, order_comp[j]
-            kept[order_comp[j]] += 1
+        first, end = site_count[s], site_count[s + 1]
+        take = min(end - first, max(int(np.ceil(limit[s])), 0))
+        if take == 0:
+            continue
+        cutoff = _kth_smallest(at, first, end, take - 1, work)
+        n_cand = 0
+        for q in range(first, end):
+            n_cand += at[q] <= cutoff
+        cand = np.empty(n_cand, np.int64)
+        k = 0
+        for q in range(first, end):
+            if at[q] <= cutoff:
+                cand[k] = who[q]
+                k += 1
+        # stable sorts, last key first: by arrival, then compound, then booking time
+        cand = cand[np.argsort(arrival[cand], kind="mergesort")]
+        cand = cand[np.argsort(comp[cand], kind="mergesort")]
+        b_at = np.empty(n_cand)
+        for k in range(n_cand):
+            b_at[k] = max(arrival[cand[k]], reached[comp[cand[k]]])
+        cand = cand[np.argsort(b_at, kind="mergesort")]
+        for k in range(take):
+            j = cand[k]
+            booked[n_ok], booked_site[n_ok], kept_comp[n_ok] = joiners[j], s, comp[j]
+            kept[comp[j]] += 1
             n_ok += 1
-    # a compound cut short of the minimum by the limit does not go ahead
     k = 0
     for j in range(n_ok):
         if kept[kept_comp[j]] >= group_min:
             booked[k], booked_site[k], kept_comp[k] = booked[j], booked_site[j], kept_comp[j]
             k += 1
-    return booked[:k], booked_site[:k], kept_comp[:k]
+    n_booked_compounds = 0
+    for c in range(n_compounds):
+        n_booked_compounds += kept[c] >= group_min
+    return booked[:k], booked_site[:k], kept_comp[:k], n_booked_compounds
 
 
 class GroupBookings:
@@ -163,15 +228,16 @@ class GroupBookings:
         # each site sells group orders for the delivery day in booking order, up to its share of what it can deliver
         due = day + self.lead_days
         limit = capacity.group_limit(due, self.capacity_share)
-        joiners, site, comp = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival, self.min_orders,
-                                           capacity.first_site, limit, pop.n_compounds, capacity.n_sites)
+        joiners, site, comp, compounds = _book_groups(joiners, pop.compound[joiners].astype(np.int64), arrival,
+                                                      int(self.min_orders), capacity.first_site, limit,
+                                                      pop.n_compounds, capacity.n_sites)
         if len(joiners) == 0:
             return
         baskets = np.minimum(demand[joiners], self.basket_days * pop.size[joiners]).astype(np.float32)
-        booking = GroupBooking(due, joiners, baskets, site, comp)
-        self.bookings.append(booking)
-        self.in_transit += booking.portions
+        portions = sum_as_float64(baskets)  # baskets.sum(dtype=np.float64)
+        self.bookings.append(GroupBooking(due, joiners, baskets, site, comp))
+        self.in_transit += portions
         self.booked_today = len(joiners)
-        self.booked_compounds = len(np.unique(comp))
+        self.booked_compounds = int(compounds)
         self.food.order(joiners, baskets)
-        self.ledger.record("platform_booked", float(baskets.sum(dtype=np.float64)))
+        self.ledger.record("platform_booked", portions)

@@ -18,7 +18,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from lockdown_sim.sim.curves import Curve
-from lockdown_sim.sim.parallel import threads_on
+from lockdown_sim.sim.numpy_sums import sum_float64
+from lockdown_sim.sim.parallel import njit, threads_on
 from lockdown_sim.sim.population import stochastic_round
 from lockdown_sim.sim.sorting import group_stably
 
@@ -195,26 +196,9 @@ class PlatformCapacity:
         the orders waiting there (up to its picking capacity), then the rest where picking capacity is left, for
         orders from neighbours. Group deliveries take their pickers and riders' time first: they were booked the
         day before."""
-        working = np.flatnonzero(self.rider_working)
-        k = len(working)
-        stops = np.maximum(self.stops_per_rider, 1)
-        open_ = self.site_open & (self.stops_per_rider > 0)
-        staff_left = np.maximum(self.staff_capacity - self.group_picks, 0)
-        group = np.ceil(self.group_stop_eq - 1e-9)
-        need = np.where(open_ | (group > 0), np.ceil((np.minimum(staff_left, waiting) + group) / stops), 0).astype(np.int64)
-        if need.sum() >= k:
-            per_site = _largest_remainder(k, need / need.sum()) if need.sum() > 0 else np.zeros(self.n_sites, np.int64)
-        else:
-            spare = np.where(open_, np.maximum((staff_left + group) / stops - need, 0), 0)
-            rest = k - int(need.sum())
-            per_site = need + (_largest_remainder(rest, spare / spare.sum()) if spare.sum() > 0 else 0)
-        sent = np.repeat(np.arange(self.n_sites), per_site)
-        self.rider_site[working[:len(sent)]] = sent
-        self.site_riders = np.bincount(sent, minlength=self.n_sites)
-        self.rider_capacity = np.where(self.rider_site >= 0, stops[np.maximum(self.rider_site, 0)], 0)
-        capacity = self.site_riders * np.where(open_, self.stops_per_rider, 0)
-        self.slots = np.minimum(staff_left, np.maximum(capacity - group, 0)).astype(np.int64)
-        self.stop_capacity = int(capacity.sum())
+        self.site_riders, self.rider_capacity, self.slots, self.stop_capacity = _dispatch(
+            self.rider_working, self.stops_per_rider, self.site_open, self.staff_capacity, self.group_picks,
+            self.group_stop_eq, waiting, self.rider_site)
         if self.top_up is not None:  # a null model: pickers and riders beyond the record's, where orders wait
             extra = self.top_up.extra_slots(waiting, self.slots, self.site_open)
             self.slots += extra
@@ -225,15 +209,12 @@ class PlatformCapacity:
         and their riders' time at their site, before the slot sale: one load per `group_per_trip` baskets, each a
         round trip from the site and one hand-over at the gate. Returns how many compound orders (a compound's
         household orders from one site) reach their gates."""
-        self.group_picks = np.bincount(site, minlength=self.n_sites).astype(np.float64)
-        pair, orders = np.unique(compound.astype(np.int64) * self.n_sites + site, return_counts=True)
-        p_comp, p_site = pair // self.n_sites, pair % self.n_sites
-        trips = np.ceil(orders / self.group_per_trip)
-        minutes = trips * (2 * self.first_km[p_comp] * self.minutes_per_km + self.group_handover)
-        self.group_stop_eq = np.bincount(p_site, weights=minutes / self.minutes_per_stop[p_site], minlength=self.n_sites)
-        self.group_trips = int(trips.sum())
-        self.group_stop_equivalents = float(self.group_stop_eq.sum())
-        return len(pair)
+        self.group_picks, self.group_stop_eq, trips, loads = _group_loads(
+            site, compound, self.n_sites, float(self.group_per_trip), self.first_km, self.minutes_per_km,
+            self.group_handover, self.minutes_per_stop)
+        self.group_trips = int(trips)
+        self.group_stop_equivalents = sum_float64(self.group_stop_eq)
+        return int(loads)
 
     def group_limit(self, due_day: int, share: float) -> np.ndarray:
         """Household orders in compound group orders each site may book today for delivery on `due_day`: `share` of
@@ -247,24 +228,9 @@ class PlatformCapacity:
         """Riders take the day's single orders (of `households`, won at `site`, in the order they were won) to the
         gates: one stop per order, filling each site's riders in turn (each site's orders in the order they were
         won); a rider ends the day at the gate of its last stop. (Group deliveries add one hand-over per load.)"""
-        self.orders = np.bincount(site, minlength=self.n_sites)
+        self.orders = _rounds(households, site, self.n_sites, self.rider_site, self.rider_capacity, self.rider_stops,
+                              self.rider_gate, self.pop.compound)
         self.stops = len(site) + self.group_trips
-        if len(site) == 0:
-            return
-        by_site, first_order = group_stably(site, self.n_sites)  # first_order[s]: where site s's orders start
-        riders = np.flatnonzero(self.rider_site >= 0)  # in index order, so each site's riders in index order
-        r_site = self.rider_site[riders]
-        capacity = np.maximum(self.rider_capacity[riders], 0)
-        order, r_first = group_stably(r_site, self.n_sites)  # r_first[s]: where site s's riders start
-        riders, r_site, capacity = riders[order], r_site[order], capacity[order]
-        filled = np.cumsum(capacity)
-        before = filled - capacity - (filled - capacity)[r_first[r_site]]  # earlier riders' stops
-        left = np.maximum(self.orders[r_site] - before, 0)  # orders still waiting when this rider sets off
-        stops = np.minimum(left, capacity)
-        go = stops > 0
-        self.rider_stops[riders[go]] += stops[go]
-        last = first_order[r_site[go]] + left[go] - 1  # it takes the site's waiting orders from the last back
-        self.rider_gate[riders[go]] = self.pop.compound[households[by_site[last]]]
 
 
 def riders_curve(couriers, reopen_day: int) -> Curve:
@@ -278,11 +244,126 @@ def riders_curve(couriers, reopen_day: int) -> Curve:
     return Curve(points)
 
 
-def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+@njit(cache=True)
+def _largest_remainder(total, shares):
     """`total` split in proportion to `shares`, in whole numbers (largest remainders first, ties in index order)."""
     raw = total * shares
     out = np.floor(raw).astype(np.int64)
     rest = total - out.sum()
     if rest > 0:
-        out[np.argsort(-(raw - out), kind="stable")[:rest]] += 1
+        by_remainder = np.argsort(-(raw - out), kind="mergesort")  # stable
+        for j in range(rest):
+            out[by_remainder[j]] += 1
     return out
+
+
+@njit(cache=True)
+def _dispatch(rider_working, stops_per_rider, site_open, staff_capacity, group_picks, group_stop_eq, waiting,
+              rider_site):
+    """PlatformCapacity.dispatch_riders in one compiled pass over sites and riders (the same float64 operations
+    as the numpy it replaced, in the same order). Sets rider_site of the riders sent; returns (riders per site,
+    each rider's stops, slots per site, stops the riders can make)."""
+    n_sites = len(stops_per_rider)
+    k = 0
+    for r in range(len(rider_working)):
+        k += rider_working[r]
+    stops = np.maximum(stops_per_rider, 1)
+    open_ = np.empty(n_sites, np.bool_)
+    staff_left, group, need = np.empty(n_sites), np.empty(n_sites), np.zeros(n_sites, np.int64)
+    for s in range(n_sites):
+        open_[s] = site_open[s] and stops_per_rider[s] > 0
+        staff_left[s] = max(np.float64(staff_capacity[s]) - group_picks[s], 0.0)
+        group[s] = np.ceil(group_stop_eq[s] - 1e-9)
+        if open_[s] or group[s] > 0:
+            need[s] = np.int64(np.ceil((min(staff_left[s], np.float64(waiting[s])) + group[s]) / np.float64(stops[s])))
+    need_sum = need.sum()
+    if need_sum >= k:
+        per_site = _largest_remainder(k, need / need_sum) if need_sum > 0 else np.zeros(n_sites, np.int64)
+    else:
+        spare = np.zeros(n_sites)
+        for s in range(n_sites):
+            if open_[s]:
+                spare[s] = max((staff_left[s] + group[s]) / np.float64(stops[s]) - np.float64(need[s]), 0.0)
+        spare_sum = sum_float64(spare)
+        per_site = need + _largest_remainder(k - need_sum, spare / spare_sum) if spare_sum > 0 else need
+    # the riders at work, in index order, to the sites in order
+    site_riders = np.zeros(n_sites, np.int64)
+    s, r = 0, 0
+    for rider in range(len(rider_working)):
+        if not rider_working[rider]:
+            continue
+        while s < n_sites and site_riders[s] == per_site[s]:
+            s += 1
+        if s == n_sites:
+            break
+        rider_site[rider] = s
+        site_riders[s] += 1
+    rider_capacity = np.zeros(len(rider_site), np.int64)
+    for rider in range(len(rider_site)):
+        if rider_site[rider] >= 0:
+            rider_capacity[rider] = stops[rider_site[rider]]
+    slots = np.empty(n_sites, np.int64)
+    stop_capacity = 0
+    for s in range(n_sites):
+        capacity = site_riders[s] * (stops_per_rider[s] if open_[s] else 0)
+        stop_capacity += capacity
+        slots[s] = np.int64(min(staff_left[s], max(np.float64(capacity) - group[s], 0.0)))
+    return site_riders, rider_capacity, slots, stop_capacity
+
+
+@njit(cache=True)
+def _group_loads(site, compound, n_sites, per_trip, first_km, minutes_per_km, handover, minutes_per_stop):
+    """PlatformCapacity.carry_group_loads compiled: household orders per site, and per (compound, site) pair in
+    the order of np.unique (compound * n_sites + site ascending) its loads and their riders' minutes, added into
+    each site's single-stop equivalents in that order, as np.bincount adds its weights. Returns (picks per site,
+    stop equivalents per site, loads, compound orders)."""
+    picks = np.zeros(n_sites)
+    count = np.zeros(n_sites, np.int64)
+    keys = np.empty(len(site), np.int64)
+    for j in range(len(site)):
+        count[site[j]] += 1
+        keys[j] = np.int64(compound[j]) * n_sites + site[j]
+    for s in range(n_sites):
+        picks[s] = np.float64(count[s])
+    keys = np.sort(keys)
+    stop_eq = np.zeros(n_sites)
+    trips_total, pairs = 0.0, 0
+    j = 0
+    while j < len(keys):
+        end = j
+        while end < len(keys) and keys[end] == keys[j]:
+            end += 1
+        c, s = keys[j] // n_sites, keys[j] % n_sites
+        trips = np.ceil(np.float64(end - j) / per_trip)
+        minutes = trips * (2 * first_km[c] * minutes_per_km + handover)
+        stop_eq[s] += minutes / minutes_per_stop[s]
+        trips_total += trips
+        pairs += 1
+        j = end
+    return picks, stop_eq, trips_total, pairs
+
+
+@njit(cache=True)
+def _rounds(households, site, n_sites, rider_site, rider_capacity, rider_stops, rider_gate, compound):
+    """PlatformCapacity.rounds compiled: each site's riders (in index order) take its orders (in the order won)
+    in turn, as many as each can; a rider's last stop is the last of the orders it takes, counted from the back
+    of those still waiting when it sets off. Returns the orders per site."""
+    orders = np.zeros(n_sites, np.int64)
+    for j in range(len(site)):
+        orders[site[j]] += 1
+    if len(site) == 0:
+        return orders
+    by_site, first_order = group_stably(site, n_sites)
+    before = np.zeros(n_sites, np.int64)  # stops of the site's earlier riders
+    for rider in range(len(rider_site)):
+        s = rider_site[rider]
+        if s < 0:
+            continue
+        capacity = max(rider_capacity[rider], 0)
+        left = max(orders[s] - before[s], 0)
+        before[s] += capacity
+        stops = min(left, capacity)
+        if stops > 0:
+            rider_stops[rider] += stops
+            rider_gate[rider] = compound[households[by_site[first_order[s] + left - 1]]]
+    return orders

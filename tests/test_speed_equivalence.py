@@ -266,3 +266,216 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
     assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
     assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
     assert degree.sum() == 2 * fresh
+
+
+# --- the platform's day compiled (issue 21 part 4, platform side): numpy's draws, sums and verbs, bit for bit ---
+
+def test_compiled_gamma_and_uniform_draws_are_the_generators_own():
+    """sim/pcg_draws.py steps numpy's PCG64 itself: its gamma draws and jump ahead give the Generator's numbers and
+    leave it in the Generator's state."""
+    from lockdown_sim.sim import pcg_draws
+
+    for seed in range(6):
+        plain, fast = np.random.default_rng(seed), np.random.default_rng(seed)
+        plain.random(seed), fast.random(seed)
+        for shape, scale, n in ((2.0, 0.5, 200_000), (1.5, 2.0, 5_000), (9.0, 0.1, 5_000), (2.0, 0.5, 0)):
+            assert np.array_equal(plain.gamma(shape, scale, n), pcg_draws.gammas(fast, shape, scale, n))
+        for delta in (0, 1, 17, 100_003):
+            plain.random(delta)
+            words = pcg_draws.pcg_state(fast)
+            words[0], words[1] = pcg_draws.advance(words[0], words[1], words[2], words[3], delta)
+            pcg_draws.set_pcg_state(fast, words)
+        assert plain.bit_generator.state == fast.bit_generator.state and plain.random() == fast.random()
+
+
+def test_compiled_sums_add_up_as_numpy_does():
+    """sim/numpy_sums.py: numpy's pairwise sums (a float64 array, a float32 one through the casting buffer, the
+    segments of np.add.reduceat), the same float64 numbers."""
+    from lockdown_sim.sim.numpy_sums import segment_sum, sum_as_float64, sum_float64
+
+    rng = np.random.default_rng(21)
+    for n in [*range(0, 260), 1_000, 8_191, 8_192, 8_193, 30_001, 200_000]:
+        a = rng.standard_normal(n) * 10.0 ** rng.integers(-6, 6, n)
+        assert sum_float64(a) == a.sum()
+        b = a.astype(np.float32)
+        assert sum_as_float64(b) == b.sum(dtype=np.float64)
+    for _ in range(50):
+        sizes = rng.integers(0, 600, 60)
+        sizes[-1] = max(sizes[-1], 1)
+        starts = np.r_[0, np.cumsum(sizes)]
+        a = (rng.random(starts[-1]) * 10.0 ** rng.integers(-3, 4, starts[-1])).astype(np.float32)
+        plain = np.add.reduceat(a, starts[:-1], dtype=np.float64)  # an empty segment gives its first value
+        fast = [segment_sum(a, starts[c], starts[c + 1] if c + 1 < len(sizes) else len(a)) for c in range(len(sizes))]
+        assert np.array_equal(plain, np.array(fast))
+
+
+def test_kth_smallest_is_the_sorted_value():
+    from lockdown_sim.sim.group_bookings import _kth_smallest
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 30, 64, 65, 200, 3_000):
+        a = rng.integers(0, max(2, n // 3), n) / 7.0 if n % 2 else rng.random(n)
+        work = np.empty(n)
+        for k in {0, n // 3, n // 2, n - 1, min(63, n - 1), min(64, n - 1)}:
+            assert _kth_smallest(a, 0, n, k, work) == np.sort(a)[k]
+
+
+def _plain_dispatch(p, waiting):
+    """PlatformCapacity.dispatch_riders as numpy computed it (before its compiled pass)."""
+    from lockdown_sim.sim.platform_capacity import _largest_remainder
+
+    working = np.flatnonzero(p.rider_working)
+    k = len(working)
+    stops = np.maximum(p.stops_per_rider, 1)
+    open_ = p.site_open & (p.stops_per_rider > 0)
+    staff_left = np.maximum(p.staff_capacity - p.group_picks, 0)
+    group = np.ceil(p.group_stop_eq - 1e-9)
+    need = np.where(open_ | (group > 0), np.ceil((np.minimum(staff_left, waiting) + group) / stops), 0).astype(np.int64)
+    if need.sum() >= k:
+        per_site = _largest_remainder(k, need / need.sum()) if need.sum() > 0 else np.zeros(p.n_sites, np.int64)
+    else:
+        spare = np.where(open_, np.maximum((staff_left + group) / stops - need, 0), 0)
+        per_site = need + (_largest_remainder(k - int(need.sum()), spare / spare.sum()) if spare.sum() > 0 else 0)
+    sent = np.repeat(np.arange(p.n_sites), per_site)
+    rider_site = np.full(len(p.rider_working), -1)
+    rider_site[working[:len(sent)]] = sent
+    site_riders = np.bincount(sent, minlength=p.n_sites)
+    capacity = site_riders * np.where(open_, p.stops_per_rider, 0)
+    return (rider_site, site_riders, np.where(rider_site >= 0, stops[np.maximum(rider_site, 0)], 0),
+            np.minimum(staff_left, np.maximum(capacity - group, 0)).astype(np.int64), int(capacity.sum()))
+
+
+def _plain_group_loads(p, site, compound):
+    pair, orders = np.unique(compound.astype(np.int64) * p.n_sites + site, return_counts=True)
+    p_comp, p_site = pair // p.n_sites, pair % p.n_sites
+    trips = np.ceil(orders / p.group_per_trip)
+    minutes = trips * (2 * p.first_km[p_comp] * p.minutes_per_km + p.group_handover)
+    stop_eq = np.bincount(p_site, weights=minutes / p.minutes_per_stop[p_site], minlength=p.n_sites)
+    return (np.bincount(site, minlength=p.n_sites).astype(np.float64), stop_eq, int(trips.sum()),
+            float(stop_eq.sum()), len(pair))
+
+
+def _plain_rounds(p, households, site, rider_stops, rider_gate):
+    from lockdown_sim.sim.sorting import group_stably
+
+    orders = np.bincount(site, minlength=p.n_sites)
+    by_site, first_order = group_stably(site, p.n_sites)
+    riders = np.flatnonzero(p.rider_site >= 0)
+    r_site = p.rider_site[riders]
+    capacity = np.maximum(p.rider_capacity[riders], 0)
+    order, r_first = group_stably(r_site, p.n_sites)
+    riders, r_site, capacity = riders[order], r_site[order], capacity[order]
+    filled = np.cumsum(capacity)
+    before = filled - capacity - (filled - capacity)[r_first[r_site]]
+    left = np.maximum(orders[r_site] - before, 0)
+    stops = np.minimum(left, capacity)
+    go = stops > 0
+    rider_stops[riders[go]] += stops[go]
+    rider_gate[riders[go]] = p.pop.compound[households[by_site[first_order[r_site[go]] + left[go] - 1]]]
+    return orders
+
+
+@pytest.mark.parametrize("households", [3000, 60000])  # a few sites, and more than eight (numpy's 8-way sums)
+def test_the_compiled_platform_day_equals_its_numpy(households):
+    """Riders dispatched, group loads carried and the riders' rounds, compiled, on many random days of a city's
+    platform: what the numpy they replaced gave."""
+    m = LockdownSupplyModel(scenario_file="toy", households=households, rng=5)
+    p, rng = m.platform, np.random.default_rng(households)
+    assert households < 10_000 or p.n_sites > 8
+    for day in range(60):
+        p.start_day(20 + day % 40)
+        p.site_open = rng.random(p.n_sites) < 0.8
+        p.stops_per_rider = rng.integers(0, 120, p.n_sites) * (rng.random(p.n_sites) < 0.9)
+        p.staff_capacity = rng.integers(0, 400, p.n_sites)
+        p.minutes_per_stop = rng.random(p.n_sites) * 8 + 1
+        p.first_km = rng.random(m.population.n_compounds) * 5
+        n_group = int(rng.integers(0, 3000))
+        g_site = rng.integers(0, p.n_sites, n_group)
+        g_comp = rng.integers(0, m.population.n_compounds, n_group)
+        plain_loads = _plain_group_loads(p, g_site, g_comp)
+        loads = p.carry_group_loads(g_site, g_comp)
+        assert np.array_equal(plain_loads[0], p.group_picks) and np.array_equal(plain_loads[1], p.group_stop_eq)
+        assert plain_loads[2:] == (p.group_trips, p.group_stop_equivalents, loads)
+        p.rider_working = rng.random(len(p.rider_working)) < rng.random()
+        waiting = rng.integers(0, 3 * int(rng.integers(1, 500)), p.n_sites)
+        plain = _plain_dispatch(p, waiting)
+        p.dispatch_riders(waiting)
+        assert np.array_equal(plain[0], p.rider_site) and np.array_equal(plain[1], p.site_riders)
+        assert np.array_equal(plain[2], p.rider_capacity) and np.array_equal(plain[3], p.slots)
+        assert plain[4] == p.stop_capacity
+        won = int(rng.integers(0, int(p.slots.sum()) + 1))
+        households_won = rng.choice(m.population.n, won, replace=False)
+        site = rng.choice(p.n_sites, won, p=p.slots / p.slots.sum()) if won else np.zeros(0, np.int64)
+        stops, gate = p.rider_stops.copy(), p.rider_gate.copy()
+        plain_orders = _plain_rounds(p, households_won, site, stops, gate)
+        p.rounds(households_won, site)
+        assert np.array_equal(plain_orders, p.orders)
+        assert np.array_equal(stops, p.rider_stops) and np.array_equal(gate, p.rider_gate)
+
+
+def test_the_compiled_gate_carry_equals_its_numpy():
+    """Gate.carry_in compiled: per compound sums, shares, the carry and the ageing as the numpy it replaced."""
+    from lockdown_sim.sim.gate import _carry_in
+
+    m = LockdownSupplyModel(scenario_file="toy", households=4000, rng=2)
+    pop, rng = m.population, np.random.default_rng(8)
+    for trial in range(30):
+        waiting = (rng.random((3, pop.n)) * 4 * (rng.random((3, pop.n)) < rng.random())).astype(np.float32)
+        if trial % 10 == 0:
+            waiting[:] = 0
+        capacity = np.where(rng.random(pop.n_compounds) < 0.3, np.inf, rng.random(pop.n_compounds) * 200)
+        plain_waiting, plain_home = waiting.copy(), np.zeros(pop.n, np.float32)
+        plain_spoiled = np.zeros(pop.n, np.float32)
+        if plain_waiting.any():
+            left = capacity.copy()
+            for k in range(2, -1, -1):
+                row = plain_waiting[k]
+                if not row.any():
+                    continue
+                total = pop.per_compound(row)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(total > 0, np.minimum(1.0, left / np.where(total > 0, total, 1)), 0.0)
+                moved = (row * share[pop.compound]).astype(np.float32)
+                plain_home += moved
+                row[:] = np.maximum(row - moved, 0)
+                left -= np.minimum(total, left)
+            plain_spoiled = plain_waiting[-1].copy()
+            plain_waiting[1:] = plain_waiting[:-1]
+            plain_waiting[0] = 0
+        home, spoiled = np.zeros(pop.n, np.float32), np.zeros(pop.n, np.float32)
+        _carry_in(waiting, capacity, pop.start, pop.compound, home, spoiled)
+        assert np.array_equal(home, plain_home) and np.array_equal(spoiled, plain_spoiled)
+        assert np.array_equal(waiting, plain_waiting)
+
+
+def test_shopping_with_draws_made_only_where_looked_at_equals_drawing_them_all():
+    """retail: `_shopping_drawn` draws a household's uniform only when it is looked at and steps over the rest;
+    the same purchases as `_shopping` given rng.random(n), and the stream where rng.random(n) leaves it."""
+    from lockdown_sim.sim import pcg_draws
+    from lockdown_sim.sim.retail import _shopping, _shopping_drawn
+
+    m = LockdownSupplyModel(scenario_file="toy", households=4000, rng=3)
+    pop, food, rng = m.population, m.food, np.random.default_rng(4)
+    for trial in range(20):
+        access = np.where(rng.random(pop.n_compounds) < 0.5, 0.0, rng.random(pop.n_compounds))
+        free = rng.random(pop.n_compounds) < 0.3
+        food.stock = (rng.random(pop.n) * 12).astype(np.float32)
+        args = (access, free, pop.start, np.float32(7.0), food.stock, food.pending, food.reorder, food.target,
+                food.size)
+        plain_rng, fast_rng = np.random.default_rng(trial), np.random.default_rng(trial)
+        plain = _shopping(plain_rng.random(pop.n), *args, np.empty(pop.n, np.float32))
+        words = pcg_draws.pcg_state(fast_rng)
+        fast = _shopping_drawn(words, *args, np.empty(pop.n, np.float32))
+        pcg_draws.set_pcg_state(fast_rng, words)
+        assert np.array_equal(plain, fast) and plain_rng.bit_generator.state == fast_rng.bit_generator.state
+
+
+def test_the_compiled_sale_equals_the_sale_drawn_by_numpy(monkeypatch):
+    """The slot sale's openings in one compiled pass (its gamma draws made there too) and retail's draws made only
+    where looked at: the same daily table as the Generator's own draws between compiled openings."""
+    from lockdown_sim.sim import retail, slot_sale
+
+    fast = table(ordering="hybrid")[1]
+    monkeypatch.setattr(slot_sale, "draws_compiled", lambda rng: False)
+    monkeypatch.setattr(retail, "draws_compiled", lambda rng: False)
+    pd.testing.assert_frame_equal(fast, table(ordering="hybrid")[1])

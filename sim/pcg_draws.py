@@ -1,0 +1,180 @@
+"""Draws of a named stream (numpy's PCG64 Generator, sim/streams.py) made inside compiled loops: the same numbers,
+bit for bit, that the Generator's own methods give from the same state, and the Generator left in the same state.
+
+numpy makes each gamma variate through two calls by function pointer (the normal, then the uniform) and a draw
+from its bit generator through a third; the slot sale's arrivals (sim/slot_sale.py) are over a million a run.
+Here the generator's 128-bit state is copied into four unsigned 64-bit words, stepped inline, and written back.
+The algorithms are numpy's (numpy/random/src/distributions/distributions.c: Marsaglia and Tsang's gamma for a
+shape above 1 on the ziggurat normal), with numpy's ziggurat tables as numba carries them; tests/
+test_speed_equivalence.py compares them with the Generator's methods. Without numba, or for a generator this
+does not know, the Generator's own methods are used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lockdown_sim.sim.parallel import njit
+
+try:
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+    from numba.np.random._constants import fi_double, ki_double, wi_double
+
+    @intrinsic
+    def _mul_hi(typingctx, a, b):
+        """The high 64 bits of the 128-bit product of two unsigned 64-bit words."""
+        def codegen(context, builder, signature, args):
+            wide = ir.IntType(128)
+            product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+            return builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+        return types.uint64(types.uint64, types.uint64), codegen
+
+    COMPILED = True
+except ImportError:  # pragma: no cover - numba is a dependency
+    COMPILED = False
+
+_MULT_HI = np.uint64(0x2360ED051FC65DA4)  # PCG's default 128-bit multiplier (numpy's pcg64.h)
+_MULT_LO = np.uint64(0x4385DF649FCCF645)
+_NOR_R = 3.6541528853610087963519472518
+_NOR_INV_R = 0.27366123732975827203338247596
+_MASK64 = (1 << 64) - 1
+
+
+def draws_compiled(rng) -> bool:
+    """Whether this module's compiled draws can stand in for `rng`'s (numba and its copy of numpy's ziggurat
+    tables are there, and the generator is numpy's PCG64)."""
+    state = getattr(getattr(rng, "bit_generator", None), "state", None)
+    return COMPILED and isinstance(state, dict) and state.get("bit_generator") == "PCG64"
+
+
+def pcg_state(rng: np.random.Generator) -> np.ndarray:
+    """The generator's PCG64 state and increment as four words (state high, low, increment high, low)."""
+    st = rng.bit_generator.state["state"]
+    return np.array([st["state"] >> 64, st["state"] & _MASK64, st["inc"] >> 64, st["inc"] & _MASK64],
+                    dtype=np.uint64)
+
+
+def set_pcg_state(rng: np.random.Generator, words: np.ndarray) -> None:
+    """Put the state stepped in compiled code back into the generator (its buffered 32-bit half is untouched:
+    64-bit draws neither use nor change it)."""
+    full = rng.bit_generator.state
+    full["state"] = {"state": (int(words[0]) << 64) | int(words[1]), "inc": (int(words[2]) << 64) | int(words[3])}
+    rng.bit_generator.state = full
+
+
+if COMPILED:
+    @njit(cache=True, inline="always")
+    def step(hi, lo, inc_hi, inc_lo):
+        """numpy's pcg64_next64: one step of the 128-bit LCG (state hi:lo, increment inc_hi:inc_lo), then the
+        XSL-RR output of the new state. Returns (new hi, new lo, the 64-bit draw)."""
+        new_lo = lo * _MULT_LO
+        new_hi = _mul_hi(lo, _MULT_LO) + lo * _MULT_HI + hi * _MULT_LO
+        out_lo = new_lo + inc_lo
+        out_hi = new_hi + inc_hi + (np.uint64(1) if out_lo < new_lo else np.uint64(0))
+        x = out_hi ^ out_lo
+        rot = out_hi >> np.uint64(58)
+        return out_hi, out_lo, (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+else:  # pragma: no cover
+    step = None
+
+
+@njit(cache=True, inline="always")
+def _times(a_hi, a_lo, b_hi, b_lo):
+    """a * b modulo 2**128, each as (high word, low word)."""
+    return _mul_hi(a_lo, b_lo) + a_lo * b_hi + a_hi * b_lo, a_lo * b_lo
+
+
+@njit(cache=True, inline="always")
+def _plus(a_hi, a_lo, b_hi, b_lo):
+    """a + b modulo 2**128."""
+    lo = a_lo + b_lo
+    return a_hi + b_hi + (np.uint64(1) if lo < a_lo else np.uint64(0)), lo
+
+
+@njit(cache=True)
+def advance(hi, lo, inc_hi, inc_lo, delta):
+    """The state `delta` steps on (numpy's pcg64_advance, PCG's jump ahead in log2(delta) steps): for draws a loop
+    does not need, e.g. `rng.random(n)`'s for households that do not look at theirs."""
+    one, zero = np.uint64(1), np.uint64(0)
+    acc_m_hi, acc_m_lo, acc_p_hi, acc_p_lo = zero, one, zero, zero
+    cur_m_hi, cur_m_lo, cur_p_hi, cur_p_lo = _MULT_HI, _MULT_LO, inc_hi, inc_lo
+    delta = np.uint64(delta)
+    while delta > zero:
+        if delta & one:
+            acc_m_hi, acc_m_lo = _times(acc_m_hi, acc_m_lo, cur_m_hi, cur_m_lo)
+            p_hi, p_lo = _times(acc_p_hi, acc_p_lo, cur_m_hi, cur_m_lo)
+            acc_p_hi, acc_p_lo = _plus(p_hi, p_lo, cur_p_hi, cur_p_lo)
+        m1_hi, m1_lo = _plus(cur_m_hi, cur_m_lo, zero, one)
+        cur_p_hi, cur_p_lo = _times(m1_hi, m1_lo, cur_p_hi, cur_p_lo)
+        cur_m_hi, cur_m_lo = _times(cur_m_hi, cur_m_lo, cur_m_hi, cur_m_lo)
+        delta >>= one
+    s_hi, s_lo = _times(acc_m_hi, acc_m_lo, hi, lo)
+    return _plus(s_hi, s_lo, acc_p_hi, acc_p_lo)
+
+
+@njit(cache=True, inline="always")
+def to_double(draw):
+    """numpy's next_double from a 64-bit draw: its top 53 bits, in [0, 1)."""
+    return np.float64(draw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _gammas(s, shape, scale, n):
+    """n draws of numpy's random_gamma for a shape above 1 (scale times Marsaglia and Tsang's standard gamma on
+    numpy's ziggurat normal, random_standard_normal), from the state s (updated). One function, its loops nested
+    as numpy's calls are, so that the state stays in registers."""
+    hi, lo, inc_hi, inc_lo = s[0], s[1], s[2], s[3]
+    b = shape - 1. / 3.
+    c = 1. / np.sqrt(9 * b)
+    out = np.empty(n)
+    for i in range(n):
+        while True:  # the gamma's rejection loop
+            while True:  # a normal x with 1 + c x > 0
+                while True:  # the ziggurat
+                    hi, lo, r = step(hi, lo, inc_hi, inc_lo)
+                    idx = np.int64(r & np.uint64(0xFF))
+                    r >>= np.uint64(8)
+                    rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+                    x = np.float64(rabs) * wi_double[idx]
+                    if r & np.uint64(1):
+                        x = -x
+                    if rabs < ki_double[idx]:
+                        break
+                    if idx == 0:
+                        while True:
+                            hi, lo, r1 = step(hi, lo, inc_hi, inc_lo)
+                            xx = -_NOR_INV_R * np.log1p(-to_double(r1))
+                            hi, lo, r2 = step(hi, lo, inc_hi, inc_lo)
+                            yy = -np.log1p(-to_double(r2))
+                            if yy + yy > xx * xx:
+                                break
+                        x = -(_NOR_R + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else _NOR_R + xx
+                        break
+                    hi, lo, r1 = step(hi, lo, inc_hi, inc_lo)
+                    if (fi_double[idx - 1] - fi_double[idx]) * to_double(r1) + fi_double[idx] < np.exp(-0.5 * x * x):
+                        break
+                v = 1.0 + c * x
+                if v > 0.0:
+                    break
+            v = v * v * v
+            hi, lo, r = step(hi, lo, inc_hi, inc_lo)
+            u = to_double(r)
+            if u < 1.0 - 0.0331 * (x * x) * (x * x):
+                break
+            if np.log(u) < 0.5 * x * x + b * (1. - v + np.log(v)):
+                break
+        out[i] = scale * (b * v)
+    s[0], s[1] = hi, lo
+    return out
+
+
+def gammas(rng: np.random.Generator, shape: float, scale: float, n: int) -> np.ndarray:
+    """`rng.gamma(shape, scale, n)`, the same numbers and the same state after, compiled (a shape above 1)."""
+    if not (draws_compiled(rng) and shape > 1.0 and scale >= 0.0):
+        return rng.gamma(shape, scale, n)
+    s = pcg_state(rng)
+    out = _gammas(s, float(shape), float(scale), int(n))
+    set_pcg_state(rng, s)
+    return out
