@@ -484,7 +484,10 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
     with signup_prob (+ trust_boost with a tie to its leader: `tie_keys`, sorted household * tie_stride + leader)
     for the sets it still lacks (at most max_sets of the offer's size), until it lacks nothing. Its draws come from
     its seed (one per household from the stream), as a SplitMix64 sequence. Returns (households, offer positions,
-    sets)."""
+    sets).
+
+    Households come in ascending order, so a household's entries in `signed` and `tie_keys` are found by walking
+    forward from the previous household's (`_seek`) instead of a binary search over all of them each time."""
     smallest = size.min() if len(size) else 1.0
     total = 0  # room for every sign-up: a household signs at most as many offers as sets it lacks
     widest = 0
@@ -498,6 +501,7 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
     order = np.empty(widest, np.int64)  # the compound's offers, shuffled as far as a household goes, then restored
     swapped = np.empty(widest, np.int64)
     m, last = 0, -1
+    ps, pt, last_h = 0, 0, -1  # where the household's entries start in `signed` and `tie_keys` (once looked up)
     for j in range(len(hh)):
         h, c = hh[j], compound[j]
         a, n = first[c], count[c]
@@ -505,6 +509,10 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             for q in range(n):
                 order[q] = q
             last = c
+        if h < last_h:  # not ascending after all: look up from the start
+            ps, pt = 0, 0
+        last_h = h
+        ps_found, pt_found = False, False
         state = np.uint64(seeds[j])
         left = float(demand[h])
         steps = 0
@@ -520,14 +528,14 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             state, u = _splitmix(state)
             if not u < signup_prob + trust_boost:
                 continue
-            key = h * stride + offers[k]
-            i = np.searchsorted(signed, key)
-            if i < len(signed) and signed[i] == key:
+            if not ps_found:
+                ps, ps_found = _seek(signed, ps, h * stride), True
+            if _holds(signed, ps, h * stride + offers[k]):
                 continue
             if not u < signup_prob:  # signs only with a tie to the offer's leader
-                t = h * tie_stride + leader_hh[k]
-                i = np.searchsorted(tie_keys, t)
-                if not (i < len(tie_keys) and tie_keys[i] == t):
+                if not pt_found:
+                    pt, pt_found = _seek(tie_keys, pt, h * tie_stride), True
+                if not _holds(tie_keys, pt, h * tie_stride + leader_hh[k]):
                     continue
             sets = min(max_sets, int(np.ceil(left / size[k] - 1e-9)))
             if sets <= 0:
@@ -539,6 +547,40 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             r = swapped[q]
             order[q], order[r] = order[r], order[q]
     return out_h[:m], out_k[:m], out_s[:m]
+
+
+@njit(cache=True)
+def _seek(keys, p, target):
+    """The first position from p on whose key (keys sorted) is >= target, given every key before p is smaller: a
+    gallop from p, then a binary search, so a walk through ascending targets costs a step or two for each."""
+    n = len(keys)
+    if p >= n or keys[p] >= target:
+        return p
+    lo, step = p, 1  # keys[lo] < target
+    hi = lo + step
+    while hi < n and keys[hi] < target:
+        lo = hi
+        step *= 2
+        hi = lo + step
+    hi = min(hi, n)
+    lo += 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _holds(keys, p, key):
+    """Whether keys[p:] (sorted) holds key: a walk from p, the few entries of one household."""
+    while p < len(keys) and keys[p] <= key:
+        if keys[p] == key:
+            return True
+        p += 1
+    return False
 
 
 @njit(cache=True)

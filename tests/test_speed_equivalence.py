@@ -266,3 +266,80 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
     assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
     assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
     assert degree.sum() == 2 * fresh
+
+
+# --- speed round 3, the community's day (issue 21 part 4) -------------------------------------------------------
+
+
+def _choose_by_binary_search(hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride,
+                             demand, size, max_sets, signup_prob, trust_boost, seeds):
+    """group_orders._choose as it was: every look-up in `signed` and `tie_keys` a binary search (np.searchsorted)."""
+    from lockdown_sim.sim.group_orders import _splitmix
+
+    out = []
+    for j in range(len(hh)):
+        h, c = int(hh[j]), int(compound[j])
+        a, n = int(first[c]), int(count[c])
+        order = list(range(n))
+        state, left = np.uint64(seeds[j]), float(demand[h])
+        for q in range(n):
+            if left <= 0:
+                break
+            state, x = _splitmix(np.uint64(state))
+            r = q + min(int(x * (n - q)), n - q - 1)
+            order[q], order[r] = order[r], order[q]
+            k = a + order[q]
+            state, u = _splitmix(np.uint64(state))
+            if not u < signup_prob + trust_boost:
+                continue
+            key = h * stride + offers[k]
+            i = np.searchsorted(signed, key)
+            if i < len(signed) and signed[i] == key:
+                continue
+            if not u < signup_prob:
+                t = h * tie_stride + leader_hh[k]
+                i = np.searchsorted(tie_keys, t)
+                if not (i < len(tie_keys) and tie_keys[i] == t):
+                    continue
+            sets = min(max_sets, int(np.ceil(left / size[k] - 1e-9)))
+            if sets <= 0:
+                continue
+            out.append((h, k, sets))
+            left -= sets * size[k]
+    return out
+
+
+def test_sign_up_choice_walking_the_sorted_keys_equals_binary_searches():
+    """_choose finds a household's signed offers and ties by walking forward through the sorted keys (households
+    come in ascending order); the plain version looked each up by binary search."""
+    from lockdown_sim.sim.group_orders import _choose
+
+    rng = np.random.default_rng(21)
+    n_h, n_c = 400, 20
+    start = np.sort(rng.choice(np.arange(1, n_h), n_c - 1, replace=False))
+    compound_of = np.searchsorted(start, np.arange(n_h), side="right")
+    count = rng.integers(0, 6, n_c)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    offers = np.arange(int(count.sum()), dtype=np.int64) * 3 + 1
+    stride = np.int64(offers.max() + 1)
+    leader_hh = rng.integers(0, n_h, len(offers))
+    for trial in range(6):
+        hh = np.sort(rng.choice(n_h, 250, replace=False))
+        if trial == 5:
+            hh = hh[::-1].copy()  # not ascending: the walk starts over
+        hh = hh[count[compound_of[hh]] > 0]
+        compound = compound_of[hh]
+        if trial != 5:
+            order = np.argsort(compound, kind="stable")
+            hh, compound = hh[order], compound[order]
+        signed = np.unique(rng.choice(hh, 150) * stride + rng.choice(offers, 150))
+        tie_stride = np.int64(n_h)
+        tie_keys = np.unique(np.concatenate([hh[:100] * tie_stride + rng.choice(leader_hh, 100),
+                                             rng.integers(0, n_h * n_h, 300)]))
+        demand = (rng.random(n_h) * 40).astype(np.float32)
+        size = rng.choice([4.0, 6.0, 10.0], len(offers))
+        seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)
+        args = (hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride, demand, size,
+                np.int64(3), 0.6, 0.25, seeds)
+        h, k, s = _choose(*args)
+        assert list(zip(h.tolist(), k.tolist(), s.tolist())) == _choose_by_binary_search(*args)
