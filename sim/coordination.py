@@ -41,26 +41,30 @@ class Coordination:
         self._rng = rng
 
     # --- who coordinates ------------------------------------------------------------------------------
-    def appoint(self, compounds: list, active_leaders_per_compound: np.ndarray) -> int:
+    def appoint(self, leadership) -> int:
         """Experienced leaders take up coordinating where a compound has enough leaders and no coordinator yet;
-        returns how many did today."""
+        returns how many did today.
+
+        The most experienced active leader: most deliveries received, then the earliest to emerge, then the first to
+        come forward (`Leadership.most_experienced`)."""
         if not self.coordinators_on:
             return 0
-        draw = self._rng.random(len(compounds))  # one per compound, whichever are candidates (a stable stream)
-        candidates = np.flatnonzero((active_leaders_per_compound >= self.min_leaders) & ~self.coordinated
-                                    & (draw < self.rate))
-        new = 0
-        for c in candidates.tolist():
-            active = [ld for ld in compounds[c].leaders if ld.active]
-            best = max(active, key=lambda ld: (ld.deliveries, -ld.emerged_day, -ld.unique_id))
-            if best.deliveries >= self.min_deliveries:
-                self.coordinator[c] = best
-                best.become_coordinator()
-                self.coordinated[c] = True
-                self.factor[c] = self.cut
-                self.appointed_total += 1
-                new += 1
-        return new
+        per_compound = leadership.per_compound
+        draw = self._rng.random(len(per_compound))  # one per compound, whichever are candidates (a stable stream)
+        candidates = np.flatnonzero((per_compound >= self.min_leaders) & ~self.coordinated & (draw < self.rate))
+        if len(candidates) == 0:
+            return 0
+        rows = leadership.most_experienced(candidates)
+        ok = leadership.team.deliveries[rows] >= self.min_deliveries
+        for c, r in zip(candidates[ok].tolist(), rows[ok].tolist()):
+            best = leadership.agents[r]
+            self.coordinator[c] = best
+            best.become_coordinator()
+        appointed = candidates[ok]
+        self.coordinated[appointed] = True
+        self.factor[appointed] = self.cut
+        self.appointed_total += len(appointed)
+        return len(appointed)
 
     def stand_down(self, leader) -> None:
         """A coordinator who stops leading (after reopening) leaves the compound without one."""
@@ -74,7 +78,7 @@ class Coordination:
         """Coordinators give their hours to rules, schedules and the roster."""
         if self.coordinator:
             leadership.spend_each([leader.row for leader in self.coordinator.values()], self.hours_per_day)
-            for _ in self.coordinator:
+            for _ in range(len(self.coordinator)):  # one addition per coordinator, as the total has always been kept
                 self.hours_given += self.hours_per_day
 
     # --- what it changes ------------------------------------------------------------------------------

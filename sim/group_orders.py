@@ -156,19 +156,19 @@ class GroupOrders:
     def open(self) -> list[Offer]:
         return [Offer(self, k) for k in self.open_ids.tolist()]
 
-    def _append(self, **values) -> np.ndarray:
-        n = len(next(iter(values.values())))
+    def _append(self, n: int, **values) -> np.ndarray:
+        """Rows for n new offers with these column values (arrays of n, or one value for all); returns their ids."""
         if self.count + n > len(self._cols["leader"]):
             size = max(2 * len(self._cols["leader"]), self.count + n)
             for name, col in self._cols.items():
                 grown = np.zeros(size, dtype=col.dtype)
                 grown[:self.count] = col[:self.count]
                 self._cols[name] = grown
-        ids = np.arange(self.count, self.count + n, dtype=np.int64)
-        for name, col in self._cols.items():
-            col[ids] = values.get(name, -1 if col.dtype == np.int64 else 0)
-        self.count += n
-        return ids
+        lo, hi = self.count, self.count + n
+        for name, col in self._cols.items():  # a value may be one for all (a scalar)
+            col[lo:hi] = values.get(name, -1 if col.dtype == np.int64 else 0)
+        self.count = hi
+        return np.arange(lo, hi, dtype=np.int64)
 
     # --- what the compound wants -------------------------------------------------------------------
     def sets_wanted(self, demand: np.ndarray, portions_per_set: np.ndarray | float | None = None) -> np.ndarray:
@@ -221,12 +221,10 @@ class GroupOrders:
         if len(posted) == 0:
             return np.zeros(0, dtype=np.int64)
         leader = posted[:, 0]
-        ids = self._append(leader=leader, compound=self.leadership.compound_of(leader), supplier=posted[:, 1],
-                           cap_sets=posted[:, 2], moq=posted[:, 3], via_gateway=posted[:, 4].astype(bool),
-                           posted_day=np.full(len(posted), day), close_day=np.full(len(posted), day + self.window - 1),
-                           status=np.full(len(posted), OPEN), km=np.full(len(posted), -1.0),
-                           portions=np.zeros(len(posted)), sets=np.zeros(len(posted), dtype=np.int64),
-                           households=np.zeros(len(posted), dtype=np.int64))
+        ids = self._append(len(posted), leader=leader, compound=self.leadership.compound_of(leader),
+                           supplier=posted[:, 1], cap_sets=posted[:, 2], moq=posted[:, 3],
+                           via_gateway=posted[:, 4] != 0, posted_day=day, close_day=day + self.window - 1,
+                           status=OPEN, km=-1.0, portions=0.0, sets=0, households=0)
         self.open_ids = np.concatenate([self.open_ids, ids])
         self.posted_today += len(ids)
         return ids

@@ -422,6 +422,13 @@ class Leadership:
         r = self.row_of_household.get(int(household))
         return None if r is None else self.agents[r]
 
+    def most_experienced(self, compounds: np.ndarray) -> np.ndarray:
+        """Per compound (each with an active leader), its active leader with the most deliveries received, then the
+        earliest to emerge, then the first to come forward (rows, in the order of `compounds`)."""
+        t = self.team
+        return _most_experienced(np.asarray(compounds, np.int64), t.compound, t.active, t.deliveries, self.emerged_day,
+                                 self.n, len(self.per_compound))
+
     def appoint_coordinator(self, r: int) -> None:
         """Leader r becomes its compound's "leader of leaders" (sim/coordination.py decides who)."""
         self.coordinator[r] = True
@@ -519,3 +526,19 @@ class Leadership:
 def _receive_all(team, work, rows, suppliers, receive_hours):
     for k in range(len(rows)):
         receive_delivery(team, work, rows[k], suppliers[k], receive_hours)
+
+
+@njit(cache=True)
+def _most_experienced(compounds, compound, active, deliveries, emerged_day, n, n_compounds):
+    """Rows of `most_experienced`: one pass over the leaders (rows in the order they came forward)."""
+    best = np.full(n_compounds, -1, np.int64)
+    wanted = np.zeros(n_compounds, np.bool_)
+    wanted[compounds] = True
+    for r in range(n):
+        c = compound[r]
+        if not (wanted[c] and active[r]):
+            continue
+        b = best[c]
+        if b < 0 or deliveries[r] > deliveries[b] or (deliveries[r] == deliveries[b] and emerged_day[r] < emerged_day[b]):
+            best[c] = r
+    return best[compounds]
