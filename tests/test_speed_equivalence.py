@@ -343,3 +343,34 @@ def test_sign_up_choice_walking_the_sorted_keys_equals_binary_searches():
                 np.int64(3), 0.6, 0.25, seeds)
         h, k, s = _choose(*args)
         assert list(zip(h.tolist(), k.tolist(), s.tolist())) == _choose_by_binary_search(*args)
+
+
+def test_leaders_pools_built_in_place_equal_sorted_unions():
+    """find_supplier builds its pools in scratch arrays (`_union_into`); it took np.sort of the concatenation and
+    dropped repeats (the sorted union, as np.union1d gives)."""
+    from lockdown_sim.sim.leadership import _union_into
+
+    rng = np.random.default_rng(22)
+    for _ in range(50):
+        a = np.unique(rng.integers(0, 40, rng.integers(0, 12)))
+        b = rng.permutation(rng.integers(0, 40, rng.integers(0, 12)))  # unsorted, repeats: the nearest-first list
+        out = np.empty(len(a) + len(b) + 1, np.int64)
+        m = _union_into(a, b, out)
+        assert out[:m].tolist() == np.union1d(a, b).tolist()
+
+
+def test_leaders_street_km_table_equals_street_km_of_each_pair():
+    """The leaders' search reads street distances from a table made once a run; it computed `street_km` each time."""
+    from lockdown_sim.sim.geometry import Geometry, street_km
+    from lockdown_sim.sim.leadership import _km_table
+
+    rng = np.random.default_rng(23)
+    geo = Geometry(river_x=10, bridges=np.array([2.0, 9.0, 15.0]), cell_km=0.37,
+                   compound_x=rng.integers(0, 20, 30).astype(np.float64),
+                   compound_y=rng.integers(0, 20, 30).astype(np.float64),
+                   compound_district=np.zeros(30, np.int64))
+    x, y = rng.integers(0, 20, 9), rng.integers(0, 20, 9)
+    table = _km_table(geo, x, y)
+    for c in range(30):
+        for s in range(9):
+            assert table[c, s] == street_km(geo, x[s], y[s], geo.compound_x[c], geo.compound_y[c])
