@@ -127,6 +127,7 @@ class GroupOrders:
         self._log_offer = np.zeros(0, dtype=np.int64)  # the sign-up log (see the module docstring)
         self._log_household = np.zeros(0, dtype=np.int64)
         self._log_sets = np.zeros(0, dtype=np.int64)
+        self._log_live = 0  # entries of the log whose offer is live (not GONE)
         self.uncovered = np.zeros(pop.n_compounds)
         self.wanted = np.zeros(pop.n_compounds)
         self.wanting_share = np.zeros(pop.n_compounds)
@@ -235,10 +236,8 @@ class GroupOrders:
         if len(self.open_ids) == 0:
             return 0
         pop, cols = self.pop, self._cols
-        by_compound, at = group_stably(cols["compound"][self.open_ids], pop.n_compounds)
-        offers = self.open_ids[by_compound]  # by compound, then id
-        first, count = at[:-1], np.diff(at)
-        hh = _seeing(eligible, demand, self.open_signups, self.several, count, pop.compound)
+        offers, first, count, hh = _offers_seen(self.open_ids, cols["compound"], pop.n_compounds, eligible, demand,
+                                                self.open_signups, self.several, pop.compound)
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
@@ -253,22 +252,15 @@ class GroupOrders:
             signs = self._rng.random(len(hh)) < p
             hh, pick = hh[signs], pick[signs]
             sets = self.sets_wanted(demand[hh], size[pick])
-        # accept in signing order, within each offer's remaining capacity and its leader's hours
-        order, starts = group_stably(pick, len(offers))
-        hh, pick, sets = hh[order], pick[order], sets[order]
-        supply = self.supply
-        stock_sets = supply.sets_in_stock()
-        lead = self.leadership
-        taken, n_ok = _accept(offers, starts, sets, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
-                              stock_sets, supply.promised.copy(), lead.team, lead.work(),
-                              self.hours.per_signup_minutes / 60.0)
-        # book every accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
-        accepted = np.arange(len(hh)) - starts[pick] < n_ok[pick]
-        h_acc, s_acc, o_acc = hh[accepted], sets[accepted], offers[pick[accepted]]
-        _add_each(self.open_signups, h_acc, 1)
-        cols["sets"][offers] += taken
+        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
+        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
+        supply, lead = self.supply, self.leadership
+        h_acc, s_acc, o_acc, portions, taken = _book(
+            hh, pick, sets, offers, size, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
+            supply.stock, supply.portions_per_set, supply.promised, lead.team, lead.work(),
+            self.hours.per_signup_minutes / 60.0, self.open_signups)
         supply.hold(cols["supplier"][offers], taken)
-        self.food.order(h_acc, s_acc * size[pick[accepted]])
+        self.food.order(h_acc, portions)
         self._log(o_acc, h_acc, s_acc)
         self.signups_today += len(h_acc)
         return len(h_acc)
@@ -277,22 +269,20 @@ class GroupOrders:
         """Several group buys at once: each household goes through its compound's open offers it is not in yet, in
         a random order, and signs each with its chance while it still lacks food (own stream). Returns (households,
         offer positions, sets), household by household."""
-        rng, cols = self._several_rng, self._cols
-        live = (self._log_offer >= 0)
-        live &= cols["status"][np.where(live, self._log_offer, 0)] == OPEN
         stride = np.int64(self.count + 1)
-        signed = np.sort(self._log_household[live] * stride + self._log_offer[live])  # each pair once: a set
+        signed = _signed(self._log_offer, self._log_household, self._cols["status"], stride)
         c = self.pop.compound[hh]
-        seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one per household, own stream
+        seeds = self._several_rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one each, own stream
         return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
                        size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
 
     def _log(self, offers, households, sets) -> None:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
-        live = self._log_offer != GONE
-        if len(self._log_offer) > 1024 and 2 * live.sum() < len(self._log_offer):
+        if len(self._log_offer) > 1024 and 2 * self._log_live < len(self._log_offer):
+            live = self._log_offer != GONE
             self._log_offer, self._log_household, self._log_sets = (
                 self._log_offer[live], self._log_household[live], self._log_sets[live])
+        self._log_live += len(offers)
         self._log_offer = np.concatenate([self._log_offer, offers])
         self._log_household = np.concatenate([self._log_household, households])
         self._log_sets = np.concatenate([self._log_sets, sets])
@@ -300,11 +290,12 @@ class GroupOrders:
     def _entries(self, ids: np.ndarray):
         """Where the sign-ups of offers `ids` are in the log: (log positions grouped by offer in the order of `ids`,
         each offer's in signing order; where each offer's start, len(ids) + 1 entries)."""
-        rank = np.full(self.count + 1, -1, dtype=np.int64)
-        rank[ids] = np.arange(len(ids))
-        at = np.flatnonzero(rank[self._log_offer] >= 0)  # GONE entries look up the spare last slot: -1
-        order, starts = group_stably(rank[self._log_offer[at]], len(ids))
-        return at[order], starts
+        return _entries(self._log_offer, np.asarray(ids, dtype=np.int64), self.count)
+
+    def _end_entries(self, at: np.ndarray) -> None:
+        """These (live) entries of the log are ended: their offer is GONE."""
+        self._log_offer[at] = GONE
+        self._log_live -= len(at)
 
     def signups_of(self, offer_id: int) -> tuple[np.ndarray, np.ndarray]:
         at = np.flatnonzero(self._log_offer == offer_id)
@@ -346,7 +337,7 @@ class GroupOrders:
         released = at[~keep]
         size = self._entry_portions_per_set(released)
         self.food.cancel(self._log_household[released], self._log_sets[released] * size)
-        self._log_offer[released] = GONE
+        self._end_entries(released)
         self.confirmed_ids = np.concatenate([self.confirmed_ids, confirmed])
         n_lapsed = int((status == LAPSED).sum())
         self.closed_total[CONFIRMED] += len(confirmed)
@@ -385,7 +376,7 @@ class GroupOrders:
         self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
         if self.member_ties_on:
             self.member_ties.form_among(hh, starts, self.member_ties_per_order)
-        self._log_offer[at] = GONE
+        self._end_entries(at)
         self.closed_total[DELIVERED] += len(ids)
 
     def cancel(self, ids: np.ndarray, day: int) -> None:
@@ -398,7 +389,7 @@ class GroupOrders:
         self.ledger.record_each("returned", cols["portions"][ids])
         at, _ = self._entries(ids)  # order by order: a household may be in two of them
         self.food.cancel(self._log_household[at], self._log_sets[at] * self._entry_portions_per_set(at))
-        self._log_offer[at] = GONE
+        self._end_entries(at)
         cols["status"][ids], cols["ended_day"][ids] = CANCELLED, day
         self.closed_total[CANCELLED] += len(ids)
         self.confirmed_ids = self._without(self.confirmed_ids, ids)
@@ -452,6 +443,85 @@ def _need(eligible, open_signups, several, demand, set_portions, max_sets, start
                     wanted[c] += w
                     wanting[c] += w > 0
     return wanted, wanting, members
+
+
+@njit(cache=True)
+def _offers_seen(open_ids, offer_compound, n_compounds, eligible, demand, open_signups, several, compound):
+    """The open offers grouped by compound (each compound's by id), where each compound's start and how many it has,
+    and the households that see one today (`_seeing`)."""
+    order, at = group_stably(offer_compound[open_ids], n_compounds)
+    offers = open_ids[order]
+    count = np.empty(n_compounds, np.int64)
+    for c in range(n_compounds):
+        count[c] = at[c + 1] - at[c]
+    return offers, at[:-1], count, _seeing(eligible, demand, open_signups, several, count, compound)
+
+
+@njit(cache=True)
+def _entries(log_offer, ids, count):
+    """`GroupOrders._entries`: the log positions of offers `ids` grouped by offer in the order of `ids` (each in log
+    order, a stable counting sort), and where each offer's start."""
+    rank = np.full(count, -1, np.int64)
+    for i in range(len(ids)):
+        rank[ids[i]] = i
+    starts = np.zeros(len(ids) + 1, np.int64)
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and rank[o] >= 0:
+            starts[rank[o] + 1] += 1
+    for i in range(len(ids)):
+        starts[i + 1] += starts[i]
+    pos = starts[:-1].copy()
+    at = np.empty(starts[-1], np.int64)
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and rank[o] >= 0:
+            at[pos[rank[o]]] = j
+            pos[rank[o]] += 1
+    return at, starts
+
+
+@njit(cache=True)
+def _signed(log_offer, log_household, status, stride):
+    """Sorted keys household * stride + offer of the sign-ups to open offers (each pair is logged once: a set)."""
+    keys = np.empty(len(log_offer), np.int64)
+    m = 0
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and status[o] == OPEN:
+            keys[m] = log_household[j] * stride + o
+            m += 1
+    return np.sort(keys[:m])
+
+
+@njit(cache=True)
+def _book(hh, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, stock, portions_per_set, promised,
+          team, work, per_signup_hours, open_signups):
+    """Sign-ups (households, offer positions, sets, in signing order) taken by their offers, offer by offer
+    (`_accept`, on whole sets in stock), and booked: each offer counts its sets, each household one more open
+    offer. Returns the accepted (households, sets, offers, portions on their way) and the sets each offer took."""
+    order, starts = group_stably(pick, len(offers))
+    hh, pick, sets = hh[order], pick[order], sets[order]
+    stock_sets = np.empty(len(stock), np.int64)
+    for s in range(len(stock)):  # LocalSupply.sets_in_stock
+        stock_sets[s] = np.int64(np.floor(stock[s] / portions_per_set[s] + 1e-9))
+    taken, n_ok = _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_sets, promised.copy(),
+                          team, work, per_signup_hours)
+    m = 0
+    for j in range(len(hh)):
+        m += j - starts[pick[j]] < n_ok[pick[j]]
+    h_acc, s_acc, o_acc = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+    portions = np.empty(m)
+    m = 0
+    for j in range(len(hh)):
+        k = pick[j]
+        if j - starts[k] < n_ok[k]:
+            h_acc[m], s_acc[m], o_acc[m], portions[m] = hh[j], sets[j], offers[k], sets[j] * size[k]
+            open_signups[hh[j]] += 1
+            m += 1
+    for k in range(len(offers)):
+        offer_sets[offers[k]] += taken[k]
+    return h_acc, s_acc, o_acc, portions, taken
 
 
 @njit(cache=True)

@@ -374,3 +374,87 @@ def test_leaders_street_km_table_equals_street_km_of_each_pair():
     for c in range(30):
         for s in range(9):
             assert table[c, s] == street_km(geo, x[s], y[s], geo.compound_x[c], geo.compound_y[c])
+
+
+def test_leaders_search_without_the_km_table_is_the_same_run(monkeypatch):
+    """Above KM_TABLE_MAX pairs (a big city) the search computes each street distance as it goes: the same run."""
+    import lockdown_sim.sim.leadership as leadership
+
+    _, with_table = table(ordering="group_buying")
+    monkeypatch.setattr(leadership, "KM_TABLE_MAX", 0)
+    m, without = table(ordering="group_buying")
+    assert len(m.leadership._km) == 0 and with_table["portions_group"].sum() > 0
+    pd.testing.assert_frame_equal(with_table, without)
+
+
+def test_sign_up_log_entries_by_counting_equal_the_plain_grouping():
+    """group_orders._entries groups an offer's log positions in one counting pass; it took a rank array, np.flatnonzero
+    and a stable grouping."""
+    from lockdown_sim.sim.group_orders import GONE, _entries
+    from lockdown_sim.sim.sorting import group_stably
+
+    rng = np.random.default_rng(24)
+    count = 60
+    log_offer = np.where(rng.random(900) < 0.3, GONE, rng.integers(0, count, 900))
+    for _ in range(10):
+        ids = rng.choice(count, rng.integers(0, 20), replace=False)
+        rank = np.full(count + 1, -1, dtype=np.int64)
+        rank[ids] = np.arange(len(ids))
+        at = np.flatnonzero(rank[log_offer] >= 0)
+        order, starts = group_stably(rank[log_offer[at]], len(ids))
+        fast_at, fast_starts = _entries(log_offer, ids.astype(np.int64), count)
+        assert fast_at.tolist() == at[order].tolist() and fast_starts.tolist() == starts.tolist()
+
+
+def test_signed_pairs_and_booking_compiled_equal_the_plain_numpy():
+    """group_orders._signed and _book (sign-ups grouped by offer, accepted, booked in one pass) give what the numpy
+    steps they replaced gave."""
+    from lockdown_sim.sim.group_orders import OPEN, _accept, _book, _signed
+    from lockdown_sim.sim.sorting import group_stably
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(12):
+        m.step()
+    orders, supply, lead = m.group_orders, m.local_supply, m.leadership
+    assert orders.count > 0 and len(orders._log_offer) > 0
+    status = orders._cols["status"].copy()
+    status[::3] = OPEN
+    stride = np.int64(orders.count + 1)
+    live = orders._log_offer >= 0
+    live &= status[np.where(live, orders._log_offer, 0)] == OPEN
+    plain = np.sort(orders._log_household[live] * stride + orders._log_offer[live])
+    assert _signed(orders._log_offer, orders._log_household, status, stride).tolist() == plain.tolist()
+
+    rng = np.random.default_rng(25)
+    cols = orders._cols
+    offers = np.sort(rng.choice(orders.count, min(orders.count, 30), replace=False)).astype(np.int64)
+    cols["cap_sets"][offers] = rng.integers(0, 40, len(offers))
+    cols["sets"][offers] = rng.integers(0, 10, len(offers))
+    n = 400
+    hh = rng.integers(0, 3000, n)
+    pick = rng.integers(0, len(offers), n)
+    sets = rng.integers(1, 4, n)
+    size = supply.portions_per_set[cols["supplier"][offers]]
+    per = 0.05
+    saved = {k: v.copy() for k, v in lead.team._asdict().items()}
+    signups = orders.open_signups.copy()
+    offer_sets = cols["sets"].copy()
+    h_acc, s_acc, o_acc, portions, taken = _book(hh, pick, sets, offers, size, cols["leader"], cols["supplier"],
+                                                 cols["cap_sets"], cols["sets"], supply.stock, supply.portions_per_set,
+                                                 supply.promised, lead.team, lead.work(), per, orders.open_signups)
+    fast_team = {k: v.copy() for k, v in lead.team._asdict().items()}
+    for k, v in saved.items():
+        getattr(lead.team, k)[...] = v
+    order, starts = group_stably(pick, len(offers))
+    hh2, pick2, sets2 = hh[order], pick[order], sets[order]
+    taken2, n_ok = _accept(offers, starts, sets2, cols["leader"], cols["supplier"], cols["cap_sets"], offer_sets,
+                           supply.sets_in_stock(), supply.promised.copy(), lead.team, lead.work(), per)
+    accepted = np.arange(len(hh2)) - starts[pick2] < n_ok[pick2]
+    assert accepted.any() and not accepted.all()
+    assert h_acc.tolist() == hh2[accepted].tolist() and s_acc.tolist() == sets2[accepted].tolist()
+    assert o_acc.tolist() == offers[pick2[accepted]].tolist() and taken.tolist() == taken2.tolist()
+    assert portions.tobytes() == (sets2[accepted] * size[pick2[accepted]]).tobytes()
+    np.add.at(signups, hh2[accepted], 1)
+    offer_sets[offers] += taken2
+    assert orders.open_signups.tolist() == signups.tolist() and cols["sets"].tolist() == offer_sets.tolist()
+    assert all(np.array_equal(fast_team[k], v) for k, v in lead.team._asdict().items())
