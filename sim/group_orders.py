@@ -188,17 +188,11 @@ class GroupOrders:
         cap = np.float32(1 << 30) if several else np.float32(self.max_sets)
         wanted, wanting, members = _need(eligible, self.open_signups, several, demand, np.float32(self.set_portions),
                                          cap, self.pop.start)
-        self.wanted = wanted.astype(np.float64)
-        self.wanting_share = wanting / np.maximum(members.astype(np.float64), 1)
-        # the most sets one more offer can sell in each compound
-        self.offer_room = self.max_sets * wanting.astype(np.float64) if several else np.full(len(wanting), np.inf)
-        self.uncovered = self.wanted.copy()
-        o = self.open_ids
         c = self._cols
-        compound = c["compound"][o]
-        room = np.minimum(np.maximum(0, c["cap_sets"][o] - c["sets"][o]), self.offer_room[compound])
-        add_at(self.uncovered, compound, -(room * self.set_scale(c["supplier"][o])))  # x + (-y) is x - y exactly
-        np.maximum(self.uncovered, 0, out=self.uncovered)
+        # the most sets one more offer can sell in each compound (offer_room), and the sets no open offer has room for
+        self.wanted, self.wanting_share, self.offer_room, self.uncovered = _uncovered(
+            wanted, wanting, members, several, self.max_sets, self.open_ids, c["compound"], c["cap_sets"], c["sets"],
+            c["supplier"], self.supply.portions_per_set, self.set_portions)
 
     def set_scale(self, suppliers: np.ndarray) -> np.ndarray:
         """A set of each of these suppliers in generic sets (a chain store's package is bigger than a box)."""
@@ -522,6 +516,29 @@ def _book(hh, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, 
     for k in range(len(offers)):
         offer_sets[offers[k]] += taken[k]
     return h_acc, s_acc, o_acc, portions, taken
+
+
+@njit(cache=True)
+def _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, cap_sets, offer_sets, supplier,
+               portions_per_set, set_portions):
+    """From `_need`'s counts: sets wanted, the share of members wanting, the room of one more offer (max_sets per
+    household wanting with several group buys, else unbounded) per compound, and the wanted sets no open offer has
+    room for (each open offer, in id order, covers its room in generic sets; never below 0)."""
+    n = len(wanted)
+    wanted_f, share, offer_room = np.empty(n), np.empty(n), np.empty(n)
+    for c in range(n):
+        wanted_f[c] = float(wanted[c])
+        share[c] = wanting[c] / max(float(members[c]), 1.0)
+        offer_room[c] = max_sets * float(wanting[c]) if several else np.inf
+    uncovered = wanted_f.copy()
+    for o in open_ids:
+        c = compound[o]
+        room = min(float(max(0, cap_sets[o] - offer_sets[o])), offer_room[c])
+        uncovered[c] += -(room * (portions_per_set[supplier[o]] / set_portions))  # x + (-y) is x - y exactly
+    for c in range(n):
+        if not (uncovered[c] >= 0.0 or np.isnan(uncovered[c])):  # np.maximum(x, 0)
+            uncovered[c] = 0.0
+    return wanted_f, share, offer_room, uncovered
 
 
 @njit(cache=True)

@@ -458,3 +458,65 @@ def test_signed_pairs_and_booking_compiled_equal_the_plain_numpy():
     offer_sets[offers] += taken2
     assert orders.open_signups.tolist() == signups.tolist() and cols["sets"].tolist() == offer_sets.tolist()
     assert all(np.array_equal(fast_team[k], v) for k, v in lead.team._asdict().items())
+
+
+def _seen_share_plain(comp, uses, potential, compound_district, n_compounds, visible, w):
+    """Gateway._seen_share as it was (numpy)."""
+    if not visible:
+        return np.full(len(comp), uses.sum() / max(potential.sum(), 1.0))
+    district = compound_district[comp]
+    users_d = np.bincount(district, weights=uses, minlength=2)
+    potential_d = np.bincount(district, weights=potential, minlength=2)
+    seen_district = users_d[district] / np.maximum(potential_d[district], 1.0)
+    users_c = np.bincount(comp, weights=uses, minlength=n_compounds)[comp] - uses
+    potential_c = np.bincount(comp, weights=potential, minlength=n_compounds)[comp] - potential
+    seen_compound = np.where(potential_c > 0, users_c / np.maximum(potential_c, 1.0), seen_district)
+    return w * seen_compound + (1 - w) * seen_district
+
+
+@pytest.mark.parametrize("visible", [True, False])
+def test_gateway_chances_compiled_equal_the_numpy_shares(visible):
+    """gateway._chances counts users and potential adopters per compound and district in one pass; the numpy version
+    took np.bincount of each."""
+    from lockdown_sim.sim.gateway import _chances
+
+    rng = np.random.default_rng(26)
+    n_compounds, p, q, w = 40, 0.01, 0.3, 0.7
+    compound_district = rng.integers(0, 2, n_compounds)
+    would_adopt = rng.random(5000) < 0.8
+    for _ in range(5):
+        n = int(rng.integers(1, 300))
+        uses, household, comp = rng.random(n) < 0.4, rng.integers(0, 5000, n), rng.integers(0, n_compounds, n)
+        new_idx, chance, potential = _chances(uses, household, comp, would_adopt, compound_district, n_compounds,
+                                              visible, w, p, q)
+        u, a = uses.astype(np.float64), would_adopt[household].astype(np.float64)
+        plain_idx = np.flatnonzero(u == 0)
+        share = _seen_share_plain(comp, u, a, compound_district, n_compounds, visible, w)[plain_idx]
+        assert new_idx.tolist() == plain_idx.tolist()
+        assert chance.tobytes() == (p + q * share).tobytes() and potential.tolist() == (a[plain_idx] > 0).tolist()
+
+
+@pytest.mark.parametrize("several", [True, False])
+def test_uncovered_need_compiled_equals_the_numpy_steps(several):
+    """group_orders._uncovered: what measure_need computed with numpy from _need's counts, in one pass."""
+    from lockdown_sim.sim.group_orders import _uncovered
+
+    rng = np.random.default_rng(27)
+    n, n_offers, max_sets, set_portions = 30, 80, 3, 7.0
+    wanted, wanting, members = rng.integers(0, 50, n), rng.integers(0, 20, n), rng.integers(0, 30, n)
+    compound, supplier = rng.integers(0, n, n_offers), rng.integers(0, 9, n_offers)
+    cap_sets, sets = rng.integers(0, 30, n_offers), rng.integers(0, 30, n_offers)
+    pps = rng.choice([7.0, 10.0, 31.5], 9)
+    open_ids = np.sort(rng.choice(n_offers, 50, replace=False))
+    w, share, room_of, unc = _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, cap_sets, sets,
+                                        supplier, pps, set_portions)
+    plain_w = wanted.astype(np.float64)
+    plain_share = wanting / np.maximum(members.astype(np.float64), 1)
+    plain_room_of = max_sets * wanting.astype(np.float64) if several else np.full(n, np.inf)
+    plain = plain_w.copy()
+    c = compound[open_ids]
+    room = np.minimum(np.maximum(0, cap_sets[open_ids] - sets[open_ids]), plain_room_of[c])
+    np.add.at(plain, c, -(room * (pps[supplier[open_ids]] / set_portions)))
+    np.maximum(plain, 0, out=plain)
+    for fast, slow in ((w, plain_w), (share, plain_share), (room_of, plain_room_of), (unc, plain)):
+        assert fast.tobytes() == slow.tobytes()
