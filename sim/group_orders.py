@@ -124,9 +124,10 @@ class GroupOrders:
         self.open_signups = np.zeros(pop.n, dtype=np.int32)  # open offers each household has signed up to
         self.bought = np.zeros(pop.n, dtype=bool)  # households that have received food from a delivered group order
         self.supplied = np.zeros(pop.n_compounds, dtype=bool)  # compounds a chain store's packages have reached
-        self._log_offer = np.zeros(0, dtype=np.int64)  # the sign-up log (see the module docstring)
-        self._log_household = np.zeros(0, dtype=np.int64)
-        self._log_sets = np.zeros(0, dtype=np.int64)
+        # the sign-up log (see the module docstring): offer, household, sets; the first _log_n rows of room that
+        # grows by doubling (appending a day's sign-ups copies only them)
+        self._log_room = np.zeros((3, 1024), dtype=np.int64)
+        self._log_n = 0
         self._log_live = 0  # entries of the log whose offer is live (not GONE)
         self.uncovered = np.zeros(pop.n_compounds)
         self.wanted = np.zeros(pop.n_compounds)
@@ -270,16 +271,36 @@ class GroupOrders:
         return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
                        size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
 
+    @property
+    def _log_offer(self) -> np.ndarray:
+        return self._log_room[0, :self._log_n]
+
+    @property
+    def _log_household(self) -> np.ndarray:
+        return self._log_room[1, :self._log_n]
+
+    @property
+    def _log_sets(self) -> np.ndarray:
+        return self._log_room[2, :self._log_n]
+
     def _log(self, offers, households, sets) -> None:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
-        if len(self._log_offer) > 1024 and 2 * self._log_live < len(self._log_offer):
+        n = self._log_n
+        if n > 1024 and 2 * self._log_live < n:
             live = self._log_offer != GONE
-            self._log_offer, self._log_household, self._log_sets = (
-                self._log_offer[live], self._log_household[live], self._log_sets[live])
-        self._log_live += len(offers)
-        self._log_offer = np.concatenate([self._log_offer, offers])
-        self._log_household = np.concatenate([self._log_household, households])
-        self._log_sets = np.concatenate([self._log_sets, sets])
+            kept = self._log_room[:, :n][:, live]
+            n = kept.shape[1]
+            self._log_room[:, :n] = kept
+        k = len(offers)
+        if n + k > self._log_room.shape[1]:
+            room = np.zeros((3, max(2 * self._log_room.shape[1], n + k)), dtype=np.int64)
+            room[:, :n] = self._log_room[:, :n]
+            self._log_room = room
+        self._log_room[0, n:n + k] = offers
+        self._log_room[1, n:n + k] = households
+        self._log_room[2, n:n + k] = sets
+        self._log_n = n + k
+        self._log_live += k
 
     def _entries(self, ids: np.ndarray):
         """Where the sign-ups of offers `ids` are in the log: (log positions grouped by offer in the order of `ids`,
