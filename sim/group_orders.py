@@ -324,40 +324,26 @@ class GroupOrders:
         commits the stock and applies for a vehicle pass if its trucks need one. Released sign-ups are given back.
         """
         cols, supply, lead = self._cols, self.supply, self.leadership
-        closing = self.open_ids[cols["close_day"][self.open_ids] <= day]
-        if len(closing) == 0:
+        if not (cols["close_day"][self.open_ids] <= day).any():
             return
-        self.open_ids = self.open_ids[cols["close_day"][self.open_ids] > day]
-        at, starts = self._entries(closing)
-        sets = self._log_sets[at]
-        _add_each(self.open_signups, self._log_household[at], -1)
-        keep = np.zeros(len(at), dtype=bool)
-        permit_day = supply.permit_day.copy()
-        applied = np.zeros(len(closing), dtype=bool)
-        totals = cols["sets"][closing].copy()
-        _close(closing, starts, sets, keep, cols["leader"], cols["compound"], cols["supplier"], cols["moq"],
-               cols["sets"], cols["status"], cols["due_day"], cols["confirmed_day"], cols["ended_day"],
-               cols["portions"], cols["households"], supply.stock.copy(), supply.promised.copy(), supply.lead,
-               permit_day, supply.permit_delay, applied, supply.permits, lead.geometry.compound_district,
-               supply.district, lead.rules.permit_locked(), lead.team, lead.work(day),
-               self.hours.per_payment_minutes / 60.0, supply.portions_per_set, day)
-        suppliers = cols["supplier"][closing]
+        (self.open_ids, suppliers, totals, confirmed, applied, released_households, released_portions, n_released,
+         n_lapsed, n_cancelled) = _close_due(
+            self.open_ids, day, self._log_offer, self._log_household, self._log_sets, self.count, self.open_signups,
+            cols["leader"], cols["compound"], cols["supplier"], cols["moq"], cols["sets"], cols["status"],
+            cols["due_day"], cols["confirmed_day"], cols["ended_day"], cols["portions"], cols["households"],
+            cols["close_day"], supply.stock, supply.promised, supply.lead, supply.permit_day, supply.permit_delay,
+            supply.permits, lead.geometry.compound_district, supply.district, lead.rules.permit_locked(), lead.team,
+            lead.work(day), self.hours.per_payment_minutes / 60.0, supply.portions_per_set)
+        self._log_live -= n_released
         supply.release(suppliers, totals)
-        status = cols["status"][closing]
-        ok = status == CONFIRMED
-        confirmed = closing[ok]
-        supply.commit(suppliers[ok], cols["portions"][confirmed])
-        supply.apply_for_permits(suppliers[applied], day)
+        supply.commit(cols["supplier"][confirmed], cols["portions"][confirmed])
+        supply.apply_for_permits(applied, day)
         self.ledger.record_each("local_committed", cols["portions"][confirmed])
-        released = at[~keep]
-        size = self._entry_portions_per_set(released)
-        self.food.cancel(self._log_household[released], self._log_sets[released] * size)
-        self._end_entries(released)
+        self.food.cancel(released_households, released_portions)
         self.confirmed_ids = np.concatenate([self.confirmed_ids, confirmed])
-        n_lapsed = int((status == LAPSED).sum())
         self.closed_total[CONFIRMED] += len(confirmed)
         self.closed_total[LAPSED] += n_lapsed
-        self.closed_total[CANCELLED] += int((status == CANCELLED).sum())
+        self.closed_total[CANCELLED] += n_cancelled
         self.confirmed_today += len(confirmed)
         self.lapsed_today += n_lapsed
 
@@ -730,6 +716,44 @@ def _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_
             spend(team, r, n * per)
             taken[k], n_ok[k] = total, n
     return taken, n_ok
+
+
+@njit(cache=True)
+def _close_due(open_ids, day, log_offer, log_household, log_sets, count, open_signups, leader, compound, supplier, moq,
+               offer_sets, status, due_day, confirmed_day, ended_day, portions, households, close_day, stock, promised,
+               lead_days, permit_day, permit_delay, permits, compound_district, supplier_district, locked, team, work,
+               payment_hours, portions_per_set):
+    """`GroupOrders.close_due`'s own part, compiled: the offers closing today (`_close`, on copies of the suppliers'
+    stock, holds and pass days), their sign-ups taken off the households' open offers, the released ones marked
+    GONE in the log. Returns (offers still open, closing offers' suppliers and sets they held, confirmed offers,
+    suppliers that applied for a pass, released households and their portions, how many released, lapsed and
+    cancelled) for the other mechanisms' verbs."""
+    closes = close_day[open_ids] <= day
+    closing, still = open_ids[closes], open_ids[~closes]
+    at, starts = _entries(log_offer, closing, count)
+    sets = log_sets[at]
+    for j in at:
+        open_signups[log_household[j]] -= 1
+    keep = np.zeros(len(at), np.bool_)
+    applied = np.zeros(len(closing), np.bool_)
+    totals = offer_sets[closing].copy()
+    _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_sets, status, due_day, confirmed_day,
+           ended_day, portions, households, stock.copy(), promised.copy(), lead_days, permit_day.copy(), permit_delay,
+           applied, permits, compound_district, supplier_district, locked, team, work, payment_hours,
+           portions_per_set, day)
+    suppliers = supplier[closing]
+    closed = status[closing]
+    confirmed = closing[closed == CONFIRMED]
+    released = at[~keep]
+    released_households = log_household[released]
+    released_portions = np.empty(len(released))
+    for j in range(len(released)):
+        e = released[j]
+        released_portions[j] = log_sets[e] * portions_per_set[supplier[log_offer[e]]]
+    for e in released:
+        log_offer[e] = GONE
+    return (still, suppliers, totals, confirmed, suppliers[applied], released_households, released_portions,
+            len(released), (closed == LAPSED).sum(), (closed == CANCELLED).sum())
 
 
 @njit(cache=True)

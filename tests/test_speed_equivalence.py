@@ -520,3 +520,59 @@ def test_uncovered_need_compiled_equals_the_numpy_steps(several):
     np.maximum(plain, 0, out=plain)
     for fast, slow in ((w, plain_w), (share, plain_share), (room_of, plain_room_of), (unc, plain)):
         assert fast.tobytes() == slow.tobytes()
+
+
+def test_closing_offers_compiled_equals_the_numpy_steps():
+    """group_orders._close_due does close_due's own steps in one compiled call; the numpy steps it replaced, around
+    the same _close, give the same offers, log, households' open offers and what goes to the other mechanisms."""
+    import copy
+
+    from lockdown_sim.sim.group_orders import CANCELLED, CONFIRMED, GONE, LAPSED, _close, _close_due, _entries
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(14):
+        m.step()
+    orders, supply, lead = m.group_orders, m.local_supply, m.leadership
+    day = m.day + 1
+    cols = orders._cols
+    assert (cols["close_day"][orders.open_ids] <= day).any()
+    state = lambda: (copy.deepcopy(cols), orders._log_room.copy(), orders.open_signups.copy(),  # noqa: E731
+                     {k: v.copy() for k, v in lead.team._asdict().items()})
+    args = lambda c, log, signups, team: (  # noqa: E731
+        orders.open_ids, day, log[0, :orders._log_n], log[1, :orders._log_n], log[2, :orders._log_n], orders.count,
+        signups, c["leader"], c["compound"], c["supplier"], c["moq"], c["sets"], c["status"], c["due_day"],
+        c["confirmed_day"], c["ended_day"], c["portions"], c["households"], c["close_day"], supply.stock,
+        supply.promised, supply.lead, supply.permit_day, supply.permit_delay, supply.permits,
+        lead.geometry.compound_district, supply.district, lead.rules.permit_locked(), type(lead.team)(**team),
+        lead.work(day), orders.hours.per_payment_minutes / 60.0, supply.portions_per_set)
+    fast_state, plain_state = state(), state()
+    fast = _close_due(*args(*fast_state))
+
+    c, log, signups, team = plain_state
+    log_offer, log_household, log_sets = log[0, :orders._log_n], log[1, :orders._log_n], log[2, :orders._log_n]
+    closing = orders.open_ids[c["close_day"][orders.open_ids] <= day]
+    still = orders.open_ids[c["close_day"][orders.open_ids] > day]
+    at, starts = _entries(log_offer, closing, orders.count)
+    np.add.at(signups, log_household[at], -1)
+    keep, applied = np.zeros(len(at), dtype=bool), np.zeros(len(closing), dtype=bool)
+    totals = c["sets"][closing].copy()
+    _close(closing, starts, log_sets[at], keep, c["leader"], c["compound"], c["supplier"], c["moq"], c["sets"],
+           c["status"], c["due_day"], c["confirmed_day"], c["ended_day"], c["portions"], c["households"],
+           supply.stock.copy(), supply.promised.copy(), supply.lead, supply.permit_day.copy(), supply.permit_delay,
+           applied, supply.permits, lead.geometry.compound_district, supply.district, lead.rules.permit_locked(),
+           type(lead.team)(**team), lead.work(day), orders.hours.per_payment_minutes / 60.0, supply.portions_per_set,
+           day)
+    status = c["status"][closing]
+    released = at[~keep]
+    size = supply.portions_per_set[c["supplier"][log_offer[released]]]
+    plain = (still, c["supplier"][closing], totals, closing[status == CONFIRMED], c["supplier"][closing][applied],
+             log_household[released], log_sets[released] * size, len(released), int((status == LAPSED).sum()),
+             int((status == CANCELLED).sum()))
+    log_offer[released] = GONE
+    assert len(closing) and len(released) and plain[3].size
+    for f, p in zip(fast, plain):
+        assert np.asarray(f).tobytes() == np.asarray(p).tobytes()
+    f_cols, f_log, f_signups, f_team = fast_state
+    assert all(f_cols[k].tobytes() == c[k].tobytes() for k in c)
+    assert f_log.tobytes() == log.tobytes() and f_signups.tobytes() == signups.tobytes()
+    assert all(f_team[k].tobytes() == team[k].tobytes() for k in team)
