@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.parallel import njit
+
 
 class Coordination:
     """Who coordinates in each compound, the hours factor every leader there works at, and the volunteer rosters."""
@@ -38,6 +40,7 @@ class Coordination:
         self.coordinated = np.zeros(pop.n_compounds, dtype=bool)
         self.appointed_total = 0
         self.hours_given = 0.0  # coordinators' own hours so far
+        self._rows = None  # the coordinators' leader rows (made again when one takes up or stands down)
         self._rng = rng
 
     # --- who coordinates ------------------------------------------------------------------------------
@@ -61,6 +64,8 @@ class Coordination:
             self.coordinator[c] = best
             best.become_coordinator()
         appointed = candidates[ok]
+        if len(appointed):
+            self._rows = None
         self.coordinated[appointed] = True
         self.factor[appointed] = self.cut
         self.appointed_total += len(appointed)
@@ -71,15 +76,18 @@ class Coordination:
         c = leader.compound.index
         if self.coordinator.get(c) is leader:
             del self.coordinator[c]
+            self._rows = None
             self.coordinated[c] = False
             self.factor[c] = 1.0
 
     def coordinate(self, leadership) -> None:
         """Coordinators give their hours to rules, schedules and the roster."""
         if self.coordinator:
-            leadership.spend_each([leader.row for leader in self.coordinator.values()], self.hours_per_day)
-            for _ in range(len(self.coordinator)):  # one addition per coordinator, as the total has always been kept
-                self.hours_given += self.hours_per_day
+            if self._rows is None:
+                self._rows = np.array([leader.row for leader in self.coordinator.values()], dtype=np.int64)
+            leadership.spend_each(self._rows, self.hours_per_day)
+            # one addition per coordinator, as the total has always been kept
+            self.hours_given = _add_times(self.hours_given, float(self.hours_per_day), len(self._rows))
 
     # --- what it changes ------------------------------------------------------------------------------
     def learned(self, deliveries: int) -> float:
@@ -98,3 +106,11 @@ class Coordination:
     @property
     def active(self) -> int:
         return len(self.coordinator)
+
+
+@njit(cache=True)
+def _add_times(total, value, n):
+    """total + value + value + ... (n times, one addition after another)."""
+    for _ in range(n):
+        total += value
+    return total

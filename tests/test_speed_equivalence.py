@@ -576,3 +576,28 @@ def test_closing_offers_compiled_equals_the_numpy_steps():
     assert all(f_cols[k].tobytes() == c[k].tobytes() for k in c)
     assert f_log.tobytes() == log.tobytes() and f_signups.tobytes() == signups.tobytes()
     assert all(f_team[k].tobytes() == team[k].tobytes() for k in team)
+
+
+def test_chat_joining_and_coordinators_hours_compiled_equal_numpy_and_python():
+    """chat_groups._join (who joins, members per compound) equals the numpy steps it replaced; coordination's
+    _add_times equals one Python addition after another."""
+    from lockdown_sim.sim.chat_groups import _join
+    from lockdown_sim.sim.coordination import _add_times
+
+    rng = np.random.default_rng(28)
+    compound = np.sort(rng.integers(0, 30, 2000))
+    member = rng.random(2000) < 0.4
+    count = np.bincount(compound, weights=member, minlength=30).astype(np.int64)
+    candidates = np.flatnonzero(~member)
+    draw = rng.random(2000)
+    chance = -np.expm1(-(rng.random(len(candidates)) * 0.3).astype(np.float32))
+    plain_member, plain_count = member.copy(), count.copy()
+    joins = candidates[draw[candidates] < chance]
+    plain_member[joins] = True
+    np.add.at(plain_count, compound[joins], 1)
+    assert _join(candidates, draw, chance, member, count, compound) == len(joins) > 0
+    assert member.tolist() == plain_member.tolist() and count.tolist() == plain_count.tolist()
+    total = 0.1
+    for _ in range(77):
+        total += 0.7
+    assert _add_times(0.1, 0.7, 77) == total
