@@ -201,15 +201,13 @@ class GroupOrders:
 
     def open_kinds(self) -> np.ndarray:
         """Per compound and supplier kind: whether an open offer of that kind is up (sim/local_supply.py KINDS)."""
-        out = np.zeros((self.pop.n_compounds, len(KINDS)), dtype=bool)
-        o = self.open_ids
-        out[self._cols["compound"][o], self.supply.kind[self._cols["supplier"][o]]] = True
-        return out
+        return _open_kinds(self.open_ids, self._cols["compound"], self._cols["supplier"], self.supply.kind,
+                           self.pop.n_compounds, len(KINDS))
 
     def need_pressure(self) -> np.ndarray:
         """Per compound, the need nobody is covering: the share of members wanting food today times the share of
         the sets they want that no open offer has room for (0 where nobody wants any)."""
-        return np.where(self.wanted > 0, self.uncovered / np.maximum(self.wanted, 1), 0.0) * self.wanting_share
+        return _pressure(self.wanted, self.uncovered, self.wanting_share)
 
     # --- posting and signing up --------------------------------------------------------------------
     def post(self, posted: np.ndarray, day: int) -> np.ndarray:
@@ -546,6 +544,24 @@ def _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, 
         if not (uncovered[c] >= 0.0 or np.isnan(uncovered[c])):  # np.maximum(x, 0)
             uncovered[c] = 0.0
     return wanted_f, share, offer_room, uncovered
+
+
+@njit(cache=True)
+def _open_kinds(open_ids, compound, supplier, kind, n_compounds, n_kinds):
+    """`GroupOrders.open_kinds` in one pass over the open offers."""
+    out = np.zeros((n_compounds, n_kinds), np.bool_)
+    for o in open_ids:
+        out[compound[o], kind[supplier[o]]] = True
+    return out
+
+
+@njit(cache=True)
+def _pressure(wanted, uncovered, wanting_share):
+    """`GroupOrders.need_pressure`, compound by compound."""
+    out = np.empty(len(wanted))
+    for c in range(len(wanted)):
+        out[c] = (uncovered[c] / max(wanted[c], 1.0) if wanted[c] > 0 else 0.0) * wanting_share[c]
+    return out
 
 
 @njit(cache=True)

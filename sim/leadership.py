@@ -413,9 +413,8 @@ class Leadership:
 
     def spare_per_compound(self) -> np.ndarray:
         """Per compound, active leaders who still have time and room for another offer after their work today."""
-        t, rows = self.team, self.active_rows
-        spare = rows[(t.hours_left[rows] > 0) & (t.open_count[rows] < self.cap)]
-        return np.bincount(t.compound[spare], minlength=self.pop.n_compounds)
+        t = self.team
+        return _spare(t.compound, t.active, t.hours_left, t.open_count, self.n, self.cap, self.pop.n_compounds)
 
     # --- who leads --------------------------------------------------------------------------------------
     def add(self, households, day: int) -> list:
@@ -585,4 +584,14 @@ def _km_table(geo, x, y):
     for c in range(len(geo.compound_x)):
         for s in range(len(x)):
             out[c, s] = street_km(geo, x[s], y[s], geo.compound_x[c], geo.compound_y[c])
+    return out
+
+
+@njit(cache=True)
+def _spare(compound, active, hours_left, open_count, n, cap, n_compounds):
+    """`Leadership.spare_per_compound` in one pass over the leaders' rows."""
+    out = np.zeros(n_compounds, np.int64)
+    for r in range(n):
+        if active[r] and hours_left[r] > 0 and open_count[r] < cap:
+            out[compound[r]] += 1
     return out

@@ -601,3 +601,23 @@ def test_chat_joining_and_coordinators_hours_compiled_equal_numpy_and_python():
     for _ in range(77):
         total += 0.7
     assert _add_times(0.1, 0.7, 77) == total
+
+
+def test_emergence_inputs_compiled_equal_the_numpy_expressions():
+    """Leadership.spare_per_compound, GroupOrders.open_kinds and need_pressure, each one compiled pass now, equal
+    the numpy expressions they were."""
+    from lockdown_sim.sim.local_supply import KINDS
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(12):
+        m.step()
+    lead, orders = m.leadership, m.group_orders
+    t, rows = lead.team, lead.active_rows
+    spare = rows[(t.hours_left[rows] > 0) & (t.open_count[rows] < lead.cap)]
+    assert lead.spare_per_compound().tolist() == np.bincount(t.compound[spare], minlength=m.population.n_compounds).tolist()
+    kinds = np.zeros((m.population.n_compounds, len(KINDS)), dtype=bool)
+    o = orders.open_ids
+    kinds[orders.column("compound")[o], m.local_supply.kind[orders.column("supplier")[o]]] = True
+    assert len(o) and orders.open_kinds().tolist() == kinds.tolist()
+    plain = np.where(orders.wanted > 0, orders.uncovered / np.maximum(orders.wanted, 1), 0.0) * orders.wanting_share
+    assert (plain > 0).any() and orders.need_pressure().tobytes() == plain.tobytes()
