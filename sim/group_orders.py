@@ -357,25 +357,22 @@ class GroupOrders:
         if len(ids) == 0:
             return
         cols = self._cols
-        cols["status"][ids], cols["ended_day"][ids] = DELIVERED, day
-        self.confirmed_ids = self._without(self.confirmed_ids, ids)
+        ids = np.asarray(ids, dtype=np.int64)
+        self.confirmed_ids, hh, starts, drop, leader_hh, store = _deliver(
+            ids, day, self.confirmed_ids, self.count, self._log_offer, self._log_household, self._log_sets,
+            cols["status"], cols["ended_day"], cols["leader"], cols["supplier"], cols["compound"],
+            self.supply.portions_per_set, self.supply.kind, CHAIN_STORE, self.bought, self.supplied,
+            self.leadership.team.household)
+        self._log_live -= len(hh)
         self.ledger.record_each("arrived", cols["portions"][ids])
-        leaders = cols["leader"][ids]
-        self.leadership.receive(leaders, cols["supplier"][ids], day)
-        at, starts = self._entries(ids)
-        hh, sets = self._log_household[at], self._log_sets[at]
-        self.gate.drop(hh, (sets * self._entry_portions_per_set(at)).astype(np.float32))
-        self.bought[hh] = True
-        store = self.supply.kind[cols["supplier"][ids]] == CHAIN_STORE
-        self.supplied[cols["compound"][ids[store]]] = True
+        self.leadership.receive(cols["leader"][ids], cols["supplier"][ids], day)
+        self.gate.drop(hh, drop)
         self.sets_delivered_today += int(cols["sets"][ids].sum())
         self.store_sets_today += int(cols["sets"][ids[store]].sum())
         self.store_portions_today += float(cols["portions"][ids[store]].sum())
-        leader_hh = self.leadership.household_of(leaders)
-        self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
+        self.ties.form(hh, leader_hh)
         if self.member_ties_on:
             self.member_ties.form_among(hh, starts, self.member_ties_per_order)
-        self._end_entries(at)
         self.closed_total[DELIVERED] += len(ids)
 
     def cancel(self, ids: np.ndarray, day: int) -> None:
@@ -544,6 +541,44 @@ def _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, 
         if not (uncovered[c] >= 0.0 or np.isnan(uncovered[c])):  # np.maximum(x, 0)
             uncovered[c] = 0.0
     return wanted_f, share, offer_room, uncovered
+
+
+@njit(cache=True)
+def _deliver(ids, day, confirmed_ids, count, log_offer, log_household, log_sets, status, ended_day, leader, supplier,
+             compound, portions_per_set, kind, chain_store, bought, supplied, leader_household):
+    """`GroupOrders.deliver`'s own part, compiled: the orders delivered, out of the confirmed ones, their sign-ups'
+    households (grouped by order, `_entries`) marked as having bought, the compounds a chain store's package reached,
+    the log entries GONE. Returns (confirmed ids left, households, where each order's start, portions left at the
+    gate for each, in float32, the household of each one's leader, which orders are a chain store's)."""
+    gone = np.zeros(count + 1, np.bool_)
+    for o in ids:
+        status[o], ended_day[o] = DELIVERED, day
+        gone[o] = True
+    left = np.empty(len(confirmed_ids), np.int64)
+    m = 0
+    for o in confirmed_ids:
+        if not gone[o]:
+            left[m] = o
+            m += 1
+    at, starts = _entries(log_offer, ids, count)
+    hh = log_household[at]
+    drop = np.empty(len(at), np.float32)
+    leader_hh = np.empty(len(at), np.int64)
+    for k in range(len(ids)):
+        o = ids[k]
+        for j in range(starts[k], starts[k + 1]):
+            e = at[j]
+            drop[j] = np.float32(log_sets[e] * portions_per_set[supplier[log_offer[e]]])
+            leader_hh[j] = leader_household[leader[o]]
+            bought[hh[j]] = True
+    store = np.empty(len(ids), np.bool_)
+    for k in range(len(ids)):
+        store[k] = kind[supplier[ids[k]]] == chain_store
+        if store[k]:
+            supplied[compound[ids[k]]] = True
+    for e in at:
+        log_offer[e] = GONE
+    return left[:m], hh, starts, drop, leader_hh, store
 
 
 @njit(cache=True)

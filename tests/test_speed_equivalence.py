@@ -621,3 +621,46 @@ def test_emergence_inputs_compiled_equal_the_numpy_expressions():
     assert len(o) and orders.open_kinds().tolist() == kinds.tolist()
     plain = np.where(orders.wanted > 0, orders.uncovered / np.maximum(orders.wanted, 1), 0.0) * orders.wanting_share
     assert (plain > 0).any() and orders.need_pressure().tobytes() == plain.tobytes()
+
+
+def test_delivering_orders_compiled_equals_the_numpy_steps():
+    """group_orders._deliver does deliver's own steps in one compiled call; the numpy steps it replaced give the same
+    confirmed ids, households, drops, leaders' households, chain-store orders, log and marks."""
+    from lockdown_sim.sim.group_orders import DELIVERED, GONE, _deliver, _entries
+    from lockdown_sim.sim.local_supply import CHAIN_STORE
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(14):
+        m.step()
+    orders, supply = m.group_orders, m.local_supply
+    ids = orders.confirmed_ids[::2].copy()
+    assert len(ids)
+    cols = orders._cols
+
+    def state():
+        return ({k: v.copy() for k, v in cols.items()}, orders._log_room[:, :orders._log_n].copy(),
+                orders.bought.copy(), orders.supplied.copy())
+
+    (f_cols, f_log, f_bought, f_supplied), (p_cols, p_log, p_bought, p_supplied) = state(), state()
+    fast = _deliver(ids, 15, orders.confirmed_ids, orders.count, f_log[0], f_log[1], f_log[2], f_cols["status"],
+                    f_cols["ended_day"], f_cols["leader"], f_cols["supplier"], f_cols["compound"],
+                    supply.portions_per_set, supply.kind, CHAIN_STORE, f_bought, f_supplied,
+                    m.leadership.team.household)
+    p_cols["status"][ids], p_cols["ended_day"][ids] = DELIVERED, 15
+    gone = np.zeros(orders.count + 1, dtype=bool)
+    gone[ids] = True
+    left = orders.confirmed_ids[~gone[orders.confirmed_ids]]
+    at, starts = _entries(p_log[0], ids, orders.count)
+    hh = p_log[1][at]
+    drop = (p_log[2][at] * supply.portions_per_set[p_cols["supplier"][p_log[0][at]]]).astype(np.float32)
+    p_bought[hh] = True
+    store = supply.kind[p_cols["supplier"][ids]] == CHAIN_STORE
+    p_supplied[p_cols["compound"][ids[store]]] = True
+    leader_hh = np.repeat(m.leadership.household_of(p_cols["leader"][ids]), np.diff(starts))
+    p_log[0][at] = GONE
+    assert len(hh)
+    for f, p in zip(fast, (left, hh, starts, drop, leader_hh, store)):
+        assert f.dtype == p.dtype and f.tobytes() == p.tobytes()
+    assert all(f_cols[k].tobytes() == p_cols[k].tobytes() for k in cols)
+    assert f_log.tobytes() == p_log.tobytes() and f_bought.tolist() == p_bought.tolist()
+    assert f_supplied.tolist() == p_supplied.tolist()
