@@ -46,10 +46,8 @@ class ChatGroups:
         candidates, hazard = _candidates(self.member, self.can_join, active_compounds, pop.start,
                                          self.invite_rate * share, self.contact_factor, self.code_hazard * self.codes,
                                          self.invitations, self.posted_codes)
-        joins = candidates[draw[candidates] < -np.expm1(-hazard)]  # numpy's float32 expm1, as the rule was written
-        self.member[joins] = True
-        np.add.at(self._count, pop.compound[joins], 1)
-        return len(joins)
+        chance = -np.expm1(-hazard)  # numpy's float32 expm1, as the rule was written
+        return _join(candidates, draw, chance, self.member, self._count, pop.compound)
 
 
 @njit(cache=True)
@@ -80,3 +78,16 @@ def _candidates(member, can_join, active, start, invite, contact_factor, code, i
             hazard[j] = h
             j += 1
     return out, hazard
+
+
+@njit(cache=True)
+def _join(candidates, draw, chance, member, count, compound):
+    """Candidates whose draw is below their chance join (members per compound counted); returns how many."""
+    joined = 0
+    for j in range(len(candidates)):
+        i = candidates[j]
+        if draw[i] < chance[j]:
+            member[i] = True
+            count[compound[i]] += 1
+            joined += 1
+    return joined

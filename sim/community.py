@@ -24,7 +24,7 @@ class GroupBuying:
         orders.measure_need(eligible, demand)
         leaders.adopt_gateway(day)
         leaders.start_day(day)
-        self.coordination.appoint(self.compounds, leaders.per_compound)
+        self.coordination.appoint(leaders)
         self.coordination.coordinate(leaders)
         self.supply.snapshot_for_search(orders.min_order)
         leaders.act(day)

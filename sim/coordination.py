@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lockdown_sim.sim.parallel import njit
+
 
 class Coordination:
     """Who coordinates in each compound, the hours factor every leader there works at, and the volunteer rosters."""
@@ -38,44 +40,54 @@ class Coordination:
         self.coordinated = np.zeros(pop.n_compounds, dtype=bool)
         self.appointed_total = 0
         self.hours_given = 0.0  # coordinators' own hours so far
+        self._rows = None  # the coordinators' leader rows (made again when one takes up or stands down)
         self._rng = rng
 
     # --- who coordinates ------------------------------------------------------------------------------
-    def appoint(self, compounds: list, active_leaders_per_compound: np.ndarray) -> int:
+    def appoint(self, leadership) -> int:
         """Experienced leaders take up coordinating where a compound has enough leaders and no coordinator yet;
-        returns how many did today."""
+        returns how many did today.
+
+        The most experienced active leader: most deliveries received, then the earliest to emerge, then the first to
+        come forward (`Leadership.most_experienced`)."""
         if not self.coordinators_on:
             return 0
-        draw = self._rng.random(len(compounds))  # one per compound, whichever are candidates (a stable stream)
-        candidates = np.flatnonzero((active_leaders_per_compound >= self.min_leaders) & ~self.coordinated
-                                    & (draw < self.rate))
-        new = 0
-        for c in candidates.tolist():
-            active = [ld for ld in compounds[c].leaders if ld.active]
-            best = max(active, key=lambda ld: (ld.deliveries, -ld.emerged_day, -ld.unique_id))
-            if best.deliveries >= self.min_deliveries:
-                self.coordinator[c] = best
-                best.become_coordinator()
-                self.coordinated[c] = True
-                self.factor[c] = self.cut
-                self.appointed_total += 1
-                new += 1
-        return new
+        per_compound = leadership.per_compound
+        draw = self._rng.random(len(per_compound))  # one per compound, whichever are candidates (a stable stream)
+        candidates = np.flatnonzero((per_compound >= self.min_leaders) & ~self.coordinated & (draw < self.rate))
+        if len(candidates) == 0:
+            return 0
+        rows = leadership.most_experienced(candidates)
+        ok = leadership.team.deliveries[rows] >= self.min_deliveries
+        for c, r in zip(candidates[ok].tolist(), rows[ok].tolist()):
+            best = leadership.agents[r]
+            self.coordinator[c] = best
+            best.become_coordinator()
+        appointed = candidates[ok]
+        if len(appointed):
+            self._rows = None
+        self.coordinated[appointed] = True
+        self.factor[appointed] = self.cut
+        self.appointed_total += len(appointed)
+        return len(appointed)
 
     def stand_down(self, leader) -> None:
         """A coordinator who stops leading (after reopening) leaves the compound without one."""
         c = leader.compound.index
         if self.coordinator.get(c) is leader:
             del self.coordinator[c]
+            self._rows = None
             self.coordinated[c] = False
             self.factor[c] = 1.0
 
     def coordinate(self, leadership) -> None:
         """Coordinators give their hours to rules, schedules and the roster."""
         if self.coordinator:
-            leadership.spend_each([leader.row for leader in self.coordinator.values()], self.hours_per_day)
-            for _ in self.coordinator:
-                self.hours_given += self.hours_per_day
+            if self._rows is None:
+                self._rows = np.array([leader.row for leader in self.coordinator.values()], dtype=np.int64)
+            leadership.spend_each(self._rows, self.hours_per_day)
+            # one addition per coordinator, as the total has always been kept
+            self.hours_given = _add_times(self.hours_given, float(self.hours_per_day), len(self._rows))
 
     # --- what it changes ------------------------------------------------------------------------------
     def learned(self, deliveries: int) -> float:
@@ -94,3 +106,11 @@ class Coordination:
     @property
     def active(self) -> int:
         return len(self.coordinator)
+
+
+@njit(cache=True)
+def _add_times(total, value, n):
+    """total + value + value + ... (n times, one addition after another)."""
+    for _ in range(n):
+        total += value
+    return total

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.curves import Curve
+from lockdown_sim.sim.parallel import njit
 
 
 class Gateway:
@@ -47,29 +48,55 @@ class Gateway:
         none = np.zeros(0, dtype=np.int64)
         if not self.enabled or day < self.launch_day or len(uses) == 0:
             return none
-        uses = uses.astype(np.float64)
-        new_idx = np.flatnonzero(uses == 0)
+        new_idx, chance, potential = _chances(uses, household, compound, self.would_adopt, self.compound_district,
+                                              self.n_compounds, self.visible_imitation, self.compound_weight, self.p,
+                                              self.q)
         if len(new_idx) == 0:
             return none
-        potential = self.would_adopt[household].astype(np.float64)
-        share = self._seen_share(compound, uses, potential)[new_idx]
-        chance = self.p + self.q * share
         draws = self._rng.random(len(new_idx))
-        take = (draws < chance) & (potential[new_idx] > 0)
-        return new_idx[take]
+        return new_idx[(draws < chance) & potential]
 
-    def _seen_share(self, comp: np.ndarray, uses: np.ndarray, potential: np.ndarray) -> np.ndarray:
-        """For each leader (in compound `comp`), the share of potential adopters using the gateway among the leaders
-        it can see."""
-        if not self.visible_imitation:
-            return np.full(len(comp), uses.sum() / max(potential.sum(), 1.0))
-        district = self.compound_district[comp]
-        users_d = np.bincount(district, weights=uses, minlength=2)
-        potential_d = np.bincount(district, weights=potential, minlength=2)
-        seen_district = users_d[district] / np.maximum(potential_d[district], 1.0)
-        # the other leaders of its own compound (the leader itself is not one it imitates)
-        users_c = np.bincount(comp, weights=uses, minlength=self.n_compounds)[comp] - uses
-        potential_c = np.bincount(comp, weights=potential, minlength=self.n_compounds)[comp] - potential
-        seen_compound = np.where(potential_c > 0, users_c / np.maximum(potential_c, 1.0), seen_district)
-        w = self.compound_weight
-        return w * seen_compound + (1 - w) * seen_district
+
+@njit(cache=True)
+def _chances(uses, household, comp, would_adopt, compound_district, n_compounds, visible, w, p, q):
+    """Leaders not yet on a gateway (positions), each one's chance p + q * s of taking it up today and whether it is
+    a potential adopter: s the share of potential adopters using it among the leaders it can see (with `visible`,
+    the other leaders of its compound weighted w and its district's for the rest; else the city's)."""
+    n = len(uses)
+    users_c, potential_c = np.zeros(n_compounds), np.zeros(n_compounds)
+    n_districts = 2
+    for i in range(n):
+        n_districts = max(n_districts, compound_district[comp[i]] + 1)
+    users_d, potential_d = np.zeros(n_districts), np.zeros(n_districts)
+    users, potential = 0.0, 0.0
+    m = 0
+    for i in range(n):
+        u, a = (1.0 if uses[i] else 0.0), (1.0 if would_adopt[household[i]] else 0.0)
+        c = comp[i]
+        users_c[c] += u
+        potential_c[c] += a
+        users_d[compound_district[c]] += u
+        potential_d[compound_district[c]] += a
+        users += u
+        potential += a
+        m += not uses[i]
+    new_idx = np.empty(m, np.int64)
+    chance = np.empty(m)
+    is_potential = np.empty(m, np.bool_)
+    m = 0
+    for i in range(n):
+        if uses[i]:
+            continue
+        a = 1.0 if would_adopt[household[i]] else 0.0
+        if visible:
+            c, u = comp[i], 0.0  # not on it yet
+            d = compound_district[c]
+            seen_district = users_d[d] / max(potential_d[d], 1.0)
+            users_here, potential_here = users_c[c] - u, potential_c[c] - a  # the others of its own compound
+            seen_compound = users_here / max(potential_here, 1.0) if potential_here > 0 else seen_district
+            share = w * seen_compound + (1 - w) * seen_district
+        else:
+            share = users / max(potential, 1.0)
+        new_idx[m], chance[m], is_potential[m] = i, p + q * share, a > 0
+        m += 1
+    return new_idx, chance, is_potential

@@ -124,9 +124,11 @@ class GroupOrders:
         self.open_signups = np.zeros(pop.n, dtype=np.int32)  # open offers each household has signed up to
         self.bought = np.zeros(pop.n, dtype=bool)  # households that have received food from a delivered group order
         self.supplied = np.zeros(pop.n_compounds, dtype=bool)  # compounds a chain store's packages have reached
-        self._log_offer = np.zeros(0, dtype=np.int64)  # the sign-up log (see the module docstring)
-        self._log_household = np.zeros(0, dtype=np.int64)
-        self._log_sets = np.zeros(0, dtype=np.int64)
+        # the sign-up log (see the module docstring): offer, household, sets; the first _log_n rows of room that
+        # grows by doubling (appending a day's sign-ups copies only them)
+        self._log_room = np.zeros((3, 1024), dtype=np.int64)
+        self._log_n = 0
+        self._log_live = 0  # entries of the log whose offer is live (not GONE)
         self.uncovered = np.zeros(pop.n_compounds)
         self.wanted = np.zeros(pop.n_compounds)
         self.wanting_share = np.zeros(pop.n_compounds)
@@ -156,19 +158,19 @@ class GroupOrders:
     def open(self) -> list[Offer]:
         return [Offer(self, k) for k in self.open_ids.tolist()]
 
-    def _append(self, **values) -> np.ndarray:
-        n = len(next(iter(values.values())))
+    def _append(self, n: int, **values) -> np.ndarray:
+        """Rows for n new offers with these column values (arrays of n, or one value for all); returns their ids."""
         if self.count + n > len(self._cols["leader"]):
             size = max(2 * len(self._cols["leader"]), self.count + n)
             for name, col in self._cols.items():
                 grown = np.zeros(size, dtype=col.dtype)
                 grown[:self.count] = col[:self.count]
                 self._cols[name] = grown
-        ids = np.arange(self.count, self.count + n, dtype=np.int64)
-        for name, col in self._cols.items():
-            col[ids] = values.get(name, -1 if col.dtype == np.int64 else 0)
-        self.count += n
-        return ids
+        lo, hi = self.count, self.count + n
+        for name, col in self._cols.items():  # a value may be one for all (a scalar)
+            col[lo:hi] = values.get(name, -1 if col.dtype == np.int64 else 0)
+        self.count = hi
+        return np.arange(lo, hi, dtype=np.int64)
 
     # --- what the compound wants -------------------------------------------------------------------
     def sets_wanted(self, demand: np.ndarray, portions_per_set: np.ndarray | float | None = None) -> np.ndarray:
@@ -187,17 +189,11 @@ class GroupOrders:
         cap = np.float32(1 << 30) if several else np.float32(self.max_sets)
         wanted, wanting, members = _need(eligible, self.open_signups, several, demand, np.float32(self.set_portions),
                                          cap, self.pop.start)
-        self.wanted = wanted.astype(np.float64)
-        self.wanting_share = wanting / np.maximum(members.astype(np.float64), 1)
-        # the most sets one more offer can sell in each compound
-        self.offer_room = self.max_sets * wanting.astype(np.float64) if several else np.full(len(wanting), np.inf)
-        self.uncovered = self.wanted.copy()
-        o = self.open_ids
         c = self._cols
-        compound = c["compound"][o]
-        room = np.minimum(np.maximum(0, c["cap_sets"][o] - c["sets"][o]), self.offer_room[compound])
-        add_at(self.uncovered, compound, -(room * self.set_scale(c["supplier"][o])))  # x + (-y) is x - y exactly
-        np.maximum(self.uncovered, 0, out=self.uncovered)
+        # the most sets one more offer can sell in each compound (offer_room), and the sets no open offer has room for
+        self.wanted, self.wanting_share, self.offer_room, self.uncovered = _uncovered(
+            wanted, wanting, members, several, self.max_sets, self.open_ids, c["compound"], c["cap_sets"], c["sets"],
+            c["supplier"], self.supply.portions_per_set, self.set_portions)
 
     def set_scale(self, suppliers: np.ndarray) -> np.ndarray:
         """A set of each of these suppliers in generic sets (a chain store's package is bigger than a box)."""
@@ -205,15 +201,13 @@ class GroupOrders:
 
     def open_kinds(self) -> np.ndarray:
         """Per compound and supplier kind: whether an open offer of that kind is up (sim/local_supply.py KINDS)."""
-        out = np.zeros((self.pop.n_compounds, len(KINDS)), dtype=bool)
-        o = self.open_ids
-        out[self._cols["compound"][o], self.supply.kind[self._cols["supplier"][o]]] = True
-        return out
+        return _open_kinds(self.open_ids, self._cols["compound"], self._cols["supplier"], self.supply.kind,
+                           self.pop.n_compounds, len(KINDS))
 
     def need_pressure(self) -> np.ndarray:
         """Per compound, the need nobody is covering: the share of members wanting food today times the share of
         the sets they want that no open offer has room for (0 where nobody wants any)."""
-        return np.where(self.wanted > 0, self.uncovered / np.maximum(self.wanted, 1), 0.0) * self.wanting_share
+        return _pressure(self.wanted, self.uncovered, self.wanting_share)
 
     # --- posting and signing up --------------------------------------------------------------------
     def post(self, posted: np.ndarray, day: int) -> np.ndarray:
@@ -221,12 +215,10 @@ class GroupOrders:
         if len(posted) == 0:
             return np.zeros(0, dtype=np.int64)
         leader = posted[:, 0]
-        ids = self._append(leader=leader, compound=self.leadership.compound_of(leader), supplier=posted[:, 1],
-                           cap_sets=posted[:, 2], moq=posted[:, 3], via_gateway=posted[:, 4].astype(bool),
-                           posted_day=np.full(len(posted), day), close_day=np.full(len(posted), day + self.window - 1),
-                           status=np.full(len(posted), OPEN), km=np.full(len(posted), -1.0),
-                           portions=np.zeros(len(posted)), sets=np.zeros(len(posted), dtype=np.int64),
-                           households=np.zeros(len(posted), dtype=np.int64))
+        ids = self._append(len(posted), leader=leader, compound=self.leadership.compound_of(leader),
+                           supplier=posted[:, 1], cap_sets=posted[:, 2], moq=posted[:, 3],
+                           via_gateway=posted[:, 4] != 0, posted_day=day, close_day=day + self.window - 1,
+                           status=OPEN, km=-1.0, portions=0.0, sets=0, households=0)
         self.open_ids = np.concatenate([self.open_ids, ids])
         self.posted_today += len(ids)
         return ids
@@ -237,10 +229,8 @@ class GroupOrders:
         if len(self.open_ids) == 0:
             return 0
         pop, cols = self.pop, self._cols
-        by_compound, at = group_stably(cols["compound"][self.open_ids], pop.n_compounds)
-        offers = self.open_ids[by_compound]  # by compound, then id
-        first, count = at[:-1], np.diff(at)
-        hh = _seeing(eligible, demand, self.open_signups, self.several, count, pop.compound)
+        offers, first, count, hh = _offers_seen(self.open_ids, cols["compound"], pop.n_compounds, eligible, demand,
+                                                self.open_signups, self.several, pop.compound)
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
@@ -255,22 +245,15 @@ class GroupOrders:
             signs = self._rng.random(len(hh)) < p
             hh, pick = hh[signs], pick[signs]
             sets = self.sets_wanted(demand[hh], size[pick])
-        # accept in signing order, within each offer's remaining capacity and its leader's hours
-        order, starts = group_stably(pick, len(offers))
-        hh, pick, sets = hh[order], pick[order], sets[order]
-        supply = self.supply
-        stock_sets = supply.sets_in_stock()
-        lead = self.leadership
-        taken, n_ok = _accept(offers, starts, sets, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
-                              stock_sets, supply.promised.copy(), lead.team, lead.work(),
-                              self.hours.per_signup_minutes / 60.0)
-        # book every accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
-        accepted = np.arange(len(hh)) - starts[pick] < n_ok[pick]
-        h_acc, s_acc, o_acc = hh[accepted], sets[accepted], offers[pick[accepted]]
-        _add_each(self.open_signups, h_acc, 1)
-        cols["sets"][offers] += taken
+        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
+        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
+        supply, lead = self.supply, self.leadership
+        h_acc, s_acc, o_acc, portions, taken = _book(
+            hh, pick, sets, offers, size, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
+            supply.stock, supply.portions_per_set, supply.promised, lead.team, lead.work(),
+            self.hours.per_signup_minutes / 60.0, self.open_signups)
         supply.hold(cols["supplier"][offers], taken)
-        self.food.order(h_acc, s_acc * size[pick[accepted]])
+        self.food.order(h_acc, portions)
         self._log(o_acc, h_acc, s_acc)
         self.signups_today += len(h_acc)
         return len(h_acc)
@@ -279,34 +262,53 @@ class GroupOrders:
         """Several group buys at once: each household goes through its compound's open offers it is not in yet, in
         a random order, and signs each with its chance while it still lacks food (own stream). Returns (households,
         offer positions, sets), household by household."""
-        rng, cols = self._several_rng, self._cols
-        live = (self._log_offer >= 0)
-        live &= cols["status"][np.where(live, self._log_offer, 0)] == OPEN
         stride = np.int64(self.count + 1)
-        signed = np.sort(self._log_household[live] * stride + self._log_offer[live])  # each pair once: a set
+        signed = _signed(self._log_offer, self._log_household, self._cols["status"], stride)
         c = self.pop.compound[hh]
-        seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one per household, own stream
+        seeds = self._several_rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one each, own stream
         return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
                        size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
 
+    @property
+    def _log_offer(self) -> np.ndarray:
+        return self._log_room[0, :self._log_n]
+
+    @property
+    def _log_household(self) -> np.ndarray:
+        return self._log_room[1, :self._log_n]
+
+    @property
+    def _log_sets(self) -> np.ndarray:
+        return self._log_room[2, :self._log_n]
+
     def _log(self, offers, households, sets) -> None:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
-        live = self._log_offer != GONE
-        if len(self._log_offer) > 1024 and 2 * live.sum() < len(self._log_offer):
-            self._log_offer, self._log_household, self._log_sets = (
-                self._log_offer[live], self._log_household[live], self._log_sets[live])
-        self._log_offer = np.concatenate([self._log_offer, offers])
-        self._log_household = np.concatenate([self._log_household, households])
-        self._log_sets = np.concatenate([self._log_sets, sets])
+        n = self._log_n
+        if n > 1024 and 2 * self._log_live < n:
+            live = self._log_offer != GONE
+            kept = self._log_room[:, :n][:, live]
+            n = kept.shape[1]
+            self._log_room[:, :n] = kept
+        k = len(offers)
+        if n + k > self._log_room.shape[1]:
+            room = np.zeros((3, max(2 * self._log_room.shape[1], n + k)), dtype=np.int64)
+            room[:, :n] = self._log_room[:, :n]
+            self._log_room = room
+        self._log_room[0, n:n + k] = offers
+        self._log_room[1, n:n + k] = households
+        self._log_room[2, n:n + k] = sets
+        self._log_n = n + k
+        self._log_live += k
 
     def _entries(self, ids: np.ndarray):
         """Where the sign-ups of offers `ids` are in the log: (log positions grouped by offer in the order of `ids`,
         each offer's in signing order; where each offer's start, len(ids) + 1 entries)."""
-        rank = np.full(self.count + 1, -1, dtype=np.int64)
-        rank[ids] = np.arange(len(ids))
-        at = np.flatnonzero(rank[self._log_offer] >= 0)  # GONE entries look up the spare last slot: -1
-        order, starts = group_stably(rank[self._log_offer[at]], len(ids))
-        return at[order], starts
+        return _entries(self._log_offer, np.asarray(ids, dtype=np.int64), self.count)
+
+    def _end_entries(self, at: np.ndarray) -> None:
+        """These (live) entries of the log are ended: their offer is GONE."""
+        self._log_offer[at] = GONE
+        self._log_live -= len(at)
 
     def signups_of(self, offer_id: int) -> tuple[np.ndarray, np.ndarray]:
         at = np.flatnonzero(self._log_offer == offer_id)
@@ -320,40 +322,26 @@ class GroupOrders:
         commits the stock and applies for a vehicle pass if its trucks need one. Released sign-ups are given back.
         """
         cols, supply, lead = self._cols, self.supply, self.leadership
-        closing = self.open_ids[cols["close_day"][self.open_ids] <= day]
-        if len(closing) == 0:
+        if not (cols["close_day"][self.open_ids] <= day).any():
             return
-        self.open_ids = self.open_ids[cols["close_day"][self.open_ids] > day]
-        at, starts = self._entries(closing)
-        sets = self._log_sets[at]
-        _add_each(self.open_signups, self._log_household[at], -1)
-        keep = np.zeros(len(at), dtype=bool)
-        permit_day = supply.permit_day.copy()
-        applied = np.zeros(len(closing), dtype=bool)
-        totals = cols["sets"][closing].copy()
-        _close(closing, starts, sets, keep, cols["leader"], cols["compound"], cols["supplier"], cols["moq"],
-               cols["sets"], cols["status"], cols["due_day"], cols["confirmed_day"], cols["ended_day"],
-               cols["portions"], cols["households"], supply.stock.copy(), supply.promised.copy(), supply.lead,
-               permit_day, supply.permit_delay, applied, supply.permits, lead.geometry.compound_district,
-               supply.district, lead.rules.permit_locked(), lead.team, lead.work(day),
-               self.hours.per_payment_minutes / 60.0, supply.portions_per_set, day)
-        suppliers = cols["supplier"][closing]
+        (self.open_ids, suppliers, totals, confirmed, applied, released_households, released_portions, n_released,
+         n_lapsed, n_cancelled) = _close_due(
+            self.open_ids, day, self._log_offer, self._log_household, self._log_sets, self.count, self.open_signups,
+            cols["leader"], cols["compound"], cols["supplier"], cols["moq"], cols["sets"], cols["status"],
+            cols["due_day"], cols["confirmed_day"], cols["ended_day"], cols["portions"], cols["households"],
+            cols["close_day"], supply.stock, supply.promised, supply.lead, supply.permit_day, supply.permit_delay,
+            supply.permits, lead.geometry.compound_district, supply.district, lead.rules.permit_locked(), lead.team,
+            lead.work(day), self.hours.per_payment_minutes / 60.0, supply.portions_per_set)
+        self._log_live -= n_released
         supply.release(suppliers, totals)
-        status = cols["status"][closing]
-        ok = status == CONFIRMED
-        confirmed = closing[ok]
-        supply.commit(suppliers[ok], cols["portions"][confirmed])
-        supply.apply_for_permits(suppliers[applied], day)
+        supply.commit(cols["supplier"][confirmed], cols["portions"][confirmed])
+        supply.apply_for_permits(applied, day)
         self.ledger.record_each("local_committed", cols["portions"][confirmed])
-        released = at[~keep]
-        size = self._entry_portions_per_set(released)
-        self.food.cancel(self._log_household[released], self._log_sets[released] * size)
-        self._log_offer[released] = GONE
+        self.food.cancel(released_households, released_portions)
         self.confirmed_ids = np.concatenate([self.confirmed_ids, confirmed])
-        n_lapsed = int((status == LAPSED).sum())
         self.closed_total[CONFIRMED] += len(confirmed)
         self.closed_total[LAPSED] += n_lapsed
-        self.closed_total[CANCELLED] += int((status == CANCELLED).sum())
+        self.closed_total[CANCELLED] += n_cancelled
         self.confirmed_today += len(confirmed)
         self.lapsed_today += n_lapsed
 
@@ -369,25 +357,22 @@ class GroupOrders:
         if len(ids) == 0:
             return
         cols = self._cols
-        cols["status"][ids], cols["ended_day"][ids] = DELIVERED, day
-        self.confirmed_ids = self._without(self.confirmed_ids, ids)
+        ids = np.asarray(ids, dtype=np.int64)
+        self.confirmed_ids, hh, starts, drop, leader_hh, store = _deliver(
+            ids, day, self.confirmed_ids, self.count, self._log_offer, self._log_household, self._log_sets,
+            cols["status"], cols["ended_day"], cols["leader"], cols["supplier"], cols["compound"],
+            self.supply.portions_per_set, self.supply.kind, CHAIN_STORE, self.bought, self.supplied,
+            self.leadership.team.household)
+        self._log_live -= len(hh)
         self.ledger.record_each("arrived", cols["portions"][ids])
-        leaders = cols["leader"][ids]
-        self.leadership.receive(leaders, cols["supplier"][ids], day)
-        at, starts = self._entries(ids)
-        hh, sets = self._log_household[at], self._log_sets[at]
-        self.gate.drop(hh, (sets * self._entry_portions_per_set(at)).astype(np.float32))
-        self.bought[hh] = True
-        store = self.supply.kind[cols["supplier"][ids]] == CHAIN_STORE
-        self.supplied[cols["compound"][ids[store]]] = True
+        self.leadership.receive(cols["leader"][ids], cols["supplier"][ids], day)
+        self.gate.drop(hh, drop)
         self.sets_delivered_today += int(cols["sets"][ids].sum())
         self.store_sets_today += int(cols["sets"][ids[store]].sum())
         self.store_portions_today += float(cols["portions"][ids[store]].sum())
-        leader_hh = self.leadership.household_of(leaders)
-        self.ties.form(hh, np.repeat(leader_hh, np.diff(starts)))
+        self.ties.form(hh, leader_hh)
         if self.member_ties_on:
             self.member_ties.form_among(hh, starts, self.member_ties_per_order)
-        self._log_offer[at] = GONE
         self.closed_total[DELIVERED] += len(ids)
 
     def cancel(self, ids: np.ndarray, day: int) -> None:
@@ -400,7 +385,7 @@ class GroupOrders:
         self.ledger.record_each("returned", cols["portions"][ids])
         at, _ = self._entries(ids)  # order by order: a household may be in two of them
         self.food.cancel(self._log_household[at], self._log_sets[at] * self._entry_portions_per_set(at))
-        self._log_offer[at] = GONE
+        self._end_entries(at)
         cols["status"][ids], cols["ended_day"][ids] = CANCELLED, day
         self.closed_total[CANCELLED] += len(ids)
         self.confirmed_ids = self._without(self.confirmed_ids, ids)
@@ -457,6 +442,164 @@ def _need(eligible, open_signups, several, demand, set_portions, max_sets, start
 
 
 @njit(cache=True)
+def _offers_seen(open_ids, offer_compound, n_compounds, eligible, demand, open_signups, several, compound):
+    """The open offers grouped by compound (each compound's by id), where each compound's start and how many it has,
+    and the households that see one today (`_seeing`)."""
+    order, at = group_stably(offer_compound[open_ids], n_compounds)
+    offers = open_ids[order]
+    count = np.empty(n_compounds, np.int64)
+    for c in range(n_compounds):
+        count[c] = at[c + 1] - at[c]
+    return offers, at[:-1], count, _seeing(eligible, demand, open_signups, several, count, compound)
+
+
+@njit(cache=True)
+def _entries(log_offer, ids, count):
+    """`GroupOrders._entries`: the log positions of offers `ids` grouped by offer in the order of `ids` (each in log
+    order, a stable counting sort), and where each offer's start."""
+    rank = np.full(count, -1, np.int64)
+    for i in range(len(ids)):
+        rank[ids[i]] = i
+    starts = np.zeros(len(ids) + 1, np.int64)
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and rank[o] >= 0:
+            starts[rank[o] + 1] += 1
+    for i in range(len(ids)):
+        starts[i + 1] += starts[i]
+    pos = starts[:-1].copy()
+    at = np.empty(starts[-1], np.int64)
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and rank[o] >= 0:
+            at[pos[rank[o]]] = j
+            pos[rank[o]] += 1
+    return at, starts
+
+
+@njit(cache=True)
+def _signed(log_offer, log_household, status, stride):
+    """Sorted keys household * stride + offer of the sign-ups to open offers (each pair is logged once: a set)."""
+    keys = np.empty(len(log_offer), np.int64)
+    m = 0
+    for j in range(len(log_offer)):
+        o = log_offer[j]
+        if o >= 0 and status[o] == OPEN:
+            keys[m] = log_household[j] * stride + o
+            m += 1
+    return np.sort(keys[:m])
+
+
+@njit(cache=True)
+def _book(hh, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, stock, portions_per_set, promised,
+          team, work, per_signup_hours, open_signups):
+    """Sign-ups (households, offer positions, sets, in signing order) taken by their offers, offer by offer
+    (`_accept`, on whole sets in stock), and booked: each offer counts its sets, each household one more open
+    offer. Returns the accepted (households, sets, offers, portions on their way) and the sets each offer took."""
+    order, starts = group_stably(pick, len(offers))
+    hh, pick, sets = hh[order], pick[order], sets[order]
+    stock_sets = np.empty(len(stock), np.int64)
+    for s in range(len(stock)):  # LocalSupply.sets_in_stock
+        stock_sets[s] = np.int64(np.floor(stock[s] / portions_per_set[s] + 1e-9))
+    taken, n_ok = _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_sets, promised.copy(),
+                          team, work, per_signup_hours)
+    m = 0
+    for j in range(len(hh)):
+        m += j - starts[pick[j]] < n_ok[pick[j]]
+    h_acc, s_acc, o_acc = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+    portions = np.empty(m)
+    m = 0
+    for j in range(len(hh)):
+        k = pick[j]
+        if j - starts[k] < n_ok[k]:
+            h_acc[m], s_acc[m], o_acc[m], portions[m] = hh[j], sets[j], offers[k], sets[j] * size[k]
+            open_signups[hh[j]] += 1
+            m += 1
+    for k in range(len(offers)):
+        offer_sets[offers[k]] += taken[k]
+    return h_acc, s_acc, o_acc, portions, taken
+
+
+@njit(cache=True)
+def _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, cap_sets, offer_sets, supplier,
+               portions_per_set, set_portions):
+    """From `_need`'s counts: sets wanted, the share of members wanting, the room of one more offer (max_sets per
+    household wanting with several group buys, else unbounded) per compound, and the wanted sets no open offer has
+    room for (each open offer, in id order, covers its room in generic sets; never below 0)."""
+    n = len(wanted)
+    wanted_f, share, offer_room = np.empty(n), np.empty(n), np.empty(n)
+    for c in range(n):
+        wanted_f[c] = float(wanted[c])
+        share[c] = wanting[c] / max(float(members[c]), 1.0)
+        offer_room[c] = max_sets * float(wanting[c]) if several else np.inf
+    uncovered = wanted_f.copy()
+    for o in open_ids:
+        c = compound[o]
+        room = min(float(max(0, cap_sets[o] - offer_sets[o])), offer_room[c])
+        uncovered[c] += -(room * (portions_per_set[supplier[o]] / set_portions))  # x + (-y) is x - y exactly
+    for c in range(n):
+        if not (uncovered[c] >= 0.0 or np.isnan(uncovered[c])):  # np.maximum(x, 0)
+            uncovered[c] = 0.0
+    return wanted_f, share, offer_room, uncovered
+
+
+@njit(cache=True)
+def _deliver(ids, day, confirmed_ids, count, log_offer, log_household, log_sets, status, ended_day, leader, supplier,
+             compound, portions_per_set, kind, chain_store, bought, supplied, leader_household):
+    """`GroupOrders.deliver`'s own part, compiled: the orders delivered, out of the confirmed ones, their sign-ups'
+    households (grouped by order, `_entries`) marked as having bought, the compounds a chain store's package reached,
+    the log entries GONE. Returns (confirmed ids left, households, where each order's start, portions left at the
+    gate for each, in float32, the household of each one's leader, which orders are a chain store's)."""
+    gone = np.zeros(count + 1, np.bool_)
+    for o in ids:
+        status[o], ended_day[o] = DELIVERED, day
+        gone[o] = True
+    left = np.empty(len(confirmed_ids), np.int64)
+    m = 0
+    for o in confirmed_ids:
+        if not gone[o]:
+            left[m] = o
+            m += 1
+    at, starts = _entries(log_offer, ids, count)
+    hh = log_household[at]
+    drop = np.empty(len(at), np.float32)
+    leader_hh = np.empty(len(at), np.int64)
+    for k in range(len(ids)):
+        o = ids[k]
+        for j in range(starts[k], starts[k + 1]):
+            e = at[j]
+            drop[j] = np.float32(log_sets[e] * portions_per_set[supplier[log_offer[e]]])
+            leader_hh[j] = leader_household[leader[o]]
+            bought[hh[j]] = True
+    store = np.empty(len(ids), np.bool_)
+    for k in range(len(ids)):
+        store[k] = kind[supplier[ids[k]]] == chain_store
+        if store[k]:
+            supplied[compound[ids[k]]] = True
+    for e in at:
+        log_offer[e] = GONE
+    return left[:m], hh, starts, drop, leader_hh, store
+
+
+@njit(cache=True)
+def _open_kinds(open_ids, compound, supplier, kind, n_compounds, n_kinds):
+    """`GroupOrders.open_kinds` in one pass over the open offers."""
+    out = np.zeros((n_compounds, n_kinds), np.bool_)
+    for o in open_ids:
+        out[compound[o], kind[supplier[o]]] = True
+    return out
+
+
+@njit(cache=True)
+def _pressure(wanted, uncovered, wanting_share):
+    """`GroupOrders.need_pressure`, compound by compound."""
+    out = np.empty(len(wanted))
+    for c in range(len(wanted)):
+        out[c] = (uncovered[c] / max(wanted[c], 1.0) if wanted[c] > 0 else 0.0) * wanting_share[c]
+    return out
+
+
+@njit(cache=True)
 def _seeing(eligible, demand, open_signups, several, offers_in, compound):
     """Households that see an offer today: could sign up, in need (without `several`: in no open offer), their
     compound has one."""
@@ -484,7 +627,10 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
     with signup_prob (+ trust_boost with a tie to its leader: `tie_keys`, sorted household * tie_stride + leader)
     for the sets it still lacks (at most max_sets of the offer's size), until it lacks nothing. Its draws come from
     its seed (one per household from the stream), as a SplitMix64 sequence. Returns (households, offer positions,
-    sets)."""
+    sets).
+
+    Households come in ascending order, so a household's entries in `signed` and `tie_keys` are found by walking
+    forward from the previous household's (`_seek`) instead of a binary search over all of them each time."""
     smallest = size.min() if len(size) else 1.0
     total = 0  # room for every sign-up: a household signs at most as many offers as sets it lacks
     widest = 0
@@ -498,6 +644,7 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
     order = np.empty(widest, np.int64)  # the compound's offers, shuffled as far as a household goes, then restored
     swapped = np.empty(widest, np.int64)
     m, last = 0, -1
+    ps, pt, last_h = 0, 0, -1  # where the household's entries start in `signed` and `tie_keys` (once looked up)
     for j in range(len(hh)):
         h, c = hh[j], compound[j]
         a, n = first[c], count[c]
@@ -505,6 +652,10 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             for q in range(n):
                 order[q] = q
             last = c
+        if h < last_h:  # not ascending after all: look up from the start
+            ps, pt = 0, 0
+        last_h = h
+        ps_found, pt_found = False, False
         state = np.uint64(seeds[j])
         left = float(demand[h])
         steps = 0
@@ -520,14 +671,14 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             state, u = _splitmix(state)
             if not u < signup_prob + trust_boost:
                 continue
-            key = h * stride + offers[k]
-            i = np.searchsorted(signed, key)
-            if i < len(signed) and signed[i] == key:
+            if not ps_found:
+                ps, ps_found = _seek(signed, ps, h * stride), True
+            if _holds(signed, ps, h * stride + offers[k]):
                 continue
             if not u < signup_prob:  # signs only with a tie to the offer's leader
-                t = h * tie_stride + leader_hh[k]
-                i = np.searchsorted(tie_keys, t)
-                if not (i < len(tie_keys) and tie_keys[i] == t):
+                if not pt_found:
+                    pt, pt_found = _seek(tie_keys, pt, h * tie_stride), True
+                if not _holds(tie_keys, pt, h * tie_stride + leader_hh[k]):
                     continue
             sets = min(max_sets, int(np.ceil(left / size[k] - 1e-9)))
             if sets <= 0:
@@ -539,6 +690,40 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             r = swapped[q]
             order[q], order[r] = order[r], order[q]
     return out_h[:m], out_k[:m], out_s[:m]
+
+
+@njit(cache=True)
+def _seek(keys, p, target):
+    """The first position from p on whose key (keys sorted) is >= target, given every key before p is smaller: a
+    gallop from p, then a binary search, so a walk through ascending targets costs a step or two for each."""
+    n = len(keys)
+    if p >= n or keys[p] >= target:
+        return p
+    lo, step = p, 1  # keys[lo] < target
+    hi = lo + step
+    while hi < n and keys[hi] < target:
+        lo = hi
+        step *= 2
+        hi = lo + step
+    hi = min(hi, n)
+    lo += 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _holds(keys, p, key):
+    """Whether keys[p:] (sorted) holds key: a walk from p, the few entries of one household."""
+    while p < len(keys) and keys[p] <= key:
+        if keys[p] == key:
+            return True
+        p += 1
+    return False
 
 
 @njit(cache=True)
@@ -582,6 +767,44 @@ def _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_
             spend(team, r, n * per)
             taken[k], n_ok[k] = total, n
     return taken, n_ok
+
+
+@njit(cache=True)
+def _close_due(open_ids, day, log_offer, log_household, log_sets, count, open_signups, leader, compound, supplier, moq,
+               offer_sets, status, due_day, confirmed_day, ended_day, portions, households, close_day, stock, promised,
+               lead_days, permit_day, permit_delay, permits, compound_district, supplier_district, locked, team, work,
+               payment_hours, portions_per_set):
+    """`GroupOrders.close_due`'s own part, compiled: the offers closing today (`_close`, on copies of the suppliers'
+    stock, holds and pass days), their sign-ups taken off the households' open offers, the released ones marked
+    GONE in the log. Returns (offers still open, closing offers' suppliers and sets they held, confirmed offers,
+    suppliers that applied for a pass, released households and their portions, how many released, lapsed and
+    cancelled) for the other mechanisms' verbs."""
+    closes = close_day[open_ids] <= day
+    closing, still = open_ids[closes], open_ids[~closes]
+    at, starts = _entries(log_offer, closing, count)
+    sets = log_sets[at]
+    for j in at:
+        open_signups[log_household[j]] -= 1
+    keep = np.zeros(len(at), np.bool_)
+    applied = np.zeros(len(closing), np.bool_)
+    totals = offer_sets[closing].copy()
+    _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_sets, status, due_day, confirmed_day,
+           ended_day, portions, households, stock.copy(), promised.copy(), lead_days, permit_day.copy(), permit_delay,
+           applied, permits, compound_district, supplier_district, locked, team, work, payment_hours,
+           portions_per_set, day)
+    suppliers = supplier[closing]
+    closed = status[closing]
+    confirmed = closing[closed == CONFIRMED]
+    released = at[~keep]
+    released_households = log_household[released]
+    released_portions = np.empty(len(released))
+    for j in range(len(released)):
+        e = released[j]
+        released_portions[j] = log_sets[e] * portions_per_set[supplier[log_offer[e]]]
+    for e in released:
+        log_offer[e] = GONE
+    return (still, suppliers, totals, confirmed, suppliers[applied], released_households, released_portions,
+            len(released), (closed == LAPSED).sum(), (closed == CANCELLED).sum())
 
 
 @njit(cache=True)

@@ -33,7 +33,8 @@ Team = namedtuple("Team", "household compound hours_left hours_today hours_total
                           "lapsed_supplier lapsed_day")
 # what leaders know of local suppliers today (a snapshot: stock and holds do not change while leaders act)
 Market = namedtuple("Market", "available moq_today moq listed listed_ids x y district near_ids near_dk tie_start "
-                              "tie_suppliers store_start store_ids set_scale")
+                              "tie_suppliers store_start store_ids set_scale km")
+KM_TABLE_MAX = 4_000_000  # compounds x suppliers up to which street distances are computed once, as a table
 # the rules of the work: hours, factors and switches
 Work = namedtuple("Work", "day cap post_hours search_hours gateway_overhead gateway_search factor learned reach_km "
                           "permits locked supplier_ties min_order")
@@ -73,14 +74,15 @@ def _usable(team, work, r, s):
 
 
 @njit(cache=True)
-def _usable_pool(team, work, r, pool, n):
-    out = np.empty(n, np.int64)
+def _usable_into(team, work, r, pool, n, out):
+    """The usable suppliers of pool[:n], in pool order, into out; returns how many (out may be pool itself)."""
     m = 0
     for k in range(n):
-        if _usable(team, work, r, pool[k]):
-            out[m] = pool[k]
+        s = pool[k]
+        if _usable(team, work, r, s):
+            out[m] = s
             m += 1
-    return out[:m]
+    return m
 
 
 @njit(cache=True)
@@ -92,7 +94,7 @@ def _best(market, work, geo, c, pool, wanted):
     best, reachable, best_km, best_score = NO_SUPPLIER, False, 0.0, np.inf
     cx, cy = geo.compound_x[c], geo.compound_y[c]
     for s in pool:
-        km = street_km(geo, market.x[s], market.y[s], cx, cy)
+        km = market.km[c, s] if len(market.km) else street_km(geo, market.x[s], market.y[s], cx, cy)
         need = market.moq_today[s]
         if market.available[s] >= need and km <= work.reach_km:
             meets = need * market.set_scale[s] <= wanted
@@ -103,14 +105,24 @@ def _best(market, work, geo, c, pool, wanted):
 
 
 @njit(cache=True)
-def _sorted_union(a, b):
-    both = np.concatenate((a, b))
-    if len(both) == 0:
-        return both
-    both = np.sort(both)
-    keep = np.ones(len(both), np.bool_)
-    keep[1:] = both[1:] != both[:-1]
-    return both[keep]
+def _union_into(a, b, out):
+    """The sorted distinct ids of a and b into out (room for both); returns how many."""
+    m = 0
+    for v in a:
+        out[m] = v
+        m += 1
+    for v in b:
+        out[m] = v
+        m += 1
+    if m == 0:
+        return 0
+    out[:m].sort()
+    k = 1
+    for j in range(1, m):
+        if out[j] != out[k - 1]:
+            out[k] = out[j]
+            k += 1
+    return k
 
 
 @njit(cache=True)
@@ -120,16 +132,24 @@ def _in_sorted(values, s):
 
 
 @njit(cache=True)
-def find_supplier(team, market, work, geo, r, wanted_sets):
+def search_room(team, market):
+    """Scratch room for `find_supplier`'s pools (three of them), made once for a whole day's searches."""
+    return np.empty((3, 2 * len(market.x) + team.known.shape[1] + 1), np.int64)
+
+
+@njit(cache=True)
+def find_supplier(team, market, work, geo, r, wanted_sets, room):
     """Pick a supplier leader r can reach: known ones first, then members' ties and the chain stores that deliver
-    to the compound (their own channel: sim/chain_stores.py), then the gateway.
+    to the compound (their own channel: sim/chain_stores.py), then the gateway. `room`: `search_room`'s scratch
+    arrays, where the pools are built (sorted unions, usable ones) without allocating.
 
     Returns (supplier, searched, via_gateway), supplier -1 when none; a failed search still costs its hours."""
     c = team.compound[r]
     wanted = max(wanted_sets, 1.0)
+    pool, both, other = room[0], room[1], room[2]
     if team.known_count[r] > 0:
-        pool = _usable_pool(team, work, r, team.known[r], team.known_count[r])
-        s, _, _ = _best(market, work, geo, c, pool, wanted)
+        m = _usable_into(team, work, r, team.known[r], team.known_count[r], pool)
+        s, _, _ = _best(market, work, geo, c, pool[:m], wanted)
         if s >= 0:
             return s, False, False
     if work.supplier_ties:
@@ -138,29 +158,37 @@ def find_supplier(team, market, work, geo, r, wanted_sets):
         ties = market.tie_suppliers[:0]
     stores = market.store_ids[market.store_start[c]:market.store_start[c + 1]]
     if len(stores):
-        ties = _sorted_union(ties, stores)
+        ties = both[:_union_into(ties, stores, both)]
     gateway = team.uses_gateway[r]
     searched_any = False
     if not gateway:
-        pool = _usable_pool(team, work, r, ties, len(ties))
-        s, _, _ = _best(market, work, geo, c, pool, wanted)
-        searched_any = len(pool) > 0
+        m = _usable_into(team, work, r, ties, len(ties), pool)
+        s, _, _ = _best(market, work, geo, c, pool[:m], wanted)
+        searched_any = m > 0
     else:
         # the nearest suppliers first: exact when the winner is nearer than every supplier left out
         near = market.near_ids[c]
-        near_listed = near[market.listed[near]]
-        complete = len(near_listed) >= len(market.listed_ids)
-        short = _sorted_union(ties, near_listed)
-        short = _usable_pool(team, work, r, short, len(short))
-        s, reachable, km = _best(market, work, geo, c, short, wanted)
+        n_near = 0
+        for v in near:
+            if market.listed[v]:
+                other[n_near] = v
+                n_near += 1
+        complete = n_near >= len(market.listed_ids)
+        m = _union_into(ties, other[:n_near], pool)
+        m = _usable_into(team, work, r, pool, m, pool)
+        s, reachable, km = _best(market, work, geo, c, pool[:m], wanted)
         if complete:
-            searched_any = len(short) > 0
+            searched_any = m > 0
         elif s < 0 or not (reachable and km < market.near_dk[c]):
-            unlisted_ties = ties[~market.listed[ties]]
-            pool = _sorted_union(market.listed_ids, unlisted_ties)
-            pool = _usable_pool(team, work, r, pool, len(pool))
-            s, _, _ = _best(market, work, geo, c, pool, wanted)
-            searched_any = len(pool) > 0
+            n_unlisted = 0
+            for v in ties:
+                if not market.listed[v]:
+                    other[n_unlisted] = v
+                    n_unlisted += 1
+            m = _union_into(market.listed_ids, other[:n_unlisted], pool)
+            m = _usable_into(team, work, r, pool, m, pool)
+            s, _, _ = _best(market, work, geo, c, pool[:m], wanted)
+            searched_any = m > 0
     if s < 0:
         if searched_any:  # searched, found nobody usable: the hours are spent anyway
             spend(team, r, work.search_hours * (work.gateway_search if gateway else 1.0) * work_factor(team, work, r))
@@ -186,6 +214,7 @@ def lead(team, market, work, geo, rows, uncovered, offer_room, first_offer, post
     gateway, the supplier's trucks need a pass for the trip), with ids from `first_offer` on; returns how many were
     posted."""
     n = 0
+    room = search_room(team, market)
     for r in rows:
         if not team.active[r]:
             continue
@@ -193,7 +222,7 @@ def lead(team, market, work, geo, rows, uncovered, offer_room, first_offer, post
         while team.open_count[r] < work.cap and team.hours_left[r] > 0:
             if uncovered[c] < 1:
                 break
-            s, searched, via_gateway = find_supplier(team, market, work, geo, r, uncovered[c])
+            s, searched, via_gateway = find_supplier(team, market, work, geo, r, uncovered[c], room)
             if s < 0:
                 break
             cost = paperwork_hours(team, work, r, work.post_hours)
@@ -306,6 +335,7 @@ class Leadership:
         self._supplier_static = (supply.moq.astype(np.int64), supply.x.astype(np.int64), supply.y.astype(np.int64),
                                  supply.district.astype(np.int64))
         self._set_scale = supply.portions_per_set / supply.set_portions  # a supplier's set in generic sets
+        self._km = None  # street km from each compound to each supplier (`_market`)
 
     def post_offers_to(self, orders) -> None:
         """Leaders post their offers into these group orders (built after the leaders: they need the leaders too)."""
@@ -361,10 +391,13 @@ class Leadership:
         tie_start, tie_suppliers = self.bridging.lists()
         store_start, store_ids = self.stores.delivery_areas()
         moq, x, y, district = self._supplier_static
+        if self._km is None:  # the street distances do not change: computed once (in a city of modest size)
+            small = self.pop.n_compounds * len(x) <= KM_TABLE_MAX
+            self._km = _km_table(self.geometry, x, y) if small else np.zeros((0, 0))
         return Market(available=s.today_available, moq_today=s.today_moq, moq=moq, listed=s.listed,
                       listed_ids=s.listed_ids, x=x, y=y, district=district, near_ids=near_ids, near_dk=near_dk,
                       tie_start=tie_start, tie_suppliers=tie_suppliers, store_start=store_start, store_ids=store_ids,
-                      set_scale=self._set_scale)
+                      set_scale=self._set_scale, km=self._km)
 
     @property
     def active_rows(self) -> np.ndarray:
@@ -380,9 +413,8 @@ class Leadership:
 
     def spare_per_compound(self) -> np.ndarray:
         """Per compound, active leaders who still have time and room for another offer after their work today."""
-        t, rows = self.team, self.active_rows
-        spare = rows[(t.hours_left[rows] > 0) & (t.open_count[rows] < self.cap)]
-        return np.bincount(t.compound[spare], minlength=self.pop.n_compounds)
+        t = self.team
+        return _spare(t.compound, t.active, t.hours_left, t.open_count, self.n, self.cap, self.pop.n_compounds)
 
     # --- who leads --------------------------------------------------------------------------------------
     def add(self, households, day: int) -> list:
@@ -421,6 +453,13 @@ class Leadership:
         """The GroupLeader this household became, or None."""
         r = self.row_of_household.get(int(household))
         return None if r is None else self.agents[r]
+
+    def most_experienced(self, compounds: np.ndarray) -> np.ndarray:
+        """Per compound (each with an active leader), its active leader with the most deliveries received, then the
+        earliest to emerge, then the first to come forward (rows, in the order of `compounds`)."""
+        t = self.team
+        return _most_experienced(np.asarray(compounds, np.int64), t.compound, t.active, t.deliveries, self.emerged_day,
+                                 self.n, len(self.per_compound))
 
     def appoint_coordinator(self, r: int) -> None:
         """Leader r becomes its compound's "leader of leaders" (sim/coordination.py decides who)."""
@@ -480,8 +519,9 @@ class Leadership:
 
     def find_supplier(self, r: int, wanted_sets: float, day: int):
         """(supplier, searched, via_gateway) for leader r, or None (the hours of a failed search are spent)."""
-        s, searched, via = find_supplier(self.team, self._market(), self.work(day), self.geometry, int(r),
-                                         float(wanted_sets))
+        market = self._market()
+        s, searched, via = find_supplier(self.team, market, self.work(day), self.geometry, int(r), float(wanted_sets),
+                                         search_room(self.team, market))
         return None if s < 0 else (int(s), bool(searched), bool(via))
 
     def spend(self, r: int, hours: float) -> None:
@@ -519,3 +559,39 @@ class Leadership:
 def _receive_all(team, work, rows, suppliers, receive_hours):
     for k in range(len(rows)):
         receive_delivery(team, work, rows[k], suppliers[k], receive_hours)
+
+
+@njit(cache=True)
+def _most_experienced(compounds, compound, active, deliveries, emerged_day, n, n_compounds):
+    """Rows of `most_experienced`: one pass over the leaders (rows in the order they came forward)."""
+    best = np.full(n_compounds, -1, np.int64)
+    wanted = np.zeros(n_compounds, np.bool_)
+    wanted[compounds] = True
+    for r in range(n):
+        c = compound[r]
+        if not (wanted[c] and active[r]):
+            continue
+        b = best[c]
+        if b < 0 or deliveries[r] > deliveries[b] or (deliveries[r] == deliveries[b] and emerged_day[r] < emerged_day[b]):
+            best[c] = r
+    return best[compounds]
+
+
+@njit(cache=True)
+def _km_table(geo, x, y):
+    """Street km from each compound (rows) to each supplier (columns): `street_km` of each pair, once for the run."""
+    out = np.empty((len(geo.compound_x), len(x)))
+    for c in range(len(geo.compound_x)):
+        for s in range(len(x)):
+            out[c, s] = street_km(geo, x[s], y[s], geo.compound_x[c], geo.compound_y[c])
+    return out
+
+
+@njit(cache=True)
+def _spare(compound, active, hours_left, open_count, n, cap, n_compounds):
+    """`Leadership.spare_per_compound` in one pass over the leaders' rows."""
+    out = np.zeros(n_compounds, np.int64)
+    for r in range(n):
+        if active[r] and hours_left[r] > 0 and open_count[r] < cap:
+            out[compound[r]] += 1
+    return out

@@ -479,3 +479,401 @@ def test_the_compiled_sale_equals_the_sale_drawn_by_numpy(monkeypatch):
     monkeypatch.setattr(slot_sale, "draws_compiled", lambda rng: False)
     monkeypatch.setattr(retail, "draws_compiled", lambda rng: False)
     pd.testing.assert_frame_equal(fast, table(ordering="hybrid")[1])
+
+
+# --- speed round 3, the community's day (issue 21 part 4) -------------------------------------------------------
+
+
+def _choose_by_binary_search(hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride,
+                             demand, size, max_sets, signup_prob, trust_boost, seeds):
+    """group_orders._choose as it was: every look-up in `signed` and `tie_keys` a binary search (np.searchsorted)."""
+    from lockdown_sim.sim.group_orders import _splitmix
+
+    out = []
+    for j in range(len(hh)):
+        h, c = int(hh[j]), int(compound[j])
+        a, n = int(first[c]), int(count[c])
+        order = list(range(n))
+        state, left = np.uint64(seeds[j]), float(demand[h])
+        for q in range(n):
+            if left <= 0:
+                break
+            state, x = _splitmix(np.uint64(state))
+            r = q + min(int(x * (n - q)), n - q - 1)
+            order[q], order[r] = order[r], order[q]
+            k = a + order[q]
+            state, u = _splitmix(np.uint64(state))
+            if not u < signup_prob + trust_boost:
+                continue
+            key = h * stride + offers[k]
+            i = np.searchsorted(signed, key)
+            if i < len(signed) and signed[i] == key:
+                continue
+            if not u < signup_prob:
+                t = h * tie_stride + leader_hh[k]
+                i = np.searchsorted(tie_keys, t)
+                if not (i < len(tie_keys) and tie_keys[i] == t):
+                    continue
+            sets = min(max_sets, int(np.ceil(left / size[k] - 1e-9)))
+            if sets <= 0:
+                continue
+            out.append((h, k, sets))
+            left -= sets * size[k]
+    return out
+
+
+def test_sign_up_choice_walking_the_sorted_keys_equals_binary_searches():
+    """_choose finds a household's signed offers and ties by walking forward through the sorted keys (households
+    come in ascending order); the plain version looked each up by binary search."""
+    from lockdown_sim.sim.group_orders import _choose
+
+    rng = np.random.default_rng(21)
+    n_h, n_c = 400, 20
+    start = np.sort(rng.choice(np.arange(1, n_h), n_c - 1, replace=False))
+    compound_of = np.searchsorted(start, np.arange(n_h), side="right")
+    count = rng.integers(0, 6, n_c)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    offers = np.arange(int(count.sum()), dtype=np.int64) * 3 + 1
+    stride = np.int64(offers.max() + 1)
+    leader_hh = rng.integers(0, n_h, len(offers))
+    for trial in range(6):
+        hh = np.sort(rng.choice(n_h, 250, replace=False))
+        if trial == 5:
+            hh = hh[::-1].copy()  # not ascending: the walk starts over
+        hh = hh[count[compound_of[hh]] > 0]
+        compound = compound_of[hh]
+        if trial != 5:
+            order = np.argsort(compound, kind="stable")
+            hh, compound = hh[order], compound[order]
+        signed = np.unique(rng.choice(hh, 150) * stride + rng.choice(offers, 150))
+        tie_stride = np.int64(n_h)
+        tie_keys = np.unique(np.concatenate([hh[:100] * tie_stride + rng.choice(leader_hh, 100),
+                                             rng.integers(0, n_h * n_h, 300)]))
+        demand = (rng.random(n_h) * 40).astype(np.float32)
+        size = rng.choice([4.0, 6.0, 10.0], len(offers))
+        seeds = rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)
+        args = (hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride, demand, size,
+                np.int64(3), 0.6, 0.25, seeds)
+        h, k, s = _choose(*args)
+        assert list(zip(h.tolist(), k.tolist(), s.tolist())) == _choose_by_binary_search(*args)
+
+
+def test_leaders_pools_built_in_place_equal_sorted_unions():
+    """find_supplier builds its pools in scratch arrays (`_union_into`); it took np.sort of the concatenation and
+    dropped repeats (the sorted union, as np.union1d gives)."""
+    from lockdown_sim.sim.leadership import _union_into
+
+    rng = np.random.default_rng(22)
+    for _ in range(50):
+        a = np.unique(rng.integers(0, 40, rng.integers(0, 12)))
+        b = rng.permutation(rng.integers(0, 40, rng.integers(0, 12)))  # unsorted, repeats: the nearest-first list
+        out = np.empty(len(a) + len(b) + 1, np.int64)
+        m = _union_into(a, b, out)
+        assert out[:m].tolist() == np.union1d(a, b).tolist()
+
+
+def test_leaders_street_km_table_equals_street_km_of_each_pair():
+    """The leaders' search reads street distances from a table made once a run; it computed `street_km` each time."""
+    from lockdown_sim.sim.geometry import Geometry, street_km
+    from lockdown_sim.sim.leadership import _km_table
+
+    rng = np.random.default_rng(23)
+    geo = Geometry(river_x=10, bridges=np.array([2.0, 9.0, 15.0]), cell_km=0.37,
+                   compound_x=rng.integers(0, 20, 30).astype(np.float64),
+                   compound_y=rng.integers(0, 20, 30).astype(np.float64),
+                   compound_district=np.zeros(30, np.int64))
+    x, y = rng.integers(0, 20, 9), rng.integers(0, 20, 9)
+    table = _km_table(geo, x, y)
+    for c in range(30):
+        for s in range(9):
+            assert table[c, s] == street_km(geo, x[s], y[s], geo.compound_x[c], geo.compound_y[c])
+
+
+def test_leaders_search_without_the_km_table_is_the_same_run(monkeypatch):
+    """Above KM_TABLE_MAX pairs (a big city) the search computes each street distance as it goes: the same run."""
+    import lockdown_sim.sim.leadership as leadership
+
+    _, with_table = table(ordering="group_buying")
+    monkeypatch.setattr(leadership, "KM_TABLE_MAX", 0)
+    m, without = table(ordering="group_buying")
+    assert len(m.leadership._km) == 0 and with_table["portions_group"].sum() > 0
+    pd.testing.assert_frame_equal(with_table, without)
+
+
+def test_sign_up_log_entries_by_counting_equal_the_plain_grouping():
+    """group_orders._entries groups an offer's log positions in one counting pass; it took a rank array, np.flatnonzero
+    and a stable grouping."""
+    from lockdown_sim.sim.group_orders import GONE, _entries
+    from lockdown_sim.sim.sorting import group_stably
+
+    rng = np.random.default_rng(24)
+    count = 60
+    log_offer = np.where(rng.random(900) < 0.3, GONE, rng.integers(0, count, 900))
+    for _ in range(10):
+        ids = rng.choice(count, rng.integers(0, 20), replace=False)
+        rank = np.full(count + 1, -1, dtype=np.int64)
+        rank[ids] = np.arange(len(ids))
+        at = np.flatnonzero(rank[log_offer] >= 0)
+        order, starts = group_stably(rank[log_offer[at]], len(ids))
+        fast_at, fast_starts = _entries(log_offer, ids.astype(np.int64), count)
+        assert fast_at.tolist() == at[order].tolist() and fast_starts.tolist() == starts.tolist()
+
+
+def test_signed_pairs_and_booking_compiled_equal_the_plain_numpy():
+    """group_orders._signed and _book (sign-ups grouped by offer, accepted, booked in one pass) give what the numpy
+    steps they replaced gave."""
+    from lockdown_sim.sim.group_orders import OPEN, _accept, _book, _signed
+    from lockdown_sim.sim.sorting import group_stably
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(12):
+        m.step()
+    orders, supply, lead = m.group_orders, m.local_supply, m.leadership
+    assert orders.count > 0 and len(orders._log_offer) > 0
+    status = orders._cols["status"].copy()
+    status[::3] = OPEN
+    stride = np.int64(orders.count + 1)
+    live = orders._log_offer >= 0
+    live &= status[np.where(live, orders._log_offer, 0)] == OPEN
+    plain = np.sort(orders._log_household[live] * stride + orders._log_offer[live])
+    assert _signed(orders._log_offer, orders._log_household, status, stride).tolist() == plain.tolist()
+
+    rng = np.random.default_rng(25)
+    cols = orders._cols
+    offers = np.sort(rng.choice(orders.count, min(orders.count, 30), replace=False)).astype(np.int64)
+    cols["cap_sets"][offers] = rng.integers(0, 40, len(offers))
+    cols["sets"][offers] = rng.integers(0, 10, len(offers))
+    n = 400
+    hh = rng.integers(0, 3000, n)
+    pick = rng.integers(0, len(offers), n)
+    sets = rng.integers(1, 4, n)
+    size = supply.portions_per_set[cols["supplier"][offers]]
+    per = 0.05
+    saved = {k: v.copy() for k, v in lead.team._asdict().items()}
+    signups = orders.open_signups.copy()
+    offer_sets = cols["sets"].copy()
+    h_acc, s_acc, o_acc, portions, taken = _book(hh, pick, sets, offers, size, cols["leader"], cols["supplier"],
+                                                 cols["cap_sets"], cols["sets"], supply.stock, supply.portions_per_set,
+                                                 supply.promised, lead.team, lead.work(), per, orders.open_signups)
+    fast_team = {k: v.copy() for k, v in lead.team._asdict().items()}
+    for k, v in saved.items():
+        getattr(lead.team, k)[...] = v
+    order, starts = group_stably(pick, len(offers))
+    hh2, pick2, sets2 = hh[order], pick[order], sets[order]
+    taken2, n_ok = _accept(offers, starts, sets2, cols["leader"], cols["supplier"], cols["cap_sets"], offer_sets,
+                           supply.sets_in_stock(), supply.promised.copy(), lead.team, lead.work(), per)
+    accepted = np.arange(len(hh2)) - starts[pick2] < n_ok[pick2]
+    assert accepted.any() and not accepted.all()
+    assert h_acc.tolist() == hh2[accepted].tolist() and s_acc.tolist() == sets2[accepted].tolist()
+    assert o_acc.tolist() == offers[pick2[accepted]].tolist() and taken.tolist() == taken2.tolist()
+    assert portions.tobytes() == (sets2[accepted] * size[pick2[accepted]]).tobytes()
+    np.add.at(signups, hh2[accepted], 1)
+    offer_sets[offers] += taken2
+    assert orders.open_signups.tolist() == signups.tolist() and cols["sets"].tolist() == offer_sets.tolist()
+    assert all(np.array_equal(fast_team[k], v) for k, v in lead.team._asdict().items())
+
+
+def _seen_share_plain(comp, uses, potential, compound_district, n_compounds, visible, w):
+    """Gateway._seen_share as it was (numpy)."""
+    if not visible:
+        return np.full(len(comp), uses.sum() / max(potential.sum(), 1.0))
+    district = compound_district[comp]
+    users_d = np.bincount(district, weights=uses, minlength=2)
+    potential_d = np.bincount(district, weights=potential, minlength=2)
+    seen_district = users_d[district] / np.maximum(potential_d[district], 1.0)
+    users_c = np.bincount(comp, weights=uses, minlength=n_compounds)[comp] - uses
+    potential_c = np.bincount(comp, weights=potential, minlength=n_compounds)[comp] - potential
+    seen_compound = np.where(potential_c > 0, users_c / np.maximum(potential_c, 1.0), seen_district)
+    return w * seen_compound + (1 - w) * seen_district
+
+
+@pytest.mark.parametrize("visible", [True, False])
+def test_gateway_chances_compiled_equal_the_numpy_shares(visible):
+    """gateway._chances counts users and potential adopters per compound and district in one pass; the numpy version
+    took np.bincount of each."""
+    from lockdown_sim.sim.gateway import _chances
+
+    rng = np.random.default_rng(26)
+    n_compounds, p, q, w = 40, 0.01, 0.3, 0.7
+    compound_district = rng.integers(0, 2, n_compounds)
+    would_adopt = rng.random(5000) < 0.8
+    for _ in range(5):
+        n = int(rng.integers(1, 300))
+        uses, household, comp = rng.random(n) < 0.4, rng.integers(0, 5000, n), rng.integers(0, n_compounds, n)
+        new_idx, chance, potential = _chances(uses, household, comp, would_adopt, compound_district, n_compounds,
+                                              visible, w, p, q)
+        u, a = uses.astype(np.float64), would_adopt[household].astype(np.float64)
+        plain_idx = np.flatnonzero(u == 0)
+        share = _seen_share_plain(comp, u, a, compound_district, n_compounds, visible, w)[plain_idx]
+        assert new_idx.tolist() == plain_idx.tolist()
+        assert chance.tobytes() == (p + q * share).tobytes() and potential.tolist() == (a[plain_idx] > 0).tolist()
+
+
+@pytest.mark.parametrize("several", [True, False])
+def test_uncovered_need_compiled_equals_the_numpy_steps(several):
+    """group_orders._uncovered: what measure_need computed with numpy from _need's counts, in one pass."""
+    from lockdown_sim.sim.group_orders import _uncovered
+
+    rng = np.random.default_rng(27)
+    n, n_offers, max_sets, set_portions = 30, 80, 3, 7.0
+    wanted, wanting, members = rng.integers(0, 50, n), rng.integers(0, 20, n), rng.integers(0, 30, n)
+    compound, supplier = rng.integers(0, n, n_offers), rng.integers(0, 9, n_offers)
+    cap_sets, sets = rng.integers(0, 30, n_offers), rng.integers(0, 30, n_offers)
+    pps = rng.choice([7.0, 10.0, 31.5], 9)
+    open_ids = np.sort(rng.choice(n_offers, 50, replace=False))
+    w, share, room_of, unc = _uncovered(wanted, wanting, members, several, max_sets, open_ids, compound, cap_sets, sets,
+                                        supplier, pps, set_portions)
+    plain_w = wanted.astype(np.float64)
+    plain_share = wanting / np.maximum(members.astype(np.float64), 1)
+    plain_room_of = max_sets * wanting.astype(np.float64) if several else np.full(n, np.inf)
+    plain = plain_w.copy()
+    c = compound[open_ids]
+    room = np.minimum(np.maximum(0, cap_sets[open_ids] - sets[open_ids]), plain_room_of[c])
+    np.add.at(plain, c, -(room * (pps[supplier[open_ids]] / set_portions)))
+    np.maximum(plain, 0, out=plain)
+    for fast, slow in ((w, plain_w), (share, plain_share), (room_of, plain_room_of), (unc, plain)):
+        assert fast.tobytes() == slow.tobytes()
+
+
+def test_closing_offers_compiled_equals_the_numpy_steps():
+    """group_orders._close_due does close_due's own steps in one compiled call; the numpy steps it replaced, around
+    the same _close, give the same offers, log, households' open offers and what goes to the other mechanisms."""
+    import copy
+
+    from lockdown_sim.sim.group_orders import CANCELLED, CONFIRMED, GONE, LAPSED, _close, _close_due, _entries
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(14):
+        m.step()
+    orders, supply, lead = m.group_orders, m.local_supply, m.leadership
+    day = m.day + 1
+    cols = orders._cols
+    assert (cols["close_day"][orders.open_ids] <= day).any()
+    state = lambda: (copy.deepcopy(cols), orders._log_room.copy(), orders.open_signups.copy(),  # noqa: E731
+                     {k: v.copy() for k, v in lead.team._asdict().items()})
+    args = lambda c, log, signups, team: (  # noqa: E731
+        orders.open_ids, day, log[0, :orders._log_n], log[1, :orders._log_n], log[2, :orders._log_n], orders.count,
+        signups, c["leader"], c["compound"], c["supplier"], c["moq"], c["sets"], c["status"], c["due_day"],
+        c["confirmed_day"], c["ended_day"], c["portions"], c["households"], c["close_day"], supply.stock,
+        supply.promised, supply.lead, supply.permit_day, supply.permit_delay, supply.permits,
+        lead.geometry.compound_district, supply.district, lead.rules.permit_locked(), type(lead.team)(**team),
+        lead.work(day), orders.hours.per_payment_minutes / 60.0, supply.portions_per_set)
+    fast_state, plain_state = state(), state()
+    fast = _close_due(*args(*fast_state))
+
+    c, log, signups, team = plain_state
+    log_offer, log_household, log_sets = log[0, :orders._log_n], log[1, :orders._log_n], log[2, :orders._log_n]
+    closing = orders.open_ids[c["close_day"][orders.open_ids] <= day]
+    still = orders.open_ids[c["close_day"][orders.open_ids] > day]
+    at, starts = _entries(log_offer, closing, orders.count)
+    np.add.at(signups, log_household[at], -1)
+    keep, applied = np.zeros(len(at), dtype=bool), np.zeros(len(closing), dtype=bool)
+    totals = c["sets"][closing].copy()
+    _close(closing, starts, log_sets[at], keep, c["leader"], c["compound"], c["supplier"], c["moq"], c["sets"],
+           c["status"], c["due_day"], c["confirmed_day"], c["ended_day"], c["portions"], c["households"],
+           supply.stock.copy(), supply.promised.copy(), supply.lead, supply.permit_day.copy(), supply.permit_delay,
+           applied, supply.permits, lead.geometry.compound_district, supply.district, lead.rules.permit_locked(),
+           type(lead.team)(**team), lead.work(day), orders.hours.per_payment_minutes / 60.0, supply.portions_per_set,
+           day)
+    status = c["status"][closing]
+    released = at[~keep]
+    size = supply.portions_per_set[c["supplier"][log_offer[released]]]
+    plain = (still, c["supplier"][closing], totals, closing[status == CONFIRMED], c["supplier"][closing][applied],
+             log_household[released], log_sets[released] * size, len(released), int((status == LAPSED).sum()),
+             int((status == CANCELLED).sum()))
+    log_offer[released] = GONE
+    assert len(closing) and len(released) and plain[3].size
+    for f, p in zip(fast, plain):
+        assert np.asarray(f).tobytes() == np.asarray(p).tobytes()
+    f_cols, f_log, f_signups, f_team = fast_state
+    assert all(f_cols[k].tobytes() == c[k].tobytes() for k in c)
+    assert f_log.tobytes() == log.tobytes() and f_signups.tobytes() == signups.tobytes()
+    assert all(f_team[k].tobytes() == team[k].tobytes() for k in team)
+
+
+def test_chat_joining_and_coordinators_hours_compiled_equal_numpy_and_python():
+    """chat_groups._join (who joins, members per compound) equals the numpy steps it replaced; coordination's
+    _add_times equals one Python addition after another."""
+    from lockdown_sim.sim.chat_groups import _join
+    from lockdown_sim.sim.coordination import _add_times
+
+    rng = np.random.default_rng(28)
+    compound = np.sort(rng.integers(0, 30, 2000))
+    member = rng.random(2000) < 0.4
+    count = np.bincount(compound, weights=member, minlength=30).astype(np.int64)
+    candidates = np.flatnonzero(~member)
+    draw = rng.random(2000)
+    chance = -np.expm1(-(rng.random(len(candidates)) * 0.3).astype(np.float32))
+    plain_member, plain_count = member.copy(), count.copy()
+    joins = candidates[draw[candidates] < chance]
+    plain_member[joins] = True
+    np.add.at(plain_count, compound[joins], 1)
+    assert _join(candidates, draw, chance, member, count, compound) == len(joins) > 0
+    assert member.tolist() == plain_member.tolist() and count.tolist() == plain_count.tolist()
+    total = 0.1
+    for _ in range(77):
+        total += 0.7
+    assert _add_times(0.1, 0.7, 77) == total
+
+
+def test_emergence_inputs_compiled_equal_the_numpy_expressions():
+    """Leadership.spare_per_compound, GroupOrders.open_kinds and need_pressure, each one compiled pass now, equal
+    the numpy expressions they were."""
+    from lockdown_sim.sim.local_supply import KINDS
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(12):
+        m.step()
+    lead, orders = m.leadership, m.group_orders
+    t, rows = lead.team, lead.active_rows
+    spare = rows[(t.hours_left[rows] > 0) & (t.open_count[rows] < lead.cap)]
+    assert lead.spare_per_compound().tolist() == np.bincount(t.compound[spare], minlength=m.population.n_compounds).tolist()
+    kinds = np.zeros((m.population.n_compounds, len(KINDS)), dtype=bool)
+    o = orders.open_ids
+    kinds[orders.column("compound")[o], m.local_supply.kind[orders.column("supplier")[o]]] = True
+    assert len(o) and orders.open_kinds().tolist() == kinds.tolist()
+    plain = np.where(orders.wanted > 0, orders.uncovered / np.maximum(orders.wanted, 1), 0.0) * orders.wanting_share
+    assert (plain > 0).any() and orders.need_pressure().tobytes() == plain.tobytes()
+
+
+def test_delivering_orders_compiled_equals_the_numpy_steps():
+    """group_orders._deliver does deliver's own steps in one compiled call; the numpy steps it replaced give the same
+    confirmed ids, households, drops, leaders' households, chain-store orders, log and marks."""
+    from lockdown_sim.sim.group_orders import DELIVERED, GONE, _deliver, _entries
+    from lockdown_sim.sim.local_supply import CHAIN_STORE
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS)
+    for _ in range(14):
+        m.step()
+    orders, supply = m.group_orders, m.local_supply
+    ids = orders.confirmed_ids[::2].copy()
+    assert len(ids)
+    cols = orders._cols
+
+    def state():
+        return ({k: v.copy() for k, v in cols.items()}, orders._log_room[:, :orders._log_n].copy(),
+                orders.bought.copy(), orders.supplied.copy())
+
+    (f_cols, f_log, f_bought, f_supplied), (p_cols, p_log, p_bought, p_supplied) = state(), state()
+    fast = _deliver(ids, 15, orders.confirmed_ids, orders.count, f_log[0], f_log[1], f_log[2], f_cols["status"],
+                    f_cols["ended_day"], f_cols["leader"], f_cols["supplier"], f_cols["compound"],
+                    supply.portions_per_set, supply.kind, CHAIN_STORE, f_bought, f_supplied,
+                    m.leadership.team.household)
+    p_cols["status"][ids], p_cols["ended_day"][ids] = DELIVERED, 15
+    gone = np.zeros(orders.count + 1, dtype=bool)
+    gone[ids] = True
+    left = orders.confirmed_ids[~gone[orders.confirmed_ids]]
+    at, starts = _entries(p_log[0], ids, orders.count)
+    hh = p_log[1][at]
+    drop = (p_log[2][at] * supply.portions_per_set[p_cols["supplier"][p_log[0][at]]]).astype(np.float32)
+    p_bought[hh] = True
+    store = supply.kind[p_cols["supplier"][ids]] == CHAIN_STORE
+    p_supplied[p_cols["compound"][ids[store]]] = True
+    leader_hh = np.repeat(m.leadership.household_of(p_cols["leader"][ids]), np.diff(starts))
+    p_log[0][at] = GONE
+    assert len(hh)
+    for f, p in zip(fast, (left, hh, starts, drop, leader_hh, store)):
+        assert f.dtype == p.dtype and f.tobytes() == p.tobytes()
+    assert all(f_cols[k].tobytes() == p_cols[k].tobytes() for k in cols)
+    assert f_log.tobytes() == p_log.tobytes() and f_bought.tolist() == p_bought.tolist()
+    assert f_supplied.tolist() == p_supplied.tolist()
