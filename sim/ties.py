@@ -46,12 +46,8 @@ class Ties:
         between two households is one tie, whichever order made it; merged by `end_day`."""
         if len(starts) < 2:
             return
-        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-        hh = households.astype(np.int64)[np.lexsort((households, order_id))]  # each order's, in household order
-        for j in range(1, per_order + 1):
-            same = order_id[:-j] == order_id[j:]
-            a, b = hh[:-j][same], hh[j:][same]
-            self._today.append(np.minimum(a, b) * self.n + np.maximum(a, b))
+        self._today.append(_neighbour_pairs(households.astype(np.int64), np.asarray(starts, dtype=np.int64),
+                                            per_order, self.n))
 
     def end_day(self, day: int, reopened: bool = False) -> None:
         """Merge the day's new ties into the sorted store (one tie per household-leader pair); after reopening,
@@ -101,50 +97,60 @@ class Ties:
 def _merge(keys, strength, made_day, today, day, degree, n):
     """The sorted store with today's ties merged in (`today`: sorted, a key once for each order that made it): ties
     already there are strengthened by the orders that made them today, new ones are made today and counted at both
-    ends. Returns (keys, strength, made_day, new ties): the same arrays when no tie is new. Each of today's ties is
-    found by binary search, then the store is copied in one pass (a day adds a few thousand ties to a store of tens of
-    thousands)."""
-    new = np.empty(len(today), np.int64)  # today's distinct ties and how many orders made each
-    times = np.empty(len(today), np.int32)
-    u = 0
-    for j in range(len(today)):
-        if u > 0 and new[u - 1] == today[j]:
-            times[u - 1] += 1
+    ends. Returns (keys, strength, made_day, new ties). One walk along the store, copying it with today's ties in
+    their places: a day costs one pass over tens of thousands of ties (a binary search for each of today's and
+    numba's slice copies cost about twice as much)."""
+    m, t = len(keys), len(today)
+    out_keys = np.empty(m + t, keys.dtype)
+    out_strength = np.empty(m + t, strength.dtype)
+    out_made = np.empty(m + t, made_day.dtype)
+    i = k = j = fresh = 0
+    while j < t:
+        key = today[j]
+        times = 1  # orders that made this tie today
+        j += 1
+        while j < t and today[j] == key:
+            times += 1
+            j += 1
+        while i < m and keys[i] < key:
+            out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
+            i += 1
+            k += 1
+        if i < m and keys[i] == key:
+            out_keys[k], out_strength[k], out_made[k] = key, strength[i] + times, made_day[i]
+            i += 1
         else:
-            new[u], times[u] = today[j], 1
-            u += 1
-    new, times = new[:u], times[:u]
-    pos = np.searchsorted(keys, new)
-    before = np.zeros(len(keys) + 1, np.int64)  # new ties to go just before stored tie t
-    fresh = 0
-    for j in range(u):
-        p = pos[j]
-        if p < len(keys) and keys[p] == new[j]:
-            strength[p] += times[j]
-        else:
-            before[p] += 1
+            out_keys[k], out_strength[k], out_made[k] = key, times, day
+            household = key // n
+            degree[household] += 1
+            degree[key - household * n] += 1
             fresh += 1
-    if fresh == 0:
-        return keys, strength, made_day, 0
-    out_keys = np.empty(len(keys) + fresh, keys.dtype)
-    out_strength = np.empty(len(keys) + fresh, strength.dtype)
-    out_made = np.empty(len(keys) + fresh, made_day.dtype)
-    shift = 0  # one pass over the store, each tie moved past the new ones before it
-    for t in range(len(keys)):
-        shift += before[t]
-        out_keys[t + shift] = keys[t]
-        out_strength[t + shift] = strength[t]
-        out_made[t + shift] = made_day[t]
-    k = 0  # the new ties, each after the k new ones before it
-    for j in range(u):
-        p = pos[j]
-        if p < len(keys) and keys[p] == new[j]:
-            continue
-        out_keys[p + k], out_strength[p + k], out_made[p + k] = new[j], times[j], day
-        degree[new[j] // n] += 1
-        degree[new[j] % n] += 1
         k += 1
-    return out_keys, out_strength, out_made, fresh
+    while i < m:
+        out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
+        i += 1
+        k += 1
+    return out_keys[:k], out_strength[:k], out_made[:k], fresh
+
+
+@njit(cache=True)
+def _neighbour_pairs(households, starts, per_order, n):
+    """Keys (lower household * n + higher) of each participant with the next `per_order` in household order, order
+    by order (order k's participants are households[starts[k]:starts[k + 1]])."""
+    total = 0
+    for o in range(len(starts) - 1):
+        for j in range(1, per_order + 1):
+            total += max(starts[o + 1] - starts[o] - j, 0)
+    out = np.empty(total, np.int64)
+    w = 0
+    for o in range(len(starts) - 1):
+        members = np.sort(households[starts[o]:starts[o + 1]])
+        for j in range(1, per_order + 1):
+            for a in range(len(members) - j):
+                low, high = min(members[a], members[a + j]), max(members[a], members[a + j])
+                out[w] = low * n + high
+                w += 1
+    return out
 
 
 @njit(cache=True)

@@ -246,7 +246,7 @@ def test_ledger_record_each_equals_record_called_order_by_order():
 
 
 def test_the_ties_merge_equals_a_merge_of_unique_keys():
-    """Ties._merge counts repeats and places new ties by binary search; the plain merge it replaced took
+    """Ties._merge counts repeats and walks the store once; the plain merge it replaced took
     np.unique(today, return_counts=True) and walked both sorted lists."""
     from lockdown_sim.sim.ties import _merge
 
@@ -266,3 +266,26 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
     assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
     assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
     assert degree.sum() == 2 * fresh
+
+
+# --- speed, issue 21 part 4: ties, eating, daily metrics and the run loop ---------------------------------------
+def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
+    """Ties.form_among's compiled pairs equal the plain computation it replaced: participants sorted by (order,
+    household) with np.lexsort, each paired with the next j of its order, as the multiset of keys end_day merges."""
+    from lockdown_sim.sim.ties import _neighbour_pairs
+
+    rng = np.random.default_rng(8)
+    n = 5000
+    sizes = rng.integers(1, 30, 200)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    households = np.concatenate([rng.choice(n, s, replace=False) for s in sizes]).astype(np.int64)
+    for per_order in (1, 2, 3):
+        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        hh = households[np.lexsort((households, order_id))]
+        plain = []
+        for j in range(1, per_order + 1):
+            same = order_id[:-j] == order_id[j:]
+            a, b = hh[:-j][same], hh[j:][same]
+            plain.append(np.minimum(a, b) * n + np.maximum(a, b))
+        fast = _neighbour_pairs(households, starts, per_order, np.int64(n))
+        assert np.sort(fast).tolist() == np.sort(np.concatenate(plain)).tolist()
