@@ -76,11 +76,6 @@ class FoodStock:
         """Food bought in a shop comes straight home (it was never pending)."""
         self.stock += portions
 
-    def tally(self, among: np.ndarray) -> tuple[int, int, int]:
-        """(households `among` that could not eat their full need today, those among them left unserved so far,
-        households that ever ran out)."""
-        return _tally(self.short_today, self.left_unserved, self.ever_empty, among)
-
     def consume(self) -> tuple[float, float]:
         """Eat one day; returns (portions needed, portions eaten)."""
         eaten = np.empty_like(self.stock)
@@ -90,21 +85,35 @@ class FoodStock:
         self.eaten = eaten  # today's portions eaten, per household (need met by group: sim/need_by_group.py)
         return self.needed_today, self.eaten_today
 
-    def eaten_by_groups(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Portions eaten today by the groups 0 and 1 of two partitions of the households (sim/need_by_group.py),
-        in one compiled pass: the sums np.bincount(groups, weights=eaten as float64, minlength=2) gives, added in
-        the same order, for a fraction of its cost."""
-        return _eaten_by_groups(first, second, self.eaten)
+    def tallies(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[int, int, int, np.ndarray,
+                                                                                          np.ndarray]:
+        """The day's counts the daily metrics read, in one compiled pass over the households: (households `among`
+        that could not eat their full need today, those among them left unserved so far, households that ever ran
+        out, portions eaten today by the groups 0 and 1 of the partition `first`, and of `second`:
+        sim/need_by_group.py). The sums are those np.bincount(groups, weights=eaten as float64, minlength=2) gives,
+        added in the same order."""
+        return _tallies(self.short_today, self.left_unserved, self.ever_empty, among, first, second, self.eaten)
 
 
 @njit(cache=True)
-def _eaten_by_groups(first, second, eaten):
-    by_first, by_second = np.zeros(2), np.zeros(2)
+def _tallies(short, left_unserved, ever_empty, among, first, second, eaten):
+    short_among = left_among = ever = 0
+    first_0 = first_1 = second_0 = second_1 = 0.0  # the groups' running sums, each in household order
     for i in range(len(eaten)):
+        ever += ever_empty[i]
+        if among[i]:
+            short_among += short[i]
+            left_among += left_unserved[i]
         e = np.float64(eaten[i])
-        by_first[first[i]] += e
-        by_second[second[i]] += e
-    return by_first, by_second
+        if first[i] == 0:
+            first_0 += e
+        else:
+            first_1 += e
+        if second[i] == 0:
+            second_0 += e
+        else:
+            second_1 += e
+    return short_among, left_among, ever, np.array([first_0, first_1]), np.array([second_0, second_1])
 
 
 # Compiled one-pass versions of the vectorised rules above (float32 arithmetic as numpy does it: a Python number
@@ -145,17 +154,6 @@ def _cancel(pending, households, portions):
     for j in range(len(households)):
         left = np.float64(pending[households[j]]) - portions[j]
         pending[households[j]] = left if left >= 0.0 else 0.0
-
-
-@kernel
-def _tally(short, left_unserved, ever_empty, among):
-    short_among = left_among = ever = 0
-    for i in prange(len(short)):
-        ever += ever_empty[i]
-        if among[i]:
-            short_among += short[i]
-            left_among += left_unserved[i]
-    return short_among, left_among, ever
 
 
 @kernel

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from lockdown_sim.agents import Compound, GroupLeader, LocalSupplier
@@ -41,7 +40,7 @@ from lockdown_sim.sim.leadership import Leadership
 from lockdown_sim.sim.ledger import Ledger
 from lockdown_sim.sim.local_supply import LocalSupply
 from lockdown_sim.sim.lockdown import LockdownRules
-from lockdown_sim.sim.metrics import daily_metrics, reporters
+from lockdown_sim.sim.metrics import DailyCollector, daily_metrics
 from lockdown_sim.sim.need_by_group import NeedByGroup
 from lockdown_sim.sim.outreach import Canvassing
 from lockdown_sim.sim.parallel import use_threads
@@ -225,7 +224,7 @@ class LockdownSupplyModel(mesa.Model):
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
-        self.datacollector = DataCollector(model_reporters=reporters())
+        self.datacollector = DailyCollector()
 
     # --- one day ----------------------------------------------------------------------------------
     def step(self) -> None:

@@ -42,9 +42,9 @@ class NeedByGroup:
         self.need_vulnerable = np.bincount(self.vulnerable, weights=size, minlength=2)
         self.need_stranger = np.bincount(self.stranger, weights=size, minlength=2)
 
-    def day(self, model) -> dict:
-        """The day's values of DEFINITIONS, in its order."""
-        eaten_vulnerable, eaten_stranger = model.food.eaten_by_groups(self.vulnerable, self.stranger)
+    def day(self, model, eaten_vulnerable: np.ndarray, eaten_stranger: np.ndarray) -> dict:
+        """The day's values of DEFINITIONS, in its order, from the portions eaten today by each group (`vulnerable`:
+        FoodStock.tallies)."""
         by_vulnerable = eaten_vulnerable / np.maximum(self.need_vulnerable, 1e-12)
         by_stranger = eaten_stranger / np.maximum(self.need_stranger, 1e-12)
         by_vulnerable[self.need_vulnerable == 0] = np.nan

@@ -289,3 +289,66 @@ def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
             plain.append(np.minimum(a, b) * n + np.maximum(a, b))
         fast = _neighbour_pairs(households, starts, per_order, np.int64(n))
         assert np.sort(fast).tolist() == np.sort(np.concatenate(plain)).tolist()
+
+
+def test_leaders_hours_add_up_as_python_sum_does():
+    """The daily leader hours, summed in compiled code, equal sum(hours.tolist()) (Python's own float sum, with
+    its compensation) bit for bit, whatever the spread of the values; and the gateway count equals numpy's."""
+    from lockdown_sim.sim.metrics import _leaders_day
+
+    rng = np.random.default_rng(11)
+    cases = [np.zeros(0), np.array([0.5]), np.array([-0.0]), np.array([1e16, 1.0, -1e16]), np.array([np.inf, 1.0]),
+             np.array([1e308, 1e308, -1e308])]
+    cases += [rng.random(int(k)) * 10.0 ** rng.integers(-8, 9) for k in rng.integers(1, 800, 300)]
+    cases += [rng.standard_normal(int(k)) * 10.0 ** rng.integers(0, 17, int(k)) for k in rng.integers(1, 300, 300)]
+    for hours in cases:
+        gateway = rng.random(len(hours) + 5) < 0.3
+        rows = np.sort(rng.choice(len(hours) + 5, len(hours), replace=False))
+        padded = np.zeros(len(hours) + 5)
+        padded[rows] = hours
+        total, users = _leaders_day(rows, padded, gateway)
+        assert repr(total) == repr(float(sum(padded[rows].tolist()))) and users == int(gateway[rows].sum())
+
+
+def test_food_tallies_equal_the_plain_counts_and_bincount_sums():
+    """FoodStock.tallies: the counts numpy gives, and the eaten sums by group np.bincount gives, bit for bit."""
+    from lockdown_sim.sim.food_stock import _tallies
+
+    rng = np.random.default_rng(12)
+    n = 20_000
+    short, left, ever, among = (rng.random((4, n)) < [[0.2], [0.05], [0.3], [0.4]])
+    first, second = (rng.random(n) < 0.05).astype(np.int8), (rng.random(n) < 0.3).astype(np.int8)
+    eaten = (rng.random(n) * 4.0).astype(np.float32)
+    eaten[rng.random(n) < 0.1] = 0.0
+    s, lft, e, by_first, by_second = _tallies(short, left, ever, among, first, second, eaten)
+    assert (s, lft, e) == (int(short[among].sum()), int(left[among].sum()), int(ever.sum()))
+    for groups, got in ((first, by_first), (second, by_second)):
+        assert got.tobytes() == np.bincount(groups, weights=eaten.astype(np.float64), minlength=2).tobytes()
+
+
+def test_group_buying_counts_equal_numpy_sums():
+    from lockdown_sim.sim.metrics import _group_buying_counts
+
+    rng = np.random.default_rng(13)
+    bought, open_signups = rng.random(5000) < 0.4, rng.integers(0, 4, 5000).astype(np.int32)
+    assert _group_buying_counts(bought, open_signups) == (int(bought.sum()), int(open_signups.sum()),
+                                                          int((open_signups > 0).sum()))
+
+
+def test_the_daily_collector_collects_what_mesas_datacollector_does():
+    """DailyCollector's one-pass collect gives Mesa's DataCollector's table and steps, value for value and type for
+    type (Mesa's calls each reporter and deep-copies what it returns)."""
+    from mesa.datacollection import DataCollector
+
+    from lockdown_sim.sim.metrics import reporters
+
+    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=3, days=25)
+    plain = DataCollector(model_reporters=reporters())
+    while m.running:
+        m.step()
+        plain.collect(m)
+    fast = m.datacollector
+    assert fast._collection_steps == plain._collection_steps and list(fast.model_vars) == list(plain.model_vars)
+    for name, values in plain.model_vars.items():
+        assert [(type(v), repr(v)) for v in fast.model_vars[name]] == [(type(v), repr(v)) for v in values], name
+    assert fast.get_model_vars_dataframe().equals(plain.get_model_vars_dataframe())
