@@ -98,21 +98,21 @@ class FoodStock:
 @njit(cache=True)
 def _tallies(short, left_unserved, ever_empty, among, first, second, eaten):
     short_among = left_among = ever = 0
-    first_0 = first_1 = second_0 = second_1 = 0.0  # the groups' running sums, each in household order
     for i in range(len(eaten)):
         ever += ever_empty[i]
-        if among[i]:
-            short_among += short[i]
-            left_among += left_unserved[i]
+        short_among += short[i] & among[i]
+        left_among += left_unserved[i] & among[i]
+    # the groups' running sums, each in household order; every sum takes a term each household (its portions or
+    # +0.0, which leaves a sum started at +0.0 as it is), so the four run side by side without a branch
+    first_0 = first_1 = second_0 = second_1 = 0.0
+    for i in range(len(eaten)):
         e = np.float64(eaten[i])
-        if first[i] == 0:
-            first_0 += e
-        else:
-            first_1 += e
-        if second[i] == 0:
-            second_0 += e
-        else:
-            second_1 += e
+        in_0 = first[i] == 0
+        first_0 += e if in_0 else 0.0
+        first_1 += 0.0 if in_0 else e
+        in_0 = second[i] == 0
+        second_0 += e if in_0 else 0.0
+        second_1 += 0.0 if in_0 else e
     return short_among, left_among, ever, np.array([first_0, first_1]), np.array([second_0, second_1])
 
 
