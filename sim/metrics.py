@@ -241,7 +241,8 @@ def daily_metrics(model, delivered: float) -> dict:
     elderly_n = model.n_elderly
     team, rows = model.leadership.team, model.leadership.active_rows
     leader_hours, gateway_users = _leaders_day(rows, team.hours_today, team.uses_gateway)
-    group_buyers, open_signups, signed = _group_buying_counts(model.group_orders.bought, model.group_orders.open_signups)
+    orders = model.group_orders
+    group_buyers, open_signups, signed = _group_buying_counts(orders.bought, orders.open_signups)
     tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
     by_group = model.need_by_group
     short_elderly, left_elderly, ever_empty, eaten_vulnerable, eaten_stranger = food.tallies(

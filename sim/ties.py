@@ -30,6 +30,7 @@ class Ties:
         self.degree = np.zeros(int(n_households), dtype=np.int32)  # ties each household holds (at either end)
         self._made_on = np.zeros(0, dtype=np.int64)  # standing ties by the day they were made
         self._chance = np.zeros(0)  # daily chance to fade, by strength
+        self._strongest = 0  # the highest strength standing (kept by the compiled passes, not read off the store)
         self._today: list[np.ndarray] = []  # keys made today, merged once at the end of the day
 
     def __len__(self) -> int:
@@ -61,11 +62,14 @@ class Ties:
             return
         today = np.sort(np.concatenate(self._today))
         self._today = []
-        self.keys, self.strength, self.made_day, fresh = _merge(self.keys, self.strength, self.made_day, today, day,
-                                                               self.degree, self.n)
+        self.keys, self.strength, self.made_day, fresh, strongest = _merge(self.keys, self.strength, self.made_day,
+                                                                          today, day, self.degree, self.n)
+        self._strongest = max(self._strongest, strongest)
         self.formed_total += fresh
-        if day >= len(self._made_on):
-            self._made_on = np.concatenate([self._made_on, np.zeros(day + 1 - len(self._made_on), dtype=np.int64)])
+        if day >= len(self._made_on):  # room for days to come (the days after are zeros)
+            grown = np.zeros(max(2 * len(self._made_on), day + 1), dtype=np.int64)
+            grown[:len(self._made_on)] = self._made_on
+            self._made_on = grown
         self._made_on[day] += fresh
 
     def has_tie(self, households: np.ndarray, leaders: np.ndarray) -> np.ndarray:
@@ -80,11 +84,12 @@ class Ties:
         if not self.decay_on or len(self.keys) == 0:
             return
         draw = self._rng.random(len(self.keys))
-        strongest = int(self.strength.max())
+        strongest = self._strongest
         if strongest >= len(self._chance):  # numpy's own power on an array of strengths, as on the ties themselves
             self._chance = np.zeros(2 * strongest + 1)  # a tie is made with strength 1 at least
             self._chance[1:] = self.decay_rate / np.arange(1, 2 * strongest + 1, dtype=np.float64) ** self.strength_exponent
-        n = _fade(self.keys, self.strength, self.made_day, draw, self._chance, self.degree, self.n, self._made_on)
+        n, self._strongest = _fade(self.keys, self.strength, self.made_day, draw, self._chance, self.degree, self.n,
+                                   self._made_on)
         self.lost_total += len(self.keys) - n
         self.keys, self.strength, self.made_day = self.keys[:n], self.strength[:n], self.made_day[:n]
 
@@ -97,14 +102,15 @@ class Ties:
 def _merge(keys, strength, made_day, today, day, degree, n):
     """The sorted store with today's ties merged in (`today`: sorted, a key once for each order that made it): ties
     already there are strengthened by the orders that made them today, new ones are made today and counted at both
-    ends. Returns (keys, strength, made_day, new ties). One walk along the store, copying it with today's ties in
-    their places: a day costs one pass over tens of thousands of ties (a binary search for each of today's and
-    numba's slice copies cost about twice as much)."""
+    ends. Returns (keys, strength, made_day, new ties, the highest strength among today's). One walk along the
+    store, copying it with today's ties in their places: a day costs one pass over tens of thousands of ties (a
+    binary search for each of today's and numba's slice copies cost about twice as much; so did keeping the ties in
+    rows per household, whose scattered rows cost more to walk than one sorted array)."""
     m, t = len(keys), len(today)
     out_keys = np.empty(m + t, keys.dtype)
     out_strength = np.empty(m + t, strength.dtype)
     out_made = np.empty(m + t, made_day.dtype)
-    i = k = j = fresh = 0
+    i = k = j = fresh = strongest = 0
     while j < t:
         key = today[j]
         times = 1  # orders that made this tie today
@@ -125,12 +131,13 @@ def _merge(keys, strength, made_day, today, day, degree, n):
             degree[household] += 1
             degree[key - household * n] += 1
             fresh += 1
+        strongest = max(strongest, out_strength[k])
         k += 1
     while i < m:
         out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
         i += 1
         k += 1
-    return out_keys[:k], out_strength[:k], out_made[:k], fresh
+    return out_keys[:k], out_strength[:k], out_made[:k], fresh, strongest
 
 
 @njit(cache=True)
@@ -156,8 +163,8 @@ def _neighbour_pairs(households, starts, per_order, n):
 @njit(cache=True)
 def _fade(keys, strength, made_day, draw, chance, degree, n, made_on):
     """Ties whose draw falls below their strength's chance are lost (uncounted at both ends); the rest are moved to
-    the front, in order. Returns how many stand."""
-    k = 0
+    the front, in order. Returns (how many stand, the highest strength among them)."""
+    k = strongest = 0
     for i in range(len(keys)):
         if draw[i] < chance[strength[i]]:
             degree[keys[i] // n] -= 1
@@ -165,5 +172,6 @@ def _fade(keys, strength, made_day, draw, chance, degree, n, made_on):
             made_on[made_day[i]] -= 1
         else:
             keys[k], strength[k], made_day[k] = keys[i], strength[i], made_day[i]
+            strongest = max(strongest, strength[i])
             k += 1
-    return k
+    return k, strongest

@@ -257,7 +257,7 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
     made = rng.integers(0, 30, len(keys)).astype(np.int32)
     today = np.sort(np.concatenate([rng.choice(keys, 400), rng.integers(0, n * n, 600)]))
     degree = np.zeros(n, np.int64)
-    out_keys, out_strength, out_made, fresh = _merge(keys, strength.copy(), made, today, 31, degree, n)
+    out_keys, out_strength, out_made, fresh, strongest = _merge(keys, strength.copy(), made, today, 31, degree, n)
     new, times = np.unique(today, return_counts=True)
     merged = dict(zip(keys.tolist(), zip(strength.tolist(), made.tolist())))
     for k, t in zip(new.tolist(), times.tolist()):
@@ -265,7 +265,59 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
         merged[k] = (s + t, d)
     assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
     assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
-    assert degree.sum() == 2 * fresh
+    assert degree.sum() == 2 * fresh and strongest == max(merged[k][0] for k in new.tolist())
+
+
+def test_the_ties_store_equals_a_plain_store_merged_and_faded_day_by_day():
+    """Ties, merged and faded in compiled passes, holds what a plain store holds (the day's keys counted with
+    np.unique, merged in a dict, faded with one draw per tie in order of the keys at numpy's chance for its
+    strength): the same ties, degrees and counts, day after day."""
+    from types import SimpleNamespace
+
+    from lockdown_sim.sim.ties import Ties
+
+    n, decay_rate, exponent = 300, 0.2, 1.0
+    fast = Ties(n, SimpleNamespace(decay_rate=decay_rate, strength_exponent=exponent), np.random.default_rng(1),
+                decay=True)
+    plain_rng, rng = np.random.default_rng(1), np.random.default_rng(2)
+    plain, degree, formed, lost = {}, np.zeros(n, np.int64), 0, 0  # plain: key -> [strength, day made]
+    for day in range(70):
+        households = rng.integers(0, n, int(rng.integers(0, 250)))
+        leaders = rng.integers(0, n, len(households))
+        fast.form(households, leaders)
+        starts = np.array([0, len(households) // 2, len(households)])
+        fast.form_among(households, starts, 2)
+        today = [households * n + leaders]
+        for k in range(2):
+            members = np.sort(households[starts[k]:starts[k + 1]])
+            for j in (1, 2):
+                a, b = members[:-j], members[j:]
+                today.append(np.minimum(a, b) * n + np.maximum(a, b))
+        fast.end_day(day, reopened=day >= 45)
+        new, times = np.unique(np.concatenate(today), return_counts=True)
+        for key, t in zip(new.tolist(), times.tolist()):
+            if key in plain:
+                plain[key][0] += t
+            else:
+                plain[key] = [t, day]
+                degree[key // n] += 1
+                degree[key % n] += 1
+                formed += 1
+        if day >= 45 and plain:
+            keys = sorted(plain)
+            draw = plain_rng.random(len(keys))
+            chance = decay_rate / np.array([plain[k][0] for k in keys], dtype=np.float64) ** exponent
+            for key in np.array(keys)[draw < chance].tolist():
+                del plain[key]
+                degree[key // n] -= 1
+                degree[key % n] -= 1
+                lost += 1
+        assert fast.keys.tolist() == sorted(plain) and len(fast) == len(plain), day
+        assert fast.degree.tolist() == degree.tolist() and (fast.formed_total, fast.lost_total) == (formed, lost)
+        assert fast.made_before(day + 1) == len(plain)
+        assert fast.made_before(30) == sum(d < 30 for _, d in plain.values())
+        assert fast.has_tie(households, leaders).all() or day >= 45
+    assert lost > 0 and formed > 10_000
 
 
 # --- speed, issue 21 part 4: ties, eating, daily metrics and the run loop ---------------------------------------
