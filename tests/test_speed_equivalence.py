@@ -416,3 +416,27 @@ def test_outcomes_measured_with_shared_sums_equal_each_measured_alone():
     shared = measure(daily, m.population.n, reopen)
     alone = {name: o.reduce(lockdown_period(daily, m.population.n, reopen)) for name, o in OUTCOMES.items()}
     assert repr(shared) == repr(alone)
+
+
+def test_contacts_brought_in_from_the_waiting_list_equal_a_pass_over_every_household():
+    """Bridging.update walks only the households with a contact not yet brought in; a pass over every household
+    (as before) marks the same households, day after day, new leaders' contacts brought in between."""
+    from lockdown_sim.sim.bridging import _bring_in
+
+    rng = np.random.default_rng(14)
+    n = 5000
+    tie = np.where(rng.random(n) < 0.1, rng.integers(0, 50, n), -1)
+    plain, fast = np.zeros(n, bool), np.zeros(n, bool)
+    waiting = np.flatnonzero(tie >= 0)
+    for day in range(30):
+        members = rng.random(n) < 0.02 * day
+        degree, member_degree = rng.integers(0, 2, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
+        leaders = rng.integers(0, n, 5)
+        leaders = leaders[tie[leaders] >= 0]
+        plain[leaders] = fast[leaders] = True
+        want = members & (tie >= 0) & ~plain & (degree + member_degree >= 2)
+        plain |= want
+        new, left = _bring_in(waiting, members, fast, degree, member_degree, 2)
+        waiting = waiting[:left]
+        assert new == int(want.sum()) and fast.tolist() == plain.tolist()
+        assert waiting.tolist() == np.flatnonzero((tie >= 0) & ~fast).tolist()
