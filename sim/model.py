@@ -26,6 +26,7 @@ from lockdown_sim.sim.chat_groups import ChatGroups
 from lockdown_sim.sim.city import City
 from lockdown_sim.sim.community import GroupBuying
 from lockdown_sim.sim.coordination import Coordination
+from lockdown_sim.sim.daily_record import DailyCollector, daily_metrics
 from lockdown_sim.sim.dispatch import TruckDispatch
 from lockdown_sim.sim.keywords import (  # noqa: F401 - ORDERING_MODES, check_params: the model's API too
     ORDERING_MODES, check_params, old_scenario_keyword, validated)
@@ -40,7 +41,6 @@ from lockdown_sim.sim.leadership import Leadership
 from lockdown_sim.sim.ledger import Ledger
 from lockdown_sim.sim.local_supply import LocalSupply
 from lockdown_sim.sim.lockdown import LockdownRules
-from lockdown_sim.sim.metrics import DailyCollector, daily_metrics
 from lockdown_sim.sim.need_by_group import NeedByGroup
 from lockdown_sim.sim.outreach import Canvassing
 from lockdown_sim.sim.parallel import use_threads

@@ -346,7 +346,7 @@ def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
 def test_leaders_hours_add_up_as_python_sum_does():
     """The daily leader hours, summed in compiled code, equal sum(hours.tolist()) (Python's own float sum, with
     its compensation) bit for bit, whatever the spread of the values; and the gateway count equals numpy's."""
-    from lockdown_sim.sim.metrics import _leaders_day
+    from lockdown_sim.sim.daily_record import _leaders_day
 
     rng = np.random.default_rng(11)
     cases = [np.zeros(0), np.array([0.5]), np.array([-0.0]), np.array([1e16, 1.0, -1e16]), np.array([np.inf, 1.0]),
@@ -379,7 +379,7 @@ def test_food_tallies_equal_the_plain_counts_and_bincount_sums():
 
 
 def test_group_buying_counts_equal_numpy_sums():
-    from lockdown_sim.sim.metrics import _group_buying_counts
+    from lockdown_sim.sim.daily_record import _group_buying_counts
 
     rng = np.random.default_rng(13)
     bought, open_signups = rng.random(5000) < 0.4, rng.integers(0, 4, 5000).astype(np.int32)
@@ -403,7 +403,14 @@ def test_the_daily_collector_collects_what_mesas_datacollector_does():
     assert fast._collection_steps == plain._collection_steps and list(fast.model_vars) == list(plain.model_vars)
     for name, values in plain.model_vars.items():
         assert [(type(v), repr(v)) for v in fast.model_vars[name]] == [(type(v), repr(v)) for v in values], name
-    assert fast.get_model_vars_dataframe().equals(plain.get_model_vars_dataframe())
+    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
+    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
+    assert fast_table.index.equals(plain_table.index) and set(fast_table.dtypes.astype(str)) == {"float64", "int64"}
+    odd = {"floats": [1.0, float("nan")], "ints": [3, -2], "mixed": [1, 2.5], "bools": [True, False], "big": [2**64, 1],
+           "texts": ["a", "b"], "empty": [float("nan"), 0.0]}
+    fast.model_vars, plain.model_vars = odd, odd
+    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
+    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
 
 
 def test_outcomes_measured_with_shared_sums_equal_each_measured_alone():
@@ -440,3 +447,15 @@ def test_contacts_brought_in_from_the_waiting_list_equal_a_pass_over_every_house
         waiting = waiting[:left]
         assert new == int(want.sum()) and fast.tolist() == plain.tolist()
         assert waiting.tolist() == np.flatnonzero((tie >= 0) & ~fast).tolist()
+
+
+def test_need_met_shares_in_python_floats_equal_numpys():
+    from lockdown_sim.sim.need_by_group import _shares
+
+    rng = np.random.default_rng(15)
+    for _ in range(2000):
+        need = rng.choice([0.0, 1e-13, 1.0, 3.5, 1e6]) * rng.random(2) * rng.integers(0, 2, 2)
+        eaten = need * rng.random(2) * 1.3
+        plain = eaten / np.maximum(need, 1e-12)
+        plain[need == 0] = np.nan
+        assert repr([float(v) for v in plain]) == repr(_shares(eaten.tolist(), need.tolist()))
