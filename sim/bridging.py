@@ -41,9 +41,8 @@ class Bridging:
 
     def update(self, members: np.ndarray, ties, member_ties) -> int:
         """Members with a contact not yet in their group bring it in once they hold `ties_to_share` ties in the
-        two ties stores (with leaders, with fellow members); returns how many did today. Only households with a
-        contact are looked at (their list is made on the first day: the contacts are drawn with the city)."""
-        if self._waiting is None:
+        two ties stores (with leaders, with fellow members); returns how many did today."""
+        if self._waiting is None:  # only households with a contact are looked at (drawn with the city)
             self._waiting = np.flatnonzero((self.pop.supplier_tie >= 0) & ~self.shared)
         new, waiting = _bring_in(self._waiting, members, self.shared, ties.degree, member_ties.degree,
                                  self.ties_to_share)
