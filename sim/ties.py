@@ -149,11 +149,21 @@ def _neighbour_pairs(households, starts, per_order, n):
         for j in range(1, per_order + 1):
             total += max(starts[o + 1] - starts[o] - j, 0)
     out = np.empty(total, np.int64)
+    members = households.copy()  # each order's participants, sorted in place (a few dozen: insertion sort)
     w = 0
     for o in range(len(starts) - 1):
-        members = np.sort(households[starts[o]:starts[o + 1]])
+        first, last = starts[o], starts[o + 1]
+        if last - first > 64:
+            members[first:last] = np.sort(members[first:last])
+        for a in range(first + 1, last):
+            h = members[a]
+            b = a
+            while b > first and members[b - 1] > h:
+                members[b] = members[b - 1]
+                b -= 1
+            members[b] = h
         for j in range(1, per_order + 1):
-            for a in range(len(members) - j):
+            for a in range(first, last - j):
                 low, high = min(members[a], members[a + j]), max(members[a], members[a + j])
                 out[w] = low * n + high
                 w += 1

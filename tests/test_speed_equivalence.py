@@ -328,7 +328,7 @@ def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
 
     rng = np.random.default_rng(8)
     n = 5000
-    sizes = rng.integers(1, 30, 200)
+    sizes = np.concatenate([rng.integers(1, 30, 200), [100, 700]])  # the larger orders are sorted by np.sort
     starts = np.concatenate([[0], np.cumsum(sizes)])
     households = np.concatenate([rng.choice(n, s, replace=False) for s in sizes]).astype(np.int64)
     for per_order in (1, 2, 3):
