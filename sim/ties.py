@@ -18,9 +18,12 @@ from lockdown_sim.sim.parallel import njit
 class Ties:
     def __init__(self, n_households: int, tcfg, rng: np.random.Generator, *, decay: bool):
         self.n = np.int64(n_households)
-        self.keys = np.zeros(0, dtype=np.int64)  # household * n + leader household, sorted
+        # household * n + leader household, sorted; in 32 bits where they fit (a city of up to 46,340 households):
+        # the store is read and written every day, and smaller ties cost less of that
+        self._key_type = np.int32 if int(self.n) ** 2 <= np.iinfo(np.int32).max else np.int64
+        self.keys = np.zeros(0, dtype=self._key_type)
         self.strength = np.zeros(0, dtype=np.int32)
-        self.made_day = np.zeros(0, dtype=np.int32)  # day each tie was first made
+        self.made_day = np.zeros(0, dtype=np.int16)  # day each tie was first made (a run has at most 3,650)
         self.decay_on = decay
         self.decay_rate = tcfg.decay_rate
         self.strength_exponent = tcfg.strength_exponent
@@ -60,8 +63,10 @@ class Ties:
     def _merge(self, day: int) -> None:
         if not self._today:
             return
-        today = np.sort(np.concatenate(self._today))
+        today = np.sort(np.concatenate(self._today).astype(self._key_type))
         self._today = []
+        if day > np.iinfo(self.made_day.dtype).max:
+            self.made_day = self.made_day.astype(np.int32)
         self.keys, self.strength, self.made_day, fresh, strongest = _merge(self.keys, self.strength, self.made_day,
                                                                           today, day, self.degree, self.n)
         self._strongest = max(self._strongest, strongest)
@@ -75,7 +80,7 @@ class Ties:
     def has_tie(self, households: np.ndarray, leaders: np.ndarray) -> np.ndarray:
         if len(self.keys) == 0:
             return np.zeros(len(households), dtype=bool)
-        q = households.astype(np.int64) * self.n + leaders.astype(np.int64)
+        q = (households.astype(np.int64) * self.n + leaders.astype(np.int64)).astype(self._key_type)
         pos = np.minimum(np.searchsorted(self.keys, q), len(self.keys) - 1)
         return self.keys[pos] == q
 
