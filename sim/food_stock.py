@@ -30,6 +30,8 @@ class FoodStock:
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
         self.needed_today = self.eaten_today = 0.0
         self.eaten = np.zeros(len(size), dtype=np.float32)  # portions each household ate on the last day
+        self._apart: tuple | None = None  # households the daily metrics count apart (count_apart)
+        self._tallied: tuple | None = None  # ... their counts, taken as the day's eating ended
         self._needed = float(self.size.sum())  # every household needs its size a day
         # households differ in how low they let their stock fall before they look for food (uniform on
         # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
@@ -83,7 +85,14 @@ class FoodStock:
              self.left_unserved)
         self.needed_today, self.eaten_today = self._needed, float(eaten.sum(dtype=np.float64))
         self.eaten = eaten  # today's portions eaten, per household (need met by group: sim/need_by_group.py)
+        self._tallied = None if self._apart is None else _tallies(self.short_today, self.left_unserved,
+                                                                  self.ever_empty, *self._apart, eaten)
         return self.needed_today, self.eaten_today
+
+    def count_apart(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> None:
+        """The households whose day `tallies` will be asked for: counted as each day's eating ends, while its
+        arrays are still in the processor's cache (the daily metrics ask for them after the ties' day)."""
+        self._apart = (among, first, second)
 
     def tallies(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[int, int, int, np.ndarray,
                                                                                           np.ndarray]:
@@ -92,6 +101,8 @@ class FoodStock:
         out, portions eaten today by the groups 0 and 1 of the partition `first`, and of `second`:
         sim/need_by_group.py). The sums are those np.bincount(groups, weights=eaten as float64, minlength=2) gives,
         added in the same order."""
+        if self._tallied is not None and all(a is b for a, b in zip((among, first, second), self._apart)):
+            return self._tallied
         return _tallies(self.short_today, self.left_unserved, self.ever_empty, among, first, second, self.eaten)
 
 

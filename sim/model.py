@@ -221,6 +221,7 @@ class LockdownSupplyModel(mesa.Model):
                                      self.emergence, self.coordination, ls, self.volunteers, self.compounds,
                                      leader_emergence=mech["leader_emergence"])
         self.need_by_group = NeedByGroup(pop)  # measured, not a mechanism (sim/need_by_group.py)
+        food.count_apart(pop.elderly, self.need_by_group.vulnerable, self.need_by_group.stranger)  # daily metrics
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}

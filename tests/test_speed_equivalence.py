@@ -459,3 +459,19 @@ def test_need_met_shares_in_python_floats_equal_numpys():
         plain = eaten / np.maximum(need, 1e-12)
         plain[need == 0] = np.nan
         assert repr([float(v) for v in plain]) == repr(_shares(eaten.tolist(), need.tolist()))
+
+
+def test_tallies_taken_as_the_eating_ends_equal_tallies_taken_when_asked():
+    """The food tallies the daily metrics read are counted right after the day's eating (FoodStock.count_apart);
+    counted again when asked, from the same arrays, they are the same."""
+    from lockdown_sim.sim.food_stock import _tallies
+
+    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=5, days=20)
+    food, groups = m.food, m.need_by_group
+    apart = (m.population.elderly, groups.vulnerable, groups.stranger)
+    while m.running:
+        m.step()
+        kept = food.tallies(*apart)
+        again = _tallies(food.short_today, food.left_unserved, food.ever_empty, *apart, food.eaten)
+        assert kept is food._tallied and repr(kept) == repr(again)
+    assert food.tallies(apart[0].copy(), *apart[1:]) is not food._tallied  # other households: counted when asked
