@@ -45,7 +45,7 @@ def timed(f, label):
 
 def wrap_verbs() -> None:
     """Each verb of the day, and of the community's day (indented), on every model built from now on."""
-    import lockdown_sim.sim.metrics as metrics
+    import lockdown_sim.sim.daily_record as daily_record
     import lockdown_sim.sim.model as model_module
 
     build = model_module.LockdownSupplyModel.__init__
@@ -61,7 +61,7 @@ def wrap_verbs() -> None:
                 setattr(obj, method, timed(getattr(obj, method), indent + verb))
 
     model_module.LockdownSupplyModel.__init__ = init
-    model_module.daily_metrics = timed(metrics.daily_metrics, "daily_metrics")
+    model_module.daily_metrics = timed(daily_record.daily_metrics, "daily_metrics")
 
 
 def wrap_loops() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lockdown_sim.sim.parallel import kernel, prange
+from lockdown_sim.sim.parallel import njit
 
 
 class Bridging:
@@ -28,6 +28,7 @@ class Bridging:
         self._keys = np.zeros(0, dtype=np.int64)  # compound * n_suppliers + supplier, sorted, unique
         self._suppliers = np.zeros(0, dtype=np.int64)
         self._start = np.zeros(pop.n_compounds + 1, dtype=np.int64)
+        self._waiting = None  # households whose contact is not in their group yet (a few in a hundred), as of today
 
     def bring_in(self, households) -> None:
         """These households (new leaders) bring their supplier contacts, if any, into their groups at once."""
@@ -41,7 +42,11 @@ class Bridging:
     def update(self, members: np.ndarray, ties, member_ties) -> int:
         """Members with a contact not yet in their group bring it in once they hold `ties_to_share` ties in the
         two ties stores (with leaders, with fellow members); returns how many did today."""
-        new = _bring_in(members, self.pop.supplier_tie, self.shared, ties.degree, member_ties.degree, self.ties_to_share)
+        if self._waiting is None:  # only households with a contact are looked at (drawn with the city)
+            self._waiting = np.flatnonzero((self.pop.supplier_tie >= 0) & ~self.shared)
+        new, waiting = _bring_in(self._waiting, members, self.shared, ties.degree, member_ties.degree,
+                                 self.ties_to_share)
+        self._waiting = self._waiting[:waiting]
         if new:
             self.count += new
             self.version += 1
@@ -69,11 +74,20 @@ class Bridging:
         return self._start, self._suppliers
 
 
-@kernel
-def _bring_in(members, supplier_tie, shared, degree, member_degree, ties_to_share):
-    new = 0
-    for i in prange(len(members)):
-        if members[i] and supplier_tie[i] >= 0 and not shared[i] and degree[i] + member_degree[i] >= ties_to_share:
+@njit(cache=True)
+def _bring_in(waiting, members, shared, degree, member_degree, ties_to_share):
+    """Each household of `waiting` (with a contact not brought in as of yesterday) that is a member and holds enough
+    ties brings its contact in. Returns (how many did, how many still wait: moved to the front of `waiting`, in
+    order; those brought in since, as new leaders, leave it too)."""
+    new = k = 0
+    for j in range(len(waiting)):
+        i = waiting[j]
+        if shared[i]:
+            continue
+        if members[i] and degree[i] + member_degree[i] >= ties_to_share:
             shared[i] = True
             new += 1
-    return new
+        else:
+            waiting[k] = i
+            k += 1
+    return new, k

@@ -30,6 +30,8 @@ class FoodStock:
         self.days_short = np.zeros(len(size), dtype=np.int16)  # days so far it could not eat its full need
         self.needed_today = self.eaten_today = 0.0
         self.eaten = np.zeros(len(size), dtype=np.float32)  # portions each household ate on the last day
+        self._apart: tuple | None = None  # households the daily metrics count apart (count_apart)
+        self._tallied: tuple | None = None  # ... their counts, taken as the day's eating ended
         self._needed = float(self.size.sum())  # every household needs its size a day
         # households differ in how low they let their stock fall before they look for food (uniform on
         # reorder_days * (1 +/- reorder_spread)); without it, households fed on the same day run low on the same day
@@ -76,11 +78,6 @@ class FoodStock:
         """Food bought in a shop comes straight home (it was never pending)."""
         self.stock += portions
 
-    def tally(self, among: np.ndarray) -> tuple[int, int, int]:
-        """(households `among` that could not eat their full need today, those among them left unserved so far,
-        households that ever ran out)."""
-        return _tally(self.short_today, self.left_unserved, self.ever_empty, among)
-
     def consume(self) -> tuple[float, float]:
         """Eat one day; returns (portions needed, portions eaten)."""
         eaten = np.empty_like(self.stock)
@@ -88,23 +85,46 @@ class FoodStock:
              self.left_unserved)
         self.needed_today, self.eaten_today = self._needed, float(eaten.sum(dtype=np.float64))
         self.eaten = eaten  # today's portions eaten, per household (need met by group: sim/need_by_group.py)
+        self._tallied = None if self._apart is None else _tallies(self.short_today, self.left_unserved,
+                                                                  self.ever_empty, *self._apart, eaten)
         return self.needed_today, self.eaten_today
 
-    def eaten_by_groups(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Portions eaten today by the groups 0 and 1 of two partitions of the households (sim/need_by_group.py),
-        in one compiled pass: the sums np.bincount(groups, weights=eaten as float64, minlength=2) gives, added in
-        the same order, for a fraction of its cost."""
-        return _eaten_by_groups(first, second, self.eaten)
+    def count_apart(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> None:
+        """The households whose day `tallies` will be asked for: counted as each day's eating ends, while its
+        arrays are still in the processor's cache (the daily metrics ask for them after the ties' day)."""
+        self._apart = (among, first, second)
+
+    def tallies(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[int, int, int, np.ndarray,
+                                                                                          np.ndarray]:
+        """The day's counts the daily metrics read, in one compiled pass over the households: (households `among`
+        that could not eat their full need today, those among them left unserved so far, households that ever ran
+        out, portions eaten today by the groups 0 and 1 of the partition `first`, and of `second`:
+        sim/need_by_group.py). The sums are those np.bincount(groups, weights=eaten as float64, minlength=2) gives,
+        added in the same order."""
+        if self._tallied is not None and all(a is b for a, b in zip((among, first, second), self._apart)):
+            return self._tallied
+        return _tallies(self.short_today, self.left_unserved, self.ever_empty, among, first, second, self.eaten)
 
 
 @njit(cache=True)
-def _eaten_by_groups(first, second, eaten):
-    by_first, by_second = np.zeros(2), np.zeros(2)
+def _tallies(short, left_unserved, ever_empty, among, first, second, eaten):
+    short_among = left_among = ever = 0
+    for i in range(len(eaten)):
+        ever += ever_empty[i]
+        short_among += short[i] & among[i]
+        left_among += left_unserved[i] & among[i]
+    # the groups' running sums, each in household order; every sum takes a term each household (its portions or
+    # +0.0, which leaves a sum started at +0.0 as it is), so the four run side by side without a branch
+    first_0 = first_1 = second_0 = second_1 = 0.0
     for i in range(len(eaten)):
         e = np.float64(eaten[i])
-        by_first[first[i]] += e
-        by_second[second[i]] += e
-    return by_first, by_second
+        in_0 = first[i] == 0
+        first_0 += e if in_0 else 0.0
+        first_1 += 0.0 if in_0 else e
+        in_0 = second[i] == 0
+        second_0 += e if in_0 else 0.0
+        second_1 += 0.0 if in_0 else e
+    return short_among, left_among, ever, np.array([first_0, first_1]), np.array([second_0, second_1])
 
 
 # Compiled one-pass versions of the vectorised rules above (float32 arithmetic as numpy does it: a Python number
@@ -145,17 +165,6 @@ def _cancel(pending, households, portions):
     for j in range(len(households)):
         left = np.float64(pending[households[j]]) - portions[j]
         pending[households[j]] = left if left >= 0.0 else 0.0
-
-
-@kernel
-def _tally(short, left_unserved, ever_empty, among):
-    short_among = left_among = ever = 0
-    for i in prange(len(short)):
-        ever += ever_empty[i]
-        if among[i]:
-            short_among += short[i]
-            left_among += left_unserved[i]
-    return short_among, left_among, ever
 
 
 @kernel

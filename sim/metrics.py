@@ -1,17 +1,13 @@
-"""What every run measures, once a day: the definitions (used for the DataCollector and the docs) and the
-computation from the day's records. Portions are person-days of food."""
+"""What every run measures, once a day: the definitions (used for the DataCollector and the docs). The computation
+from the mechanisms at the end of each day, and the DataCollector that keeps it, are in sim/daily_record.py (this
+registry loads neither Mesa nor the compiled loops: the command line lists it at once). Portions are person-days of
+food."""
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
-import numpy as np
-
-from lockdown_sim.sim.lockdown import CONTROL, PREVENTION, SEALED
 from lockdown_sim.sim.need_by_group import DEFINITIONS as GROUP_DEFINITIONS
-
-NAN = float("nan")
 
 # name -> exact definition. Order is the column order of the daily table.
 DEFINITIONS: dict[str, str] = {
@@ -191,10 +187,6 @@ COUNTS = frozenset((
     "orders_lapsed", "group_deliveries", "canvassed", "volunteers", "food_at_gate", "spoiled_portions",
     "truck_minutes", "rider_minutes_single"))
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else NAN
-
-
 def _read(model, name: str):
     return model.today[name]
 
@@ -202,107 +194,6 @@ def _read(model, name: str):
 def reporters() -> dict:
     """Model reporters for Mesa's DataCollector: one per metric, reading the day's record."""
     return {name: partial(_read, name=name) for name in METRIC_NAMES}
-
-
-def daily_metrics(model, delivered: float) -> dict:
-    """The day's metrics from the model's mechanisms at the end of the day (`delivered`: portions that reached
-    homes today, carried in from gates or bought in shops)."""
-    pop, food, plat, dispatch = model.population, model.food, model.platform, model.dispatch
-    sale, bookings = model.slot_sale, model.group_bookings
-    elderly_n = model.n_elderly
-    team, rows = model.leadership.team, model.leadership.active_rows
-    tier_hh = np.bincount(model.rules.tier, weights=pop.compound_size, minlength=4) / pop.n
-    short_elderly, left_elderly, ever_empty = food.tally(pop.elderly)
-    # the platform's day (0 where the platform channel is closed)
-    d = dict.fromkeys(("courier_stops", "stop_capacity", "platform_tried", "platform_slots", "riders_working",
-                       "portions_platform", "portions_platform_group"), 0)
-    if model.platform_open:
-        d.update(courier_stops=plat.stops, stop_capacity=plat.stop_capacity, platform_tried=sale.tried,
-                 platform_slots=int(plat.slots.sum()), riders_working=int(plat.rider_working.sum()),
-                 portions_platform=sale.portions, portions_platform_group=bookings.portions)
-    d.update(home=delivered, needed=food.needed_today, eaten=food.eaten_today, truck_stops=dispatch.stops)
-    stops = d["courier_stops"] + d["truck_stops"]
-    # by couriers and trucks (relief comes by the committees)
-    gate_in = d["portions_platform"] + d["portions_platform_group"] + dispatch.portions
-    return {
-        "day": model.day,
-        "delivery_ratio": _ratio(d["home"], d["needed"]),
-        "cumulative_delivery_ratio": _ratio(model.cum_home, model.cum_needed),
-        "need_met_share": _ratio(d["eaten"], d["needed"]),
-        "elderly_unserved_share": _ratio(float(short_elderly), elderly_n),
-        "elderly_left_unserved_share": _ratio(float(left_elderly), elderly_n),
-        "ever_ran_out_share": ever_empty / pop.n,
-        "courier_stops": d["courier_stops"],
-        "courier_utilization": _ratio(plat.stops - plat.group_trips + plat.group_stop_equivalents, d["stop_capacity"])
-                               if model.platform_open else NAN,
-        "courier_stop_capacity": d["stop_capacity"],
-        "truck_trips": dispatch.trips,
-        "truck_stops": dispatch.stops,
-        "portions_delivered": d["home"],
-        "portions_needed": d["needed"],
-        "portions_per_stop": _ratio(gate_in, stops),
-        "idle_local_capacity": model.local_supply.idle_share(),
-        "offers_seen_per_delivery_slot": (_ratio(d["platform_tried"], d["platform_slots"])
-                                          if model.platform_open and d["platform_slots"] > 0
-                                          else (math.inf if model.platform_open and d["platform_tried"] else NAN)),
-        "leaders": len(rows),
-        "leader_wanting_compounds": model.emergence.wanting_today,
-        "leader_capped_compounds": model.emergence.capped_today,
-        "leader_hours": float(sum(team.hours_today[rows].tolist())),
-        "ever_led_share": len(model.leaders) / pop.n,
-        "coordinators": model.coordination.appointed_total,
-        "roster_volunteers": float(model.coordination.roster(model.volunteers.per_compound()).sum()),
-        "moq_success_rate": model.group_orders.moq_success_rate(),
-        "gateway_share": _ratio(int(team.uses_gateway[rows].sum()), len(rows)),
-        "gateway_portions_share": _ratio(model.dispatch.portions_via_gateway, model.dispatch.portions),
-        "ties": len(model.ties),
-        "ties_formed": model.ties.formed_total,
-        "member_ties": len(model.member_ties),
-        "contacts_brought_in": model.bridging.count,
-        "lockdown_ties": model.ties.made_before(model.rules.reopen_day),
-        "platform_tried": d["platform_tried"],
-        "platform_slots": d["platform_slots"],
-        "platform_orders": sale.won if model.platform_open else 0,
-        "platform_elderly_share": _ratio(sale.won_elderly, sale.won) if model.platform_open else NAN,
-        "slot_sellout_minutes": sale.sellout_minutes if model.platform_open else NAN,
-        "platform_orders_first_ten_minutes": sale.first_ten_minutes if model.platform_open else 0,
-        "platform_volunteer_orders": sale.volunteer_orders if model.platform_open else 0,
-        "riders_working": d["riders_working"],
-        "portions_platform": d["portions_platform"],
-        "portions_platform_group": d["portions_platform_group"],
-        "platform_group_deliveries": bookings.deliveries if model.platform_open else 0,
-        "platform_group_orders": bookings.delivered_total,
-        "platform_group_booked": bookings.booked_today if model.platform_open else 0,
-        "portions_group": dispatch.portions,
-        "portions_packages": model.group_orders.store_portions_today,
-        "packages_delivered": model.group_orders.store_sets_today,
-        "chain_stores_open": model.stores.open_count,
-        "package_compounds": int(model.group_orders.supplied.sum()),
-        "group_sets_delivered": model.group_orders.sets_delivered_today,
-        "group_buyers": int(model.group_orders.bought.sum()),
-        "signed_households": model.group_orders.signed_households(),
-        "open_signups": int(model.group_orders.open_signups.sum()),
-        "portions_retail": model.retail.bought_today,
-        "portions_relief": model.relief.portions_today,
-        "relief_portions": model.relief.total,
-        "charity_reached_share": _ratio(float(model.relief.charity_count), float(model.relief.over80_count)),
-        "offers_posted": model.group_orders.posted_today,
-        "signups": model.group_orders.signups_today,
-        "orders_confirmed": model.group_orders.confirmed_today,
-        "orders_lapsed": model.group_orders.lapsed_today,
-        "group_deliveries": model.dispatch.deliveries,
-        "group_delivery_lag_days": _ratio(model.dispatch.lag_days, model.dispatch.deliveries),
-        "chat_member_share": model.chat.count / pop.n,
-        "canvassed": model.canvassing.count,
-        "canvassed_share": _ratio(float(model.canvassing.count), float(model.canvassing.targets)),
-        "volunteers": model.volunteers.count,
-        "food_at_gate": model.ledger.at_gate,
-        "spoiled_portions": model.gate.spoiled_today,
-        "sealed_share": float(tier_hh[SEALED]),
-        "control_share": float(tier_hh[CONTROL]),
-        "prevention_share": float(tier_hh[PREVENTION]),
-        **model.need_by_group.day(model),
-    }
 
 
 def definitions_markdown() -> str:

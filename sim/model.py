@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from lockdown_sim.agents import Compound, GroupLeader, LocalSupplier
@@ -27,6 +26,7 @@ from lockdown_sim.sim.chat_groups import ChatGroups
 from lockdown_sim.sim.city import City
 from lockdown_sim.sim.community import GroupBuying
 from lockdown_sim.sim.coordination import Coordination
+from lockdown_sim.sim.daily_record import DailyCollector, daily_metrics
 from lockdown_sim.sim.dispatch import TruckDispatch
 from lockdown_sim.sim.keywords import (  # noqa: F401 - ORDERING_MODES, check_params: the model's API too
     ORDERING_MODES, check_params, old_scenario_keyword, validated)
@@ -41,7 +41,6 @@ from lockdown_sim.sim.leadership import Leadership
 from lockdown_sim.sim.ledger import Ledger
 from lockdown_sim.sim.local_supply import LocalSupply
 from lockdown_sim.sim.lockdown import LockdownRules
-from lockdown_sim.sim.metrics import daily_metrics, reporters
 from lockdown_sim.sim.need_by_group import NeedByGroup
 from lockdown_sim.sim.outreach import Canvassing
 from lockdown_sim.sim.parallel import use_threads
@@ -222,10 +221,11 @@ class LockdownSupplyModel(mesa.Model):
                                      self.emergence, self.coordination, ls, self.volunteers, self.compounds,
                                      leader_emergence=mech["leader_emergence"])
         self.need_by_group = NeedByGroup(pop)  # measured, not a mechanism (sim/need_by_group.py)
+        food.count_apart(pop.elderly, self.need_by_group.vulnerable, self.need_by_group.stranger)  # daily metrics
         self.cum_home = 0.0
         self.cum_needed = 0.0
         self.today: dict = {}
-        self.datacollector = DataCollector(model_reporters=reporters())
+        self.datacollector = DailyCollector()
 
     # --- one day ----------------------------------------------------------------------------------
     def step(self) -> None:

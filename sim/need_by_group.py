@@ -13,6 +13,8 @@ was delivered: it cannot exceed need.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ISOLATED_OLDER, OTHERS = 0, 1  # claim 5
@@ -42,21 +44,25 @@ class NeedByGroup:
         self.need_vulnerable = np.bincount(self.vulnerable, weights=size, minlength=2)
         self.need_stranger = np.bincount(self.stranger, weights=size, minlength=2)
 
-    def day(self, model) -> dict:
-        """The day's values of DEFINITIONS, in its order."""
-        eaten_vulnerable, eaten_stranger = model.food.eaten_by_groups(self.vulnerable, self.stranger)
-        by_vulnerable = eaten_vulnerable / np.maximum(self.need_vulnerable, 1e-12)
-        by_stranger = eaten_stranger / np.maximum(self.need_stranger, 1e-12)
-        by_vulnerable[self.need_vulnerable == 0] = np.nan
-        by_stranger[self.need_stranger == 0] = np.nan
+    def day(self, model, eaten_vulnerable: np.ndarray, eaten_stranger: np.ndarray) -> dict:
+        """The day's values of DEFINITIONS, in its order, from the portions eaten today by each group (`vulnerable`:
+        FoodStock.tallies)."""
+        by_vulnerable = _shares(eaten_vulnerable.tolist(), self.need_vulnerable.tolist())
+        by_stranger = _shares(eaten_stranger.tolist(), self.need_stranger.tolist())
         dispatch, plat = model.dispatch, model.platform
         truck = float(dispatch.minutes_per_day * len(dispatch.minutes_left) - dispatch.minutes_left.sum())
         rider = float((plat.orders * plat.minutes_per_stop).sum()) if model.platform_open else 0.0
         return {
-            "isolated_older_need_met_share": float(by_vulnerable[ISOLATED_OLDER]),
-            "others_need_met_share": float(by_vulnerable[OTHERS]),
-            "no_contact_need_met_share": float(by_stranger[NO_CONTACT]),
-            "contact_need_met_share": float(by_stranger[CONTACT]),
+            "isolated_older_need_met_share": by_vulnerable[ISOLATED_OLDER],
+            "others_need_met_share": by_vulnerable[OTHERS],
+            "no_contact_need_met_share": by_stranger[NO_CONTACT],
+            "contact_need_met_share": by_stranger[CONTACT],
             "truck_minutes": truck,
             "rider_minutes_single": rider,
         }
+
+
+def _shares(eaten: list[float], need: list[float]) -> list[float]:
+    """Portions eaten / needed by each group, nan for a group with no need (in Python floats, the numbers numpy's
+    division by max(need, 1e-12) gives, without a dozen small array operations a day)."""
+    return [e / max(d, 1e-12) if d != 0 else math.nan for e, d in zip(eaten, need)]

@@ -18,7 +18,8 @@ generated from this file and sim/metrics.py (`python -m lockdown_sim.sim.outcome
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from lockdown_sim.sim.metrics import definitions_markdown
@@ -39,14 +40,15 @@ class Period:
     lock: pd.DataFrame       # the lockdown days in the run (all days if the run has none before reopening)
     households: int
     reopen_day: int
+    _sums: dict = field(default_factory=dict, repr=False, compare=False)  # column -> its lockdown sum, once
 
     @property
     def days(self) -> int:
         return len(self.lock)
 
-    @property
+    @cached_property
     def last(self) -> pd.Series:
-        """The last lockdown day in the run."""
+        """The last lockdown day in the run (taken once: a row of the table costs as much as a column's sum)."""
         return self.lock.iloc[-1]
 
     @property
@@ -54,8 +56,14 @@ class Period:
         return 1000.0 / self.households
 
     def total(self, *columns: str) -> float:
-        """The lockdown's sum of the given daily columns (those the table has)."""
-        return float(sum(self.lock[c].sum() for c in columns if c in self.lock))
+        """The lockdown's sum of the given daily columns (those the table has; each column summed once a run, as
+        the channels' totals divide many outcomes)."""
+        return float(sum(self._sum(c) for c in columns if c in self.lock))
+
+    def _sum(self, column: str):
+        if column not in self._sums:
+            self._sums[column] = self.lock[column].sum()
+        return self._sums[column]
 
     def has(self, column: str) -> bool:
         return column in self.lock
