@@ -265,7 +265,216 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
         merged[k] = (s + t, d)
     assert out_keys.tolist() == sorted(merged) and fresh == len(merged) - len(keys)
     assert list(zip(out_strength.tolist(), out_made.tolist())) == [merged[k] for k in sorted(merged)]
-    assert degree.sum() == 2 * fresh
+    assert degree.sum() == 2 * fresh and strongest == max(merged[k][0] for k in new.tolist())
+
+
+def test_the_ties_store_equals_a_plain_store_merged_and_faded_day_by_day():
+    """Ties, merged and faded in compiled passes, holds what a plain store holds (the day's keys counted with
+    np.unique, merged in a dict, faded with one draw per tie in order of the keys at numpy's chance for its
+    strength): the same ties, degrees and counts, day after day."""
+    from types import SimpleNamespace
+
+    from lockdown_sim.sim.ties import Ties
+
+    n, decay_rate, exponent = 300, 0.2, 1.0
+    fast = Ties(n, SimpleNamespace(decay_rate=decay_rate, strength_exponent=exponent), np.random.default_rng(1),
+                decay=True)
+    plain_rng, rng = np.random.default_rng(1), np.random.default_rng(2)
+    plain, degree, formed, lost = {}, np.zeros(n, np.int64), 0, 0  # plain: key -> [strength, day made]
+    for day in range(70):
+        households = rng.integers(0, n, int(rng.integers(0, 250)))
+        leaders = rng.integers(0, n, len(households))
+        fast.form(households, leaders)
+        starts = np.array([0, len(households) // 2, len(households)])
+        fast.form_among(households, starts, 2)
+        today = [households * n + leaders]
+        for k in range(2):
+            members = np.sort(households[starts[k]:starts[k + 1]])
+            for j in (1, 2):
+                a, b = members[:-j], members[j:]
+                today.append(np.minimum(a, b) * n + np.maximum(a, b))
+        fast.end_day(day, reopened=day >= 45)
+        new, times = np.unique(np.concatenate(today), return_counts=True)
+        for key, t in zip(new.tolist(), times.tolist()):
+            if key in plain:
+                plain[key][0] += t
+            else:
+                plain[key] = [t, day]
+                degree[key // n] += 1
+                degree[key % n] += 1
+                formed += 1
+        if day >= 45 and plain:
+            keys = sorted(plain)
+            draw = plain_rng.random(len(keys))
+            chance = decay_rate / np.array([plain[k][0] for k in keys], dtype=np.float64) ** exponent
+            for key in np.array(keys)[draw < chance].tolist():
+                del plain[key]
+                degree[key // n] -= 1
+                degree[key % n] -= 1
+                lost += 1
+        assert fast.keys.tolist() == sorted(plain) and len(fast) == len(plain), day
+        assert fast.degree.tolist() == degree.tolist() and (fast.formed_total, fast.lost_total) == (formed, lost)
+        assert fast.made_before(day + 1) == len(plain)
+        assert fast.made_before(30) == sum(d < 30 for _, d in plain.values())
+        assert fast.has_tie(households, leaders).all() or day >= 45
+    assert lost > 0 and formed > 10_000
+
+
+# --- speed, issue 21 part 4: ties, eating, daily metrics and the run loop ---------------------------------------
+def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
+    """Ties.form_among's compiled pairs equal the plain computation it replaced: participants sorted by (order,
+    household) with np.lexsort, each paired with the next j of its order, as the multiset of keys end_day merges."""
+    from lockdown_sim.sim.ties import _neighbour_pairs
+
+    rng = np.random.default_rng(8)
+    n = 5000
+    sizes = np.concatenate([rng.integers(1, 30, 200), [100, 700]])  # the larger orders are sorted by np.sort
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    households = np.concatenate([rng.choice(n, s, replace=False) for s in sizes]).astype(np.int64)
+    for per_order in (1, 2, 3):
+        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        hh = households[np.lexsort((households, order_id))]
+        plain = []
+        for j in range(1, per_order + 1):
+            same = order_id[:-j] == order_id[j:]
+            a, b = hh[:-j][same], hh[j:][same]
+            plain.append(np.minimum(a, b) * n + np.maximum(a, b))
+        fast = _neighbour_pairs(households, starts, per_order, np.int64(n))
+        assert np.sort(fast).tolist() == np.sort(np.concatenate(plain)).tolist()
+
+
+def test_leaders_hours_add_up_as_python_sum_does():
+    """The daily leader hours, summed in compiled code, equal sum(hours.tolist()) (Python's own float sum, with
+    its compensation) bit for bit, whatever the spread of the values; and the gateway count equals numpy's."""
+    from lockdown_sim.sim.daily_record import _leaders_day
+
+    rng = np.random.default_rng(11)
+    cases = [np.zeros(0), np.array([0.5]), np.array([-0.0]), np.array([1e16, 1.0, -1e16]), np.array([np.inf, 1.0]),
+             np.array([1e308, 1e308, -1e308])]
+    cases += [rng.random(int(k)) * 10.0 ** rng.integers(-8, 9) for k in rng.integers(1, 800, 300)]
+    cases += [rng.standard_normal(int(k)) * 10.0 ** rng.integers(0, 17, int(k)) for k in rng.integers(1, 300, 300)]
+    for hours in cases:
+        gateway = rng.random(len(hours) + 5) < 0.3
+        rows = np.sort(rng.choice(len(hours) + 5, len(hours), replace=False))
+        padded = np.zeros(len(hours) + 5)
+        padded[rows] = hours
+        total, users = _leaders_day(rows, padded, gateway)
+        assert repr(total) == repr(float(sum(padded[rows].tolist()))) and users == int(gateway[rows].sum())
+
+
+def test_food_tallies_equal_the_plain_counts_and_bincount_sums():
+    """FoodStock.tallies: the counts numpy gives, and the eaten sums by group np.bincount gives, bit for bit."""
+    from lockdown_sim.sim.food_stock import _tallies
+
+    rng = np.random.default_rng(12)
+    n = 20_000
+    short, left, ever, among = (rng.random((4, n)) < [[0.2], [0.05], [0.3], [0.4]])
+    first, second = (rng.random(n) < 0.05).astype(np.int8), (rng.random(n) < 0.3).astype(np.int8)
+    eaten = (rng.random(n) * 4.0).astype(np.float32)
+    eaten[rng.random(n) < 0.1] = 0.0
+    s, lft, e, by_first, by_second = _tallies(short, left, ever, among, first, second, eaten)
+    assert (s, lft, e) == (int(short[among].sum()), int(left[among].sum()), int(ever.sum()))
+    for groups, got in ((first, by_first), (second, by_second)):
+        assert got.tobytes() == np.bincount(groups, weights=eaten.astype(np.float64), minlength=2).tobytes()
+
+
+def test_group_buying_counts_equal_numpy_sums():
+    from lockdown_sim.sim.daily_record import _group_buying_counts
+
+    rng = np.random.default_rng(13)
+    bought, open_signups = rng.random(5000) < 0.4, rng.integers(0, 4, 5000).astype(np.int32)
+    assert _group_buying_counts(bought, open_signups) == (int(bought.sum()), int(open_signups.sum()),
+                                                          int((open_signups > 0).sum()))
+
+
+def test_the_daily_collector_collects_what_mesas_datacollector_does():
+    """DailyCollector's one-pass collect gives Mesa's DataCollector's table and steps, value for value and type for
+    type (Mesa's calls each reporter and deep-copies what it returns)."""
+    from mesa.datacollection import DataCollector
+
+    from lockdown_sim.sim.metrics import reporters
+
+    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=3, days=25)
+    plain = DataCollector(model_reporters=reporters())
+    while m.running:
+        m.step()
+        plain.collect(m)
+    fast = m.datacollector
+    assert fast._collection_steps == plain._collection_steps and list(fast.model_vars) == list(plain.model_vars)
+    for name, values in plain.model_vars.items():
+        assert [(type(v), repr(v)) for v in fast.model_vars[name]] == [(type(v), repr(v)) for v in values], name
+    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
+    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
+    assert fast_table.index.equals(plain_table.index) and set(fast_table.dtypes.astype(str)) == {"float64", "int64"}
+    odd = {"floats": [1.0, float("nan")], "ints": [3, -2], "mixed": [1, 2.5], "bools": [True, False], "big": [2**64, 1],
+           "texts": ["a", "b"], "empty": [float("nan"), 0.0]}
+    fast.model_vars, plain.model_vars = odd, odd
+    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
+    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
+
+
+def test_outcomes_measured_with_shared_sums_equal_each_measured_alone():
+    """measure() sums each daily column once and takes the last lockdown day once for all outcomes; each outcome
+    reduced from a fresh period (nothing shared) gives the same value, bit for bit."""
+    from lockdown_sim.sim.outcomes import OUTCOMES, lockdown_period, measure
+
+    m, daily = table(ordering="hybrid")
+    reopen = m.cfg.timeline.reopen_day
+    shared = measure(daily, m.population.n, reopen)
+    alone = {name: o.reduce(lockdown_period(daily, m.population.n, reopen)) for name, o in OUTCOMES.items()}
+    assert repr(shared) == repr(alone)
+
+
+def test_contacts_brought_in_from_the_waiting_list_equal_a_pass_over_every_household():
+    """Bridging.update walks only the households with a contact not yet brought in; a pass over every household
+    (as before) marks the same households, day after day, new leaders' contacts brought in between."""
+    from lockdown_sim.sim.bridging import _bring_in
+
+    rng = np.random.default_rng(14)
+    n = 5000
+    tie = np.where(rng.random(n) < 0.1, rng.integers(0, 50, n), -1)
+    plain, fast = np.zeros(n, bool), np.zeros(n, bool)
+    waiting = np.flatnonzero(tie >= 0)
+    for day in range(30):
+        members = rng.random(n) < 0.02 * day
+        degree, member_degree = rng.integers(0, 2, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
+        leaders = rng.integers(0, n, 5)
+        leaders = leaders[tie[leaders] >= 0]
+        plain[leaders] = fast[leaders] = True
+        want = members & (tie >= 0) & ~plain & (degree + member_degree >= 2)
+        plain |= want
+        new, left = _bring_in(waiting, members, fast, degree, member_degree, 2)
+        waiting = waiting[:left]
+        assert new == int(want.sum()) and fast.tolist() == plain.tolist()
+        assert waiting.tolist() == np.flatnonzero((tie >= 0) & ~fast).tolist()
+
+
+def test_need_met_shares_in_python_floats_equal_numpys():
+    from lockdown_sim.sim.need_by_group import _shares
+
+    rng = np.random.default_rng(15)
+    for _ in range(2000):
+        need = rng.choice([0.0, 1e-13, 1.0, 3.5, 1e6]) * rng.random(2) * rng.integers(0, 2, 2)
+        eaten = need * rng.random(2) * 1.3
+        plain = eaten / np.maximum(need, 1e-12)
+        plain[need == 0] = np.nan
+        assert repr([float(v) for v in plain]) == repr(_shares(eaten.tolist(), need.tolist()))
+
+
+def test_tallies_taken_as_the_eating_ends_equal_tallies_taken_when_asked():
+    """The food tallies the daily metrics read are counted right after the day's eating (FoodStock.count_apart);
+    counted again when asked, from the same arrays, they are the same."""
+    from lockdown_sim.sim.food_stock import _tallies
+
+    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=5, days=20)
+    food, groups = m.food, m.need_by_group
+    apart = (m.population.elderly, groups.vulnerable, groups.stranger)
+    while m.running:
+        m.step()
+        kept = food.tallies(*apart)
+        again = _tallies(food.short_today, food.left_unserved, food.ever_empty, *apart, food.eaten)
+        assert kept is food._tallied and repr(kept) == repr(again)
+    assert food.tallies(apart[0].copy(), *apart[1:]) is not food._tallied  # other households: counted when asked
 
 
 # --- the platform's day compiled (issue 21 part 4, platform side): numpy's draws, sums and verbs, bit for bit ---
@@ -877,215 +1086,3 @@ def test_delivering_orders_compiled_equals_the_numpy_steps():
     assert all(f_cols[k].tobytes() == p_cols[k].tobytes() for k in cols)
     assert f_log.tobytes() == p_log.tobytes() and f_bought.tolist() == p_bought.tolist()
     assert f_supplied.tolist() == p_supplied.tolist()
-
-
-    assert degree.sum() == 2 * fresh and strongest == max(merged[k][0] for k in new.tolist())
-
-
-def test_the_ties_store_equals_a_plain_store_merged_and_faded_day_by_day():
-    """Ties, merged and faded in compiled passes, holds what a plain store holds (the day's keys counted with
-    np.unique, merged in a dict, faded with one draw per tie in order of the keys at numpy's chance for its
-    strength): the same ties, degrees and counts, day after day."""
-    from types import SimpleNamespace
-
-    from lockdown_sim.sim.ties import Ties
-
-    n, decay_rate, exponent = 300, 0.2, 1.0
-    fast = Ties(n, SimpleNamespace(decay_rate=decay_rate, strength_exponent=exponent), np.random.default_rng(1),
-                decay=True)
-    plain_rng, rng = np.random.default_rng(1), np.random.default_rng(2)
-    plain, degree, formed, lost = {}, np.zeros(n, np.int64), 0, 0  # plain: key -> [strength, day made]
-    for day in range(70):
-        households = rng.integers(0, n, int(rng.integers(0, 250)))
-        leaders = rng.integers(0, n, len(households))
-        fast.form(households, leaders)
-        starts = np.array([0, len(households) // 2, len(households)])
-        fast.form_among(households, starts, 2)
-        today = [households * n + leaders]
-        for k in range(2):
-            members = np.sort(households[starts[k]:starts[k + 1]])
-            for j in (1, 2):
-                a, b = members[:-j], members[j:]
-                today.append(np.minimum(a, b) * n + np.maximum(a, b))
-        fast.end_day(day, reopened=day >= 45)
-        new, times = np.unique(np.concatenate(today), return_counts=True)
-        for key, t in zip(new.tolist(), times.tolist()):
-            if key in plain:
-                plain[key][0] += t
-            else:
-                plain[key] = [t, day]
-                degree[key // n] += 1
-                degree[key % n] += 1
-                formed += 1
-        if day >= 45 and plain:
-            keys = sorted(plain)
-            draw = plain_rng.random(len(keys))
-            chance = decay_rate / np.array([plain[k][0] for k in keys], dtype=np.float64) ** exponent
-            for key in np.array(keys)[draw < chance].tolist():
-                del plain[key]
-                degree[key // n] -= 1
-                degree[key % n] -= 1
-                lost += 1
-        assert fast.keys.tolist() == sorted(plain) and len(fast) == len(plain), day
-        assert fast.degree.tolist() == degree.tolist() and (fast.formed_total, fast.lost_total) == (formed, lost)
-        assert fast.made_before(day + 1) == len(plain)
-        assert fast.made_before(30) == sum(d < 30 for _, d in plain.values())
-        assert fast.has_tie(households, leaders).all() or day >= 45
-    assert lost > 0 and formed > 10_000
-
-
-# --- speed, issue 21 part 4: ties, eating, daily metrics and the run loop ---------------------------------------
-def test_neighbour_pairs_equal_the_sorted_orders_plain_pairs():
-    """Ties.form_among's compiled pairs equal the plain computation it replaced: participants sorted by (order,
-    household) with np.lexsort, each paired with the next j of its order, as the multiset of keys end_day merges."""
-    from lockdown_sim.sim.ties import _neighbour_pairs
-
-    rng = np.random.default_rng(8)
-    n = 5000
-    sizes = np.concatenate([rng.integers(1, 30, 200), [100, 700]])  # the larger orders are sorted by np.sort
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    households = np.concatenate([rng.choice(n, s, replace=False) for s in sizes]).astype(np.int64)
-    for per_order in (1, 2, 3):
-        order_id = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-        hh = households[np.lexsort((households, order_id))]
-        plain = []
-        for j in range(1, per_order + 1):
-            same = order_id[:-j] == order_id[j:]
-            a, b = hh[:-j][same], hh[j:][same]
-            plain.append(np.minimum(a, b) * n + np.maximum(a, b))
-        fast = _neighbour_pairs(households, starts, per_order, np.int64(n))
-        assert np.sort(fast).tolist() == np.sort(np.concatenate(plain)).tolist()
-
-
-def test_leaders_hours_add_up_as_python_sum_does():
-    """The daily leader hours, summed in compiled code, equal sum(hours.tolist()) (Python's own float sum, with
-    its compensation) bit for bit, whatever the spread of the values; and the gateway count equals numpy's."""
-    from lockdown_sim.sim.daily_record import _leaders_day
-
-    rng = np.random.default_rng(11)
-    cases = [np.zeros(0), np.array([0.5]), np.array([-0.0]), np.array([1e16, 1.0, -1e16]), np.array([np.inf, 1.0]),
-             np.array([1e308, 1e308, -1e308])]
-    cases += [rng.random(int(k)) * 10.0 ** rng.integers(-8, 9) for k in rng.integers(1, 800, 300)]
-    cases += [rng.standard_normal(int(k)) * 10.0 ** rng.integers(0, 17, int(k)) for k in rng.integers(1, 300, 300)]
-    for hours in cases:
-        gateway = rng.random(len(hours) + 5) < 0.3
-        rows = np.sort(rng.choice(len(hours) + 5, len(hours), replace=False))
-        padded = np.zeros(len(hours) + 5)
-        padded[rows] = hours
-        total, users = _leaders_day(rows, padded, gateway)
-        assert repr(total) == repr(float(sum(padded[rows].tolist()))) and users == int(gateway[rows].sum())
-
-
-def test_food_tallies_equal_the_plain_counts_and_bincount_sums():
-    """FoodStock.tallies: the counts numpy gives, and the eaten sums by group np.bincount gives, bit for bit."""
-    from lockdown_sim.sim.food_stock import _tallies
-
-    rng = np.random.default_rng(12)
-    n = 20_000
-    short, left, ever, among = (rng.random((4, n)) < [[0.2], [0.05], [0.3], [0.4]])
-    first, second = (rng.random(n) < 0.05).astype(np.int8), (rng.random(n) < 0.3).astype(np.int8)
-    eaten = (rng.random(n) * 4.0).astype(np.float32)
-    eaten[rng.random(n) < 0.1] = 0.0
-    s, lft, e, by_first, by_second = _tallies(short, left, ever, among, first, second, eaten)
-    assert (s, lft, e) == (int(short[among].sum()), int(left[among].sum()), int(ever.sum()))
-    for groups, got in ((first, by_first), (second, by_second)):
-        assert got.tobytes() == np.bincount(groups, weights=eaten.astype(np.float64), minlength=2).tobytes()
-
-
-def test_group_buying_counts_equal_numpy_sums():
-    from lockdown_sim.sim.daily_record import _group_buying_counts
-
-    rng = np.random.default_rng(13)
-    bought, open_signups = rng.random(5000) < 0.4, rng.integers(0, 4, 5000).astype(np.int32)
-    assert _group_buying_counts(bought, open_signups) == (int(bought.sum()), int(open_signups.sum()),
-                                                          int((open_signups > 0).sum()))
-
-
-def test_the_daily_collector_collects_what_mesas_datacollector_does():
-    """DailyCollector's one-pass collect gives Mesa's DataCollector's table and steps, value for value and type for
-    type (Mesa's calls each reporter and deep-copies what it returns)."""
-    from mesa.datacollection import DataCollector
-
-    from lockdown_sim.sim.metrics import reporters
-
-    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=3, days=25)
-    plain = DataCollector(model_reporters=reporters())
-    while m.running:
-        m.step()
-        plain.collect(m)
-    fast = m.datacollector
-    assert fast._collection_steps == plain._collection_steps and list(fast.model_vars) == list(plain.model_vars)
-    for name, values in plain.model_vars.items():
-        assert [(type(v), repr(v)) for v in fast.model_vars[name]] == [(type(v), repr(v)) for v in values], name
-    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
-    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
-    assert fast_table.index.equals(plain_table.index) and set(fast_table.dtypes.astype(str)) == {"float64", "int64"}
-    odd = {"floats": [1.0, float("nan")], "ints": [3, -2], "mixed": [1, 2.5], "bools": [True, False], "big": [2**64, 1],
-           "texts": ["a", "b"], "empty": [float("nan"), 0.0]}
-    fast.model_vars, plain.model_vars = odd, odd
-    fast_table, plain_table = fast.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
-    assert fast_table.equals(plain_table) and fast_table.dtypes.equals(plain_table.dtypes)
-
-
-def test_outcomes_measured_with_shared_sums_equal_each_measured_alone():
-    """measure() sums each daily column once and takes the last lockdown day once for all outcomes; each outcome
-    reduced from a fresh period (nothing shared) gives the same value, bit for bit."""
-    from lockdown_sim.sim.outcomes import OUTCOMES, lockdown_period, measure
-
-    m, daily = table(ordering="hybrid")
-    reopen = m.cfg.timeline.reopen_day
-    shared = measure(daily, m.population.n, reopen)
-    alone = {name: o.reduce(lockdown_period(daily, m.population.n, reopen)) for name, o in OUTCOMES.items()}
-    assert repr(shared) == repr(alone)
-
-
-def test_contacts_brought_in_from_the_waiting_list_equal_a_pass_over_every_household():
-    """Bridging.update walks only the households with a contact not yet brought in; a pass over every household
-    (as before) marks the same households, day after day, new leaders' contacts brought in between."""
-    from lockdown_sim.sim.bridging import _bring_in
-
-    rng = np.random.default_rng(14)
-    n = 5000
-    tie = np.where(rng.random(n) < 0.1, rng.integers(0, 50, n), -1)
-    plain, fast = np.zeros(n, bool), np.zeros(n, bool)
-    waiting = np.flatnonzero(tie >= 0)
-    for day in range(30):
-        members = rng.random(n) < 0.02 * day
-        degree, member_degree = rng.integers(0, 2, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
-        leaders = rng.integers(0, n, 5)
-        leaders = leaders[tie[leaders] >= 0]
-        plain[leaders] = fast[leaders] = True
-        want = members & (tie >= 0) & ~plain & (degree + member_degree >= 2)
-        plain |= want
-        new, left = _bring_in(waiting, members, fast, degree, member_degree, 2)
-        waiting = waiting[:left]
-        assert new == int(want.sum()) and fast.tolist() == plain.tolist()
-        assert waiting.tolist() == np.flatnonzero((tie >= 0) & ~fast).tolist()
-
-
-def test_need_met_shares_in_python_floats_equal_numpys():
-    from lockdown_sim.sim.need_by_group import _shares
-
-    rng = np.random.default_rng(15)
-    for _ in range(2000):
-        need = rng.choice([0.0, 1e-13, 1.0, 3.5, 1e6]) * rng.random(2) * rng.integers(0, 2, 2)
-        eaten = need * rng.random(2) * 1.3
-        plain = eaten / np.maximum(need, 1e-12)
-        plain[need == 0] = np.nan
-        assert repr([float(v) for v in plain]) == repr(_shares(eaten.tolist(), need.tolist()))
-
-
-def test_tallies_taken_as_the_eating_ends_equal_tallies_taken_when_asked():
-    """The food tallies the daily metrics read are counted right after the day's eating (FoodStock.count_apart);
-    counted again when asked, from the same arrays, they are the same."""
-    from lockdown_sim.sim.food_stock import _tallies
-
-    m = LockdownSupplyModel(scenario_file="toy", households=2000, rng=5, days=20)
-    food, groups = m.food, m.need_by_group
-    apart = (m.population.elderly, groups.vulnerable, groups.stranger)
-    while m.running:
-        m.step()
-        kept = food.tallies(*apart)
-        again = _tallies(food.short_today, food.left_unserved, food.ever_empty, *apart, food.eaten)
-        assert kept is food._tallied and repr(kept) == repr(again)
-    assert food.tallies(apart[0].copy(), *apart[1:]) is not food._tallied  # other households: counted when asked
