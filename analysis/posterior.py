@@ -280,16 +280,26 @@ def generations_figure(gens: pd.DataFrame, quick: bool = False):
     """The ABC-SMC's schedule: each generation's threshold and share of proposals accepted."""
     import matplotlib.pyplot as plt
 
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(12, 3.2))
     a.plot(gens["generation"], gens["epsilon"], "o-")
     a.set_xlabel("generation")
-    a.set_ylabel("acceptance threshold (adaptive distance)")
+    a.set_ylabel("threshold (adaptive distance)")
     a.set_title("threshold: median of the last generation's distances", fontsize=9)
     b.plot(gens["generation"], 100 * gens["acceptance_rate"], "s-", color="tab:orange")
     b.set_xlabel("generation")
     b.set_ylabel("proposals accepted (%)")
     b.set_title("acceptance (the fit stops below its floor)", fontsize=9)
-    for ax in (a, b):
+    if "ess" in gens:
+        population = int(gens["accepted"].iloc[0])
+        c.plot(gens["generation"], gens["ess"], "^-", color="tab:green", label="effective sample size")
+        c.axhline(population, color="grey", lw=0.8, ls="--", label=f"population ({population})")
+        c.axhline(population / 2, color="tab:red", lw=0.8, ls=":", label="half the population")
+        c.set_ylim(0, population * 1.08)
+        c.legend(fontsize=7, loc="lower left")
+    c.set_xlabel("generation")
+    c.set_ylabel("effective sample size (particles)")
+    c.set_title("weights: how many particles the posterior rests on", fontsize=9)
+    for ax in (a, b, c):
         ax.set_xticks(gens["generation"])
     _stamp(fig, quick)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -324,6 +334,17 @@ def predictive_text(pred: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _ess_warning(gens: pd.DataFrame, population: int) -> list[str]:
+    """A warning when the last generation's weights rest on fewer than half its particles (Kish's effective sample
+    size): its means and intervals are then those of a few particles, not of the population."""
+    ess = float(gens["ess"].iloc[-1])
+    if ess >= population / 2:
+        return []
+    return [f"> **The weights are degenerate: the last generation's effective sample size is {ess:.0f} of "
+            f"{population} particles.** Its means and credible intervals rest on a few particles; read them as "
+            "such.", ""]
+
+
 def report_markdown(table: pd.DataFrame, pred: pd.DataFrame, gens: pd.DataFrame, opts, header: str) -> str:
     quick = [f"> **{QUICK_NOTE}.**", ""] if opts.quick else []
     lines = ["# Calibration as inference: the posterior", "", *quick, header, "",
@@ -335,11 +356,12 @@ def report_markdown(table: pd.DataFrame, pred: pd.DataFrame, gens: pd.DataFrame,
              "patterns marked *calibrated*, each as the model's deviation from the middle of the record's range in "
              "half-widths of the range, weighted per generation by pyABC's adaptive distance. Every other pattern "
              "is a posterior predictive check below.", "",
-             "| generation | threshold | simulations | accepted | acceptance |", "|---|---|---|---|---|"]
+             "| generation | threshold | simulations | accepted | acceptance | effective sample size |",
+             "|---|---|---|---|---|---|"]
     for _, g in gens.iterrows():
         lines.append(f"| {int(g['generation'])} | {g['epsilon']:.3g} | {int(g['simulations'])} | {int(g['accepted'])} | "
-                     f"{g['acceptance_rate']:.1%} |")
-    lines += ["", "![generations](generations.png)", "", "## The posterior", "",
+                     f"{g['acceptance_rate']:.1%} | {g['ess']:.0f} |")
+    lines += ["", *_ess_warning(gens, opts.population), "![generations](generations.png)", "", "## The posterior", "",
               "Mean and 95 % credible interval of each fitted parameter, against its prior (the scenario's plausible "
               "range) and the value the scenario held. *sd ratio*: posterior sd / prior sd on the prior's scale "
               f"(below 0.5: {PINNED}; 0.5-0.8: {NARROWED}; above 0.8: {PRIOR}).", "",

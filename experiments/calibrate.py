@@ -361,8 +361,18 @@ def load_posterior(folder: Path) -> dict:
                          "simulations": pops["samples"].to_numpy()})
     gens["accepted"] = opts.population
     gens["acceptance_rate"] = gens["accepted"] / gens["simulations"]
+    gens["ess"] = [effective_sample_size(history.get_distribution(m=0, t=int(t))[1]) for t in gens["generation"]]
     return {"options": opts, "params": params, "particles": values, "latent": frame, "weights": np.asarray(weights),
             "generations": gens}
+
+
+def effective_sample_size(weights) -> float:
+    """Kish's effective sample size of importance weights, 1 / sum(w^2) of the normalised weights: how many equally
+    weighted particles the population is worth. Far below the population, a few particles carry the posterior (the
+    proposal kernel and the prior disagree), and its spread and means rest on them."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w**2))
 
 
 def draw_particles(particles, weights, n: int, master_seed: int, block: int = PREDICTIVE_BLOCK) -> list[dict]:

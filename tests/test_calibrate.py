@@ -15,7 +15,8 @@ pytest.importorskip("pyabc")
 from lockdown_sim.analysis.calibration import CALIBRATED, PATTERNS  # noqa: E402
 from lockdown_sim.analysis.posterior import PatternStatistics, deviation, identifiability  # noqa: E402
 from lockdown_sim.console import main  # noqa: E402
-from lockdown_sim.experiments.calibrate import LOG_UNIFORM, PRIORS, Parameter, parameters  # noqa: E402
+from lockdown_sim.experiments.calibrate import (  # noqa: E402
+    LOG_UNIFORM, PRIORS, Parameter, effective_sample_size, parameters)
 from lockdown_sim.experiments.posterior import load_posterior_draws  # noqa: E402
 from lockdown_sim.sim.scenario import load_scenario  # noqa: E402
 
@@ -56,6 +57,12 @@ def test_the_data_are_the_calibrated_patterns_and_a_deviation_reads_in_the_recor
     assert identifiability(0.3) == "pinned down" and identifiability(0.95) == "left at the prior"
 
 
+def test_the_effective_sample_size_counts_the_particles_the_weights_rest_on():
+    assert effective_sample_size([2.0, 2.0, 2.0, 2.0]) == pytest.approx(4.0)  # equal weights: every particle
+    assert effective_sample_size([1.0, 0.0, 0.0]) == pytest.approx(1.0)  # one particle carries it all
+    assert effective_sample_size([0.5, 0.25, 0.25]) == pytest.approx(1 / 0.375)
+
+
 def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys):
     out = tmp_path / "cal"
     scenario = tmp_path / "calibrated.toml"
@@ -81,7 +88,9 @@ def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_load
     more = [a if a != "2" or TINY[i - 1] != "--generations" else "3" for i, a in enumerate(TINY)]
     assert main(["calibrate", "--out", str(out), *more]) == 0
     assert "continuing the calibration" in capsys.readouterr().out
-    assert len(pd.read_csv(out / "generations.csv")) == 3
+    gens = pd.read_csv(out / "generations.csv")
+    assert len(gens) == 3 and ((gens["ess"] > 0) & (gens["ess"] <= 6 + 1e-9)).all()  # Kish's ESS of 6 particles
+    assert "effective sample size" in (out / "report.md").read_text()
     # a continued fit is timed as the sum of its sessions, not the last one
     sessions = json.loads((out / "fit-sessions.json").read_text())
     assert len(sessions) == 2 and not any(s["interrupted"] for s in sessions)
