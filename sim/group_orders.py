@@ -195,10 +195,6 @@ class GroupOrders:
             wanted, wanting, members, several, self.max_sets, self.open_ids, c["compound"], c["cap_sets"], c["sets"],
             c["supplier"], self.supply.portions_per_set, self.set_portions)
 
-    def set_scale(self, suppliers: np.ndarray) -> np.ndarray:
-        """A set of each of these suppliers in generic sets (a chain store's package is bigger than a box)."""
-        return self.supply.portions_per_set[suppliers] / self.set_portions
-
     def open_kinds(self) -> np.ndarray:
         """Per compound and supplier kind: whether an open offer of that kind is up (sim/local_supply.py KINDS)."""
         return _open_kinds(self.open_ids, self._cols["compound"], self._cols["supplier"], self.supply.kind,

@@ -16,7 +16,7 @@ from lockdown_sim.analysis.calibration import CALIBRATED, PATTERNS  # noqa: E402
 from lockdown_sim.analysis.posterior import PatternStatistics, deviation, identifiability  # noqa: E402
 from lockdown_sim.console import main  # noqa: E402
 from lockdown_sim.experiments.calibrate import (  # noqa: E402
-    LOG_UNIFORM, PRIORS, Parameter, effective_sample_size, parameters)
+    LOG_UNIFORM, PRIORS, Options, Parameter, effective_sample_size, parameters, transition)
 from lockdown_sim.experiments.posterior import load_posterior_draws  # noqa: E402
 from lockdown_sim.sim.scenario import load_scenario  # noqa: E402
 
@@ -61,6 +61,23 @@ def test_the_effective_sample_size_counts_the_particles_the_weights_rest_on():
     assert effective_sample_size([2.0, 2.0, 2.0, 2.0]) == pytest.approx(4.0)  # equal weights: every particle
     assert effective_sample_size([1.0, 0.0, 0.0]) == pytest.approx(1.0)  # one particle carries it all
     assert effective_sample_size([0.5, 0.25, 0.25]) == pytest.approx(1 / 0.375)
+
+
+def test_the_perturbation_kernel_has_the_populations_own_covariance_not_a_shrunk_one():
+    # pyABC's default shrinks the covariance by Silverman's rule (x ~0.2 for 13 dimensions and 200 particles), which
+    # made the full fit's weights degenerate (ESS 200 -> 68 -> 18): the fit's kernel keeps the weighted covariance
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(200, 13)) * np.arange(1, 14), columns=[f"p{i}" for i in range(13)])
+    w = rng.uniform(0.5, 1.5, 200)
+    w /= w.sum()
+    mean = w @ X.to_numpy()
+    weighted_cov = (X.to_numpy() - mean).T @ ((X.to_numpy() - mean) * w[:, None]) / (1 - np.sum(w**2))
+    kernel = transition(Options())
+    kernel.fit(X, w)
+    assert np.allclose(kernel.cov, weighted_cov, rtol=1e-6)
+    half = transition(Options(kernel_scale=0.5))
+    half.fit(X, w)
+    assert np.allclose(half.cov, 0.5 * weighted_cov, rtol=1e-6)
 
 
 def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys):

@@ -98,12 +98,13 @@ def cmd_calibrate(args) -> int:
         print(f"lockdown-sim: interrupted; finished generations are kept in {out / 'abc.db'}: run the same command "
               "again to continue", file=sys.stderr)
         return 130
-    fit_s = _log_session(out, started, time.perf_counter() - t0, choice, interrupted=False)
-    return _predict_and_report(opts, out, choice, args, header, scenario_out, fit_s)
+    fit_s, sessions = _log_session(out, started, time.perf_counter() - t0, choice, interrupted=False)
+    return _predict_and_report(opts, out, choice, args, header, scenario_out, fit_s, sessions)
 
 
-def _log_session(out: Path, started: str, seconds: float, choice, interrupted: bool) -> float:
-    """Add this invocation of the fit to out/fit-sessions.json and return the fit's wall seconds over all of them:
+def _log_session(out: Path, started: str, seconds: float, choice, interrupted: bool) -> tuple[float, int]:
+    """Add this invocation of the fit to out/fit-sessions.json and return the fit's wall seconds over all of them
+    and their number:
     a fit continued after an interruption (or on another day) is timed as the sum of its sessions, not the last one.
     A session's unfinished generation is lost on interruption, so its time counts too: it was spent."""
     from lockdown_sim.experiments.files import atomic_write
@@ -113,10 +114,11 @@ def _log_session(out: Path, started: str, seconds: float, choice, interrupted: b
     sessions.append({"started_utc": started, "seconds": round(seconds, 1), "engine": choice.engine,
                      "workers": choice.workers, "interrupted": interrupted})
     atomic_write(path, lambda p: Path(p).write_text(json.dumps(sessions, indent=1)))
-    return sum(s["seconds"] for s in sessions)
+    return sum(s["seconds"] for s in sessions), len(sessions)
 
 
-def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out, fit_s: float) -> int:
+def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out, fit_s: float,
+                        sessions: int) -> int:
     from lockdown_sim.analysis.calibration import store_values
     from lockdown_sim.analysis.posterior import predictive_text, summary_text, write_report
     from lockdown_sim.experiments.batch import execute
@@ -146,7 +148,7 @@ def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out
     source = f"{'--quick, ' if opts.quick else ''}{out}"
     tables = write_report(out, post, values, header, opts.scenario, source)
     gens = post["generations"]
-    timing = {"fit_seconds": fit_s, "fit_sessions": len(json.loads((out / SESSIONS).read_text())),
+    timing = {"fit_seconds": fit_s, "fit_sessions": sessions,
               "predictive_seconds": predictive_s, "generations": len(gens),
               "simulations": int(gens["simulations"].sum()), "engine": choice.engine, "workers": choice.workers}
     atomic_write(out / "timing.json", lambda p: Path(p).write_text(json.dumps(timing, indent=1)))
