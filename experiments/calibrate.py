@@ -25,8 +25,9 @@ Perturbations: a multivariate normal kernel whose covariance is the last populat
 0.46 for 13 dimensions and 200 particles). The narrow default proposes close to the last particles, so the
 importance weights (prior over proposal density) of the particles it accepts spread over orders of magnitude: the
 first full fit's effective sample size fell 200 -> 68 -> 18 in three generations. Re-weighting that fit's
-generations offline (docs/calibration-kernel.md) the population's own covariance accepts about half as many
-proposals but keeps 3-9 times the effective sample size, 1.5-3.5 times the effective particles per simulation;
+generations offline (benchmarks/calibration_kernel.py; benchmarks/results/calibration-kernel.md) the population's
+own covariance accepts about half as many proposals but keeps 3-5 times the effective sample size: 1.4-2.3 times
+the effective particles per simulation;
 the population covariance is the standard global kernel of ABC-SMC (Beaumont et al. 2009 use twice it; Filippi et
 al. 2013 derive it as the optimal multivariate normal kernel in the Kullback-Leibler sense).
 
