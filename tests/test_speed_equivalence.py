@@ -1086,3 +1086,32 @@ def test_delivering_orders_compiled_equals_the_numpy_steps():
     assert all(f_cols[k].tobytes() == p_cols[k].tobytes() for k in cols)
     assert f_log.tobytes() == p_log.tobytes() and f_bought.tolist() == p_bought.tolist()
     assert f_supplied.tolist() == p_supplied.tolist()
+
+
+CACHED_RUN = """
+import hashlib
+from lockdown_sim.sim.model import LockdownSupplyModel
+from lockdown_sim.experiments.run import daily_table
+for ordering in ("hybrid", "platform", "group_buying"):
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=5, ordering=ordering, overrides=%r)
+    while m.running:
+        m.step()
+    print(ordering, hashlib.sha256(daily_table(m).to_csv().encode()).hexdigest())
+"""
+
+
+def test_the_compiled_loops_loaded_from_numbas_cache_give_the_numbers_they_were_compiled_for(tmp_path):
+    # the loops call compiled functions of other modules; a stale or mismatched cache once crashed (a segfault) only
+    # when a second process loaded it: a fresh cache is written by one process and read by another, same numbers
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"))
+    code = CACHED_RUN % (MANY_SUPPLIERS,)
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert list((tmp_path / "numba").rglob("*.nbi")), "the first process wrote no cache"
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stderr[-2000:]  # a crash loading the cache is a negative return code
+    assert second.stdout == first.stdout and first.stdout.count("\n") == 3
