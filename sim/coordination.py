@@ -57,8 +57,8 @@ class Coordination:
         candidates = np.flatnonzero((per_compound >= self.min_leaders) & ~self.coordinated & (draw < self.rate))
         if len(candidates) == 0:
             return 0
-        rows = leadership.most_experienced(candidates)
-        ok = leadership.team.deliveries[rows] >= self.min_deliveries
+        rows = leadership.most_experienced(candidates)  # -1 for a compound without an active leader
+        ok = (rows >= 0) & (leadership.team.deliveries[np.maximum(rows, 0)] >= self.min_deliveries)
         for c, r in zip(candidates[ok].tolist(), rows[ok].tolist()):
             best = leadership.agents[r]
             self.coordinator[c] = best

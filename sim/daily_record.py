@@ -34,9 +34,14 @@ class DailyCollector(DataCollector):
     def __init__(self):
         super().__init__(model_reporters=reporters())
         self._columns = [(name, self.model_vars[name]) for name in METRIC_NAMES]
+        self._reporters = dict(self.model_reporters)  # a reporter added or replaced later: Mesa's own collect
 
     def collect(self, model) -> None:
-        if self.agent_reporters or self.agenttype_reporters or len(self.model_reporters) != len(self._columns):
+        """Mesa's collect, for the daily record alone: each metric's value is read from `model.today` (what every
+        reporter of `reporters()` returns) instead of calling the reporters, and plain numbers are appended without
+        Mesa's deep copy. Any other configuration (agent reporters, a reporter added or replaced) goes through Mesa's
+        own collect. `_collection_steps` is Mesa's private list of collected steps, which mesa.batch_run reads."""
+        if self.agent_reporters or self.agenttype_reporters or self.model_reporters != self._reporters:
             super().collect(model)
             return
         if hasattr(self, "_collection_steps"):  # as Mesa's collect: the steps mesa.batch_run reads
@@ -49,8 +54,6 @@ class DailyCollector(DataCollector):
     def get_model_vars_dataframe(self):
         """Mesa's table of the model variables, one row a step. Columns of Python floats (or ints) only are handed
         to pandas as float64 (int64) arrays, the types pandas gives such lists, at a third of its cost."""
-        import pandas as pd
-
         return pd.DataFrame({name: _column(values) for name, values in self.model_vars.items()})
 
 

@@ -285,6 +285,7 @@ class GroupOrders:
             kept = self._log_room[:, :n][:, live]
             n = kept.shape[1]
             self._log_room[:, :n] = kept
+            self._log_live = n  # what the log holds now is live: the count kept by the verbs starts again from it
         k = len(offers)
         if n + k > self._log_room.shape[1]:
             room = np.zeros((3, max(2 * self._log_room.shape[1], n + k)), dtype=np.int64)
@@ -406,10 +407,6 @@ class GroupOrders:
         ok = self.closed_total[CONFIRMED]
         closed = ok + self.closed_total[LAPSED]
         return ok / closed if closed else float("nan")
-
-    def signed_households(self) -> int:
-        """Households signed up to at least one open offer now."""
-        return int((self.open_signups > 0).sum())
 
     def status_counts(self) -> dict:
         counts = np.bincount(self.column("status"), minlength=len(STATUS_NAMES))
@@ -606,13 +603,6 @@ def _seeing(eligible, demand, open_signups, several, offers_in, compound):
             out[n] = i
             n += 1
     return out[:n]
-
-
-@njit(cache=True)
-def _add_each(counts, households, delta):
-    """counts[h] += delta for each entry (a household may appear several times)."""
-    for h in households:
-        counts[h] += delta
 
 
 @njit(cache=True)

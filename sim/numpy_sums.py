@@ -15,8 +15,6 @@ import numpy as np
 
 from lockdown_sim.sim.parallel import njit
 
-BUFFER = 8192  # numpy's default buffer size (np.getbufsize()), in values
-
 
 @njit(cache=True)
 def _block(a, first, n):
@@ -82,12 +80,20 @@ def sum_float64(a):
     return 0.0 + pairwise_sum(a, 0, len(a))
 
 
-@njit(cache=True)
 def sum_as_float64(a):
-    """`a.sum(dtype=np.float64)` of a contiguous float32 array (numpy's casting buffer: 8,192 values at a time)."""
+    """`a.sum(dtype=np.float64)` of a contiguous float32 array (numpy's casting buffer: 8,192 values at a time).
+    Only float32: numpy sums a float64 array whole, not in buffers, so the same blocks would give other low bits."""
+    if a.dtype != np.float32:
+        raise TypeError(f"sum_as_float64 takes a float32 array, not {a.dtype}: use sum_float64")
+    return _sum_as_float64(a, np.getbufsize())  # numpy's buffer now (np.setbufsize changes it)
+
+
+@njit(cache=True)
+def _sum_as_float64(a, buffer):
+    """sum_as_float64's loop: pairwise sums of `buffer` values at a time, added in order."""
     total = 0.0
-    for first in range(0, len(a), BUFFER):
-        total += pairwise_sum(a, first, min(BUFFER, len(a) - first))
+    for first in range(0, len(a), buffer):
+        total += pairwise_sum(a, first, min(buffer, len(a) - first))
     return total
 
 

@@ -1,8 +1,8 @@
-"""Orderings the model needs over millions of households, compiled: the arrival order of a slot sale and the
-booking order of compound group orders. Each gives exactly the order numpy's stable sorts give (ties in index
-order), several times faster on a full city (sorting there was most of a day's cost: see benchmarks/). The sorts
-carry two integer arrays along with the keys (an index and one more value), so that the loops that read the sorted
-households read memory in order.
+"""Orderings the model needs over millions of households, compiled: households or orders grouped by compound or
+site, and sorted by a key within each group (leaders' emergence). Each gives exactly the order numpy's stable sorts
+give (ties in index order), several times faster on a full city (sorting there was most of a day's cost: see
+benchmarks/). The sorts carry two integer arrays along with the keys (an index and one more value), so that the
+loops that read the sorted households read memory in order.
 
 numba is a dependency; without it the same functions run as plain Python (slowly), with the same answers.
 """
@@ -46,51 +46,6 @@ def sort_bucket(keys, index, value, out_keys, out_index, out_value, start, n):
                 out_keys[k + 1], out_index[k + 1], out_value[k + 1] = out_keys[k], out_index[k], out_value[k]
                 k -= 1
             out_keys[k + 1], out_index[k + 1], out_value[k + 1] = key, i, v
-
-
-@njit(cache=True)
-def spread(keys, value):
-    """The first pass of `stable_argsort`: keys (non-negative floats, or few), with their value, grouped into ordered
-    buckets of about a thousand by the top bits of their float representation (which grow with the number for
-    non-negative floats). Returns (keys, indices, values, bucket starts): every key of bucket b is below every key of
-    bucket b + 1, and each bucket is in index order."""
-    n = len(keys)
-    if n < 65536 or keys.min() < 0:
-        starts = np.zeros(2, np.int64)
-        starts[1] = n
-        return keys.copy(), np.arange(n), value.copy(), starts
-    bits = keys.view(np.uint64)
-    low, span = bits.min(), bits.max() - bits.min()
-    n_buckets = max(1, n // 1024)
-    shift = np.uint64(0)
-    while (span >> shift) >= n_buckets:
-        shift += np.uint64(1)
-    count = np.zeros(n_buckets + 2, np.int64)
-    for i in range(n):
-        count[int((bits[i] - low) >> shift) + 1] += 1
-    for b in range(n_buckets + 1):
-        count[b + 1] += count[b]
-    pos = count[:-1].copy()
-    out_keys = np.empty(n, keys.dtype)
-    index = np.empty(n, np.int64)
-    out_value = np.empty(n, value.dtype)
-    for i in range(n):  # in index order, so each bucket starts in index order
-        p = pos[int((bits[i] - low) >> shift)]
-        out_keys[p], index[p], out_value[p] = keys[i], i, value[i]
-        pos[int((bits[i] - low) >> shift)] = p + 1
-    return out_keys, index, out_value, count
-
-
-@njit(cache=True)
-def stable_argsort(keys):
-    """np.argsort(keys, kind="stable") for float64 keys without NaN, linear in n for the smooth distributions of
-    arrival times: `spread` into ordered buckets, each then sorted in cache."""
-    n = len(keys)
-    spread_keys, index, nothing, starts = spread(keys, np.zeros(n, np.int8))
-    out, out_keys, out_nothing = np.empty(n, np.int64), np.empty(n, keys.dtype), np.empty(n, np.int8)
-    for b in range(len(starts) - 1):
-        sort_bucket(spread_keys, index, nothing, out_keys, out, out_nothing, starts[b], starts[b + 1] - starts[b])
-    return out
 
 
 @njit(cache=True)

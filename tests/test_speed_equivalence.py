@@ -317,6 +317,8 @@ def test_the_ties_store_equals_a_plain_store_merged_and_faded_day_by_day():
         assert fast.made_before(day + 1) == len(plain)
         assert fast.made_before(30) == sum(d < 30 for _, d in plain.values())
         assert fast.has_tie(households, leaders).all() or day >= 45
+        # the fading reads its chances by strength from a table sized by the kept maximum (no bounds check compiled)
+        assert fast._strongest >= fast.strength.max(initial=0), day
     assert lost > 0 and formed > 10_000
 
 
@@ -516,6 +518,16 @@ def test_compiled_sums_add_up_as_numpy_does():
         plain = np.add.reduceat(a, starts[:-1], dtype=np.float64)  # an empty segment gives its first value
         fast = [segment_sum(a, starts[c], starts[c + 1] if c + 1 < len(sizes) else len(a)) for c in range(len(sizes))]
         assert np.array_equal(plain, np.array(fast))
+    # float64 is summed whole by numpy, not in buffers: refused rather than summed to other low bits
+    with pytest.raises(TypeError, match="float32"):
+        sum_as_float64(np.ones(10))
+    # the buffer numpy uses now, not the default
+    b = rng.standard_normal(30_001).astype(np.float32)
+    old = np.setbufsize(4096)
+    try:
+        assert sum_as_float64(b) == b.sum(dtype=np.float64)
+    finally:
+        np.setbufsize(old)
 
 
 def test_kth_smallest_is_the_sorted_value():
