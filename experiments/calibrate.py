@@ -24,12 +24,10 @@ Perturbations: a multivariate normal kernel whose covariance is the last populat
 `kernel_scale` (1.0), not pyABC's default (that covariance shrunk by Silverman's rule of thumb, a factor of about
 0.46 for 13 dimensions and 200 particles). The narrow default proposes close to the last particles, so the
 importance weights (prior over proposal density) of the particles it accepts spread over orders of magnitude: the
-first full fit's effective sample size fell 200 -> 68 -> 18 in three generations. Re-weighting that fit's
-generations offline (benchmarks/calibration_kernel.py; benchmarks/results/calibration-kernel.md) the population's
-own covariance accepts about half as many proposals but keeps 3-5 times the effective sample size: 1.4-2.3 times
-the effective particles per simulation;
-the population covariance is the standard global kernel of ABC-SMC (Beaumont et al. 2009 use twice it; Filippi et
-al. 2013 derive it as the optimal multivariate normal kernel in the Kullback-Leibler sense).
+first full fit's effective sample size fell 200 -> 68 -> 18 in three generations; restarted with the
+population's own covariance, from the same generation 0, it read 200 -> 79 -> 117 at the same acceptance
+(benchmarks/results/calibration-kernel.md). The population's covariance is the usual global kernel of ABC-SMC
+(Beaumont et al. 2009 use twice it; Filippi et al. 2013 compare it with local and optimised kernels).
 
 Seeds: every particle is run on `seeds_per_particle` cities, and which cities is itself drawn from the prior (a
 latent seed index, uniform over SEED_INDEXES blocks of seeds of experiments/seeds.py), so the posterior covers
