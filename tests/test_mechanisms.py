@@ -692,3 +692,26 @@ def test_remote_children_lead_groups_for_their_parents_compound():
     far = [ld for ld in m.leaders if not m.population.phone[ld.household_index]]
     assert all(m.population.proxy[ld.household_index] for ld in far)
     assert all(ld.hours_per_day == m.cfg.group_buying.leader_min_hours for ld in far)
+
+
+def test_a_compound_whose_leaders_all_stood_down_gets_no_coordinator_from_another_compound():
+    """Coordination.appoint: `most_experienced` answers -1 for a compound without an active leader; that must not
+    wrap around to the last leader of the table (who leads elsewhere)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from lockdown_sim.sim.coordination import Coordination
+
+    pop = SimpleNamespace(compound_size=np.array([100, 100]), n_compounds=2)
+    ccfg = SimpleNamespace(min_leaders=1, min_deliveries=0, rate=1.0, hours_factor=0.5, hours_per_day=1.0,
+                           households_per_building=50, roster_per_building=1)
+    hours = SimpleNamespace(learning_exponent=0.15, learning_floor=0.3)
+    coordination = Coordination(pop, ccfg, hours, np.random.default_rng(0), coordinators=True, learning=False)
+    appointed = []
+    leader = SimpleNamespace(become_coordinator=lambda: appointed.append("the leader of compound 1"))
+    leadership = SimpleNamespace(per_compound=np.array([2, 2]), team=SimpleNamespace(deliveries=np.array([5])),
+                                 agents=[leader], most_experienced=lambda compounds: np.array([-1, 0])[compounds])
+    assert coordination.appoint(leadership) == 1
+    assert appointed == ["the leader of compound 1"] and list(coordination.coordinator) == [1]
+    assert not coordination.coordinated[0] and coordination.coordinated[1]
