@@ -12,6 +12,8 @@ does not know, the Generator's own methods are used.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
@@ -62,6 +64,19 @@ def set_pcg_state(rng: np.random.Generator, words: np.ndarray) -> None:
     full = rng.bit_generator.state
     full["state"] = {"state": (int(words[0]) << 64) | int(words[1]), "inc": (int(words[2]) << 64) | int(words[3])}
     rng.bit_generator.state = full
+
+
+@contextmanager
+def pcg_words(rng: np.random.Generator):
+    """The generator's state as words (pcg_state) for compiled code to draw from, put back into the generator when
+    the block ends, also when it ends by an exception (the draws taken so far stay taken), and under the bit
+    generator's lock, as numpy's own methods draw."""
+    with rng.bit_generator.lock:
+        words = pcg_state(rng)
+        try:
+            yield words
+        finally:
+            set_pcg_state(rng, words)
 
 
 if COMPILED:
@@ -121,7 +136,7 @@ def to_double(draw):
 
 
 @njit(cache=True)
-def _gammas(s, shape, scale, n):
+def gammas_from_words(s, shape, scale, n):
     """n draws of numpy's random_gamma for a shape above 1 (scale times Marsaglia and Tsang's standard gamma on
     numpy's ziggurat normal, random_standard_normal), from the state s (updated). One function, its loops nested
     as numpy's calls are, so that the state stays in registers."""
@@ -174,7 +189,5 @@ def gammas(rng: np.random.Generator, shape: float, scale: float, n: int) -> np.n
     """`rng.gamma(shape, scale, n)`, the same numbers and the same state after, compiled (a shape above 1)."""
     if not (draws_compiled(rng) and shape > 1.0 and scale >= 0.0):
         return rng.gamma(shape, scale, n)
-    s = pcg_state(rng)
-    out = _gammas(s, float(shape), float(scale), int(n))
-    set_pcg_state(rng, s)
-    return out
+    with pcg_words(rng) as s:
+        return gammas_from_words(s, float(shape), float(scale), int(n))

@@ -10,7 +10,7 @@ from lockdown_sim.sim.curves import Curve
 from lockdown_sim.sim.lockdown import OPEN, PREVENTION
 from lockdown_sim.sim.numpy_sums import sum_as_float64
 from lockdown_sim.sim.parallel import kernel, njit, prange, threads_on
-from lockdown_sim.sim.pcg_draws import advance, draws_compiled, pcg_state, set_pcg_state, step, to_double
+from lockdown_sim.sim.pcg_draws import advance, draws_compiled, pcg_words, step, to_double
 
 
 class Retail:
@@ -48,9 +48,8 @@ class Retail:
         if draws_compiled(self._rng) and not threads_on():
             # one uniform per household is drawn (rng.random(pop.n)), but only those who can shop and need food
             # look at theirs: the others' are stepped over (sim/pcg_draws.py)
-            draws = pcg_state(self._rng)
-            amount = _shopping_drawn(draws, *args)
-            set_pcg_state(self._rng, draws)
+            with pcg_words(self._rng) as draws:
+                amount = _shopping_drawn(draws, *args)
         else:
             amount = _shopping(self._rng.random(pop.n), *args)
         food.buy(amount)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
-from lockdown_sim.sim.pcg_draws import _gammas, draws_compiled, pcg_state, set_pcg_state
+from lockdown_sim.sim.pcg_draws import draws_compiled, gammas_from_words, pcg_words
 from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
 
 
@@ -176,8 +176,9 @@ def _sale(draws, tryers, cls, compound, reaction, fcfs, cand_ptr, cand_site, slo
         sold_at = np.full(n_sites, np.nan)
         turned = np.zeros(n_sites, np.bool_)
         # a reaction is two stages (into the app, through the checkout): gamma with shape 2 around the mean
-        won, tryers, early_k = _opening(tryers, cls, compound, _gammas(draws, 2.0, 0.5, len(tryers)), reaction, fcfs,
-                                        cand_ptr, cand_site, remaining, sold_at, turned, won_site)
+        stages = gammas_from_words(draws, 2.0, 0.5, len(tryers))
+        won, tryers, early_k = _opening(tryers, cls, compound, stages, reaction, fcfs, cand_ptr, cand_site, remaining,
+                                        sold_at, turned, won_site)
         winners[n_won:n_won + len(won)] = won
         n_won += len(won)
         for site in range(n_sites):
@@ -263,11 +264,10 @@ class SlotSale:
             return tryers, np.zeros(0, dtype=np.float32)
         shares = np.array([share for _minute, share in self.openings], dtype=np.float64)
         if draws_compiled(self._rng):  # the whole sale compiled, its gamma draws too
-            draws = pcg_state(self._rng)
-            winners, basket, early, median, volunteer, older = _sale(
-                draws, tryers, cls, pop.compound, self.reaction, self.fcfs, capacity.cand_ptr, capacity.cand_site,
-                capacity.slots, shares, self.won_site, demand, pop.size, float(self.basket_days), pop.elderly)
-            set_pcg_state(self._rng, draws)
+            with pcg_words(self._rng) as draws:
+                winners, basket, early, median, volunteer, older = _sale(
+                    draws, tryers, cls, pop.compound, self.reaction, self.fcfs, capacity.cand_ptr, capacity.cand_site,
+                    capacity.slots, shares, self.won_site, demand, pop.size, float(self.basket_days), pop.elderly)
         else:  # pragma: no cover - numba's tables of numpy's ziggurat missing: numpy's gamma between the openings
             winners, basket, early, median, volunteer, older = self._sale_drawn_by_numpy(tryers, cls, demand, shares)
         self.sellout_minutes = float(median)

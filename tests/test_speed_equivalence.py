@@ -1127,3 +1127,18 @@ def test_the_compiled_loops_loaded_from_numbas_cache_give_the_numbers_they_were_
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, second.stderr[-2000:]  # a crash loading the cache is a negative return code
     assert second.stdout == first.stdout and first.stdout.count("\n") == 3
+
+
+def test_the_generators_state_is_put_back_when_a_compiled_draw_ends_by_an_exception():
+    """sim/pcg_draws.pcg_words: the words compiled code stepped go back into the generator however the block ends,
+    so the next draw continues after the draws already taken."""
+    from lockdown_sim.sim import pcg_draws
+
+    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+    twin.random(3)  # what three 64-bit draws leave
+    with pytest.raises(RuntimeError):
+        with pcg_draws.pcg_words(rng) as words:
+            for _ in range(3):
+                words[0], words[1], _draw = pcg_draws.step(words[0], words[1], words[2], words[3])
+            raise RuntimeError("a compiled loop failed after three draws")
+    assert rng.random() == twin.random()
