@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
-from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass
+from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass, whole_sets
 from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
 from lockdown_sim.sim.sorting import group_stably
 
@@ -493,7 +493,7 @@ def _book(hh, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, 
     hh, pick, sets = hh[order], pick[order], sets[order]
     stock_sets = np.empty(len(stock), np.int64)
     for s in range(len(stock)):  # LocalSupply.sets_in_stock
-        stock_sets[s] = np.int64(np.floor(stock[s] / portions_per_set[s] + 1e-9))
+        stock_sets[s] = whole_sets(stock[s], portions_per_set[s])
     taken, n_ok = _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_sets, promised.copy(),
                           team, work, per_signup_hours)
     m = 0
@@ -810,7 +810,7 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
         if total < moq[o] or total == 0:
             status[o], ended_day[o] = LAPSED, day
             continue
-        avail = max(int(np.floor(stock[s] / portions_per_set[s] + 1e-9)) - promised[s], 0)
+        avail = max(whole_sets(stock[s], portions_per_set[s]) - promised[s], 0)
         if avail < moq[o]:
             status[o], ended_day[o] = CANCELLED, day
             continue

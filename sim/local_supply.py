@@ -67,6 +67,13 @@ def _apply_each(permit_day, permit_delay, suppliers, day):
         apply_for_pass(permit_day, permit_delay, s, day)
 
 
+
+@njit(cache=True, inline="always")
+def whole_sets(stock, portions_per_set):
+    """The whole sets a supplier's stock of portions makes: a stock a rounding error short of a whole set (1e-9)
+    still makes it. One rule for every count of sets in stock (LocalSupply.sets_in_stock, sim/group_orders.py)."""
+    return np.int64(np.floor(stock / portions_per_set + 1e-9))
+
 class LocalSupply:
     def __init__(self, n: int, scenario, city, daily_need: float, rng: np.random.Generator, *, permits: bool):
         cfg = scenario.local_suppliers
@@ -149,9 +156,9 @@ class LocalSupply:
         return self._near_ids, self._near_dk
 
     def sets_in_stock(self) -> np.ndarray:
-        """Whole sets each supplier's stock makes (held sets included). The compiled closing of offers
-        (sim/group_orders.py, `_close`) counts one supplier's the same way."""
-        return np.floor(self.stock / self.portions_per_set + 1e-9).astype(np.int64)
+        """Whole sets each supplier's stock makes (held sets included): `whole_sets`, as the compiled closing
+        and delivering of offers (sim/group_orders.py) count one supplier's."""
+        return np.floor(self.stock / self.portions_per_set + 1e-9).astype(np.int64)  # whole_sets, for arrays
 
     def snapshot_for_search(self, min_order: bool) -> None:
         """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act): sets
