@@ -80,10 +80,15 @@ def test_the_perturbation_kernel_has_the_populations_own_covariance_not_a_shrunk
     assert np.allclose(half.cov, 0.5 * weighted_cov, rtol=1e-6)
 
 
-def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys):
+def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys, monkeypatch):
+    import lockdown_sim.experiments.calibrate as calibrate
+
+    kernels = []  # the fit perturbs with the module's kernel (the population's covariance), not pyABC's default
+    monkeypatch.setattr(calibrate, "transition", lambda opts: kernels.append(transition(opts)) or kernels[-1])
     out = tmp_path / "cal"
     scenario = tmp_path / "calibrated.toml"
     assert main(["calibrate", "--out", str(out), "--write-scenario", str(scenario), *TINY]) == 0
+    assert kernels and kernels[0].bandwidth_selector(6, 13) == 1.0 and kernels[0].cov is not None  # fitted, used
     printed = capsys.readouterr().out
     assert "Posterior" in printed and "Posterior predictive checks" in printed
     for name in ("abc.db", "posterior.csv", "particles.csv", "predictive.csv", "report.md", "calibrated.toml",
