@@ -91,7 +91,10 @@ class FoodStock:
 
     def count_apart(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> None:
         """The households whose day `tallies` will be asked for: counted as each day's eating ends, while its
-        arrays are still in the processor's cache (the daily metrics ask for them after the ties' day)."""
+        arrays are still in the processor's cache (the daily metrics ask for them after the ties' day). The counts
+        kept are the day's only because eating is the one writer of the arrays they read (short_today,
+        left_unserved, ever_empty, eaten) and the daily record reads them after it; `tallies` counts afresh when
+        asked about other households."""
         self._apart = (among, first, second)
 
     def tallies(self, among: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[int, int, int, np.ndarray,
@@ -108,6 +111,8 @@ class FoodStock:
 
 @njit(cache=True)
 def _tallies(short, left_unserved, ever_empty, among, first, second, eaten):
+    """FoodStock.tallies' pass: counts of short, left unserved (both among `among`) and ever empty households, and
+    the portions eaten by groups 0 and 1 of `first` and of `second`, summed as np.bincount sums them."""
     short_among = left_among = ever = 0
     for i in range(len(eaten)):
         ever += ever_empty[i]

@@ -40,7 +40,7 @@ class Period:
     lock: pd.DataFrame       # the lockdown days in the run (all days if the run has none before reopening)
     households: int
     reopen_day: int
-    _sums: dict = field(default_factory=dict, repr=False, compare=False)  # column -> its lockdown sum, once
+    _sums: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # column -> lockdown sum, once
 
     @property
     def days(self) -> int:
@@ -61,6 +61,7 @@ class Period:
         return float(sum(self._sum(c) for c in columns if c in self.lock))
 
     def _sum(self, column: str):
+        """A daily column's lockdown sum, taken once a run (many outcomes divide by the same channel totals)."""
         if column not in self._sums:
             self._sums[column] = self.lock[column].sum()
         return self._sums[column]
