@@ -345,6 +345,16 @@ def _ess_warning(gens: pd.DataFrame, population: int) -> list[str]:
             "such.", ""]
 
 
+def _kernel_words(opts) -> str:
+    """How the fit perturbed its particles, in words (experiments/calibrate.py, `transition`)."""
+    scale = getattr(opts, "kernel_scale", None)
+    if scale is None:
+        return ("pyABC's default kernel (a multivariate normal with the last generation's weighted covariance "
+                "shrunk by Silverman's rule of thumb)")
+    return (f"a particle of the last generation perturbed by a multivariate normal with that generation's weighted "
+            f"covariance x {scale:g}")
+
+
 def report_markdown(table: pd.DataFrame, pred: pd.DataFrame, gens: pd.DataFrame, opts, header: str) -> str:
     quick = [f"> **{QUICK_NOTE}.**", ""] if opts.quick else []
     lines = ["# Calibration as inference: the posterior", "", *quick, header, "",
@@ -352,7 +362,8 @@ def report_markdown(table: pd.DataFrame, pred: pd.DataFrame, gens: pd.DataFrame,
              f"ABC-SMC (pyABC): {opts.population} particles a generation, at most {opts.generations} generations; each "
              f"generation's threshold is the {opts.quantile:g} quantile of the last one's distances; stop when fewer "
              f"than {opts.min_acceptance:.0%} of proposals are accepted. Each particle: {opts.seeds_per_particle} "
-             "city(ies) of the one seed scheme, chosen by a seed index drawn with the particle. Data: the record's "
+             "city(ies) of the one seed scheme, chosen by a seed index drawn with the particle. Proposals: "
+             f"{_kernel_words(opts)}. Data: the record's "
              "patterns marked *calibrated*, each as the model's deviation from the middle of the record's range in "
              "half-widths of the range, weighted per generation by pyABC's adaptive distance. Every other pattern "
              "is a posterior predictive check below.", "",

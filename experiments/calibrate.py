@@ -120,7 +120,8 @@ class Options:
     seeds_per_particle: int = 2    # cities per particle; its statistics are their means
     quantile: float = 0.5          # each generation's threshold: this quantile of the last generation's distances
     min_acceptance: float = 0.02   # stop when fewer proposals than this share are accepted
-    kernel_scale: float = 1.0      # the perturbation's covariance: the last population's weighted covariance x this
+    kernel_scale: float | None = 1.0  # the perturbation's covariance: the last population's weighted covariance x
+    # this; None: pyABC's default (Silverman-shrunk), what calibrations before 3 Dec 2026 used
     draws: int = 100               # posterior predictive: parameter sets drawn from the posterior, one city each
     master_seed: int = MASTER_SEED
     quick: bool = False
@@ -336,6 +337,8 @@ def transition(opts: Options):
     opts.kernel_scale."""
     import pyabc
 
+    if opts.kernel_scale is None:
+        return pyabc.MultivariateNormalTransition()
     return pyabc.MultivariateNormalTransition(scaling=opts.kernel_scale, bandwidth_selector=population_bandwidth)
 
 
@@ -373,7 +376,8 @@ def load_posterior(folder: Path) -> dict:
     import pyabc
 
     manifest = json.loads((folder / MANIFEST).read_text())
-    o = manifest["options"]
+    o = dict(manifest["options"])
+    o.setdefault("kernel_scale", None)  # a fit from before the kernel was an option used pyABC's default
     opts = Options(**{k: (tuple(v) if k == "priors" else v) for k, v in o.items()})
     params = parameters(opts.scenario, opts.priors)
     history = pyabc.History(f"sqlite:///{(folder / DATABASE).resolve()}")

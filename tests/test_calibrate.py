@@ -78,6 +78,10 @@ def test_the_perturbation_kernel_has_the_populations_own_covariance_not_a_shrunk
     half = transition(Options(kernel_scale=0.5))
     half.fit(X, w)
     assert np.allclose(half.cov, 0.5 * weighted_cov, rtol=1e-6)
+    # a folder fitted before the kernel was an option reads as pyABC's default, as it was fitted
+    default = transition(Options(kernel_scale=None))
+    default.fit(X, w)
+    assert np.allclose(default.cov, weighted_cov * (4 / (1 / np.sum(w**2)) / 15) ** (2 / 17), rtol=1e-6)
 
 
 def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_loads(tmp_path, capsys, monkeypatch):
@@ -113,6 +117,7 @@ def test_a_tiny_calibration_writes_the_posterior_report_and_a_scenario_that_load
     gens = pd.read_csv(out / "generations.csv")
     assert len(gens) == 3 and ((gens["ess"] > 0) & (gens["ess"] <= 6 + 1e-9)).all()  # Kish's ESS of 6 particles
     assert "effective sample size" in (out / "report.md").read_text()
+    assert "weighted covariance x 1." in (out / "report.md").read_text()  # the kernel it was fitted with
     # a continued fit is timed as the sum of its sessions, not the last one
     sessions = json.loads((out / "fit-sessions.json").read_text())
     assert len(sessions) == 2 and not any(s["interrupted"] for s in sessions)
