@@ -347,7 +347,7 @@ def _ess_warning(gens: pd.DataFrame, population: int) -> list[str]:
 
 def _kernel_words(opts) -> str:
     """How the fit perturbed its particles, in words (experiments/calibrate.py, `transition`)."""
-    scale = getattr(opts, "kernel_scale", None)
+    scale = opts.kernel_scale
     if scale is None:
         return ("pyABC's default kernel (a multivariate normal with the last generation's weighted covariance "
                 "shrunk by Silverman's rule of thumb)")

@@ -491,9 +491,7 @@ def _book(hh, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, 
     offer. Returns the accepted (households, sets, offers, portions on their way) and the sets each offer took."""
     order, starts = group_stably(pick, len(offers))
     hh, pick, sets = hh[order], pick[order], sets[order]
-    stock_sets = np.empty(len(stock), np.int64)
-    for s in range(len(stock)):  # LocalSupply.sets_in_stock
-        stock_sets[s] = whole_sets(stock[s], portions_per_set[s])
+    stock_sets = whole_sets(stock, portions_per_set).astype(np.int64)  # LocalSupply.sets_in_stock
     taken, n_ok = _accept(offers, starts, sets, leader, supplier, cap_sets, offer_sets, stock_sets, promised.copy(),
                           team, work, per_signup_hours)
     m = 0
@@ -810,7 +808,7 @@ def _close(closing, starts, sets, keep, leader, compound, supplier, moq, offer_s
         if total < moq[o] or total == 0:
             status[o], ended_day[o] = LAPSED, day
             continue
-        avail = max(whole_sets(stock[s], portions_per_set[s]) - promised[s], 0)
+        avail = max(np.int64(whole_sets(stock[s], portions_per_set[s])) - promised[s], 0)
         if avail < moq[o]:
             status[o], ended_day[o] = CANCELLED, day
             continue

@@ -67,12 +67,13 @@ def _apply_each(permit_day, permit_delay, suppliers, day):
         apply_for_pass(permit_day, permit_delay, s, day)
 
 
-
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def whole_sets(stock, portions_per_set):
-    """The whole sets a supplier's stock of portions makes: a stock a rounding error short of a whole set (1e-9)
-    still makes it. One rule for every count of sets in stock (LocalSupply.sets_in_stock, sim/group_orders.py)."""
-    return np.int64(np.floor(stock / portions_per_set + 1e-9))
+    """The whole sets a stock of portions makes, as a float (one supplier's, or each supplier's from arrays): a
+    stock a rounding error short of a whole set (1e-9) still makes it. The one rule for every count of sets in
+    stock (LocalSupply.sets_in_stock, the compiled booking and closing of offers in sim/group_orders.py)."""
+    return np.floor(stock / portions_per_set + 1e-9)
+
 
 class LocalSupply:
     def __init__(self, n: int, scenario, city, daily_need: float, rng: np.random.Generator, *, permits: bool):
@@ -156,9 +157,8 @@ class LocalSupply:
         return self._near_ids, self._near_dk
 
     def sets_in_stock(self) -> np.ndarray:
-        """Whole sets each supplier's stock makes (held sets included): `whole_sets`, as the compiled closing
-        and delivering of offers (sim/group_orders.py) count one supplier's."""
-        return np.floor(self.stock / self.portions_per_set + 1e-9).astype(np.int64)  # whole_sets, for arrays
+        """Whole sets each supplier's stock makes (held sets included), by `whole_sets`."""
+        return whole_sets(self.stock, self.portions_per_set).astype(np.int64)
 
     def snapshot_for_search(self, min_order: bool) -> None:
         """Freeze today's availability for leaders' searches (stock and holds do not change while leaders act): sets

@@ -81,7 +81,8 @@ def sum_float64(a):
 
 
 def sum_as_float64(a):
-    """`a.sum(dtype=np.float64)` of a contiguous float32 array (numpy's casting buffer: 8,192 values at a time).
+    """`a.sum(dtype=np.float64)` of a contiguous float32 array (numpy's casting buffer: np.getbufsize() values at a
+    time, 8,192 by default).
     Only float32: numpy sums a float64 array whole, not in buffers, so the same blocks would give other low bits."""
     if a.dtype != np.float32:
         raise TypeError(f"sum_as_float64 takes a float32 array, not {a.dtype}: use sum_float64")

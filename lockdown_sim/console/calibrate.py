@@ -104,9 +104,9 @@ def cmd_calibrate(args) -> int:
 
 def _log_session(out: Path, started: str, seconds: float, choice, interrupted: bool) -> tuple[float, int]:
     """Add this invocation of the fit to out/fit-sessions.json and return the fit's wall seconds over all of them
-    and their number:
-    a fit continued after an interruption (or on another day) is timed as the sum of its sessions, not the last one.
-    A session's unfinished generation is lost on interruption, so its time counts too: it was spent."""
+    and their number: a fit continued after an interruption (or on another day) is timed as the sum of its
+    sessions, not the last one. A session's unfinished generation is lost on interruption, so its time counts too:
+    it was spent."""
     from lockdown_sim.experiments.files import atomic_write
 
     path = out / SESSIONS
@@ -155,7 +155,7 @@ def _predict_and_report(opts, out: Path, choice, args, header: str, scenario_out
     if opts.quick:
         print(QUICK_NOTE)
     print(f"\nPosterior ({len(gens)} generations, {int(gens['simulations'].sum()):,} simulations in "
-          f"{fit_s / 60:.1f} min over {count(timing['fit_sessions'], 'session')}; predictive: {opts.draws} runs in "
+          f"{fit_s / 60:.1f} min over {count(sessions, 'session')}; predictive: {opts.draws} runs in "
           f"{predictive_s / 60:.1f} min)")
     print(summary_text(tables["posterior"]))
     print("\nPosterior predictive checks (95 % interval over parameter sets and cities)")
