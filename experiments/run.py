@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import gc
 import inspect
 import sys
@@ -121,7 +122,9 @@ M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # mallopt parameters (malloc.h)
 DEFAULT_MMAP_MAX, DEFAULT_TRIM_THRESHOLD = 65536, 128 * 1024
 
 
+@functools.lru_cache(maxsize=1)
 def _glibc():
+    """The C library when it is glibc (found once per process: ctypes' search runs ldconfig), else None."""
     if not sys.platform.startswith("linux"):
         return None
     try:
