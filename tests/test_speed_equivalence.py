@@ -1142,3 +1142,15 @@ def test_the_generators_state_is_put_back_when_a_compiled_draw_ends_by_an_except
                 words[0], words[1], _draw = pcg_draws.step(words[0], words[1], words[2], words[3])
             raise RuntimeError("a compiled loop failed after three draws")
     assert rng.random() == twin.random()
+
+
+def test_a_curve_read_again_gives_np_interps_value_for_that_day():
+    """sim/curves.Curve keeps the values it was read at: every read, first or later, at whole and fractional days,
+    before, between and after the points, is np.interp's value for that day."""
+    from lockdown_sim.sim.curves import Curve
+
+    curve = Curve([(10, 0.2), (3, 1.0), (40, 0.55)])
+    days = [0, 3, 3.5, 9, 10, 10.25, 17, 40, 41, 3.5, 0, 17]
+    for day in days + days:
+        assert curve(day) == float(np.interp(day, [3.0, 10.0, 40.0], [1.0, 0.2, 0.55]))
+    assert curve.scaled(2.0)(17) == float(np.interp(17, [3.0, 10.0, 40.0], [2.0, 0.4, 1.1]))  # a new curve
