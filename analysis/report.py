@@ -270,7 +270,8 @@ class Builder:
         p = self.profile
         stamp = ""
         if p.reduced:
-            stamp = (f"{p.name.upper()} RUN: provisional - {p.seeds} paired seeds per arm, {p.points} hypercube points "
+            points = "posterior draws" if p.posterior else "hypercube points"
+            stamp = (f"{p.name.upper()} RUN: provisional - {p.seeds} paired seeds per arm, {p.points} {points} "
                      f"x {p.point_seeds} seeds (claims need 30 seeds, 64 points x {POINT_SEEDS_FLOOR})")
         self.r = Report(stamp=stamp)
         self.phases = figures.lockdown_phases(self.cfg.timeline)
@@ -294,15 +295,18 @@ class Builder:
         r, p, rec = self.r, self.profile, self.record
         r.heading(1, f"Reproducing the argument: {self.cfg.name}")
         if p.reduced:
+            points = "posterior draws" if p.posterior else "Latin hypercube points"
             r.banner(f"{p.name.upper()} RUN - provisional verdicts. {p.seeds} paired seeds per arm (the project's floor "
-                     f"for a claim is 30) and {p.points} Latin hypercube points x {p.point_seeds} seeds (full run: 64 x "
+                     f"for a claim is 30) and {p.points} {points} x {p.point_seeds} seeds (full run: 64 x "
                      f"{POINT_SEEDS_FLOOR}). Run `lockdown-sim reproduce --out DIR` for the full report.")
         r.para("This report turns each claim of the study behind the model (Yang and Wang 2024; docs/argument.md) into "
                "tests the model could have failed: each compares what the model gives with a null model that is a "
                "real alternative explanation, on paired seeds, and holds only if its interval clears the smallest "
                "effect worth reporting (SESOI); \"no effect\" is shown by an equivalence test against the same SESOI, "
                "never read off a wide interval; the verdicts of the run are Holm-corrected together; and every verdict "
-               "is judged again at every point of a hypercube over the scenario's plausible ranges. Effects that could "
+               + ("is judged again at parameter sets drawn from the calibration's posterior. " if p.posterior else
+                  "is judged again at every point of a hypercube over the scenario's plausible ranges. ") +
+               "Effects that could "
                "not have failed (an outcome against its own bound, a mechanism's counter against the mechanism "
                "switched off, a calibrated figure) are implementation checks, reported apart. The primary outcome is "
                "need met: what households ate, at most their need. The report gives what the model gives, including "
@@ -548,7 +552,8 @@ class Builder:
 
     def robustness_block(self, cr: ClaimResult) -> None:
         r = self.r
-        r.heading(3, "Robustness over the plausible ranges")
+        over_posterior = bool(self.profile.posterior)
+        r.heading(3, "Robustness over the posterior" if over_posterior else "Robustness over the plausible ranges")
         if not cr.robustness:
             r.para("Not tried over the hypercube (the claim has no test, or the run has no hypercube points).")
             return
@@ -561,7 +566,8 @@ class Builder:
             shares = ", ".join(
                 f"{v} at {r.num(e.label, f'share of points: {v}', rr.share(v), text=share_text(rr.share(v)))}"
                 for v in (HOLDS, REVERSED, NO_EFFECT, INCONCLUSIVE))
-            r.para(f"**{e.label}** over {npts} points ({rr.kind}; each judged by the same rule over its "
+            points = "parameter sets drawn from the posterior (each" if over_posterior else f"points ({rr.kind}; each"
+            r.para(f"**{e.label}** over {npts} {points} judged by the same rule over its "
                    f"{rr.seeds_per_point} paired seeds, uncorrected): {shares}.")
             top = rr.influence.head(5)
             rows = []

@@ -97,7 +97,8 @@ def cmd_reproduce(args) -> int:
           f"{run['done_now']:,} run now, {run['done_before']:,} reused, {len(run['failed']):,} failed; "
           f"{run['seconds'] / 60:.1f} min")
     if manifest["reduced"]:
-        print("  provisional: fewer than 30 paired seeds per arm, 64 hypercube points or 10 seeds a point")
+        points = "posterior draws" if profile.posterior else "hypercube points"
+        print(f"  provisional: fewer than 30 paired seeds per arm, 64 {points} or 10 seeds a point")
     if profile.posterior:
         print(f"  over the posterior of {profile.posterior}: each replicate and robustness point draws a parameter set "
               "from it as well as a city, so intervals cover parameter and seed uncertainty")
