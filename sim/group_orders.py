@@ -27,12 +27,15 @@ import numpy as np
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
 from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass, whole_sets
 from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
+from lockdown_sim.sim.pcg_draws import bounded_from_words, draws_compiled, pcg_words
 from lockdown_sim.sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
 STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")
 ENDED = (DELIVERED, LAPSED, CANCELLED)
 GONE = -1  # the offer of a sign-up that ended (or was released)
+SEED_SPAN = np.iinfo(np.int64).max  # a sign-up seed is drawn as rng.integers(0, SEED_SPAN, dtype=np.int64)
+_NO_SEEDS, _NO_WORDS = np.zeros(0, np.int64), np.zeros(0, np.uint64)
 
 # offer columns: name -> dtype
 _COLUMNS = {"leader": np.int64, "compound": np.int64, "supplier": np.int64, "moq": np.int64, "cap_sets": np.int64,
@@ -230,40 +233,44 @@ class GroupOrders:
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
-        leader_hh = self.leadership.household_of(cols["leader"][offers])
-        size = self.supply.portions_per_set[cols["supplier"][offers]]
+        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
+        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
+        supply, lead = self.supply, self.leadership
+        book = (cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"], supply.stock, supply.portions_per_set,
+                supply.promised, lead.team, lead.work(), self.hours.per_signup_minutes / 60.0, self.open_signups)
         if self.several:
-            hh, pick, sets = self._choose_several(hh, demand, offers, first, count, leader_hh, size)
+            h_acc, s_acc, o_acc, portions, taken = self._sign_up_several(hh, demand, offers, first, count, book)
         else:
+            leader_hh = self.leadership.household_of(cols["leader"][offers])
+            size = supply.portions_per_set[cols["supplier"][offers]]
             c = pop.compound[hh]
             pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
             p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
             signs = self._rng.random(len(hh)) < p
             hh, pick = hh[signs], pick[signs]
             sets = self.sets_wanted(demand[hh], size[pick])
-        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
-        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
-        supply, lead = self.supply, self.leadership
-        h_acc, s_acc, o_acc, portions, taken = _book(
-            hh, pick, sets, offers, size, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
-            supply.stock, supply.portions_per_set, supply.promised, lead.team, lead.work(),
-            self.hours.per_signup_minutes / 60.0, self.open_signups)
+            h_acc, s_acc, o_acc, portions, taken = _book(hh, pick, sets, offers, size, *book)
         supply.hold(cols["supplier"][offers], taken)
         self.food.order(h_acc, portions)
         self._log(o_acc, h_acc, s_acc)
         self.signups_today += len(h_acc)
         return len(h_acc)
 
-    def _choose_several(self, hh, demand, offers, first, count, leader_hh, size):
+    def _sign_up_several(self, hh, demand, offers, first, count, book):
         """Several group buys at once: each household goes through its compound's open offers it is not in yet, in
-        a random order, and signs each with its chance while it still lacks food (own stream). Returns (households,
-        offer positions, sets), household by household."""
-        stride = np.int64(self.count + 1)
-        signed = _signed(self._log_offer, self._log_household, self._cols["status"], stride)
-        c = self.pop.compound[hh]
-        seeds = self._several_rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one each, own stream
-        return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
-                       size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
+        a random order, and signs each with its chance while it still lacks food (`_choose`, its draws from one seed
+        per household of its own stream); the sign-ups are booked (`_book`). One compiled call (`_several`), the
+        seeds drawn in it from the generator's state (sim/pcg_draws.py) or, for a generator it does not know, by
+        the generator beforehand: the same numbers. Returns `_book`'s."""
+        rng, cols = self._several_rng, self._cols
+        args = (hh, self.pop.compound, first, count, offers, self._log_offer, self._log_household, cols["status"],
+                np.int64(self.count + 1), self.leadership.team.household, self.ties.keys, self.ties.n, demand,
+                np.int64(self.max_sets), self.signup_prob, self.trust_boost)
+        if draws_compiled(rng):
+            with pcg_words(rng) as words:
+                return _several(*args, words, _NO_SEEDS, *book)
+        seeds = rng.integers(0, SEED_SPAN, len(hh), dtype=np.int64)  # one each, own stream
+        return _several(*args, _NO_WORDS, seeds, *book)
 
     @property
     def _log_offer(self) -> np.ndarray:
@@ -674,6 +681,32 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             r = swapped[q]
             order[q], order[r] = order[r], order[q]
     return out_h[:m], out_k[:m], out_s[:m]
+
+
+@njit(cache=True)
+def _several(hh, hh_compound, first, count, offers, log_offer, log_household, status, stride, leader_household,
+             tie_keys, tie_stride, demand, max_sets, signup_prob, trust_boost, words, seeds, leader, supplier, cap_sets,
+             offer_sets, stock, portions_per_set, promised, team, work, per_signup_hours, open_signups):
+    """`GroupOrders._sign_up_several` compiled: the signed pairs (`_signed`), each offer's leader's household and
+    set size, one seed per household (drawn from `words`, a PCG64 state, as rng.integers(0, SEED_SPAN) draws them,
+    or given as `seeds` when `words` is empty), the choices (`_choose`) and their booking (`_book`)."""
+    signed = _signed(log_offer, log_household, status, stride)
+    leader_hh = np.empty(len(offers), np.int64)
+    size = np.empty(len(offers))
+    for k in range(len(offers)):
+        leader_hh[k] = leader_household[leader[offers[k]]]
+        size[k] = portions_per_set[supplier[offers[k]]]
+    compound = np.empty(len(hh), np.int64)
+    for j in range(len(hh)):
+        compound[j] = hh_compound[hh[j]]
+    if len(words):
+        seeds = np.empty(len(hh), np.int64)
+        for j in range(len(hh)):
+            seeds[j] = bounded_from_words(words, 0, SEED_SPAN)
+    h, pick, sets = _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride, demand,
+                            size, max_sets, signup_prob, trust_boost, seeds)
+    return _book(h, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, stock, portions_per_set,
+                 promised, team, work, per_signup_hours, open_signups)
 
 
 @njit(cache=True)
