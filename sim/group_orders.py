@@ -161,19 +161,14 @@ class GroupOrders:
     def open(self) -> list[Offer]:
         return [Offer(self, k) for k in self.open_ids.tolist()]
 
-    def _append(self, n: int, **values) -> np.ndarray:
-        """Rows for n new offers with these column values (arrays of n, or one value for all); returns their ids."""
+    def _room_for(self, n: int) -> None:
+        """Room in the offer table for n more offers (the columns grow by doubling)."""
         if self.count + n > len(self._cols["leader"]):
             size = max(2 * len(self._cols["leader"]), self.count + n)
             for name, col in self._cols.items():
                 grown = np.zeros(size, dtype=col.dtype)
                 grown[:self.count] = col[:self.count]
                 self._cols[name] = grown
-        lo, hi = self.count, self.count + n
-        for name, col in self._cols.items():  # a value may be one for all (a scalar)
-            col[lo:hi] = values.get(name, -1 if col.dtype == np.int64 else 0)
-        self.count = hi
-        return np.arange(lo, hi, dtype=np.int64)
 
     # --- what the compound wants -------------------------------------------------------------------
     def sets_wanted(self, demand: np.ndarray, portions_per_set: np.ndarray | float | None = None) -> np.ndarray:
@@ -213,12 +208,11 @@ class GroupOrders:
         """Offers leaders posted today (rows: leader row, supplier, sets it can sell, minimum, via a gateway)."""
         if len(posted) == 0:
             return np.zeros(0, dtype=np.int64)
-        leader = posted[:, 0]
-        ids = self._append(len(posted), leader=leader, compound=self.leadership.compound_of(leader),
-                           supplier=posted[:, 1], cap_sets=posted[:, 2], moq=posted[:, 3],
-                           via_gateway=posted[:, 4] != 0, posted_day=day, close_day=day + self.window - 1,
-                           status=OPEN, km=-1.0, portions=0.0, sets=0, households=0)
-        self.open_ids = np.concatenate([self.open_ids, ids])
+        self._room_for(len(posted))
+        c = self._cols
+        ids, self.open_ids = _post(posted, self.count, day, day + self.window - 1, self.open_ids,
+                                   self.leadership.team.compound, *(c[name] for name in _COLUMNS))
+        self.count += len(ids)
         self.posted_today += len(ids)
         return ids
 
@@ -420,6 +414,23 @@ class GroupOrders:
         return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
 
 
+@njit(cache=True)
+def _post(posted, lo, day, close, open_ids, leader_compound, leader, compound, supplier, moq, cap_sets, posted_day,
+          close_day, via_gateway, status, due_day, confirmed_day, ended_day, portions, sets, km, households):
+    """`GroupOrders.post`'s rows, from offer id `lo` on (the columns of _COLUMNS, in its order): open, closing on day
+    `close`, nothing signed, no day yet for what comes after. Returns their ids and the open offers with them."""
+    n = len(posted)
+    ids = np.arange(lo, lo + n)
+    for j in range(n):
+        o = lo + j
+        leader[o], supplier[o], cap_sets[o], moq[o] = posted[j, 0], posted[j, 1], posted[j, 2], posted[j, 3]
+        compound[o], via_gateway[o] = leader_compound[posted[j, 0]], posted[j, 4] != 0
+        posted_day[o], close_day[o], status[o] = day, close, OPEN
+        due_day[o], confirmed_day[o], ended_day[o] = -1, -1, -1
+        portions[o], sets[o], km[o], households[o] = 0.0, 0, -1.0, 0
+    return ids, np.concatenate((open_ids, ids))
+
+
 @kernel
 def _need(eligible, open_signups, several, demand, set_portions, max_sets, start):
     """Per compound (homes start[c]:start[c + 1]): sets wanted by households that could sign up and still lack food
@@ -434,7 +445,7 @@ def _need(eligible, open_signups, several, demand, set_portions, max_sets, start
         for i in range(start[c], start[c + 1]):
             if eligible[i]:
                 members[c] += 1
-                if several or open_signups[i] == 0:
+                if demand[i] > 0 and (several or open_signups[i] == 0):  # no demand: no sets (0 / x - eps -> 0)
                     w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
                     wanted[c] += w
                     wanting[c] += w > 0
