@@ -282,10 +282,7 @@ class GroupOrders:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
         n = self._log_n
         if n > 1024 and 2 * self._log_live < n:
-            live = self._log_offer != GONE
-            kept = self._log_room[:, :n][:, live]
-            n = kept.shape[1]
-            self._log_room[:, :n] = kept
+            n = _compact(self._log_room, n)  # the live entries, in their order, at the front
             self._log_live = n  # what the log holds now is live: the count kept by the verbs starts again from it
         k = len(offers)
         if n + k > self._log_room.shape[1]:
@@ -486,6 +483,18 @@ def _entries(log_offer, ids, count):
             at[pos[rank[o]]] = j
             pos[rank[o]] += 1
     return at, starts
+
+
+@njit(cache=True)
+def _compact(room, n):
+    """The entries of the log (room[:, :n]) whose offer is live moved to the front, in their order; returns how
+    many."""
+    k = 0
+    for j in range(n):
+        if room[0, j] != GONE:
+            room[0, k], room[1, k], room[2, k] = room[0, j], room[1, j], room[2, j]
+            k += 1
+    return k
 
 
 @njit(cache=True)

@@ -145,3 +145,18 @@ def test_the_days_rules_of_work_are_made_once_and_follow_routine_and_pass_rules(
     assert w.learned.tolist() == [m.coordination.learned(d) for d in range(len(w.learned))]
     lead._learn_up_to(len(lead._learned) + 5)
     assert lead.work(m.day + 1).learned is lead._learned
+
+
+def test_the_sign_up_log_compacted_in_place_keeps_the_live_entries_in_order():
+    """group_orders._compact moves the live entries of the log to the front in their order, as the boolean mask did
+    (what lies beyond them is never read)."""
+    from lockdown_sim.sim.group_orders import GONE, _compact
+
+    rng = np.random.default_rng(43)
+    room = rng.integers(0, 1000, (3, 5000))
+    n = 4100
+    room[0, :n][rng.random(n) < 0.6] = GONE
+    live = room[0, :n] != GONE
+    expected = room[:, :n][:, live].copy()
+    k = _compact(room, n)
+    assert k == live.sum() and room[:, :k].tobytes() == np.ascontiguousarray(expected).tobytes()
