@@ -160,3 +160,53 @@ def test_the_sign_up_log_compacted_in_place_keeps_the_live_entries_in_order():
     expected = room[:, :n][:, live].copy()
     k = _compact(room, n)
     assert k == live.sum() and room[:, :k].tobytes() == np.ascontiguousarray(expected).tobytes()
+
+
+def _add_plain(self, households, day):
+    """Leadership.add as it was: one leader after another in Python."""
+    from lockdown_sim.agents.group_leader import GroupLeader
+
+    households = np.atleast_1d(np.asarray(households, dtype=np.int64))
+    if self.n + len(households) > len(self.team.household):
+        self._reshape(rows=max(2 * self.n, self.n + len(households)))
+    added, t = [], self.team
+    for h in households.tolist():
+        c = int(self.pop.compound[h])
+        r = self.n
+        self.n += 1
+        hours = (max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours) if self.pop.phone[h]
+                 else self.min_hours)
+        t.household[r], t.compound[r], t.active[r] = h, c, True
+        self.hours_per_day[r], self.emerged_day[r] = hours, day
+        t.hours_left[r] = hours
+        leader = GroupLeader(self.model, self, r)
+        added.append(leader)
+        self.of_compound[c].append(leader)
+        self.row_of_household[h] = r
+        self.per_compound[c] += 1
+    self.agents.extend(added)
+    self.is_leader[households] = True
+    self.volunteers.stand_down(households)
+    self.bridging.bring_in(households)
+    if self.posted_codes:
+        self.chat.post_codes(self.pop.compound[households])
+    return added
+
+
+def test_leaders_added_at_once_are_the_same_run(monkeypatch):
+    """Leadership.add writes the new leaders' rows as arrays; the run, the leaders' rows, the compounds' counts and
+    the agents are what the loop over leaders gave (remote leaders, without a phone, included)."""
+    from lockdown_sim.sim.leadership import Leadership
+
+    m_fast, fast = toy_run(ordering="group_buying")
+    monkeypatch.setattr(Leadership, "add", _add_plain)
+    m_plain, plain = toy_run(ordering="group_buying")
+    pd.testing.assert_frame_equal(plain, fast)
+    a, b = m_fast.leadership, m_plain.leadership
+    assert a.n == b.n > 20 and not m_fast.population.phone[a.team.household[:a.n]].all()
+    for name in ("hours_per_day", "emerged_day"):
+        assert getattr(a, name)[:a.n].tobytes() == getattr(b, name)[:b.n].tobytes()
+    assert all(x[:a.n].tobytes() == y[:b.n].tobytes() for x, y in zip(a.team, b.team))
+    assert a.per_compound.tobytes() == b.per_compound.tobytes() and a.row_of_household == b.row_of_household
+    assert [[g.row for g in c] for c in a.of_compound] == [[g.row for g in c] for c in b.of_compound]
+    assert [g.row for g in a.agents] == list(range(a.n))
