@@ -452,13 +452,18 @@ class Leadership:
             self.of_compound[c].append(leader)
             self.row_of_household[h] = r
         add_at(self.per_compound, compound, np.ones(len(compound)))
+        self._step_up(households, added)
+        return added
+
+    def _step_up(self, households: np.ndarray, added: list) -> None:
+        """The new leaders (`add`) join the agents and the leaders: a volunteer who leads stops volunteering, a
+        leader brings its supplier contact into the group and posts the group's code."""
         self.agents.extend(added)
         self.is_leader[households] = True
         self.volunteers.stand_down(households)
         self.bridging.bring_in(households)
         if self.posted_codes:
             self.chat.post_codes(self.pop.compound[households])
-        return added
 
     def agent_of(self, household: int):
         """The GroupLeader this household became, or None."""

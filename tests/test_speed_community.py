@@ -5,17 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lockdown_sim.experiments.run import daily_table
+from test_speed_equivalence import MANY_SUPPLIERS
+from test_speed_equivalence import table as toy_run  # the toy city with ~120 suppliers, run to its end
+
 from lockdown_sim.sim.model import LockdownSupplyModel
-
-MANY_SUPPLIERS = {"local_suppliers.real_count": 400_000}  # ~120 suppliers in a 3,000-household toy city
-
-
-def toy_run(**kw):
-    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=9, overrides=MANY_SUPPLIERS, **kw)
-    while m.running:
-        m.step()
-    return m, daily_table(m)
 
 
 @pytest.mark.parametrize("low, high", [(0, np.iinfo(np.int64).max), (5, 2**40 + 3), (0, 2**62 + 12345), (-7, 2**33)])
@@ -163,7 +156,7 @@ def test_the_sign_up_log_compacted_in_place_keeps_the_live_entries_in_order():
 
 
 def _add_plain(self, households, day):
-    """Leadership.add as it was: one leader after another in Python."""
+    """Leadership.add as it was: one leader after another in Python (then `_step_up`, as it does)."""
     from lockdown_sim.agents.group_leader import GroupLeader
 
     households = np.atleast_1d(np.asarray(households, dtype=np.int64))
@@ -184,12 +177,7 @@ def _add_plain(self, households, day):
         self.of_compound[c].append(leader)
         self.row_of_household[h] = r
         self.per_compound[c] += 1
-    self.agents.extend(added)
-    self.is_leader[households] = True
-    self.volunteers.stand_down(households)
-    self.bridging.bring_in(households)
-    if self.posted_codes:
-        self.chat.post_codes(self.pop.compound[households])
+    self._step_up(households, added)
     return added
 
 
