@@ -21,7 +21,7 @@ import numpy as np
 
 from lockdown_sim.sim.geometry import street_km
 from lockdown_sim.sim.local_supply import trip_needs_pass
-from lockdown_sim.sim.parallel import add_at, njit
+from lockdown_sim.sim.parallel import njit
 
 NO_SUPPLIER = -1
 LONG_AGO = -(1 << 40)
@@ -436,34 +436,29 @@ class Leadership:
         households = np.atleast_1d(np.asarray(households, dtype=np.int64))
         if self.n + len(households) > len(self.team.household):
             self._reshape(rows=max(2 * self.n, self.n + len(households)))
-        t, pop, lo = self.team, self.pop, self.n
-        rows = np.arange(lo, lo + len(households))
-        compound = pop.compound[households].astype(np.int64)
-        # a remote leader (a child elsewhere leading for its parents' compound) gives the least hours a leader needs
-        hours = np.where(pop.phone[households], np.maximum(np.minimum(pop.free_hours[households].astype(np.float64),
-                                                                      self.free_hours_max), self.min_hours),
-                         float(self.min_hours))
-        t.household[rows], t.compound[rows], t.active[rows] = households, compound, True
-        self.hours_per_day[rows], self.emerged_day[rows] = hours, day
-        t.hours_left[rows] = hours  # its first day starts now (yesterday's overwork: none)
-        self.n += len(households)
-        added = [GroupLeader(self.model, self, r) for r in rows.tolist()]
-        for h, c, r, leader in zip(households.tolist(), compound.tolist(), rows.tolist(), added):
+        added, t = [], self.team
+        for h in households.tolist():
+            c = int(self.pop.compound[h])
+            r = self.n
+            self.n += 1
+            # a remote leader (a child elsewhere leading for its parents' compound) gives the least hours a leader needs
+            hours = (max(min(float(self.pop.free_hours[h]), self.free_hours_max), self.min_hours) if self.pop.phone[h]
+                     else self.min_hours)
+            t.household[r], t.compound[r], t.active[r] = h, c, True
+            self.hours_per_day[r], self.emerged_day[r] = hours, day
+            t.hours_left[r] = hours  # its first day starts now (yesterday's overwork: none)
+            leader = GroupLeader(self.model, self, r)
+            added.append(leader)
             self.of_compound[c].append(leader)
             self.row_of_household[h] = r
-        add_at(self.per_compound, compound, np.ones(len(compound)))
-        self._step_up(households, added)
-        return added
-
-    def _step_up(self, households: np.ndarray, added: list) -> None:
-        """The new leaders (`add`) join the agents and the leaders: a volunteer who leads stops volunteering, a
-        leader brings its supplier contact into the group and posts the group's code."""
+            self.per_compound[c] += 1
         self.agents.extend(added)
         self.is_leader[households] = True
         self.volunteers.stand_down(households)
         self.bridging.bring_in(households)
         if self.posted_codes:
             self.chat.post_codes(self.pop.compound[households])
+        return added
 
     def agent_of(self, household: int):
         """The GroupLeader this household became, or None."""
