@@ -27,12 +27,15 @@ import numpy as np
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
 from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass, whole_sets
 from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
+from lockdown_sim.sim.pcg_draws import bounded_from_words, draws_compiled, pcg_words
 from lockdown_sim.sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
 STATUS_NAMES = ("open", "confirmed", "delivered", "lapsed", "cancelled")
 ENDED = (DELIVERED, LAPSED, CANCELLED)
 GONE = -1  # the offer of a sign-up that ended (or was released)
+SEED_SPAN = np.iinfo(np.int64).max  # a sign-up seed is drawn as rng.integers(0, SEED_SPAN, dtype=np.int64)
+_NO_SEEDS, _NO_WORDS = np.zeros(0, np.int64), np.zeros(0, np.uint64)
 
 # offer columns: name -> dtype
 _COLUMNS = {"leader": np.int64, "compound": np.int64, "supplier": np.int64, "moq": np.int64, "cap_sets": np.int64,
@@ -158,19 +161,14 @@ class GroupOrders:
     def open(self) -> list[Offer]:
         return [Offer(self, k) for k in self.open_ids.tolist()]
 
-    def _append(self, n: int, **values) -> np.ndarray:
-        """Rows for n new offers with these column values (arrays of n, or one value for all); returns their ids."""
+    def _room_for(self, n: int) -> None:
+        """Room in the offer table for n more offers (the columns grow by doubling)."""
         if self.count + n > len(self._cols["leader"]):
             size = max(2 * len(self._cols["leader"]), self.count + n)
             for name, col in self._cols.items():
                 grown = np.zeros(size, dtype=col.dtype)
                 grown[:self.count] = col[:self.count]
                 self._cols[name] = grown
-        lo, hi = self.count, self.count + n
-        for name, col in self._cols.items():  # a value may be one for all (a scalar)
-            col[lo:hi] = values.get(name, -1 if col.dtype == np.int64 else 0)
-        self.count = hi
-        return np.arange(lo, hi, dtype=np.int64)
 
     # --- what the compound wants -------------------------------------------------------------------
     def sets_wanted(self, demand: np.ndarray, portions_per_set: np.ndarray | float | None = None) -> np.ndarray:
@@ -210,12 +208,11 @@ class GroupOrders:
         """Offers leaders posted today (rows: leader row, supplier, sets it can sell, minimum, via a gateway)."""
         if len(posted) == 0:
             return np.zeros(0, dtype=np.int64)
-        leader = posted[:, 0]
-        ids = self._append(len(posted), leader=leader, compound=self.leadership.compound_of(leader),
-                           supplier=posted[:, 1], cap_sets=posted[:, 2], moq=posted[:, 3],
-                           via_gateway=posted[:, 4] != 0, posted_day=day, close_day=day + self.window - 1,
-                           status=OPEN, km=-1.0, portions=0.0, sets=0, households=0)
-        self.open_ids = np.concatenate([self.open_ids, ids])
+        self._room_for(len(posted))
+        c = self._cols
+        ids, self.open_ids = _post(posted, self.count, day, day + self.window - 1, self.open_ids,
+                                   self.leadership.team.compound, *(c[name] for name in _COLUMNS))
+        self.count += len(ids)
         self.posted_today += len(ids)
         return ids
 
@@ -230,40 +227,44 @@ class GroupOrders:
         self.saw_offer_today = len(hh)
         if len(hh) == 0:
             return 0
-        leader_hh = self.leadership.household_of(cols["leader"][offers])
-        size = self.supply.portions_per_set[cols["supplier"][offers]]
+        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
+        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
+        supply, lead = self.supply, self.leadership
+        book = (cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"], supply.stock, supply.portions_per_set,
+                supply.promised, lead.team, lead.work(), self.hours.per_signup_minutes / 60.0, self.open_signups)
         if self.several:
-            hh, pick, sets = self._choose_several(hh, demand, offers, first, count, leader_hh, size)
+            h_acc, s_acc, o_acc, portions, taken = self._sign_up_several(hh, demand, offers, first, count, book)
         else:
+            leader_hh = self.leadership.household_of(cols["leader"][offers])
+            size = supply.portions_per_set[cols["supplier"][offers]]
             c = pop.compound[hh]
             pick = first[c] + np.minimum((self._rng.random(len(hh)) * count[c]).astype(np.int64), count[c] - 1)
             p = self.signup_prob + self.trust_boost * self.ties.has_tie(hh, leader_hh[pick])
             signs = self._rng.random(len(hh)) < p
             hh, pick = hh[signs], pick[signs]
             sets = self.sets_wanted(demand[hh], size[pick])
-        # accept in signing order, within each offer's remaining capacity and its leader's hours, and book every
-        # accepted sign-up: the offer counts its sets, the supplier holds them, food is on its way
-        supply, lead = self.supply, self.leadership
-        h_acc, s_acc, o_acc, portions, taken = _book(
-            hh, pick, sets, offers, size, cols["leader"], cols["supplier"], cols["cap_sets"], cols["sets"],
-            supply.stock, supply.portions_per_set, supply.promised, lead.team, lead.work(),
-            self.hours.per_signup_minutes / 60.0, self.open_signups)
+            h_acc, s_acc, o_acc, portions, taken = _book(hh, pick, sets, offers, size, *book)
         supply.hold(cols["supplier"][offers], taken)
         self.food.order(h_acc, portions)
         self._log(o_acc, h_acc, s_acc)
         self.signups_today += len(h_acc)
         return len(h_acc)
 
-    def _choose_several(self, hh, demand, offers, first, count, leader_hh, size):
+    def _sign_up_several(self, hh, demand, offers, first, count, book):
         """Several group buys at once: each household goes through its compound's open offers it is not in yet, in
-        a random order, and signs each with its chance while it still lacks food (own stream). Returns (households,
-        offer positions, sets), household by household."""
-        stride = np.int64(self.count + 1)
-        signed = _signed(self._log_offer, self._log_household, self._cols["status"], stride)
-        c = self.pop.compound[hh]
-        seeds = self._several_rng.integers(0, np.iinfo(np.int64).max, len(hh), dtype=np.int64)  # one each, own stream
-        return _choose(hh, c, first, count, offers, signed, stride, leader_hh, self.ties.keys, self.ties.n, demand,
-                       size, np.int64(self.max_sets), self.signup_prob, self.trust_boost, seeds)
+        a random order, and signs each with its chance while it still lacks food (`_choose`, its draws from one seed
+        per household of its own stream); the sign-ups are booked (`_book`). One compiled call (`_several`), the
+        seeds drawn in it from the generator's state (sim/pcg_draws.py) or, for a generator it does not know, by
+        the generator beforehand: the same numbers. Returns `_book`'s."""
+        rng, cols = self._several_rng, self._cols
+        args = (hh, self.pop.compound, first, count, offers, self._log_offer, self._log_household, cols["status"],
+                np.int64(self.count + 1), self.leadership.team.household, self.ties.keys, self.ties.n, demand,
+                np.int64(self.max_sets), self.signup_prob, self.trust_boost)
+        if draws_compiled(rng):
+            with pcg_words(rng) as words:
+                return _several(*args, words, _NO_SEEDS, *book)
+        seeds = rng.integers(0, SEED_SPAN, len(hh), dtype=np.int64)  # one each, own stream
+        return _several(*args, _NO_WORDS, seeds, *book)
 
     @property
     def _log_offer(self) -> np.ndarray:
@@ -281,10 +282,7 @@ class GroupOrders:
         """Append sign-ups to the log (dropping the entries of ended offers once they are the larger part)."""
         n = self._log_n
         if n > 1024 and 2 * self._log_live < n:
-            live = self._log_offer != GONE
-            kept = self._log_room[:, :n][:, live]
-            n = kept.shape[1]
-            self._log_room[:, :n] = kept
+            n = _compact(self._log_room, n)  # the live entries, in their order, at the front
             self._log_live = n  # what the log holds now is live: the count kept by the verbs starts again from it
         k = len(offers)
         if n + k > self._log_room.shape[1]:
@@ -413,6 +411,23 @@ class GroupOrders:
         return {name: int(n) for name, n in zip(STATUS_NAMES, counts)}
 
 
+@njit(cache=True)
+def _post(posted, lo, day, close, open_ids, leader_compound, leader, compound, supplier, moq, cap_sets, posted_day,
+          close_day, via_gateway, status, due_day, confirmed_day, ended_day, portions, sets, km, households):
+    """`GroupOrders.post`'s rows, from offer id `lo` on (the columns of _COLUMNS, in its order): open, closing on day
+    `close`, nothing signed, no day yet for what comes after. Returns their ids and the open offers with them."""
+    n = len(posted)
+    ids = np.arange(lo, lo + n)
+    for j in range(n):
+        o = lo + j
+        leader[o], supplier[o], cap_sets[o], moq[o] = posted[j, 0], posted[j, 1], posted[j, 2], posted[j, 3]
+        compound[o], via_gateway[o] = leader_compound[posted[j, 0]], posted[j, 4] != 0
+        posted_day[o], close_day[o], status[o] = day, close, OPEN
+        due_day[o], confirmed_day[o], ended_day[o] = -1, -1, -1
+        portions[o], sets[o], km[o], households[o] = 0.0, 0, -1.0, 0
+    return ids, np.concatenate((open_ids, ids))
+
+
 @kernel
 def _need(eligible, open_signups, several, demand, set_portions, max_sets, start):
     """Per compound (homes start[c]:start[c + 1]): sets wanted by households that could sign up and still lack food
@@ -427,7 +442,7 @@ def _need(eligible, open_signups, several, demand, set_portions, max_sets, start
         for i in range(start[c], start[c + 1]):
             if eligible[i]:
                 members[c] += 1
-                if several or open_signups[i] == 0:
+                if demand[i] > 0 and (several or open_signups[i] == 0):  # no demand: no sets (0 / x - eps -> 0)
                     w = int(min(max_sets, np.ceil(demand[i] / set_portions - eps)))
                     wanted[c] += w
                     wanting[c] += w > 0
@@ -468,6 +483,18 @@ def _entries(log_offer, ids, count):
             at[pos[rank[o]]] = j
             pos[rank[o]] += 1
     return at, starts
+
+
+@njit(cache=True)
+def _compact(room, n):
+    """The entries of the log (room[:, :n]) whose offer is live moved to the front, in their order; returns how
+    many."""
+    k = 0
+    for j in range(n):
+        if room[0, j] != GONE:
+            room[0, k], room[1, k], room[2, k] = room[0, j], room[1, j], room[2, j]
+            k += 1
+    return k
 
 
 @njit(cache=True)
@@ -674,6 +701,32 @@ def _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_k
             r = swapped[q]
             order[q], order[r] = order[r], order[q]
     return out_h[:m], out_k[:m], out_s[:m]
+
+
+@njit(cache=True)
+def _several(hh, hh_compound, first, count, offers, log_offer, log_household, status, stride, leader_household,
+             tie_keys, tie_stride, demand, max_sets, signup_prob, trust_boost, words, seeds, leader, supplier, cap_sets,
+             offer_sets, stock, portions_per_set, promised, team, work, per_signup_hours, open_signups):
+    """`GroupOrders._sign_up_several` compiled: the signed pairs (`_signed`), each offer's leader's household and
+    set size, one seed per household (drawn from `words`, a PCG64 state, as rng.integers(0, SEED_SPAN) draws them,
+    or given as `seeds` when `words` is empty), the choices (`_choose`) and their booking (`_book`)."""
+    signed = _signed(log_offer, log_household, status, stride)
+    leader_hh = np.empty(len(offers), np.int64)
+    size = np.empty(len(offers))
+    for k in range(len(offers)):
+        leader_hh[k] = leader_household[leader[offers[k]]]
+        size[k] = portions_per_set[supplier[offers[k]]]
+    compound = np.empty(len(hh), np.int64)
+    for j in range(len(hh)):
+        compound[j] = hh_compound[hh[j]]
+    if len(words):
+        seeds = np.empty(len(hh), np.int64)
+        for j in range(len(hh)):
+            seeds[j] = bounded_from_words(words, 0, SEED_SPAN)
+    h, pick, sets = _choose(hh, compound, first, count, offers, signed, stride, leader_hh, tie_keys, tie_stride, demand,
+                            size, max_sets, signup_prob, trust_boost, seeds)
+    return _book(h, pick, sets, offers, size, leader, supplier, cap_sets, offer_sets, stock, portions_per_set,
+                 promised, team, work, per_signup_hours, open_signups)
 
 
 @njit(cache=True)

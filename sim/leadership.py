@@ -330,7 +330,10 @@ class Leadership:
         self.hours_per_day = np.zeros(16)  # hours a day each leader can give
         self.emerged_day = np.zeros(16, dtype=np.int64)
         self.coordinator = np.zeros(16, dtype=bool)  # a "leader of leaders" for its compound
-        self._learned = np.ones(1)
+        self._learned = np.ones(1)  # hours per order by deliveries received (`_learn_up_to`)
+        self._most_deliveries = 0  # the most deliveries any leader has received
+        self._learn_up_to(0)
+        self._work = None  # today's Work (`work`)
         self.day = 0
         self._supplier_static = (supply.moq.astype(np.int64), supply.x.astype(np.int64), supply.y.astype(np.int64),
                                  supply.district.astype(np.int64))
@@ -373,16 +376,24 @@ class Leadership:
             self.coordinator = np.concatenate([self.coordinator, np.zeros(rows - len(self.coordinator), bool)])
 
     def work(self, day: int | None = None) -> Work:
-        """The rules of the work today (for compiled code)."""
+        """The rules of the work today (for compiled code): made once a day, and again when the table of routine or
+        the districts' pass rules are replaced."""
         day = self.day if day is None else day
-        co = self.coordination
-        if len(self._learned) <= int(self.team.deliveries[:self.n].max(initial=0)) + 1:
-            self._learned = np.array([co.learned(d) for d in range(2 * len(self._learned) + 64)])
-        gw = self.gateway
-        return Work(day=day, cap=self.cap, post_hours=self.hours.post, search_hours=self.hours.search,
-                    gateway_overhead=gw.overhead_factor, gateway_search=gw.search_factor, factor=co.factor,
-                    learned=self._learned, reach_km=self.reach_km, permits=self.supply.permits,
-                    locked=self.rules.permit_locked(), supplier_ties=self.supplier_ties, min_order=self.min_order)
+        locked, w = self.rules.permit_locked(), self._work
+        if w is None or w.day != day or w.locked is not locked or w.learned is not self._learned:
+            co, gw = self.coordination, self.gateway
+            w = self._work = Work(day=day, cap=self.cap, post_hours=self.hours.post, search_hours=self.hours.search,
+                                  gateway_overhead=gw.overhead_factor, gateway_search=gw.search_factor,
+                                  factor=co.factor, learned=self._learned, reach_km=self.reach_km,
+                                  permits=self.supply.permits, locked=locked, supplier_ties=self.supplier_ties,
+                                  min_order=self.min_order)
+        return w
+
+    def _learn_up_to(self, deliveries: int) -> None:
+        """The table of routine (hours per order by deliveries received, Coordination.learned) reaches past
+        `deliveries` + 1 (it grows by doubling; its entries never change)."""
+        while len(self._learned) <= deliveries + 1:
+            self._learned = np.array([self.coordination.learned(d) for d in range(2 * len(self._learned) + 64)])
 
     def _market(self) -> Market:
         s = self.supply
@@ -551,8 +562,11 @@ class Leadership:
         if room.max() > t.known.shape[1]:
             self._reshape(known=2 * int(room.max()))
             t = self.team
-        _receive_all(t, self.work(day), np.asarray(rows, np.int64), np.asarray(suppliers, np.int64),
-                     float(self.hours.receive))
+        rows = np.asarray(rows, np.int64)
+        self._learn_up_to(self._most_deliveries + len(rows))  # every entry the deliveries read as they come in
+        _receive_all(t, self.work(day), rows, np.asarray(suppliers, np.int64), float(self.hours.receive))
+        self._most_deliveries = max(self._most_deliveries, int(t.deliveries[rows].max()))
+        self._learn_up_to(self._most_deliveries)
 
 
 @njit(cache=True)

@@ -191,3 +191,22 @@ def gammas(rng: np.random.Generator, shape: float, scale: float, n: int) -> np.n
         return rng.gamma(shape, scale, n)
     with pcg_words(rng) as s:
         return gammas_from_words(s, float(shape), float(scale), int(n))
+
+
+# --- the community's day (speed round 4): numpy's bounded 64-bit integers ----------------------------------------
+@njit(cache=True, inline="always")
+def bounded_from_words(s, low, span):
+    """One draw of `rng.integers(low, low + span, dtype=np.int64)` for a span above 2**32 from the state s (updated
+    in place): numpy's bounded_lemire_uint64 (Lemire's multiply-shift with rejection,
+    numpy/random/src/distributions/distributions.c), which Generator.integers uses for 64-bit integers."""
+    excl = np.uint64(span)
+    hi, lo, inc_hi, inc_lo = s[0], s[1], s[2], s[3]
+    hi, lo, r = step(hi, lo, inc_hi, inc_lo)
+    leftover = r * excl
+    if leftover < excl:
+        threshold = (np.uint64(0xFFFFFFFFFFFFFFFF) - (excl - np.uint64(1))) % excl
+        while leftover < threshold:
+            hi, lo, r = step(hi, lo, inc_hi, inc_lo)
+            leftover = r * excl
+    s[0], s[1] = hi, lo
+    return np.int64(low) + np.int64(_mul_hi(r, excl))
