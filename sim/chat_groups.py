@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.pcg_draws import NO_CURSOR, uniform, uniforms
 
 
 class ChatGroups:
@@ -42,12 +43,14 @@ class ChatGroups:
         """One day of joining in the compounds where groups are active; returns how many joined."""
         pop = self.pop
         share = self._count / np.maximum(pop.compound_size, 1)
-        draw = self._rng.random(pop.n)  # one draw per household, candidate or not (the stream does not depend on who)
         candidates, hazard = _candidates(self.member, self.can_join, active_compounds, pop.start,
                                          self.invite_rate * share, self.contact_factor, self.code_hazard * self.codes,
                                          self.invitations, self.posted_codes)
         chance = -np.expm1(-hazard)  # numpy's float32 expm1, as the rule was written
-        return _join(candidates, draw, chance, self.member, self._count, pop.compound)
+        # one draw per household, candidate or not (the stream does not depend on who): rng.random(n), made only for
+        # the candidates (sim/pcg_draws.py)
+        with uniforms(self._rng, pop.n) as (values, cursor):
+            return _join(candidates, values, chance, self.member, self._count, pop.compound, cursor)
 
 
 @njit(cache=True)
@@ -81,12 +84,14 @@ def _candidates(member, can_join, active, start, invite, contact_factor, code, i
 
 
 @njit(cache=True)
-def _join(candidates, draw, chance, member, count, compound):
-    """Candidates whose draw is below their chance join (members per compound counted); returns how many."""
+def _join(candidates, values, chance, member, count, compound, cursor=NO_CURSOR):
+    """Candidates (in increasing order) whose draw is below their chance join (members per compound counted);
+    returns how many. Household i's draw is `uniform(values, cursor, i)` (sim/pcg_draws.uniforms); without a
+    cursor, values[i]."""
     joined = 0
     for j in range(len(candidates)):
         i = candidates[j]
-        if draw[i] < chance[j]:
+        if uniform(values, cursor, i) < chance[j]:
             member[i] = True
             count[compound[i]] += 1
             joined += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import kernel, prange
+from lockdown_sim.sim.pcg_draws import uniform, uniforms
 
 
 class Volunteers:
@@ -26,8 +27,10 @@ class Volunteers:
             return 0
         pop = self.pop
         room = self.cap - self._count
-        return _recruit(self._rng.random(pop.n), self.rate, self.volunteer, busy, pop.phone, pop.free_hours,
-                        np.float32(self.hours), locked_compounds, room, pop.start, self._count)
+        # one uniform per household (rng.random(n)), made only for the willing who could join (sim/pcg_draws.py)
+        with uniforms(self._rng, pop.n) as (values, cursor):
+            return _recruit(values, cursor, self.rate, self.volunteer, busy, pop.phone, pop.free_hours,
+                            np.float32(self.hours), locked_compounds, room, pop.start, self._count)
 
     def stand_down(self, households) -> None:
         for h in np.asarray(households, dtype=np.int64).tolist():
@@ -45,17 +48,19 @@ class Volunteers:
 
 
 @kernel
-def _recruit(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
+def _recruit(values, cursor, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
     """Willing residents (not yet volunteering, not busy leading, a phone, enough free time, in a locked compound
-    with room) join with chance `rate`; in each compound only the first `room` of the day's recruits do. Returns
-    how many joined. Compound by compound (homes start[c]:start[c + 1])."""
+    with room) join with chance `rate` (household i's draw the i-th of the day's uniforms, `uniform(values, cursor,
+    i)`, looked at only for those who could join); in each compound only the first `room` of the day's recruits
+    do. Returns how many joined. Compound by compound (homes start[c]:start[c + 1])."""
     joined = 0
     for c in prange(len(room)):
         if not locked[c] or room[c] <= 0:
             continue
         offered = 0  # recruits so far today
         for i in range(start[c], start[c + 1]):
-            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and draw[i] < rate:
+            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours \
+                    and uniform(values, cursor, i) < rate:
                 if offered < room[c]:
                     volunteer[i] = True
                     count[c] += 1

@@ -1,0 +1,133 @@
+"""Speed round 4, one uniform per household a day: the chat groups', leader emergence's, volunteers' and shops'
+draws made only where a compiled loop looks at them (sim/pcg_draws.uniforms), and the generator's state read and
+written in its own memory (sim/pcg_draws.stream_words), give exactly the numbers of rng.random(n) and leave the
+stream where rng.random(n) leaves it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lockdown_sim.experiments.run import daily_table
+from lockdown_sim.sim import pcg_draws
+from lockdown_sim.sim.model import LockdownSupplyModel
+
+
+def _looked_at(values, cursor, idx):
+    """What a compiled loop reads of the day's uniforms at the indices idx (in order; a repeat reads it again)."""
+    return np.array([pcg_draws.uniform(values, cursor, i) for i in idx])
+
+
+def test_the_generators_memory_layout_is_known():
+    """The fast path reads numpy's PCG64 state in place; it is found on this numpy (else every stream would take
+    the slower `state` dict, with the same numbers)."""
+    assert pcg_draws._memory_order() is not None
+    rng = np.random.default_rng(3)
+    rng.random(5)
+    with pcg_draws.stream_words(rng) as words:
+        assert words.tolist() == pcg_draws.pcg_state(rng).tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_uniforms_made_where_looked_at_are_the_generators_own(seed):
+    """Any increasing set of indices (repeats included, gaps small and large, none) reads rng.random(n)'s values
+    there, and the stream ends where rng.random(n) leaves it, also when the block ends by an exception."""
+    pick = np.random.default_rng(100 + seed)
+    for n in (0, 1, 17, 5_000):
+        plain, fast = np.random.default_rng(seed), np.random.default_rng(seed)
+        plain.random(seed), fast.random(seed)
+        expected = plain.random(n)
+        idx = np.sort(pick.choice(n, size=pick.integers(0, n + 1), replace=True)) if n else np.zeros(0, int)
+        with pcg_draws.uniforms(fast, n) as (values, cursor):
+            assert len(values) == 0 and len(cursor) == 6  # the compiled path
+            assert _looked_at(values, cursor, idx).tolist() == expected[idx].tolist()
+        assert fast.bit_generator.state == plain.bit_generator.state and fast.random() == plain.random()
+    plain, fast = np.random.default_rng(seed), np.random.default_rng(seed)
+    plain.random(300)
+    with pytest.raises(RuntimeError):
+        with pcg_draws.uniforms(fast, 300) as (values, cursor):
+            _looked_at(values, cursor, [4, 250])
+            raise RuntimeError("a compiled loop failed")
+    assert fast.random() == plain.random()
+
+
+def test_uniforms_jump_over_the_draws_nobody_looks_at():
+    """The cursor makes a draw only where looked at: asking for the last of a million jumps there (the made count
+    is its index + 1, in one jump), and an index below the last one's is refused (its draw is gone)."""
+    rng, twin = np.random.default_rng(8), np.random.default_rng(8)
+    with pcg_draws.uniforms(rng, 1_000_000) as (values, cursor):
+        assert pcg_draws.uniform(values, cursor, 999_999) == twin.random(1_000_000)[-1]
+        assert int(cursor[4]) == 1_000_000
+    with pcg_draws.uniforms(rng, 10) as (values, cursor):
+        pcg_draws.uniform(values, cursor, 5)
+        with pytest.raises(ValueError):
+            pcg_draws.uniform(values, cursor, 3)
+
+
+def test_uniforms_fall_back_to_the_generators_array(monkeypatch):
+    """Threads on, or a generator not known: the values are rng.random(n) and there is no cursor."""
+    rng, twin = np.random.default_rng(5), np.random.default_rng(5)
+    monkeypatch.setattr(pcg_draws, "threads_on", lambda: True)
+    with pcg_draws.uniforms(rng, 50) as (values, cursor):
+        assert len(cursor) == 0 and values.tolist() == twin.random(50).tolist()
+        assert _looked_at(values, cursor, [3, 3, 49]).tolist() == values[[3, 3, 49]].tolist()
+    legacy = np.random.Generator(np.random.MT19937(5))
+    assert not pcg_draws._in_memory(legacy)
+    monkeypatch.undo()
+    with pcg_draws.uniforms(legacy, 10) as (values, cursor):
+        assert len(cursor) == 0 and len(values) == 10
+
+
+def test_stream_words_put_the_state_back_as_pcg_words_does():
+    """Words stepped in compiled code go back into the generator's memory however the block ends."""
+    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+    twin.random(3)
+    with pytest.raises(RuntimeError):
+        with pcg_draws.stream_words(rng) as words:
+            for _ in range(3):
+                words[0], words[1], _draw = pcg_draws.step(words[0], words[1], words[2], words[3])
+            raise RuntimeError("a compiled loop failed after three draws")
+    assert rng.bit_generator.state == twin.bit_generator.state and rng.random() == twin.random()
+
+
+class _NoArrays(np.random.Generator):
+    """A generator on the same bit generator (so the same stream, drawing on from where it is) that refuses
+    rng.random(n) of a whole day's households: the compiled path must not ask for it."""
+
+    households = 0
+
+    def random(self, size=None, *args, **kwargs):
+        if size is not None and size == self.households:
+            raise AssertionError("a day's uniforms drawn as an array")
+        return super().random(size, *args, **kwargs)
+
+
+def _refusing(rng, households):
+    strict = _NoArrays(rng.bit_generator)
+    strict.households = households
+    return strict
+
+
+def _run(households=3000, days=None, strict=False, **switches):
+    m = LockdownSupplyModel(scenario_file="toy", households=households, rng=12, days=days, **switches)
+    if strict:  # built: from now on the day's verbs must not draw arrays of every household's uniform
+        for owner in (m.chat, m.volunteers, m.emergence):
+            owner._rng = _refusing(owner._rng, households)
+    while m.running:
+        m.step()
+    return m, daily_table(m)
+
+
+@pytest.mark.parametrize("switches", [{}, {"leader_scale": False}, {"remote_leaders": False, "leader_scale": False},
+                                      {"supplier_ties": False}])
+def test_runs_with_draws_made_where_looked_at_equal_runs_drawing_them_all(monkeypatch, switches):
+    """Chat groups, leader emergence (at the scale of buildings or not, remote leaders or not), volunteers and
+    shops: the same daily table with the draws made where looked at as with numpy's rng.random(n) arrays."""
+    fast_model, fast = _run(strict=True, **switches)
+    monkeypatch.setattr(pcg_draws, "_in_memory", lambda rng: False)
+    from lockdown_sim.sim import retail
+    monkeypatch.setattr(retail, "draws_compiled", lambda rng: False)
+    plain_model, plain = _run(**switches)
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast_model.chat.count > 0 and fast_model.volunteers.count > 0 and fast_model.leadership.is_leader.any()
+    if not switches:  # remote proxies' draws (their own stream) were looked at
+        assert fast_model.leadership.is_leader[fast_model.emergence.remote_ids].any()
