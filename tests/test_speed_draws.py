@@ -131,3 +131,48 @@ def test_runs_with_draws_made_where_looked_at_equal_runs_drawing_them_all(monkey
     assert fast_model.chat.count > 0 and fast_model.volunteers.count > 0 and fast_model.leadership.is_leader.any()
     if not switches:  # remote proxies' draws (their own stream) were looked at
         assert fast_model.leadership.is_leader[fast_model.emergence.remote_ids].any()
+
+
+def _candidates_as_it_was(member, can_join, active, start, invite, contact_factor, code, invitations, posted_codes):
+    """chat_groups._candidates before round 4: every household of an active compound looked at, the invitation and
+    code hazards per compound computed by numpy."""
+    out, hazard = [], []
+    for c in range(len(active)):
+        if not active[c]:
+            continue
+        for i in range(start[c], start[c + 1]):
+            if member[i] or not can_join[i]:
+                continue
+            h = np.float32(0)
+            if invitations:
+                h = np.float32(np.float64(h) + invite[c] * np.float64(contact_factor[i]))
+            if posted_codes:
+                h = np.float32(np.float64(h) + code[c])
+            out.append(i)
+            hazard.append(h)
+    return np.array(out, dtype=np.int64), np.array(hazard, dtype=np.float32)
+
+
+def test_chat_candidates_skipping_full_compounds_equal_looking_at_every_household():
+    """chat_groups._candidates computes the compounds' hazards itself and skips compounds where all who could join
+    have: the same candidates and hazards, bit for bit, as the numpy expressions and the full loop it replaced."""
+    from lockdown_sim.sim.chat_groups import _candidates
+
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=5)
+    chat, pop = m.chat, m.population
+    rng = np.random.default_rng(7)
+    full = 0
+    for day in range(40):
+        active = rng.random(pop.n_compounds) < 0.8
+        invitations, posted_codes = bool(day % 3), bool(day % 4)
+        share = chat._count / np.maximum(pop.compound_size, 1)
+        plain = _candidates_as_it_was(chat.member, chat.can_join, active, pop.start, chat.invite_rate * share,
+                                      chat.contact_factor, chat.code_hazard * chat.codes, invitations, posted_codes)
+        fast = _candidates(chat.member, chat.can_join, active, pop.start, chat._count, chat._joinable,
+                           pop.compound_size, chat.invite_rate, chat.contact_factor, chat.code_hazard, chat.codes,
+                           invitations, posted_codes)
+        assert fast[0].tobytes() == plain[0].tobytes() and fast[1].tobytes() == plain[1].tobytes()
+        chat.grow(np.ones(pop.n_compounds, dtype=bool))
+        chat.post_codes(np.flatnonzero(rng.random(pop.n_compounds) < 0.1))
+        full += int((chat._count == chat._joinable).sum())
+    assert full > 0 and len(plain[0]) > 0  # some compounds were skipped, some candidates were left
