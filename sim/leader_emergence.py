@@ -193,7 +193,8 @@ def _come_forward(moved, eagerness, comp, unit, per_unit, room):
     unit (a chat group, a building) while the upper bound leaves room (`room`, per compound). Returns (who steps up
     today, compounds where someone wanted to, compounds where the bound turned someone away)."""
     n_c = len(room)
-    order = stable_argsort_within(comp, eagerness, n_c)
+    groups, n_groups = _ranked(comp, n_c)
+    order = stable_argsort_within(groups, eagerness, n_groups)
     used = np.zeros(len(per_unit), np.int64)
     taken = np.zeros(n_c, np.int64)
     wanting = np.zeros(n_c, np.bool_)
@@ -215,6 +216,22 @@ def _come_forward(moved, eagerness, comp, unit, per_unit, room):
 
 
 @njit(cache=True)
+def _ranked(comp, n_c):
+    """Groups for sorting the moved by compound: where `comp` does not decrease (the moved are noted compound by
+    compound), the compounds present numbered 0, 1, ... in the same order (the same grouped order, and the sort
+    looks at a group per compound present, not at every compound); else comp itself. Returns (groups, how many)."""
+    ranks = np.empty(len(comp), np.int64)
+    r = -1
+    for j in range(len(comp)):
+        if j > 0 and comp[j] < comp[j - 1]:
+            return comp, n_c
+        if j == 0 or comp[j] != comp[j - 1]:
+            r += 1
+        ranks[j] = r
+    return ranks, r + 1
+
+
+@njit(cache=True, inline="always")
 def _moved_by_need(draws, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost, remote_factor):
     """How little member i of compound c needed moving (its draw over its chance; inf if not moved) by the need no
     open offer covers: chance propensity x pressure (x tie_boost with a supplier tie, x remote_factor for a remote
@@ -237,7 +254,7 @@ def _draw(draws, i):
     return uniform(remote_values, remote_cursor, k) if k >= 0 else uniform(values, cursor, i)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _keep(moved, eagerness, comp, m, i, e, c):
     """Note member i of compound c, moved with eagerness e, as the m-th (the arrays grow by doubling)."""
     if m == len(moved):
@@ -246,7 +263,7 @@ def _keep(moved, eagerness, comp, m, i, e, c):
     return moved, eagerness, comp
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _can_lead(phone, remote, free_hours, min_hours, i):
     """Household i could lead: a resident with a phone and the free hours, or a remote proxy (its child elsewhere)."""
     return (phone[i] and free_hours[i] >= min_hours) or remote[i]

@@ -176,3 +176,42 @@ def test_chat_candidates_skipping_full_compounds_equal_looking_at_every_househol
         chat.post_codes(np.flatnonzero(rng.random(pop.n_compounds) < 0.1))
         full += int((chat._count == chat._joinable).sum())
     assert full > 0 and len(plain[0]) > 0  # some compounds were skipped, some candidates were left
+
+
+def _come_forward_plain(moved, eagerness, comp, unit, per_unit, room):
+    """leader_emergence._come_forward in numpy and Python: the moved by compound, then eagerness (np.lexsort)."""
+    used, taken = np.zeros(len(per_unit), np.int64), np.zeros(len(room), np.int64)
+    wanting, capped, out = set(), set(), []
+    for j in np.lexsort((eagerness, comp)):
+        c, u = comp[j], unit[j]
+        wanting.add(c)
+        if used[u] < per_unit[u]:
+            used[u] += 1
+            if taken[c] < room[c]:
+                out.append(moved[j])
+                taken[c] += 1
+            else:
+                capped.add(c)
+    return np.array(out, dtype=np.int64), len(wanting), len(capped)
+
+
+def test_coming_forward_sorted_by_the_compounds_present_equals_sorting_by_every_compound():
+    """leader_emergence._come_forward groups the moved by the compounds present (numbered in order) rather than by
+    every compound: who comes forward, and the counts, as np.lexsort by compound and eagerness gives; also for
+    compounds not in order (then grouped by compound number) and for nobody moved."""
+    from lockdown_sim.sim.leader_emergence import _come_forward
+
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        n_c, m = 40, int(rng.integers(0, 80))
+        comp = rng.integers(0, n_c, m)
+        if trial % 3:
+            comp = np.sort(comp)  # as the loops note them, compound by compound
+        eagerness = np.round(rng.random(m), 1)  # ties, kept in index order
+        moved = rng.permutation(10_000)[:m]
+        unit = rng.integers(0, 25, m)
+        per_unit = rng.integers(1, 3, 25).astype(np.float64)
+        room = rng.integers(0, 3, n_c).astype(np.float64)
+        fast = _come_forward(moved, eagerness, comp, unit, per_unit, room)
+        plain = _come_forward_plain(moved, eagerness, comp, unit, per_unit, room)
+        assert fast[0].tolist() == plain[0].tolist() and (int(fast[1]), int(fast[2])) == plain[1:]
