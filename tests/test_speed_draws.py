@@ -215,3 +215,47 @@ def test_coming_forward_sorted_by_the_compounds_present_equals_sorting_by_every_
         fast = _come_forward(moved, eagerness, comp, unit, per_unit, room)
         plain = _come_forward_plain(moved, eagerness, comp, unit, per_unit, room)
         assert fast[0].tolist() == plain[0].tolist() and (int(fast[1]), int(fast[2])) == plain[1:]
+
+
+def _recruit_as_it_was(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
+    """volunteering._recruit before round 4: every household of a locked compound with room looked at."""
+    joined = 0
+    for c in range(len(room)):
+        if not locked[c] or room[c] <= 0:
+            continue
+        offered = 0
+        for i in range(start[c], start[c + 1]):
+            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and draw[i] < rate:
+                if offered < room[c]:
+                    volunteer[i] = True
+                    count[c] += 1
+                    joined += 1
+                offered += 1
+    return joined
+
+
+def test_volunteers_recruited_from_the_able_equal_looking_at_every_household():
+    """Volunteers.recruit looks only at households with a phone and the free hours (listed once at build), its
+    draws made where looked at: the same recruits, counts and stream as the full loop over rng.random(n)."""
+    m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=6)
+    vol, pop = m.volunteers, m.population
+    rng = np.random.default_rng(2)
+    plain_rng = np.random.default_rng(vol._rng.bit_generator.state["state"]["state"] % 2**63)
+    vol._rng = np.random.default_rng(vol._rng.bit_generator.state["state"]["state"] % 2**63)
+    plain_volunteer, plain_count = vol.volunteer.copy(), vol._count.copy()
+    total = 0
+    for day in range(30):
+        locked = rng.random(pop.n_compounds) < 0.7
+        busy = rng.random(pop.n) < 0.05
+        room = vol.cap - plain_count
+        plain = _recruit_as_it_was(plain_rng.random(pop.n), vol.rate, plain_volunteer, busy, pop.phone,
+                                   pop.free_hours, np.float32(vol.hours), locked, room, pop.start, plain_count)
+        assert vol.recruit(locked, busy) == plain
+        assert vol.volunteer.tolist() == plain_volunteer.tolist() and vol._count.tolist() == plain_count.tolist()
+        total += plain
+        if day % 7 == 6:  # some stand down, making room
+            leaving = np.flatnonzero(plain_volunteer)[::3]
+            vol.stand_down(leaving)
+            plain_volunteer[leaving] = False
+            np.subtract.at(plain_count, pop.compound[leaving], 1)
+    assert total > 0 and plain_rng.random() == vol._rng.random()
