@@ -287,26 +287,43 @@ NO_VALUES = np.empty(0)
 NO_CURSOR = np.empty(0, np.uint64)
 
 
-@contextmanager
-def uniforms(rng: np.random.Generator, n: int):
+class uniforms:  # noqa: N801 - used as a function: `with uniforms(rng, n) as (values, cursor)`
     """The day's `rng.random(n)` for a compiled loop that looks at some of them, in increasing order of their
     index (a household's the same one again at most), through `uniform(values, cursor, i)`: yields (values,
     cursor). Compiled, on one core: values is empty and cursor the stream's state (`uniform` makes the i-th draw
     when looked at, jumping over those not looked at), and the stream ends n draws on, as rng.random(n) leaves it,
     however the block ends. Otherwise (threads on: a parallel loop looks in no set order; a generator this module
-    does not know): values is rng.random(n), cursor empty. One block per generator at a time."""
-    if not (_in_memory(rng) and not threads_on()):
-        yield rng.random(n), NO_CURSOR
-        return
-    bit_generator = rng.bit_generator
-    with bit_generator.lock:
-        address, order = bit_generator.ctypes.state_address, _ORDER["order"]
-        cursor = np.zeros(6, np.uint64)  # state high, low, increment high, low, draws made, the last draw
-        _read_words(address, order, cursor)
+    does not know): values is rng.random(n), cursor empty. One block per generator at a time. (A class, not a
+    generator function: it is entered a few times a day, and contextlib's machinery cost more than the draws.)"""
+
+    __slots__ = ("_rng", "_n", "_lock", "_address", "_cursor")
+
+    def __init__(self, rng: np.random.Generator, n: int):
+        self._rng, self._n, self._lock = rng, n, None
+
+    def __enter__(self):
+        rng = self._rng
+        if not (_in_memory(rng) and not threads_on()):
+            return rng.random(self._n), NO_CURSOR
+        bit_generator = rng.bit_generator
+        self._lock = bit_generator.lock
+        self._lock.acquire()
         try:
-            yield NO_VALUES, cursor
-        finally:
-            _close_cursor(cursor, n, address, order)
+            self._address = bit_generator.ctypes.state_address
+            self._cursor = np.zeros(6, np.uint64)  # state high, low, increment high, low, draws made, the last draw
+            _read_words(self._address, _ORDER["order"], self._cursor)
+        except BaseException:
+            self._lock.release()
+            raise
+        return NO_VALUES, self._cursor
+
+    def __exit__(self, *exc):
+        if self._lock is not None:
+            try:
+                _close_cursor(self._cursor, self._n, self._address, _ORDER["order"])
+            finally:
+                self._lock.release()
+        return False
 
 
 @njit(cache=True)
