@@ -217,26 +217,22 @@ def test_coming_forward_sorted_by_the_compounds_present_equals_sorting_by_every_
         assert fast[0].tolist() == plain[0].tolist() and (int(fast[1]), int(fast[2])) == plain[1:]
 
 
-def _recruit_as_it_was(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
-    """volunteering._recruit before round 4: every household of a locked compound with room looked at."""
-    joined = 0
-    for c in range(len(room)):
-        if not locked[c] or room[c] <= 0:
-            continue
-        offered = 0
-        for i in range(start[c], start[c + 1]):
-            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and draw[i] < rate:
-                if offered < room[c]:
-                    volunteer[i] = True
-                    count[c] += 1
-                    joined += 1
-                offered += 1
-    return joined
+def _recruit_in_numpy(draw, rate, volunteer, busy, pop, hours, locked, room, count):
+    """volunteering._recruit's rule in numpy: the willing (not volunteering, not busy, a phone, the free hours, their
+    draw below rate) of locked compounds, the first room[c] of them in each compound in household order."""
+    willing = np.flatnonzero(~volunteer & ~busy & pop.phone & (pop.free_hours >= hours) & (draw < rate)
+                             & locked[pop.compound])
+    comp = pop.compound[willing]
+    rank = np.arange(len(willing)) - np.searchsorted(comp, comp)  # the order of the day's recruits in a compound
+    joins = willing[rank < room[comp]]
+    volunteer[joins] = True
+    np.add.at(count, pop.compound[joins], 1)
+    return len(joins)
 
 
 def test_volunteers_recruited_from_the_able_equal_looking_at_every_household():
     """Volunteers.recruit looks only at households with a phone and the free hours (listed once at build), its
-    draws made where looked at: the same recruits, counts and stream as the full loop over rng.random(n)."""
+    draws made where looked at: the same recruits, counts and stream as the rule in numpy over rng.random(n)."""
     m = LockdownSupplyModel(scenario_file="toy", households=3000, rng=6)
     vol, pop = m.volunteers, m.population
     rng = np.random.default_rng(2)
@@ -248,8 +244,8 @@ def test_volunteers_recruited_from_the_able_equal_looking_at_every_household():
         locked = rng.random(pop.n_compounds) < 0.7
         busy = rng.random(pop.n) < 0.05
         room = vol.cap - plain_count
-        plain = _recruit_as_it_was(plain_rng.random(pop.n), vol.rate, plain_volunteer, busy, pop.phone,
-                                   pop.free_hours, np.float32(vol.hours), locked, room, pop.start, plain_count)
+        plain = _recruit_in_numpy(plain_rng.random(pop.n), vol.rate, plain_volunteer, busy, pop,
+                                  np.float32(vol.hours), locked, room, plain_count)
         assert vol.recruit(locked, busy) == plain
         assert vol.volunteer.tolist() == plain_volunteer.tolist() and vol._count.tolist() == plain_count.tolist()
         total += plain
