@@ -310,7 +310,8 @@ class uniforms:  # noqa: N801 - used as a function: `with uniforms(rng, n) as (v
         self._lock.acquire()
         try:
             self._address = bit_generator.ctypes.state_address
-            self._cursor = np.zeros(6, np.uint64)  # state high, low, increment high, low, draws made, the last draw
+            # state high, low, increment high, low, draws made, the last draw, 1 if asked out of order
+            self._cursor = np.zeros(7, np.uint64)
             _read_words(self._address, _ORDER["order"], self._cursor)
         except BaseException:
             self._lock.release()
@@ -323,6 +324,8 @@ class uniforms:  # noqa: N801 - used as a function: `with uniforms(rng, n) as (v
                 _close_cursor(self._cursor, self._n, self._address, _ORDER["order"])
             finally:
                 self._lock.release()
+            if self._cursor[6]:
+                raise ValueError("uniform: draws must be looked at in increasing order of their index")
         return False
 
 
@@ -348,11 +351,13 @@ def uniform(values, cursor, i):
 @njit(cache=True, inline="always")
 def _draw_at(cursor, i):
     """The stream's i-th 64-bit draw of the day: the last one made again, or made after jumping (advance) or
-    stepping over those between; an index below the last one's is an error (its draw is gone)."""
+    stepping over those between. An index below the last one's is an error (its draw is gone): noted in the
+    cursor, and `uniforms` raises it when the block ends (not raised here: a loop that may raise is not run in
+    parallel by numba)."""
     made = np.int64(cursor[4])
     if i < made:
         if i != made - 1:
-            raise ValueError("uniform: draws must be looked at in increasing order")
+            cursor[6] = np.uint64(1)
         return cursor[5]
     hi, lo, inc_hi, inc_lo = cursor[0], cursor[1], cursor[2], cursor[3]
     if i - made > 16:

@@ -38,7 +38,7 @@ def test_uniforms_made_where_looked_at_are_the_generators_own(seed):
         expected = plain.random(n)
         idx = np.sort(pick.choice(n, size=pick.integers(0, n + 1), replace=True)) if n else np.zeros(0, int)
         with pcg_draws.uniforms(fast, n) as (values, cursor):
-            assert len(values) == 0 and len(cursor) == 6  # the compiled path
+            assert len(values) == 0 and len(cursor) == 7  # the compiled path
             assert _looked_at(values, cursor, idx).tolist() == expected[idx].tolist()
         assert fast.bit_generator.state == plain.bit_generator.state and fast.random() == plain.random()
     plain, fast = np.random.default_rng(seed), np.random.default_rng(seed)
@@ -52,14 +52,15 @@ def test_uniforms_made_where_looked_at_are_the_generators_own(seed):
 
 def test_uniforms_jump_over_the_draws_nobody_looks_at():
     """The cursor makes a draw only where looked at: asking for the last of a million jumps there (the made count
-    is its index + 1, in one jump), and an index below the last one's is refused (its draw is gone)."""
+    is its index + 1, in one jump), and an index below the last one's is refused when the block ends (its draw
+    is gone)."""
     rng, twin = np.random.default_rng(8), np.random.default_rng(8)
     with pcg_draws.uniforms(rng, 1_000_000) as (values, cursor):
         assert pcg_draws.uniform(values, cursor, 999_999) == twin.random(1_000_000)[-1]
         assert int(cursor[4]) == 1_000_000
-    with pcg_draws.uniforms(rng, 10) as (values, cursor):
-        pcg_draws.uniform(values, cursor, 5)
-        with pytest.raises(ValueError):
+    with pytest.raises(ValueError):
+        with pcg_draws.uniforms(rng, 10) as (values, cursor):
+            pcg_draws.uniform(values, cursor, 5)
             pcg_draws.uniform(values, cursor, 3)
 
 
