@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.pcg_draws import uniform, uniforms
 from lockdown_sim.sim.sorting import stable_argsort_within
 
 
@@ -62,6 +63,8 @@ class LeaderEmergence:
         self._rng, self._scale_rng, self._remote_rng = rng, scale_rng, remote_rng
         self.remote = pop.proxy & ~pop.phone if remote else np.zeros(pop.n, dtype=bool)  # who can lead from elsewhere
         self.remote_ids = np.flatnonzero(self.remote)
+        self.remote_at = np.full(pop.n, -1, dtype=np.int64)  # where each remote proxy's draw is in their stream
+        self.remote_at[self.remote_ids] = np.arange(len(self.remote_ids))
         self.remote_factor = gcfg.remote_leader_factor
         # members with a channel of their own (a supplier tie), and where each one's draw is
         self.tie_holders = np.flatnonzero(pop.supplier_tie >= 0)
@@ -88,38 +91,41 @@ class LeaderEmergence:
         """
         pop = self.pop
         pressure = np.where(active_compounds, pressure, 0.0)
-        draw = self._rng.random(pop.n)  # one draw per household whoever is a candidate (a stable stream)
-        if len(self.remote_ids):  # remote proxies draw from their own stream
-            draw[self.remote_ids] = self._remote_rng.random(len(self.remote_ids))
         room = self.cap - leaders_per_compound
-        if not self.at_scale:
-            leaders, wanting, capped = _step_up(draw, members, pop.phone, self.remote, self.remote_factor,
-                                                pop.free_hours, np.float32(self.min_hours), busy, pressure,
-                                                spare_leaders, pop.start, pop.supplier_tie, self.tie_boost,
-                                                self.propensity, room, self.groups)
-        else:
-            s = self.supply
-            channel = self._scale_rng.random(len(self.tie_holders))  # the channel members' draws, their own stream
-            wants = np.where(active_compounds, wanting_share, 0.0)
-            tie = pop.supplier_tie if self.supplier_ties else np.full(pop.n, -1, dtype=pop.supplier_tie.dtype)
-            sells = s.today_available >= s.today_moq  # a supplier with stock for its minimum order today
-            leaders, wanting, capped = _step_up_at_scale(
-                draw, channel, self.channel_at, self.tie_holders, self.tie_start, members, pop.phone, self.remote,
-                self.remote_factor, pop.free_hours, np.float32(self.min_hours), busy, pressure, wants,
-                spare_leaders, pop.start, tie, self._kind, sells, open_kinds, self.tie_boost,
-                self.propensity, room, self.building, self.n_buildings)
+        # one draw per household whoever is a candidate (a stable stream: rng.random(n)), a remote proxy's from
+        # their own stream (the k-th of its random(number of them)), made only where looked at (sim/pcg_draws.py)
+        with uniforms(self._rng, pop.n) as own, uniforms(self._remote_rng, len(self.remote_ids)) as remote:
+            draws = (*own, *remote, self.remote_at)
+            if not self.at_scale:
+                leaders, wanting, capped = _step_up(draws, members, pop.phone, self.remote, self.remote_factor,
+                                                    pop.free_hours, np.float32(self.min_hours), busy, pressure,
+                                                    spare_leaders, pop.start, pop.supplier_tie, self.tie_boost,
+                                                    self.propensity, room, self.groups)
+            else:
+                s = self.supply
+                wants = np.where(active_compounds, wanting_share, 0.0)
+                tie = pop.supplier_tie if self.supplier_ties else np.full(pop.n, -1, dtype=pop.supplier_tie.dtype)
+                sells = s.today_available >= s.today_moq  # a supplier with stock for its minimum order today
+                # the channel members' draws, their own stream (random(number of them))
+                with uniforms(self._scale_rng, len(self.tie_holders)) as channel:
+                    leaders, wanting, capped = _step_up_at_scale(
+                        draws, channel, self.channel_at, self.tie_holders, self.tie_start, members, pop.phone,
+                        self.remote, self.remote_factor, pop.free_hours, np.float32(self.min_hours), busy, pressure,
+                        wants, spare_leaders, pop.start, tie, self._kind, sells, open_kinds, self.tie_boost,
+                        self.propensity, room, self.building, self.n_buildings)
         self.wanting_today, self.capped_today = int(wanting), int(capped)
         return leaders
 
 
 @njit(cache=True)
-def _step_up(draw, members, phone, remote, remote_factor, free_hours, min_hours, busy, pressure, spare, start,
+def _step_up(draws, members, phone, remote, remote_factor, free_hours, min_hours, busy, pressure, spare, start,
              supplier_tie, tie_boost, propensity, room, groups):
     """Members with a phone and free time, not busy, where need is uncovered (and, where a leader still has time and
     room for another offer, only members bringing a supplier of their own), are moved to lead with chance
     propensity x pressure (x tie_boost with a supplier tie); in each compound the most moved (lowest draw relative
     to their chance) come forward first, one per chat group, while the upper bound leaves room. Returns (who steps
-    up today, compounds where someone wanted to, compounds where the bound turned someone away)."""
+    up today, compounds where someone wanted to, compounds where the bound turned someone away). `draws`: see
+    `_draw`."""
     n_c = len(pressure)
     moved = np.empty(1024, np.int64)
     eagerness = np.empty(1024)
@@ -130,7 +136,7 @@ def _step_up(draw, members, phone, remote, remote_factor, free_hours, min_hours,
             continue
         for i in range(start[c], start[c + 1]):
             if members[i] and _can_lead(phone, remote, free_hours, min_hours, i) and not busy[i]:
-                e = _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
+                e = _moved_by_need(draws, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
                                    remote_factor)
                 if e < np.inf:
                     moved, eagerness, comp = _keep(moved, eagerness, comp, m, i, e, c)
@@ -140,7 +146,7 @@ def _step_up(draw, members, phone, remote, remote_factor, free_hours, min_hours,
 
 
 @njit(cache=True)
-def _step_up_at_scale(draw, channel, channel_at, tie_holders, tie_start, members, phone, remote, remote_factor,
+def _step_up_at_scale(draws, channel, channel_at, tie_holders, tie_start, members, phone, remote, remote_factor,
                       free_hours, min_hours, busy, pressure, wants, spare, start, supplier_tie, kind, sells,
                       open_kinds, tie_boost, propensity, room, building, n_buildings):
     """As `_step_up`, at the scale of buildings and product lines: a member is moved by uncovered need (as there),
@@ -148,7 +154,8 @@ def _step_up_at_scale(draw, channel, channel_at, tie_holders, tie_start, members
     compound), by its group wanting food: chance propensity x tie_boost x the share of members wanting food (its
     own draw). In each compound the most moved come forward first, at most one a day per building, while the upper
     bound leaves room. Where no need is left uncovered only members with a channel (`tie_holders`, compound c's
-    at tie_start[c]:tie_start[c + 1]) are looked at."""
+    at tie_start[c]:tie_start[c + 1]) are looked at. `channel`: (values, cursor) of sim/pcg_draws.uniforms, the
+    channel members' draws (member i's at channel_at[i])."""
     n_c = len(pressure)
     moved = np.empty(1024, np.int64)
     eagerness = np.empty(1024)
@@ -166,11 +173,11 @@ def _step_up_at_scale(draw, channel, channel_at, tie_holders, tie_start, members
             s = supplier_tie[i]
             best = np.inf
             if pressure[c] > 0:
-                best = _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
+                best = _moved_by_need(draws, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost,
                                       remote_factor)
             if s >= 0 and wants[c] > 0 and sells[s] and not open_kinds[c, kind[s]]:
                 p = min(1.0, propensity * tie_boost * wants[c])
-                u = channel[channel_at[i]]
+                u = uniform(channel[0], channel[1], channel_at[i])
                 if u < p:
                     best = min(best, u / max(p, 1e-12))
             if best < np.inf:
@@ -186,7 +193,8 @@ def _come_forward(moved, eagerness, comp, unit, per_unit, room):
     unit (a chat group, a building) while the upper bound leaves room (`room`, per compound). Returns (who steps up
     today, compounds where someone wanted to, compounds where the bound turned someone away)."""
     n_c = len(room)
-    order = stable_argsort_within(comp, eagerness, n_c)
+    groups, n_groups = _ranked(comp, n_c)
+    order = stable_argsort_within(groups, eagerness, n_groups)
     used = np.zeros(len(per_unit), np.int64)
     taken = np.zeros(n_c, np.int64)
     wanting = np.zeros(n_c, np.bool_)
@@ -208,7 +216,23 @@ def _come_forward(moved, eagerness, comp, unit, per_unit, room):
 
 
 @njit(cache=True)
-def _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost, remote_factor):
+def _ranked(comp, n_c):
+    """Groups for sorting the moved by compound: where `comp` does not decrease (the moved are noted compound by
+    compound), the compounds present numbered 0, 1, ... in the same order (the same grouped order, and the sort
+    looks at a group per compound present, not at every compound); else comp itself. Returns (groups, how many)."""
+    ranks = np.empty(len(comp), np.int64)
+    r = -1
+    for j in range(len(comp)):
+        if j > 0 and comp[j] < comp[j - 1]:
+            return comp, n_c
+        if j == 0 or comp[j] != comp[j - 1]:
+            r += 1
+        ranks[j] = r
+    return ranks, r + 1
+
+
+@njit(cache=True, inline="always")
+def _moved_by_need(draws, phone, supplier_tie, pressure, spare, i, c, propensity, tie_boost, remote_factor):
     """How little member i of compound c needed moving (its draw over its chance; inf if not moved) by the need no
     open offer covers: chance propensity x pressure (x tie_boost with a supplier tie, x remote_factor for a remote
     proxy); where a leader still has time and room (`spare`), only a member bringing a supplier of its own."""
@@ -216,10 +240,21 @@ def _moved_by_need(draw, phone, supplier_tie, pressure, spare, i, c, propensity,
     if not (spare[c] == 0 or tie):
         return np.inf
     p = min(1.0, propensity * pressure[c] * (tie_boost if tie else 1.0) * (1.0 if phone[i] else remote_factor))
-    return draw[i] / max(p, 1e-12) if draw[i] < p else np.inf
+    u = _draw(draws, i)
+    return u / max(p, 1e-12) if u < p else np.inf
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _draw(draws, i):
+    """Household i's draw today, `draws` being (values, cursor) of sim/pcg_draws.uniforms for the households'
+    stream, the same for the remote proxies' stream, and remote_at: a remote proxy's (remote_at[i] >= 0) the
+    remote_at[i]-th of its stream, anyone else's the i-th of theirs."""
+    values, cursor, remote_values, remote_cursor, remote_at = draws
+    k = remote_at[i]
+    return uniform(remote_values, remote_cursor, k) if k >= 0 else uniform(values, cursor, i)
+
+
+@njit(cache=True, inline="always")
 def _keep(moved, eagerness, comp, m, i, e, c):
     """Note member i of compound c, moved with eagerness e, as the m-th (the arrays grow by doubling)."""
     if m == len(moved):
@@ -228,7 +263,7 @@ def _keep(moved, eagerness, comp, m, i, e, c):
     return moved, eagerness, comp
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _can_lead(phone, remote, free_hours, min_hours, i):
     """Household i could lead: a resident with a phone and the free hours, or a remote proxy (its child elsewhere)."""
     return (phone[i] and free_hours[i] >= min_hours) or remote[i]

@@ -210,3 +210,181 @@ def bounded_from_words(s, low, span):
             leftover = r * excl
     s[0], s[1] = hi, lo
     return np.int64(low) + np.int64(_mul_hi(r, excl))
+
+
+# --- speed round 4, one uniform per household a day (chat groups, leader emergence, volunteers, shops): the stream's
+# state read and written in the generator's own memory, and the day's uniforms made only where a loop looks ---
+
+from lockdown_sim.sim.parallel import threads_on  # noqa: E402  (kept in this block: it is the block's alone)
+
+if COMPILED:
+    @intrinsic
+    def _word_at(typingctx, address, k):
+        """The k-th unsigned 64-bit word of memory from `address`."""
+        def codegen(context, builder, signature, args):
+            pointer = builder.inttoptr(args[0], ir.IntType(64).as_pointer())
+            return builder.load(builder.gep(pointer, [args[1]]))
+        return types.uint64(types.intp, types.intp), codegen
+
+    @intrinsic
+    def _put_word(typingctx, address, k, value):
+        """Write `value` as the k-th unsigned 64-bit word of memory from `address`."""
+        def codegen(context, builder, signature, args):
+            pointer = builder.inttoptr(args[0], ir.IntType(64).as_pointer())
+            builder.store(args[2], builder.gep(pointer, [args[1]]))
+            return context.get_dummy_value()
+        return types.void(types.intp, types.intp, types.uint64), codegen
+
+
+@njit(cache=True)
+def _read_words(address, order, words):
+    """The PCG64 state and increment (high, low, high, low) into words[:4], from the bit generator's state struct at
+    `address` (numpy's pcg64_state: first a pointer to the pcg64_random_t, whose four words are in memory as
+    `order` says)."""
+    where = np.intp(_word_at(address, 0))
+    for k in range(4):
+        words[k] = _word_at(where, order[k])
+
+
+@njit(cache=True)
+def _write_words(address, order, words):
+    """The state (words[0], words[1]) back into the bit generator's memory (the increment does not change)."""
+    where = np.intp(_word_at(address, 0))
+    _put_word(where, order[0], words[0])
+    _put_word(where, order[1], words[1])
+
+
+_ORDER: dict[str, np.ndarray | None] = {}
+
+
+def _memory_order() -> np.ndarray | None:
+    """Where numpy's pcg64_random_t keeps the state's and increment's high and low words: (1, 0, 3, 2) with a
+    native 128-bit integer on a little-endian machine, (0, 1, 2, 3) with numpy's emulated one; found once by
+    comparing a generator's memory with its `state`, None (then the `state` dict is used) if neither fits."""
+    if "order" not in _ORDER:
+        _ORDER["order"] = None
+        if COMPILED:
+            bit_generator = np.random.PCG64(20220328)
+            bit_generator.random_raw(3)
+            expected = pcg_state(np.random.Generator(bit_generator))
+            for order in ((1, 0, 3, 2), (0, 1, 2, 3)):
+                order = np.array(order, dtype=np.intp)
+                words = np.zeros(4, np.uint64)
+                _read_words(bit_generator.ctypes.state_address, order, words)
+                if np.array_equal(words, expected):
+                    _ORDER["order"] = order
+                    break
+    return _ORDER["order"]
+
+
+def _in_memory(rng) -> bool:
+    """Whether `rng`'s state can be read and written in place: numpy's PCG64 (exactly), compiled, a known layout."""
+    return COMPILED and type(getattr(rng, "bit_generator", None)) is np.random.PCG64 and _memory_order() is not None
+
+
+@contextmanager
+def stream_words(rng: np.random.Generator):
+    """`pcg_words(rng)` (the same four words, put back the same way, under the generator's lock), read from and
+    written to the bit generator's own memory: the `state` dict's round trip costs tens of microseconds, about as
+    much as drawing a few thousand uniforms. pcg_words where the memory's layout is not known."""
+    if not _in_memory(rng):
+        with pcg_words(rng) as words:
+            yield words
+        return
+    bit_generator = rng.bit_generator
+    with bit_generator.lock:
+        address, order = bit_generator.ctypes.state_address, _ORDER["order"]
+        words = np.empty(4, np.uint64)
+        _read_words(address, order, words)
+        try:
+            yield words
+        finally:
+            _write_words(address, order, words)
+
+
+NO_VALUES = np.empty(0)
+NO_CURSOR = np.empty(0, np.uint64)
+
+
+class uniforms:  # noqa: N801 - used as a function: `with uniforms(rng, n) as (values, cursor)`
+    """The day's `rng.random(n)` for a compiled loop that looks at some of them, in increasing order of their
+    index (a household's the same one again at most), through `uniform(values, cursor, i)`: yields (values,
+    cursor). Compiled, on one core: values is empty and cursor the stream's state (`uniform` makes the i-th draw
+    when looked at, jumping over those not looked at), and the stream ends n draws on, as rng.random(n) leaves it,
+    however the block ends. Otherwise (threads on: a parallel loop looks in no set order; a generator this module
+    does not know): values is rng.random(n), cursor empty. One block per generator at a time. (A class, not a
+    generator function: it is entered a few times a day, and contextlib's machinery cost more than the draws.)"""
+
+    __slots__ = ("_rng", "_n", "_lock", "_address", "_cursor")
+
+    def __init__(self, rng: np.random.Generator, n: int):
+        self._rng, self._n, self._lock = rng, n, None
+
+    def __enter__(self):
+        rng = self._rng
+        if not (_in_memory(rng) and not threads_on()):
+            return rng.random(self._n), NO_CURSOR
+        bit_generator = rng.bit_generator
+        self._lock = bit_generator.lock
+        self._lock.acquire()
+        try:
+            self._address = bit_generator.ctypes.state_address
+            # state high, low, increment high, low, draws made, the last draw, 1 if asked out of order
+            self._cursor = np.zeros(7, np.uint64)
+            _read_words(self._address, _ORDER["order"], self._cursor)
+        except BaseException:
+            self._lock.release()
+            raise
+        return NO_VALUES, self._cursor
+
+    def __exit__(self, *exc):
+        if self._lock is not None:
+            try:
+                _close_cursor(self._cursor, self._n, self._address, _ORDER["order"])
+            finally:
+                self._lock.release()
+            if self._cursor[6]:
+                raise ValueError("uniform: draws must be looked at in increasing order of their index")
+        return False
+
+
+@njit(cache=True)
+def _close_cursor(cursor, n, address, order):
+    """Jump the cursor's stream to n draws made and write its state back into the generator's memory."""
+    made = np.int64(cursor[4])
+    if n > made:
+        cursor[0], cursor[1] = advance(cursor[0], cursor[1], cursor[2], cursor[3], n - made)
+        cursor[4] = np.uint64(n)
+    _write_words(address, order, cursor)
+
+
+@njit(cache=True, inline="always")
+def uniform(values, cursor, i):
+    """The i-th of the day's uniforms from `uniforms`: values[i], or, with a cursor, numpy's next_double of the
+    stream's i-th draw, made now."""
+    if len(cursor) == 0:
+        return values[i]
+    return to_double(_draw_at(cursor, i))
+
+
+@njit(cache=True, inline="always")
+def _draw_at(cursor, i):
+    """The stream's i-th 64-bit draw of the day: the last one made again, or made after jumping (advance) or
+    stepping over those between. An index below the last one's is an error (its draw is gone): noted in the
+    cursor, and `uniforms` raises it when the block ends (not raised here: a loop that may raise is not run in
+    parallel by numba)."""
+    made = np.int64(cursor[4])
+    if i < made:
+        if i != made - 1:
+            cursor[6] = np.uint64(1)
+        return cursor[5]
+    hi, lo, inc_hi, inc_lo = cursor[0], cursor[1], cursor[2], cursor[3]
+    if i - made > 16:
+        hi, lo = advance(hi, lo, inc_hi, inc_lo, i - made)
+        made = i
+    draw = np.uint64(0)
+    while made <= i:
+        hi, lo, draw = step(hi, lo, inc_hi, inc_lo)
+        made += 1
+    cursor[0], cursor[1], cursor[4], cursor[5] = hi, lo, np.uint64(made), draw
+    return draw

@@ -10,7 +10,7 @@ from lockdown_sim.sim.curves import Curve
 from lockdown_sim.sim.lockdown import OPEN, PREVENTION
 from lockdown_sim.sim.numpy_sums import sum_as_float64
 from lockdown_sim.sim.parallel import kernel, njit, prange, threads_on
-from lockdown_sim.sim.pcg_draws import advance, draws_compiled, pcg_words, step, to_double
+from lockdown_sim.sim.pcg_draws import advance, draws_compiled, step, stream_words, to_double
 
 
 class Retail:
@@ -48,7 +48,7 @@ class Retail:
         if draws_compiled(self._rng) and not threads_on():
             # one uniform per household is drawn (rng.random(pop.n)), but only those who can shop and need food
             # look at theirs: the others' are stepped over (sim/pcg_draws.py)
-            with pcg_words(self._rng) as draws:
+            with stream_words(self._rng) as draws:
                 amount = _shopping_drawn(draws, *args)
         else:
             amount = _shopping(self._rng.random(pop.n), *args)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import kernel, prange
+from lockdown_sim.sim.pcg_draws import uniform, uniforms
 
 
 class Volunteers:
@@ -19,6 +20,10 @@ class Volunteers:
         self.cap = np.floor(vcfg.per_100_households * pop.compound_size / 100.0)
         self.volunteer = np.zeros(pop.n, dtype=bool)
         self._count = np.zeros(pop.n_compounds, dtype=np.int64)  # volunteers per compound, kept as they change
+        # who could ever volunteer (a phone and enough free time; both fixed at build), compound by compound: compound
+        # c's at able[able_start[c]:able_start[c + 1]]
+        self._able = np.flatnonzero(pop.phone & (pop.free_hours >= np.float32(self.hours)))
+        self._able_start = np.searchsorted(pop.compound[self._able], np.arange(pop.n_compounds + 1))
 
     def recruit(self, locked_compounds: np.ndarray, busy: np.ndarray) -> int:
         """Willing residents with enough free time join; busy (leaders) do not. Returns the number recruited."""
@@ -26,8 +31,10 @@ class Volunteers:
             return 0
         pop = self.pop
         room = self.cap - self._count
-        return _recruit(self._rng.random(pop.n), self.rate, self.volunteer, busy, pop.phone, pop.free_hours,
-                        np.float32(self.hours), locked_compounds, room, pop.start, self._count)
+        # one uniform per household (rng.random(n)), made only for the willing who could join (sim/pcg_draws.py)
+        with uniforms(self._rng, pop.n) as (values, cursor):
+            return _recruit(values, cursor, self.rate, self.volunteer, busy, self._able, self._able_start,
+                            locked_compounds, room, self._count)
 
     def stand_down(self, households) -> None:
         for h in np.asarray(households, dtype=np.int64).tolist():
@@ -45,17 +52,20 @@ class Volunteers:
 
 
 @kernel
-def _recruit(draw, rate, volunteer, busy, phone, free_hours, hours, locked, room, start, count):
-    """Willing residents (not yet volunteering, not busy leading, a phone, enough free time, in a locked compound
-    with room) join with chance `rate`; in each compound only the first `room` of the day's recruits do. Returns
-    how many joined. Compound by compound (homes start[c]:start[c + 1])."""
+def _recruit(values, cursor, rate, volunteer, busy, able, able_start, locked, room, count):
+    """Willing residents (not yet volunteering, not busy leading, able: a phone and enough free time, in a locked
+    compound with room) join with chance `rate` (household i's draw the i-th of the day's uniforms, `uniform(values,
+    cursor, i)`, looked at only for those who could join); in each compound only the first `room` of the day's
+    recruits do. Returns how many joined. Compound by compound (its able households able[able_start[c]:able_start[c +
+    1]], in increasing order)."""
     joined = 0
     for c in prange(len(room)):
         if not locked[c] or room[c] <= 0:
             continue
         offered = 0  # recruits so far today
-        for i in range(start[c], start[c + 1]):
-            if not volunteer[i] and not busy[i] and phone[i] and free_hours[i] >= hours and draw[i] < rate:
+        for k in range(able_start[c], able_start[c + 1]):
+            i = able[k]
+            if not volunteer[i] and not busy[i] and uniform(values, cursor, i) < rate:
                 if offered < room[c]:
                     volunteer[i] = True
                     count[c] += 1
