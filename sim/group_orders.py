@@ -27,7 +27,7 @@ import numpy as np
 from lockdown_sim.sim.leadership import close_offer, paperwork_hours, signups_possible, spend
 from lockdown_sim.sim.local_supply import CHAIN_STORE, KINDS, apply_for_pass, trip_needs_pass, whole_sets
 from lockdown_sim.sim.parallel import add_at, kernel, njit, prange
-from lockdown_sim.sim.pcg_draws import bounded_from_words, draws_compiled, pcg_words
+from lockdown_sim.sim.pcg_draws import bounded_from_words, draws_compiled, stream_words
 from lockdown_sim.sim.sorting import group_stably
 
 OPEN, CONFIRMED, DELIVERED, LAPSED, CANCELLED = range(5)
@@ -261,7 +261,7 @@ class GroupOrders:
                 np.int64(self.count + 1), self.leadership.team.household, self.ties.keys, self.ties.n, demand,
                 np.int64(self.max_sets), self.signup_prob, self.trust_boost)
         if draws_compiled(rng):
-            with pcg_words(rng) as words:
+            with stream_words(rng) as words:
                 return _several(*args, words, _NO_SEEDS, *book)
         seeds = rng.integers(0, SEED_SPAN, len(hh), dtype=np.int64)  # one each, own stream
         return _several(*args, _NO_WORDS, seeds, *book)

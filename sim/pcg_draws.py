@@ -189,7 +189,7 @@ def gammas(rng: np.random.Generator, shape: float, scale: float, n: int) -> np.n
     """`rng.gamma(shape, scale, n)`, the same numbers and the same state after, compiled (a shape above 1)."""
     if not (draws_compiled(rng) and shape > 1.0 and scale >= 0.0):
         return rng.gamma(shape, scale, n)
-    with pcg_words(rng) as s:
+    with stream_words(rng) as s:
         return gammas_from_words(s, float(shape), float(scale), int(n))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
-from lockdown_sim.sim.pcg_draws import draws_compiled, gammas_from_words, pcg_words
+from lockdown_sim.sim.pcg_draws import draws_compiled, gammas_from_words, stream_words
 from lockdown_sim.sim.population import NONE, OLDER, PROXY, VOLUNTEER, YOUNG
 
 
@@ -264,7 +264,7 @@ class SlotSale:
             return tryers, np.zeros(0, dtype=np.float32)
         shares = np.array([share for _minute, share in self.openings], dtype=np.float64)
         if draws_compiled(self._rng):  # the whole sale compiled, its gamma draws too
-            with pcg_words(self._rng) as draws:
+            with stream_words(self._rng) as draws:
                 winners, basket, early, median, volunteer, older = _sale(
                     draws, tryers, cls, pop.compound, self.reaction, self.fcfs, capacity.cand_ptr, capacity.cand_site,
                     capacity.slots, shares, self.won_site, demand, pop.size, float(self.basket_days), pop.elderly)
