@@ -50,10 +50,12 @@ class Ties:
         self._keys = np.zeros(0, dtype=self._key_type)
         self._strength = np.zeros(0, dtype=np.int32)
         self._made_day = np.zeros(0, dtype=np.int16)  # day each tie was first made (a run has at most 3,650)
+        self._days_held = np.iinfo(np.int16).max + 1  # days _made_day can hold (looked up once: np.iinfo is slow)
         self.decay_on = decay
         self.decay_rate = tcfg.decay_rate
         self.strength_exponent = tcfg.strength_exponent
         self._rng = rng
+        self._drawn = draws_compiled(rng)  # the fading draws its uniforms in compiled code (sim/pcg_draws.py)
         self.formed_total = 0
         self.lost_total = 0
         self.degree = np.zeros(int(n_households), dtype=np.int32)  # ties each household holds (at either end)
@@ -104,10 +106,12 @@ class Ties:
     def _merge(self, day: int) -> None:
         if not self._today:
             return
-        today = np.sort(np.concatenate(self._today).astype(self._key_type))
+        today = (self._today[0] if len(self._today) == 1 else np.concatenate(self._today)).astype(self._key_type)
+        today.sort()
         self._today = []
-        if day > np.iinfo(self._made_day.dtype).max:
+        if day >= self._days_held:
             self._made_day = self._made_day.astype(np.int32)
+            self._days_held = np.iinfo(np.int32).max + 1
         if self._m + len(today) > len(self._keys):  # room for every one of today's to be new
             more = max(2 * len(self._keys), self._m + len(today), 1024) - self._m
             self._keys, self._strength, self._made_day = (np.concatenate([a[:self._m], np.empty(more, a.dtype)])
@@ -139,7 +143,7 @@ class Ties:
             self._chance = np.zeros(2 * strongest + 1)  # a tie is made with strength 1 at least
             self._chance[1:] = self.decay_rate / np.arange(1, 2 * strongest + 1, dtype=np.float64) ** self.strength_exponent
         store = (self._keys, self._strength, self._made_day, self._m, self._chance, self.degree, self.n, self._made_on)
-        if draws_compiled(self._rng):
+        if self._drawn:
             with pcg_words(self._rng) as words:
                 m, self._strongest = _fade(words, np.zeros(0), *store)
         else:

@@ -118,7 +118,14 @@ def test_the_store_gives_the_same_day_by_day_with_its_draws_in_numpy():
     its first room several times; its public arrays are the standing ties, sorted, with strengths of 1 or more."""
     n = 400
     cfg = SimpleNamespace(decay_rate=0.1, strength_exponent=1.0)
-    stores = [Ties(n, cfg, np.random.default_rng(9), decay=True), Ties(n, cfg, np.random.default_rng(9), decay=True)]
+    stores = [Ties(n, cfg, np.random.default_rng(9), decay=True)]
+    compiled = ties_module.draws_compiled
+    ties_module.draws_compiled = lambda rng: False  # the second store draws as for a generator compiled code lacks
+    try:
+        stores.append(Ties(n, cfg, np.random.default_rng(9), decay=True))
+    finally:
+        ties_module.draws_compiled = compiled
+    assert stores[0]._drawn and not stores[1]._drawn
     rng = np.random.default_rng(4)
     rooms = set()
     for day in range(60):
@@ -127,13 +134,7 @@ def test_the_store_gives_the_same_day_by_day_with_its_draws_in_numpy():
         for store in stores:
             store.form(households, leaders)
             store.form_among(households, np.array([0, len(households)]), 2)
-        stores[0].end_day(day, reopened=day >= 40)
-        compiled = ties_module.draws_compiled
-        ties_module.draws_compiled = lambda rng: False
-        try:
-            stores[1].end_day(day, reopened=day >= 40)
-        finally:
-            ties_module.draws_compiled = compiled
+            store.end_day(day, reopened=day >= 40)
         a, b = stores
         assert a.keys.tolist() == b.keys.tolist() and a.strength.tolist() == b.strength.tolist(), day
         assert a.made_day.tolist() == b.made_day.tolist() and a.degree.tolist() == b.degree.tolist(), day
@@ -142,3 +143,17 @@ def test_the_store_gives_the_same_day_by_day_with_its_draws_in_numpy():
         assert (np.diff(a.keys) > 0).all() and (a.strength >= 1).all() and len(a.keys) == len(a)
         rooms.add(len(a._keys))
     assert a.lost_total > 0 and len(rooms) >= 3
+
+
+def test_a_store_past_the_days_int16_holds_keeps_its_days():
+    """Days made are kept in 16 bits until a day past them: then the store's room widens to 32 bits, ties and
+    days kept."""
+    cfg = SimpleNamespace(decay_rate=0.1, strength_exponent=1.0)
+    store = Ties(50, cfg, np.random.default_rng(1), decay=True)
+    store.form(np.array([3, 4]), 7)
+    store.end_day(10)
+    store.form(np.array([1, 3]), 7)
+    store.end_day(40_000)
+    assert store.made_day.dtype == np.int32 and store.made_day.tolist() == [40_000, 10, 10]
+    assert store.keys.tolist() == [57, 157, 207] and store.strength.tolist() == [1, 2, 1]
+    assert store.made_before(11) == 2 and store.made_before(40_001) == 3
