@@ -28,14 +28,15 @@ def _plain_merge(keys, strength, made, today, day, n):
     return out, [store[k] for k in out], degree, len(out) - len(keys), strongest
 
 
+@pytest.mark.parametrize("key_type", [np.int32, np.int64])  # int64 keys in a city of more than 46,340 homes
 @pytest.mark.parametrize("case", ["spread", "before all", "after all", "all old", "empty store", "one new"])
-def test_the_in_place_merge_equals_a_plain_merge(case):
+def test_the_in_place_merge_equals_a_plain_merge(case, key_type):
     """_merge moves the store's runs up in place (memmove) and puts today's new ties below them: the same keys,
     strengths, days made, degrees, new ties and strongest as a merge into a dict, and nothing past the new end
     written except by the new ties."""
     rng = np.random.default_rng(11)
     n = 2000
-    keys = np.unique(rng.integers(n * n // 4, 3 * n * n // 4, 3000)).astype(np.int32)
+    keys = np.unique(rng.integers(n * n // 4, 3 * n * n // 4, 3000)).astype(key_type)
     if case == "empty store":
         keys = keys[:0]
     strength = rng.integers(1, 6, len(keys)).astype(np.int32)
@@ -46,7 +47,7 @@ def test_the_in_place_merge_equals_a_plain_merge(case):
              "all old": lambda: rng.choice(keys, 800),
              "empty store": lambda: rng.integers(0, n * n, 600),
              "one new": lambda: np.array([keys[len(keys) // 2] + 1])}[case]()
-    today = np.sort(np.concatenate([today, today[::3]])).astype(np.int32)  # repeats: orders that made a tie twice
+    today = np.sort(np.concatenate([today, today[::3]])).astype(key_type)  # repeats: orders that made a tie twice
     want_keys, want, want_degree, want_fresh, want_strongest = _plain_merge(keys, strength, made, today, 41, n)
     room = [np.concatenate([a, np.full(len(today), -7, a.dtype)]) for a in (keys, strength, made)]
     degree = np.zeros(n, np.int64)
