@@ -13,6 +13,29 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.pcg_draws import draws_compiled, pcg_words, step, to_double
+
+try:
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def _shift(typingctx, a, to, frm, count):
+        """a[to:to + count] = a[frm:frm + count] in a contiguous array, the two ranges may overlap (one memmove: the
+        store's runs between the day's new ties are moved as blocks, not tie by tie)."""
+        if not (isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C"):
+            return None
+
+        def codegen(context, builder, signature, args):
+            ary = context.make_array(signature.args[0])(context, builder, value=args[0])
+            itemsize = context.get_abi_sizeof(context.get_data_type(signature.args[0].dtype))
+            cgutils.raw_memmove(builder, cgutils.gep(builder, ary.data, args[1]),
+                                cgutils.gep(builder, ary.data, args[2]), args[3], itemsize)
+            return context.get_dummy_value()
+        return types.void(a, types.intp, types.intp, types.intp), codegen
+except ImportError:  # pragma: no cover - numba is a dependency
+    def _shift(a, to, frm, count):
+        a[to:to + count] = a[frm:frm + count].copy()
 
 
 class Ties:
@@ -21,13 +44,18 @@ class Ties:
         # household * n + leader household, sorted; in 32 bits where they fit (a city of up to 46,340 households):
         # the store is read and written every day, and smaller ties cost less of that
         self._key_type = np.int32 if int(self.n) ** 2 <= np.iinfo(np.int32).max else np.int64
-        self.keys = np.zeros(0, dtype=self._key_type)
-        self.strength = np.zeros(0, dtype=np.int32)
-        self.made_day = np.zeros(0, dtype=np.int16)  # day each tie was first made (a run has at most 3,650)
+        # the standing ties are the first `_m` of each array; the arrays have room for more and are changed in place
+        # (grown by doubling): a day moves the ties after each new one up, and the fading moves the rest down
+        self._m = 0
+        self._keys = np.zeros(0, dtype=self._key_type)
+        self._strength = np.zeros(0, dtype=np.int32)
+        self._made_day = np.zeros(0, dtype=np.int16)  # day each tie was first made (a run has at most 3,650)
+        self._days_held = np.iinfo(np.int16).max + 1  # days _made_day can hold (looked up once: np.iinfo is slow)
         self.decay_on = decay
         self.decay_rate = tcfg.decay_rate
         self.strength_exponent = tcfg.strength_exponent
         self._rng = rng
+        self._drawn = draws_compiled(rng)  # the fading draws its uniforms in compiled code (sim/pcg_draws.py)
         self.formed_total = 0
         self.lost_total = 0
         self.degree = np.zeros(int(n_households), dtype=np.int32)  # ties each household holds (at either end)
@@ -37,7 +65,22 @@ class Ties:
         self._today: list[np.ndarray] = []  # keys made today, merged once at the end of the day
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self._m
+
+    @property
+    def keys(self) -> np.ndarray:
+        """The standing ties' keys (household * n + leader household), sorted; a view, valid until `end_day`."""
+        return self._keys[:self._m]
+
+    @property
+    def strength(self) -> np.ndarray:
+        """Orders that made each standing tie (in the order of `keys`)."""
+        return self._strength[:self._m]
+
+    @property
+    def made_day(self) -> np.ndarray:
+        """Day each standing tie was first made (in the order of `keys`)."""
+        return self._made_day[:self._m]
 
     def form(self, households: np.ndarray, leader) -> None:
         """Households of a delivered order and its leader (one, or one per household) gain or strengthen a tie;
@@ -63,12 +106,18 @@ class Ties:
     def _merge(self, day: int) -> None:
         if not self._today:
             return
-        today = np.sort(np.concatenate(self._today).astype(self._key_type))
+        today = (self._today[0] if len(self._today) == 1 else np.concatenate(self._today)).astype(self._key_type)
+        today.sort()
         self._today = []
-        if day > np.iinfo(self.made_day.dtype).max:
-            self.made_day = self.made_day.astype(np.int32)
-        self.keys, self.strength, self.made_day, fresh, strongest = _merge(self.keys, self.strength, self.made_day,
-                                                                          today, day, self.degree, self.n)
+        if day >= self._days_held:
+            self._made_day = self._made_day.astype(np.int32)
+            self._days_held = np.iinfo(np.int32).max + 1
+        if self._m + len(today) > len(self._keys):  # room for every one of today's to be new
+            more = max(2 * len(self._keys), self._m + len(today), 1024) - self._m
+            self._keys, self._strength, self._made_day = (np.concatenate([a[:self._m], np.empty(more, a.dtype)])
+                                                          for a in (self._keys, self._strength, self._made_day))
+        self._m, fresh, strongest = _merge(self._keys, self._strength, self._made_day, self._m, today, day,
+                                           self.degree, self.n)
         self._strongest = max(self._strongest, strongest)
         self.formed_total += fresh
         if day >= len(self._made_on):  # room for days to come (the days after are zeros)
@@ -85,18 +134,22 @@ class Ties:
         return self.keys[pos] == q
 
     def decay(self) -> None:
-        """One day of fading after reopening (stronger ties fade more slowly)."""
-        if not self.decay_on or len(self.keys) == 0:
+        """One day of fading after reopening (stronger ties fade more slowly): a uniform for each tie, in the order
+        of the keys, as `rng.random(len(self))` gives them (drawn inside the compiled walk where it can be)."""
+        if not self.decay_on or self._m == 0:
             return
-        draw = self._rng.random(len(self.keys))
         strongest = self._strongest
         if strongest >= len(self._chance):  # numpy's own power on an array of strengths, as on the ties themselves
             self._chance = np.zeros(2 * strongest + 1)  # a tie is made with strength 1 at least
             self._chance[1:] = self.decay_rate / np.arange(1, 2 * strongest + 1, dtype=np.float64) ** self.strength_exponent
-        n, self._strongest = _fade(self.keys, self.strength, self.made_day, draw, self._chance, self.degree, self.n,
-                                   self._made_on)
-        self.lost_total += len(self.keys) - n
-        self.keys, self.strength, self.made_day = self.keys[:n], self.strength[:n], self.made_day[:n]
+        store = (self._keys, self._strength, self._made_day, self._m, self._chance, self.degree, self.n, self._made_on)
+        if self._drawn:
+            with pcg_words(self._rng) as words:
+                m, self._strongest = _fade(words, np.zeros(0), *store)
+        else:
+            m, self._strongest = _fade(np.zeros(0, np.uint64), self._rng.random(self._m), *store)
+        self.lost_total += self._m - m
+        self._m = m
 
     def made_before(self, day: int) -> int:
         """Standing ties first made before `day` (e.g. during the lockdown)."""
@@ -104,18 +157,19 @@ class Ties:
 
 
 @njit(cache=True)
-def _merge(keys, strength, made_day, today, day, degree, n):
-    """The sorted store with today's ties merged in (`today`: sorted, a key once for each order that made it): ties
-    already there are strengthened by the orders that made them today, new ones are made today and counted at both
-    ends. Returns (keys, strength, made_day, new ties, the highest strength among today's). One walk along the
-    store, copying it with today's ties in their places: a day costs one pass over tens of thousands of ties (a
-    binary search for each of today's and numba's slice copies cost about twice as much; so did keeping the ties in
-    rows per household, whose scattered rows cost more to walk than one sorted array)."""
-    m, t = len(keys), len(today)
-    out_keys = np.empty(m + t, keys.dtype)
-    out_strength = np.empty(m + t, strength.dtype)
-    out_made = np.empty(m + t, made_day.dtype)
-    i = k = j = fresh = strongest = 0
+def _merge(keys, strength, made_day, m, today, day, degree, n):
+    """Today's ties (`today`: sorted, a key once for each order that made it) merged in place into the store's first
+    m ties (keys sorted; the arrays have room for len(today) more): ties already there are strengthened by the
+    orders that made them today, new ones are made today and counted at both ends. Returns (ties standing, new
+    ties, the highest strength among today's). One walk along the store finds each of today's places (comparisons
+    32 ties apart, then tie by tie; no copy); then, from the end, each run of the store between two new ties moves
+    up in one memmove and the new tie goes below it. (A new store each day, copied tie by tie with today's in their
+    places, cost about twice as much; a binary search for each of today's place, more than the walk.)"""
+    t = len(today)
+    at = np.empty(t, np.int64)  # each new tie's place in the store as it was (before the tie there)
+    new_key = np.empty(t, keys.dtype)
+    new_strength = np.empty(t, strength.dtype)
+    u = j = p = strongest = 0
     while j < t:
         key = today[j]
         times = 1  # orders that made this tie today
@@ -123,26 +177,30 @@ def _merge(keys, strength, made_day, today, day, degree, n):
         while j < t and today[j] == key:
             times += 1
             j += 1
-        while i < m and keys[i] < key:
-            out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
-            i += 1
-            k += 1
-        if i < m and keys[i] == key:
-            out_keys[k], out_strength[k], out_made[k] = key, strength[i] + times, made_day[i]
-            i += 1
+        while p + 32 <= m and keys[p + 31] < key:  # the first place from p whose key is not below today's:
+            p += 32  # in strides, then tie by tie (a binary search mispredicts at every step)
+        while p < m and keys[p] < key:
+            p += 1
+        if p < m and keys[p] == key:
+            strength[p] += times
+            strongest = max(strongest, strength[p])
         else:
-            out_keys[k], out_strength[k], out_made[k] = key, times, day
+            at[u], new_key[u], new_strength[u] = p, key, times
+            u += 1
             household = key // n
             degree[household] += 1
             degree[key - household * n] += 1
-            fresh += 1
-        strongest = max(strongest, out_strength[k])
-        k += 1
-    while i < m:
-        out_keys[k], out_strength[k], out_made[k] = keys[i], strength[i], made_day[i]
-        i += 1
-        k += 1
-    return out_keys[:k], out_strength[:k], out_made[:k], fresh, strongest
+            strongest = max(strongest, new_strength[u - 1])
+    end = m  # the store's ties from at[q] to `end` move up by q + 1, the ones after them already moved
+    for q in range(u - 1, -1, -1):
+        start = at[q]
+        if end > start:
+            _shift(keys, start + q + 1, start, end - start)
+            _shift(strength, start + q + 1, start, end - start)
+            _shift(made_day, start + q + 1, start, end - start)
+        keys[start + q], strength[start + q], made_day[start + q] = new_key[q], new_strength[q], day
+        end = start
+    return m + u, u, strongest
 
 
 @njit(cache=True)
@@ -176,17 +234,43 @@ def _neighbour_pairs(households, starts, per_order, n):
 
 
 @njit(cache=True)
-def _fade(keys, strength, made_day, draw, chance, degree, n, made_on):
-    """Ties whose draw falls below their strength's chance are lost (uncounted at both ends); the rest are moved to
-    the front, in order. Returns (how many stand, the highest strength among them)."""
+def _fade(words, draw, keys, strength, made_day, m, chance, degree, n, made_on):
+    """Of the store's first m ties, those whose uniform falls below their strength's chance are lost (uncounted at
+    both ends); the rest move down, in order, a run between two lost ties in one memmove. The i-th tie's uniform
+    is draw[i], or, with `draw` empty, the stream's next (numpy's next_double from the PCG64 state `words`, left m
+    draws on, as after rng.random(m)). Returns (how many stand, the highest strength among them)."""
+    drawn = len(draw) == 0
+    hi = lo = inc_hi = inc_lo = np.uint64(0)
+    if drawn:
+        hi, lo, inc_hi, inc_lo = words[0], words[1], words[2], words[3]
     k = strongest = 0
-    for i in range(len(keys)):
-        if draw[i] < chance[strength[i]]:
-            degree[keys[i] // n] -= 1
-            degree[keys[i] % n] -= 1
-            made_on[made_day[i]] -= 1
+    run = 0  # the first kept tie not moved down yet
+    for i in range(m):
+        if drawn:
+            hi, lo, r = step(hi, lo, inc_hi, inc_lo)
+            u = to_double(r)
         else:
-            keys[k], strength[k], made_day[k] = keys[i], strength[i], made_day[i]
-            strongest = max(strongest, strength[i])
-            k += 1
+            u = draw[i]
+        s = strength[i]
+        if u < chance[s]:
+            key = keys[i]
+            household = key // n
+            degree[household] -= 1
+            degree[key - household * n] -= 1
+            made_on[made_day[i]] -= 1
+            if k != run:
+                _shift(keys, k, run, i - run)
+                _shift(strength, k, run, i - run)
+                _shift(made_day, k, run, i - run)
+            k += i - run
+            run = i + 1
+        else:
+            strongest = max(strongest, s)
+    if k != run:
+        _shift(keys, k, run, m - run)
+        _shift(strength, k, run, m - run)
+        _shift(made_day, k, run, m - run)
+    k += m - run
+    if drawn:
+        words[0], words[1] = hi, lo
     return k, strongest

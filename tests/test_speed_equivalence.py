@@ -246,7 +246,7 @@ def test_ledger_record_each_equals_record_called_order_by_order():
 
 
 def test_the_ties_merge_equals_a_merge_of_unique_keys():
-    """Ties._merge counts repeats and walks the store once; the plain merge it replaced took
+    """Ties._merge counts repeats and merges in place; the plain merge it replaced took
     np.unique(today, return_counts=True) and walked both sorted lists."""
     from lockdown_sim.sim.ties import _merge
 
@@ -257,7 +257,9 @@ def test_the_ties_merge_equals_a_merge_of_unique_keys():
     made = rng.integers(0, 30, len(keys)).astype(np.int32)
     today = np.sort(np.concatenate([rng.choice(keys, 400), rng.integers(0, n * n, 600)]))
     degree = np.zeros(n, np.int64)
-    out_keys, out_strength, out_made, fresh, strongest = _merge(keys, strength.copy(), made, today, 31, degree, n)
+    room = [np.concatenate([a, np.zeros(len(today), a.dtype)]) for a in (keys, strength, made)]  # merged in place
+    m, fresh, strongest = _merge(*room, len(keys), today, 31, degree, n)
+    out_keys, out_strength, out_made = (a[:m] for a in room)
     new, times = np.unique(today, return_counts=True)
     merged = dict(zip(keys.tolist(), zip(strength.tolist(), made.tolist())))
     for k, t in zip(new.tolist(), times.tolist()):
