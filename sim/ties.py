@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lockdown_sim.sim.parallel import njit
-from lockdown_sim.sim.pcg_draws import draws_compiled, pcg_words, step, to_double
+from lockdown_sim.sim.pcg_draws import draws_compiled, step, stream_words, to_double
 
 try:
     from numba.core import cgutils, types
@@ -144,7 +144,7 @@ class Ties:
             self._chance[1:] = self.decay_rate / np.arange(1, 2 * strongest + 1, dtype=np.float64) ** self.strength_exponent
         store = (self._keys, self._strength, self._made_day, self._m, self._chance, self.degree, self.n, self._made_on)
         if self._drawn:
-            with pcg_words(self._rng) as words:
+            with stream_words(self._rng) as words:
                 m, self._strongest = _fade(words, np.zeros(0), *store)
         else:
             m, self._strongest = _fade(np.zeros(0, np.uint64), self._rng.random(self._m), *store)
