@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from lockdown_sim.sim.parallel import njit
+from lockdown_sim.sim.parallel import njit, threads_on
 
 try:
     from llvmlite import ir
@@ -214,8 +214,6 @@ def bounded_from_words(s, low, span):
 
 # --- speed round 4, one uniform per household a day (chat groups, leader emergence, volunteers, shops): the stream's
 # state read and written in the generator's own memory, and the day's uniforms made only where a loop looks ---
-
-from lockdown_sim.sim.parallel import threads_on  # noqa: E402  (kept in this block: it is the block's alone)
 
 if COMPILED:
     @intrinsic
